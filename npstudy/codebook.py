@@ -1,0 +1,218 @@
+"""The four-pillar framework as objects: pillars → themes → codes.
+
+A :class:`Codebook` is read from ``data/codebook.yaml``. It gives bilingual
+labels, rolls any code up to its theme and pillar, and lists the policy-instrument
+categories (Rothwell & Zegveld, 1981) and finer instrument types. It computes no
+statistics and draws nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .dataset import DataError, read_text
+
+__all__ = ["Entry", "Codebook", "LEVELS"]
+
+#: The three levels of the framework, from coarse to fine.
+LEVELS = ("pillar", "theme", "code")
+_REQUIRED = {
+    "pillar": ("id", "zh", "en", "definition", "themes"),
+    "theme": ("id", "zh", "en", "definition", "codes"),
+    "code": ("id", "zh", "en", "definition", "include", "exclude", "example", "keywords"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One pillar, theme or code of the framework."""
+
+    id: str
+    level: str
+    zh: str
+    en: str
+    definition: str
+    parent: str | None = None
+    short_zh: str | None = None
+    short_en: str | None = None
+    include: str | None = None
+    exclude: str | None = None
+    example: str | None = None
+    keywords: tuple[str, ...] = field(default_factory=tuple)
+
+    def label(self, lang: str = "en", short: bool = False) -> str:
+        """Return the Chinese (``lang="zh"``) or English label."""
+        if lang not in ("en", "zh"):
+            raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
+        if short:
+            value = self.short_zh if lang == "zh" else self.short_en
+            if value:
+                return value
+        return self.zh if lang == "zh" else self.en
+
+
+class Codebook:
+    """The framework: ordered pillars, themes and codes with their labels.
+
+    Parameters
+    ----------
+    entries : list of Entry
+        In framework order (pillar, its themes, each theme's codes, ...).
+    instrument_categories, instrument_types : dict
+        ``{id: {"zh": ..., "en": ..., "definition": ...}}``.
+    version : str
+
+    Examples
+    --------
+    >>> from npstudy import load_codebook
+    >>> cb = load_codebook()
+    >>> cb.rollup("green.carbon_accounting.footprint_standard", "pillar")
+    'green'
+    >>> cb.label("reform.talent", lang="zh")
+    '教育科技人才一体化'
+    >>> len(cb.ids("pillar")), len(cb.ids("theme"))
+    (4, 12)
+    """
+
+    def __init__(self, entries, instrument_categories, instrument_types, version=""):
+        self.version = str(version)
+        self._entries = {e.id: e for e in entries}
+        self._order = [e.id for e in entries]
+        self.instrument_categories = dict(instrument_categories)
+        self.instrument_types = dict(instrument_types)
+
+    # construction ---------------------------------------------------------
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Codebook:
+        """Read and check a codebook YAML file (UTF-8, BOM allowed)."""
+        try:
+            doc = yaml.safe_load(read_text(path))
+        except yaml.YAMLError as err:
+            raise DataError(f"{path}: not valid YAML ({err})") from None
+        if not isinstance(doc, dict) or "pillars" not in doc:
+            raise DataError(f"{path}: expected a mapping with a 'pillars' list")
+        entries: list[Entry] = []
+
+        def make(node, level, parent):
+            missing = [k for k in _REQUIRED[level] if k not in node]
+            ident = node.get("id", "?")
+            if missing:
+                raise DataError(f"{path}: {level} {ident!r} lacks {', '.join(missing)}")
+            if parent and not ident.startswith(parent + "."):
+                raise DataError(f"{path}: {level} {ident!r} must start with {parent + '.'!r}")
+            entries.append(Entry(
+                id=ident, level=level, zh=node["zh"], en=node["en"],
+                definition=" ".join(str(node["definition"]).split()), parent=parent,
+                short_zh=node.get("short_zh"), short_en=node.get("short_en"),
+                include=node.get("include"), exclude=node.get("exclude"),
+                example=node.get("example"), keywords=tuple(node.get("keywords") or ()),
+            ))
+
+        for p in doc["pillars"]:
+            make(p, "pillar", None)
+            for t in p["themes"]:
+                make(t, "theme", p["id"])
+                for c in t["codes"]:
+                    make(c, "code", t["id"])
+        ids = [e.id for e in entries]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise DataError(f"{path}: duplicate ids {dupes}")
+        return cls(entries, doc.get("instrument_categories", {}),
+                   doc.get("instrument_types", {}), doc.get("version", ""))
+
+    # look-ups ---------------------------------------------------------------
+    def __contains__(self, ident) -> bool:
+        return ident in self._entries
+
+    def __getitem__(self, ident: str) -> Entry:
+        try:
+            return self._entries[ident]
+        except KeyError:
+            hint = self.nearest(ident)
+            msg = f"{ident!r} is not in the codebook"
+            raise KeyError(msg + (f"; did you mean {hint!r}?" if hint else "")) from None
+
+    def ids(self, level: str) -> list[str]:
+        """Ids at ``level`` ("pillar", "theme" or "code"), in framework order."""
+        _check_level(level)
+        return [i for i in self._order if self._entries[i].level == level]
+
+    def entries(self, level: str | None = None) -> list[Entry]:
+        """Entries at ``level`` (all levels by default), in framework order."""
+        return [self._entries[i] for i in self._order
+                if level is None or self._entries[i].level == level]
+
+    def level(self, ident: str) -> str:
+        """Return "pillar", "theme" or "code" for an id."""
+        return self[ident].level
+
+    def children(self, ident: str) -> list[str]:
+        """Ids one level below ``ident``, in framework order."""
+        return [i for i in self._order if self._entries[i].parent == ident]
+
+    def rollup(self, ident: str, level: str) -> str:
+        """Return the ancestor of ``ident`` at ``level`` (itself if at that level).
+
+        Raises
+        ------
+        ValueError
+            If ``level`` is finer than the id's own level.
+        """
+        _check_level(level)
+        entry = self[ident]
+        if LEVELS.index(level) > LEVELS.index(entry.level):
+            raise ValueError(f"cannot roll {entry.level} {ident!r} down to {level}")
+        while entry.level != level:
+            entry = self._entries[entry.parent]
+        return entry.id
+
+    def label(self, ident: str, lang: str = "en", short: bool = False) -> str:
+        """Bilingual label of a pillar, theme or code."""
+        return self[ident].label(lang, short)
+
+    def nearest(self, value: str, level: str | None = None) -> str | None:
+        """The id closest to ``value`` (for "did you mean" messages), or None."""
+        pool = self.ids(level) if level else list(self._order)
+        hits = difflib.get_close_matches(str(value).strip(), pool, n=1, cutoff=0.6)
+        if not hits:
+            # compare on the last segment: 'footprint_standrd' -> '...footprint_standard'
+            tails = {i.rsplit(".", 1)[-1]: i for i in pool}
+            tail = str(value).strip().rsplit(".", 1)[-1]
+            hits = [tails[h] for h in difflib.get_close_matches(tail, list(tails), n=1, cutoff=0.6)]
+        return hits[0] if hits else None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The codebook as a tidy table, one row per entry.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id, level, parent, pillar, theme, zh, en, definition, include,
+            exclude, example, keywords`` (keywords joined with ``"、"``).
+        """
+        rows = []
+        for e in self.entries():
+            rows.append({
+                "id": e.id, "level": e.level, "parent": e.parent or "",
+                "pillar": self.rollup(e.id, "pillar"),
+                "theme": self.rollup(e.id, "theme") if e.level != "pillar" else "",
+                "zh": e.zh, "en": e.en, "definition": e.definition,
+                "include": e.include or "", "exclude": e.exclude or "",
+                "example": e.example or "", "keywords": "、".join(e.keywords),
+            })
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        return (f"Codebook(version={self.version!r}, pillars={len(self.ids('pillar'))}, "
+                f"themes={len(self.ids('theme'))}, codes={len(self.ids('code'))})")
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")

@@ -1,0 +1,343 @@
+"""Loaders for every table of the dataset and for the source texts.
+
+This module is the one place that knows where the data lives. Nothing else in
+the package builds a path to a data file, and nothing reads the current working
+directory. Loaders return tidy :class:`pandas.DataFrame` objects with the columns
+documented in ``data/README.md`` and never modify files.
+
+The data folder is found in this order:
+
+1. the ``NPSTUDY_DATA`` environment variable, if set;
+2. ``npstudy/_data`` inside an installed wheel (the build copies ``data/`` there);
+3. ``data/`` beside the package in a source checkout or editable install.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "DataError",
+    "data_dir",
+    "read_text",
+    "read_table",
+    "load_source",
+    "load_documents",
+    "load_layout",
+    "load_practices",
+    "load_aggregates",
+    "load_provinces",
+    "load_cities",
+    "load_codebook",
+    "PRACTICE_COLUMNS",
+    "AGGREGATE_COLUMNS",
+]
+
+#: Columns of ``practices.csv``, in file order.
+PRACTICE_COLUMNS = [
+    "id", "doc_id", "province", "city", "pillar", "theme", "code", "instrument",
+    "instrument_type", "quote", "start", "end", "paragraph", "summary_en", "target",
+    "first_mover", "coder", "note",
+]
+#: Columns of ``aggregates.csv``, in file order.
+AGGREGATE_COLUMNS = [
+    "id", "doc_id", "quantifier", "count", "count_is_lower_bound", "named_provinces",
+    "pillar", "theme", "code", "quote", "start", "end", "paragraph", "summary_en",
+    "coder", "note",
+]
+_INT_COLUMNS = ("start", "end", "paragraph")
+_BOOL = {"true": True, "false": False}
+
+
+class DataError(ValueError):
+    """A data file cannot be read as the dataset's schema requires.
+
+    The message names the file and, where it can, the row and column, and says
+    what to do. ``npstudy validate`` reports every such problem at once.
+    """
+
+
+def data_dir() -> Path:
+    """Return the folder that holds the dataset.
+
+    Returns
+    -------
+    pathlib.Path
+        A folder containing ``datapackage.json``.
+
+    Examples
+    --------
+    >>> (data_dir() / "codebook.yaml").is_file()
+    True
+    """
+    env = os.environ.get("NPSTUDY_DATA")
+    if env:
+        path = Path(env)
+        if not (path / "datapackage.json").is_file():
+            raise DataError(f"NPSTUDY_DATA={env!r} has no datapackage.json; "
+                            "point it at a copy of the npstudy data folder")
+        return path
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data", here.parent / "data"):
+        if (candidate / "datapackage.json").is_file():
+            return candidate
+    raise DataError("cannot find the npstudy data folder (looked in npstudy/_data and "
+                    "data/ beside the package); reinstall npstudy or set NPSTUDY_DATA")
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """Read a UTF-8 text file, with or without a byte-order mark.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to read.
+
+    Returns
+    -------
+    str
+        The decoded text, without the BOM. Line endings are kept as they are, so
+        character offsets computed on the result point into the file's text.
+
+    Raises
+    ------
+    DataError
+        If the file is not valid UTF-8. The message says whether it looks like
+        GBK/GB18030 and how to convert it.
+    """
+    raw = Path(path).read_bytes()
+    return decode_utf8(raw, str(path))
+
+
+def decode_utf8(raw: bytes, name: str) -> str:
+    """Decode bytes as UTF-8 (BOM optional) or raise an actionable :class:`DataError`."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        hint = "re-save it as UTF-8"
+        try:
+            raw.decode("gb18030")
+            hint = ("it looks GBK/GB18030-encoded; convert it with "
+                    f"`iconv -f GB18030 -t UTF-8 {name} > fixed.csv` or re-save it as UTF-8")
+        except UnicodeDecodeError:
+            pass
+        raise DataError(f"{name}:{line}: file is not valid UTF-8 (byte {err.start}) – {hint}") from None
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a CSV file as text columns, exactly as written.
+
+    Every cell is a string (empty cells are ``""``), so that validation can
+    report the value the user typed. Use the ``load_*`` functions for typed tables.
+
+    Parameters
+    ----------
+    path : path-like
+        A UTF-8 CSV file (a BOM is allowed).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    text = read_text(path)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                           quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise DataError(f"{path}: not a readable CSV table ({err})") from None
+
+
+def _typed(frame: pd.DataFrame, path: Path, ints=(), bools=()) -> pd.DataFrame:
+    out = frame.copy()
+    for col in ints:
+        if col not in out:
+            continue
+        num = pd.to_numeric(out[col], errors="coerce")
+        bad = num.isna() | (num != num.round())
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(f"{path}:{i + 2}: {col}: {out[col].iloc[i]!r} – not a whole number "
+                            "– run `npstudy validate` to see every problem")
+        out[col] = num.astype("int64")
+    for col in bools:
+        if col not in out:
+            continue
+        low = out[col].str.strip().str.lower()
+        bad = ~low.isin(list(_BOOL))
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(f"{path}:{i + 2}: {col}: {out[col].iloc[i]!r} – must be true or false")
+        out[col] = low.map(_BOOL).astype(bool)
+    return out
+
+
+def _need(frame: pd.DataFrame, columns, path: Path) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}:1: missing column(s) {', '.join(missing)} – "
+                        f"the header must name: {', '.join(columns)}")
+
+
+def _path(path, name: str) -> Path:
+    return Path(path) if path is not None else data_dir() / name
+
+
+def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the evidence table: one row per (province, practice statement).
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A practices CSV in the dataset's schema; the shipped ``practices.csv`` by
+        default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in :data:`PRACTICE_COLUMNS`. ``start``, ``end`` and
+        ``paragraph`` are integers (0-based character offsets into the document's
+        text, end exclusive; 0-based line number); ``first_mover`` is boolean;
+        other columns are strings, ``""`` where empty.
+
+    Examples
+    --------
+    >>> p = load_practices()
+    >>> p.loc[p["id"] == "P001", ["province", "code"]].iloc[0].tolist()
+    ['CN-SH', 'innovation.basic_research.special_zone']
+    """
+    path = _path(path, "practices.csv")
+    frame = read_table(path)
+    _need(frame, PRACTICE_COLUMNS, path)
+    return _typed(frame, path, ints=_INT_COLUMNS, bools=("first_mover",))
+
+
+def load_aggregates(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load statements that count provinces without naming them all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in :data:`AGGREGATE_COLUMNS`. ``count`` is a nullable integer
+        (missing for quantifiers such as 多数省份); ``count_is_lower_bound`` is
+        true for "10余个" (more than ten); ``named_provinces`` lists ISO codes of
+        provinces the sentence names as examples, separated by ``;``.
+    """
+    path = _path(path, "aggregates.csv")
+    frame = read_table(path)
+    _need(frame, AGGREGATE_COLUMNS, path)
+    out = _typed(frame, path, ints=_INT_COLUMNS, bools=("count_is_lower_bound",))
+    out["count"] = pd.to_numeric(out["count"].replace("", None)).astype("Int64")
+    return out
+
+
+def load_provinces(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the 34 provincial-level units.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``iso_code`` (ISO 3166-2:CN, e.g. ``CN-SH``), ``gb_code`` (GB/T 2260),
+        ``name_zh``, ``short_zh``, ``name_en``, ``type``, ``region`` (NBS
+        east / central / west / northeast; ``""`` for Hong Kong, Macao, Taiwan),
+        ``tile_row`` and ``tile_col`` (integers, tile-grid map position).
+
+    Examples
+    --------
+    >>> len(load_provinces())
+    34
+    """
+    path = _path(path, "provinces.csv")
+    return _typed(read_table(path), path, ints=("tile_row", "tile_col"))
+
+
+def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the 333 prefecture-level divisions with their province.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gb_code``, ``name_zh``, ``short_zh``, ``province`` (ISO code), ``kind``
+        (city, prefecture, autonomous_prefecture, league), ``capital`` and
+        ``sub_provincial`` (booleans).
+    """
+    path = _path(path, "cities.csv")
+    return _typed(read_table(path), path, bools=("capital", "sub_provincial"))
+
+
+def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the document register (one row per source text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id``, ``path`` (relative to the data folder), ``sha256``, ``chars``,
+        ``lines``, ``year``, ``language``, ``description``.
+    """
+    path = _path(path, "documents.csv")
+    return _typed(read_table(path), path, ints=("chars", "lines", "year"))
+
+
+def load_layout(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the line-by-line layout of each source document.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id``, ``line`` (0-based), ``start`` and ``end`` (character offsets
+        of the line, end exclusive), ``role`` (introduction, heading, definition,
+        paragraph, caption, conclusion), ``pillar`` and ``theme`` (the part of the
+        framework the line belongs to; ``""`` where none).
+    """
+    path = _path(path, "source_layout.csv")
+    return _typed(read_table(path), path, ints=("line", "start", "end"))
+
+
+@lru_cache(maxsize=None)
+def _load_source_cached(file: str) -> str:
+    return read_text(file)
+
+
+def load_source(doc_id: str | None = None) -> str:
+    """Return the text of a registered source document.
+
+    Parameters
+    ----------
+    doc_id : str, optional
+        A ``doc_id`` from ``documents.csv``; the source article by default.
+
+    Returns
+    -------
+    str
+        The text exactly as in the file (offsets in the practices table index it).
+
+    Examples
+    --------
+    >>> text = load_source()
+    >>> len(text)
+    3097
+    >>> text[289:291]
+    '各地'
+    """
+    docs = load_documents()
+    if doc_id is None:
+        doc_id = docs["doc_id"].iloc[0]
+    row = docs[docs["doc_id"] == doc_id]
+    if row.empty:
+        raise DataError(f"unknown doc_id {doc_id!r}; registered: {', '.join(docs['doc_id'])}")
+    return _load_source_cached(str(data_dir() / row["path"].iloc[0]))
+
+
+def load_codebook(path: str | os.PathLike | None = None):
+    """Load the codebook as a :class:`npstudy.codebook.Codebook`."""
+    from .codebook import Codebook
+
+    return Codebook.from_yaml(_path(path, "codebook.yaml"))

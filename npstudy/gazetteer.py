@@ -1,0 +1,131 @@
+"""Provinces and cities: resolve a name, short name or city to a province code.
+
+The gazetteer holds China's 34 provincial-level units (``provinces.csv``) and the
+333 prefecture-level divisions (``cities.csv``). Province codes are ISO 3166-2:CN
+(``CN-SH``). When a string names both a province and a city in another province
+(海南 is Hainan province and 海南藏族自治州 in Qinghai), the province wins.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+import pandas as pd
+
+from .dataset import load_cities, load_provinces
+
+__all__ = ["Gazetteer", "load_gazetteer", "resolve_province"]
+
+
+class Gazetteer:
+    """Look-ups over the province and city tables.
+
+    Parameters
+    ----------
+    provinces, cities : pandas.DataFrame
+        As returned by :func:`npstudy.load_provinces` and
+        :func:`npstudy.load_cities`.
+
+    Examples
+    --------
+    >>> g = load_gazetteer()
+    >>> g.resolve("上海"), g.resolve("浙江省"), g.resolve("杭州"), g.resolve("Shaanxi")
+    ('CN-SH', 'CN-ZJ', 'CN-ZJ', 'CN-SN')
+    >>> g.label("CN-NM", "en")
+    'Inner Mongolia'
+    """
+
+    def __init__(self, provinces: pd.DataFrame, cities: pd.DataFrame):
+        self.provinces = provinces.copy()
+        self.cities = cities.copy()
+        self._by_code = self.provinces.set_index("iso_code")
+        self._province_names: dict[str, str] = {}
+        for row in self.provinces.itertuples():
+            for name in (row.iso_code, row.gb_code, row.name_zh, row.short_zh, row.name_en):
+                self._province_names[str(name).lower()] = row.iso_code
+        self._city_names: dict[str, str] = {}
+        for row in self.cities.itertuples():
+            for name in (row.name_zh, row.short_zh, row.gb_code):
+                self._city_names.setdefault(str(name), row.province)
+
+    # queries -------------------------------------------------------------
+    @property
+    def codes(self) -> list[str]:
+        """ISO codes of all 34 units, in GB/T 2260 order."""
+        return self.provinces["iso_code"].tolist()
+
+    def mainland(self) -> list[str]:
+        """ISO codes of the 31 mainland units (those with an NBS region)."""
+        return self.provinces.loc[self.provinces["region"] != "", "iso_code"].tolist()
+
+    def is_province(self, code: str) -> bool:
+        """True if ``code`` is the ISO code of a provincial-level unit."""
+        return code in self._by_code.index
+
+    def find(self, name: str) -> str | None:
+        """Province code for a name, short name, code or city; None if unknown."""
+        key = str(name).strip()
+        hit = self._province_names.get(key.lower())
+        if hit is None:
+            hit = self._city_names.get(key)
+        return hit
+
+    def resolve(self, name: str) -> str:
+        """Like :meth:`find` but raises ``KeyError`` with a suggestion."""
+        hit = self.find(name)
+        if hit is None:
+            hint = self.suggest(name)
+            raise KeyError(f"{name!r} is not a province or prefecture-level city"
+                           + (f"; did you mean {hint!r}?" if hint else ""))
+        return hit
+
+    def city_province(self, city: str) -> str | None:
+        """Province of a prefecture-level city (full or short name), or None."""
+        return self._city_names.get(str(city).strip())
+
+    def suggest(self, value: str) -> str | None:
+        """The nearest known province code, name or city, for error messages."""
+        value = str(value).strip()
+        stripped = value.removesuffix("省").removesuffix("市")
+        if self.find(stripped):
+            return stripped
+        pool = list(self._province_names) + list(self._city_names)
+        hit = difflib.get_close_matches(value.lower(), pool, n=1, cutoff=0.5)
+        if not hit:
+            return None
+        code = self.find(hit[0])
+        return code if hit[0].lower() == code.lower() else f"{hit[0]} ({code})"
+
+    def label(self, code: str, lang: str = "en", short: bool = True) -> str:
+        """Province label: English name, or Chinese short (default) or full name."""
+        row = self._by_code.loc[code]
+        if lang == "en":
+            return row["name_en"]
+        if lang == "zh":
+            return row["short_zh"] if short else row["name_zh"]
+        raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
+
+    def region(self, code: str) -> str:
+        """NBS region of a province ("" for Hong Kong, Macao and Taiwan)."""
+        return self._by_code.loc[code, "region"]
+
+    def __repr__(self) -> str:
+        return f"Gazetteer(provinces={len(self.provinces)}, cities={len(self.cities)})"
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer built from the shipped province and city tables (cached)."""
+    return Gazetteer(load_provinces(), load_cities())
+
+
+def resolve_province(name: str) -> str:
+    """Resolve a province name, short name, English name or city to its ISO code.
+
+    Examples
+    --------
+    >>> resolve_province("宁波")
+    'CN-ZJ'
+    """
+    return load_gazetteer().resolve(name)

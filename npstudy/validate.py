@@ -1,0 +1,364 @@
+"""Semantic checks of the dataset, with row-level, actionable messages.
+
+The Frictionless schema (``data/datapackage.json``) checks types and enums. This
+module checks what a schema cannot: that each quote stands verbatim in its
+source at its offsets, that pillar, theme and code roll up consistently, that
+provinces and cities exist and match, that ids are unique, that nothing is coded
+on a heading or caption line, and that the first-mover flag agrees with the text.
+
+Every problem is reported at once, as::
+
+    practices.csv:7: province: '江苏省 ' – not an ISO 3166-2:CN code – use 'CN-JS' (江苏)
+
+Row numbers are file line numbers (the header is line 1). Files are only read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .codebook import Codebook
+from .dataset import (AGGREGATE_COLUMNS, PRACTICE_COLUMNS, DataError, data_dir, read_table,
+                      read_text)
+from .gazetteer import Gazetteer
+
+__all__ = ["Problem", "validate", "validate_practices", "FIRST_MOVER_MARKERS", "Context"]
+
+#: Words that mark a first move in the source language (首设 "first to set up",
+#: 率先 "take the lead", 首个 "the first", 首创 "pioneer", 首次 "for the first time").
+FIRST_MOVER_MARKERS = ("首设", "率先", "首个", "首创", "首次")
+_HALF_FULL = str.maketrans({",": ",", ";": ";", "(": "(", ")": ")", ":": ":",
+                            "!": "!", "?": "?"})
+_REQUIRED_PRACTICE = ("id", "doc_id", "province", "pillar", "theme", "code", "instrument",
+                      "instrument_type", "quote", "start", "end", "paragraph", "summary_en",
+                      "first_mover", "coder")
+_REQUIRED_AGGREGATE = ("id", "doc_id", "quantifier", "pillar", "theme", "quote", "start",
+                       "end", "paragraph", "summary_en", "coder")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one cell (or one file), with what to do about it."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    message: str
+    suggestion: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.row}: {self.column}: {self.value!r} – {self.message}"
+        return text + (f" – {self.suggestion}" if self.suggestion else "")
+
+
+@dataclass
+class Context:
+    """Reference data a table is checked against."""
+
+    codebook: Codebook
+    gazetteer: Gazetteer
+    sources: dict[str, str]
+    layout: pd.DataFrame
+
+    @classmethod
+    def from_folder(cls, folder: Path | None = None) -> Context:
+        """Reference tables from ``folder`` where present, else the shipped ones."""
+        shipped = data_dir()
+
+        def pick(name):
+            if folder is not None and (folder / name).is_file():
+                return folder / name
+            return shipped / name
+
+        from .dataset import load_cities, load_documents, load_layout, load_provinces
+
+        docs_path = pick("documents.csv")
+        docs = load_documents(docs_path)
+        sources = {row.doc_id: read_text(docs_path.parent / row.path)
+                   for row in docs.itertuples()}
+        return cls(Codebook.from_yaml(pick("codebook.yaml")),
+                   Gazetteer(load_provinces(pick("provinces.csv")), load_cities(pick("cities.csv"))),
+                   sources, load_layout(pick("source_layout.csv")))
+
+
+def validate(path: str | Path | None = None) -> list[Problem]:
+    """Check a dataset folder, or one practices CSV, and return every problem.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A folder holding ``practices.csv`` (and optionally ``aggregates.csv``,
+        ``codebook.yaml``, ``documents.csv`` and the other reference tables, which
+        otherwise come from the shipped dataset), or a single CSV in the practices
+        schema. The shipped dataset by default.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the data are clean. Nothing is modified.
+
+    Examples
+    --------
+    >>> validate()
+    []
+    """
+    path = Path(path) if path is not None else data_dir()
+    if path.is_dir():
+        folder, practices = path, path / "practices.csv"
+        aggregates = path / "aggregates.csv"
+    else:
+        folder, practices, aggregates = path.parent, path, None
+    if not practices.exists():
+        return [Problem(str(practices), 0, "(file)", str(practices), "file not found",
+                        "pass a folder that holds practices.csv, or a practices CSV file")]
+    context = Context.from_folder(folder if path.is_dir() else None)
+    problems = validate_practices(practices, context)
+    if aggregates is not None and aggregates.exists():
+        problems += _validate_aggregates(aggregates, context)
+    return problems
+
+
+def validate_practices(path: str | Path, context: Context | None = None) -> list[Problem]:
+    """Check one practices table; see :func:`validate`."""
+    context = context or Context.from_folder()
+    return _check_table(Path(path), context, PRACTICE_COLUMNS, _REQUIRED_PRACTICE, _check_practice)
+
+
+def _validate_aggregates(path: Path, context: Context) -> list[Problem]:
+    return _check_table(path, context, AGGREGATE_COLUMNS, _REQUIRED_AGGREGATE, _check_aggregate)
+
+
+def _check_table(path, context, columns, required, row_check) -> list[Problem]:
+    name = str(path)
+    try:
+        frame = read_table(path)
+    except DataError as err:
+        return [_file_problem(name, err)]
+    problems = []
+    missing = [c for c in columns if c not in frame.columns]
+    for col in missing:
+        extra = [c for c in frame.columns if c not in columns]
+        near = difflib.get_close_matches(col, extra, n=1, cutoff=0.6)
+        hint = (f"rename column {near[0]!r} to {col!r}" if near
+                else f"add a column {col!r} (see data/README.md)")
+        problems.append(Problem(name, 1, col, "", "required column is missing", hint))
+    seen: dict[str, int] = {}
+    for i, row in enumerate(frame.to_dict("records")):
+        line = i + 2
+        row = {c: row.get(c, "") for c in columns}
+        out = []
+        for col in required:
+            if col not in missing and not str(row[col]).strip():
+                out.append(Problem(name, line, col, "", "must not be empty"))
+        ident = str(row["id"]).strip()
+        if ident and "id" not in missing:
+            if ident in seen:
+                out.append(Problem(name, line, "id", ident, f"duplicate id (also on row {seen[ident]})",
+                                   "give every row its own id"))
+            else:
+                seen[ident] = line
+        out += row_check(name, line, row, context, set(missing))
+        problems += out
+    return problems
+
+
+def _file_problem(name: str, err: DataError) -> Problem:
+    text = str(err)
+    m = re.match(r"^(.*?):(\d+): (.*?) – (.*)$", text)
+    if m:
+        return Problem(name, int(m.group(2)), "(file)", Path(name).name, m.group(3), m.group(4))
+    return Problem(name, 0, "(file)", Path(name).name, text)
+
+
+# row checks -------------------------------------------------------------------
+
+def _check_practice(name, line, row, ctx, missing):
+    out = []
+    cb, gz = ctx.codebook, ctx.gazetteer
+    prov = row["province"]
+    if "province" not in missing and prov.strip():
+        if not gz.is_province(prov):
+            out.append(Problem(name, line, "province", prov, "not an ISO 3166-2:CN province code",
+                               _province_hint(gz, prov)))
+        elif row["city"].strip():
+            for city in row["city"].split(";"):
+                home = gz.city_province(city.strip())
+                if home is None:
+                    out.append(Problem(name, line, "city", city, "not a prefecture-level city",
+                                       "use the city's Chinese name as in data/cities.csv; "
+                                       "separate several cities with ';'"))
+                elif home != prov:
+                    out.append(Problem(name, line, "city", city,
+                                       f"city is in {home}, not in {prov}",
+                                       f"set province to {home!r} or correct the city"))
+    out += _check_framework(name, line, row, cb, missing, code_required=True)
+    inst, typ = row["instrument"], row["instrument_type"]
+    if "instrument" not in missing and inst and inst not in cb.instrument_categories:
+        out.append(Problem(name, line, "instrument", inst, "not a Rothwell–Zegveld category",
+                           f"use one of: {', '.join(cb.instrument_categories)}"))
+    if "instrument_type" not in missing and typ and typ not in cb.instrument_types:
+        near = difflib.get_close_matches(typ, list(cb.instrument_types), n=1)
+        out.append(Problem(name, line, "instrument_type", typ, "not an instrument type of the codebook",
+                           f"did you mean {near[0]!r}?" if near else
+                           f"use one of: {', '.join(cb.instrument_types)}"))
+    source = _source(name, line, row, ctx, out)
+    out += _check_quote(name, line, row, ctx, source, missing)
+    fm = row["first_mover"].strip().lower()
+    if "first_mover" not in missing and fm:
+        if fm not in ("true", "false"):
+            out.append(Problem(name, line, "first_mover", row["first_mover"], "must be true or false"))
+        else:
+            marked = any(m in row["quote"] for m in FIRST_MOVER_MARKERS)
+            if fm == "true" and not marked:
+                out.append(Problem(name, line, "first_mover", row["first_mover"],
+                                   "flag set but the quote has no first-mover word",
+                                   f"quote the words {'/'.join(FIRST_MOVER_MARKERS)} or set false"))
+            if fm == "false" and marked:
+                out.append(Problem(name, line, "first_mover", row["first_mover"],
+                                   "the quote says 首设/率先/首个 but the flag is false",
+                                   "set first_mover to true"))
+    return out
+
+
+def _check_aggregate(name, line, row, ctx, missing):
+    out = _check_framework(name, line, row, ctx.codebook, missing, code_required=False)
+    if row["quantifier"] and row["quantifier"] not in row["quote"]:
+        out.append(Problem(name, line, "quantifier", row["quantifier"], "does not occur in the quote",
+                           "copy the counting words (e.g. 9省份, 多数省份) from the quote"))
+    if row["count"].strip() and not row["count"].strip().isdigit():
+        out.append(Problem(name, line, "count", row["count"], "must be a whole number or empty"))
+    if row["count_is_lower_bound"].strip().lower() not in ("true", "false"):
+        out.append(Problem(name, line, "count_is_lower_bound", row["count_is_lower_bound"],
+                           "must be true or false"))
+    for code in filter(None, (c.strip() for c in row["named_provinces"].split(";"))):
+        if not ctx.gazetteer.is_province(code):
+            out.append(Problem(name, line, "named_provinces", code, "not an ISO 3166-2:CN province code",
+                               _province_hint(ctx.gazetteer, code)))
+    source = _source(name, line, row, ctx, out)
+    out += _check_quote(name, line, row, ctx, source, missing)
+    return out
+
+
+def _check_framework(name, line, row, cb: Codebook, missing, code_required):
+    out = []
+    pillar, theme, code = row["pillar"], row["theme"], row["code"]
+    if "pillar" not in missing and pillar and pillar not in cb.ids("pillar"):
+        out.append(Problem(name, line, "pillar", pillar, "not a pillar id of the codebook",
+                           _did_you_mean(cb, pillar, "pillar")))
+    if "theme" not in missing and theme:
+        if theme not in cb.ids("theme"):
+            out.append(Problem(name, line, "theme", theme, "not a theme id of the codebook",
+                               _did_you_mean(cb, theme, "theme")))
+        elif pillar in cb and cb.rollup(theme, "pillar") != pillar:
+            out.append(Problem(name, line, "theme", theme, f"theme is not under pillar {pillar!r}",
+                               f"set pillar to {cb.rollup(theme, 'pillar')!r} or choose a theme of {pillar!r}"))
+    if "code" not in missing and code:
+        if code not in cb.ids("code"):
+            out.append(Problem(name, line, "code", code, "not a code of the codebook",
+                               _did_you_mean(cb, code, "code")))
+        elif theme in cb and cb.rollup(code, "theme") != theme:
+            out.append(Problem(name, line, "code", code, f"code is not under theme {theme!r}",
+                               f"set theme to {cb.rollup(code, 'theme')!r} or choose a code of {theme!r}"))
+    return out
+
+
+def _source(name, line, row, ctx, out):
+    doc = row["doc_id"]
+    if doc and doc not in ctx.sources:
+        out.append(Problem(name, line, "doc_id", doc, "not a registered document",
+                           f"register it in documents.csv; known: {', '.join(ctx.sources)}"))
+    return ctx.sources.get(doc)
+
+
+def _check_quote(name, line, row, ctx, source, missing):
+    out = []
+    if source is None or {"quote", "start", "end"} & missing or not row["quote"]:
+        return out
+    quote = row["quote"]
+    try:
+        start, end = int(row["start"]), int(row["end"])
+    except ValueError:
+        for col in ("start", "end"):
+            if not str(row[col]).strip().lstrip("-").isdigit():
+                out.append(Problem(name, line, col, row[col], "must be a whole number",
+                                   _offset_hint(source, quote)))
+        return out
+    if source[start:end] != quote or not 0 <= start < end:
+        found = source.find(quote)
+        if found >= 0:
+            which = "start" if start != found else "end"
+            out.append(Problem(name, line, which, row[which],
+                               f"offsets {start}–{end} do not point at the quote",
+                               f"the quote occurs at start={found}, end={found + len(quote)}"))
+        else:
+            out.append(Problem(name, line, "quote", _short(quote), "quote does not occur verbatim in the source",
+                               _quote_hint(source, quote)))
+        return out
+    lineno = source.count("\n", 0, start)
+    if "\n" in quote:
+        out.append(Problem(name, line, "quote", _short(quote), "quote spans more than one line",
+                           "split it into one row per paragraph"))
+    if "paragraph" not in missing and str(row["paragraph"]).strip() != str(lineno):
+        out.append(Problem(name, line, "paragraph", row["paragraph"],
+                           f"the quote is on line {lineno}", f"set paragraph to {lineno}"))
+    lay = ctx.layout[(ctx.layout["doc_id"] == row["doc_id"]) & (ctx.layout["line"] == lineno)]
+    if not lay.empty:
+        role, ptheme = lay["role"].iloc[0], lay["theme"].iloc[0]
+        if role != "paragraph":
+            out.append(Problem(name, line, "paragraph", str(lineno),
+                               f"line {lineno} is a {role}, and rule R5 codes practices only in paragraphs",
+                               "quote the paragraph that states the practice"))
+        elif ptheme and row["theme"] and row["theme"] != ptheme and not row.get("note", "x").strip():
+            out.append(Problem(name, line, "theme", row["theme"],
+                               f"paragraph {lineno} is about {ptheme!r}",
+                               "say in note why this statement takes another theme (rule R6)"))
+    return out
+
+
+# hints -----------------------------------------------------------------------
+
+def _did_you_mean(cb, value, level):
+    near = cb.nearest(value, level)
+    return f"did you mean {near!r}?" if near else f"see data/codebook.yaml for the {level} ids"
+
+
+def _province_hint(gz: Gazetteer, value: str) -> str:
+    stripped = value.strip()
+    notes = []
+    if stripped != value:
+        notes.append("remove the surrounding spaces")
+    code = gz.find(stripped) or gz.find(stripped.removesuffix("省").removesuffix("市"))
+    if code:
+        return "; ".join(notes + [f"use {code!r} ({gz.label(code, 'zh')})"])
+    near = gz.suggest(stripped)
+    return "; ".join(notes + [f"did you mean {near!r}?" if near else "use a code from data/provinces.csv"])
+
+
+def _offset_hint(source, quote):
+    found = source.find(quote)
+    return f"the quote occurs at start={found}, end={found + len(quote)}" if found >= 0 else ""
+
+
+def _quote_hint(source: str, quote: str) -> str:
+    folded_src, folded_q = source.translate(_HALF_FULL), quote.translate(_HALF_FULL)
+    found = folded_src.find(folded_q)
+    if found >= 0:
+        original = source[found:found + len(quote)]
+        return (f"it differs only in half-/full-width punctuation; the source reads "
+                f"{_short(original)!r} at start={found}")
+    match = difflib.SequenceMatcher(None, source, quote, autojunk=False).find_longest_match(
+        0, len(source), 0, len(quote))
+    if match.size >= 4:
+        return (f"the longest part found verbatim is {_short(quote[match.b:match.b + match.size])!r} "
+                f"at {match.a}; copy the quote from the source file")
+    return "copy the quote character for character from the source file"
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
