@@ -32,8 +32,9 @@ __all__ = ["Problem", "validate", "validate_practices", "FIRST_MOVER_MARKERS", "
 #: Words that mark a first move in the source language (首设 "first to set up",
 #: 率先 "take the lead", 首个 "the first", 首创 "pioneer", 首次 "for the first time").
 FIRST_MOVER_MARKERS = ("首设", "率先", "首个", "首创", "首次")
-_HALF_FULL = str.maketrans({",": ",", ";": ";", "(": "(", ")": ")", ":": ":",
-                            "!": "!", "?": "?"})
+# Full-width punctuation folded to half-width, to explain near-miss quotes.
+_HALF_FULL = str.maketrans({"\uff0c": ",", "\uff1b": ";", "\uff08": "(", "\uff09": ")",
+                            "\uff1a": ":", "\uff01": "!", "\uff1f": "?"})
 _REQUIRED_PRACTICE = ("id", "doc_id", "province", "pillar", "theme", "code", "instrument",
                       "instrument_type", "quote", "start", "end", "paragraph", "summary_en",
                       "first_mover", "coder")

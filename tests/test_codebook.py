@@ -1,0 +1,88 @@
+"""The framework ids are fixed; every code is documented and grounded in the text."""
+
+import pytest
+
+from npstudy import load_codebook, load_practices, load_source
+
+# From DESIGN.md: these ids are fixed.
+FIXED = {
+    "innovation": ["innovation.basic_research", "innovation.venture_capital", "innovation.tech_transfer"],
+    "new_tracks": ["new_tracks.future_industries", "new_tracks.industrial_chains",
+                   "new_tracks.digital_economy"],
+    "green": ["green.low_carbon_industry", "green.carbon_accounting", "green.carbon_finance"],
+    "reform": ["reform.market_entities", "reform.talent", "reform.opening_up"],
+}
+
+
+@pytest.fixture(scope="module")
+def cb():
+    return load_codebook()
+
+
+def test_fixed_pillars_and_themes(cb):
+    assert cb.ids("pillar") == list(FIXED)
+    assert {p: cb.children(p) for p in cb.ids("pillar")} == FIXED
+
+
+def test_pillar_labels_are_the_article_headings(cb):
+    text = load_source().split("\n")
+    assert [cb.label(p, "zh") for p in cb.ids("pillar")] == [text[1], text[7], text[11], text[16]]
+
+
+def test_every_theme_has_several_codes(cb):
+    counts = {t: len(cb.children(t)) for t in cb.ids("theme")}
+    assert min(counts.values()) >= 2
+    assert sum(counts.values()) == len(cb.ids("code")) == 39
+
+
+def test_every_entry_is_bilingual_and_defined(cb):
+    for e in cb.entries():
+        assert e.zh and e.en and len(e.definition) > 20, e.id
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in e.zh), e.id
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in e.en), e.id
+
+
+def test_codes_have_rules_examples_and_keywords(cb):
+    text = load_source()
+    for e in cb.entries("code"):
+        assert e.include and e.exclude, e.id
+        assert e.example in text, f"{e.id}: example is not verbatim in the source"
+        assert e.keywords and all(k.strip() == k and k for k in e.keywords), e.id
+
+
+def test_every_code_is_used_or_names_a_general_statement(cb):
+    used = set(load_practices()["code"])
+    assert used <= set(cb.ids("code"))
+    assert len(used) == 33  # 6 codes stand only for statements with no named province
+
+
+def test_rollup(cb):
+    code = "green.carbon_accounting.footprint_standard"
+    assert cb.rollup(code, "code") == code
+    assert cb.rollup(code, "theme") == "green.carbon_accounting"
+    assert cb.rollup(code, "pillar") == "green"
+    assert cb.rollup("reform.talent", "pillar") == "reform"
+    with pytest.raises(ValueError, match="cannot roll theme"):
+        cb.rollup("reform.talent", "code")
+    with pytest.raises(KeyError, match="did you mean 'reform.talent'"):
+        cb.rollup("reform.talnet", "pillar")
+
+
+def test_labels(cb):
+    assert cb.label("innovation", "en", short=True) == "S&T innovation"
+    assert cb.label("innovation", "zh", short=True) == "科技创新"
+    with pytest.raises(ValueError):
+        cb.label("innovation", "fr")
+
+
+def test_instruments(cb):
+    assert list(cb.instrument_categories) == ["supply", "environment", "demand"]
+    assert set(load_practices()["instrument_type"]) <= set(cb.instrument_types)
+
+
+def test_to_frame(cb):
+    frame = cb.to_frame()
+    assert frame["level"].value_counts().to_dict() == {"code": 39, "theme": 12, "pillar": 4}
+    row = frame.set_index("id").loc["reform.opening_up.single_window"]
+    assert (row["pillar"], row["theme"], row["parent"]) == (
+        "reform", "reform.opening_up", "reform.opening_up")

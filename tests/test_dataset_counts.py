@@ -1,0 +1,93 @@
+"""Counts checked by hand against the article, so that a dropped row fails loudly.
+
+How they were counted: each paragraph (lines 3-5, 8-10, 13-15, 18-20 of the
+source) was read and every province it names as an actor was listed; a
+statement naming k provinces gives k rows. The tallies below are that list.
+"""
+
+import hashlib
+
+import pandas as pd
+
+from npstudy import data_dir, load_aggregates, load_documents, load_practices, load_source
+
+SOURCE_SHA256 = "e1e021c9e7070271417d58de4874d0ef515fa93fdbe19fb35a3c333acab8b5db"
+
+
+def test_source_is_byte_identical_copy():
+    raw = (data_dir() / "raw" / "000_08799d6d3f16f583.txt").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == SOURCE_SHA256
+    text = load_source()
+    assert len(text) == 3097 and text.count("\n") == 21  # 22 lines, as the source note says
+    assert load_documents()["sha256"].tolist() == [SOURCE_SHA256]
+
+
+def test_rows_and_provinces():
+    p = load_practices()
+    assert len(p) == 52
+    assert p["id"].is_unique
+    assert p["province"].value_counts().to_dict() == {
+        "CN-ZJ": 9, "CN-SH": 8, "CN-JS": 8, "CN-GD": 6, "CN-SD": 5, "CN-CQ": 4,
+        "CN-SC": 3, "CN-BJ": 3, "CN-FJ": 2, "CN-AH": 1, "CN-SX": 1, "CN-NM": 1, "CN-HN": 1,
+    }
+
+
+def test_rows_per_pillar_and_theme():
+    p = load_practices()
+    assert p["pillar"].value_counts().to_dict() == {
+        "green": 17, "new_tracks": 16, "reform": 10, "innovation": 9}
+    assert p.groupby("theme").size().to_dict() == {
+        "green.carbon_accounting": 11, "green.carbon_finance": 4, "green.low_carbon_industry": 2,
+        "innovation.basic_research": 3, "innovation.tech_transfer": 5,
+        "innovation.venture_capital": 1, "new_tracks.digital_economy": 8,
+        "new_tracks.future_industries": 6, "new_tracks.industrial_chains": 2,
+        "reform.market_entities": 3, "reform.opening_up": 4, "reform.talent": 3,
+    }
+
+
+def test_carbon_metrology_sentence_gives_four_rows():
+    p = load_practices()
+    rows = p[p["code"] == "green.carbon_accounting.carbon_metrology"]
+    assert sorted(rows["province"]) == ["CN-FJ", "CN-GD", "CN-NM", "CN-SD"]
+    assert rows["quote"].nunique() == 1
+
+
+def test_first_movers():
+    p = load_practices()
+    movers = p[p["first_mover"]]
+    # 首设 (Shanghai, line 3), 率先 (Guangdong, line 8; Zhejiang, line 14), 首个 (Jiangsu, line 14)
+    assert sorted(zip(movers["province"], movers["paragraph"])) == [
+        ("CN-GD", 8), ("CN-JS", 14), ("CN-SH", 3), ("CN-ZJ", 14)]
+
+
+def test_cities_and_partners():
+    p = load_practices()
+    cities = p[p["city"] != ""].set_index("id")["city"].to_dict()
+    assert cities == {"P003": "广州;深圳", "P008": "杭州", "P016": "杭州;宁波"}
+    assert not p["province"].isin(["CN-HK", "CN-MO"]).any()  # partners, not actors (rule R4)
+    assert 6 not in set(p["paragraph"])  # the photo caption is not coded (rule R5)
+
+
+def test_aggregates():
+    a = load_aggregates()
+    assert len(a) == 16
+    assert a["count"].dropna().astype(int).tolist() == [9, 7, 6, 10]
+    assert a.loc[a["count_is_lower_bound"], "quantifier"].tolist() == ["10余个省份"]
+    assert a["quantifier"].value_counts().to_dict() == {
+        "多地": 4, "各地": 3, "许多省份": 2, "多个省份": 1, "9省份": 1, "7省份": 1,
+        "6省份": 1, "部分省份": 1, "多数省份": 1, "10余个省份": 1}
+
+
+def test_every_quote_points_into_the_source():
+    text = load_source()
+    for table in (load_practices(), load_aggregates()):
+        for row in table.itertuples():
+            assert text[row.start:row.end] == row.quote, row.id
+            assert text.count("\n", 0, row.start) == row.paragraph, row.id
+
+
+def test_loaders_do_not_share_state():
+    a = load_practices()
+    a.loc[0, "province"] = "changed"
+    assert load_practices().loc[0, "province"] == "CN-SH"
+    assert isinstance(a, pd.DataFrame)
