@@ -29,6 +29,19 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_build(args) -> int:
+    from .build import BuildError, build
+
+    langs = ("en", "zh") if args.lang == "all" else (args.lang,)
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    try:
+        build(args.out, langs=langs, formats=formats)
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="npstudy",
@@ -44,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a folder holding practices.csv (and optionally aggregates.csv), "
                         "or one practices CSV; default: the shipped dataset")
     p.set_defaults(func=_cmd_validate)
+    b = sub.add_parser("build", help="compute every table and draw every figure",
+                       description="Validate the data, write every table (CSV) to OUT/tables and "
+                                   "every figure to OUT. Two runs give identical bytes.")
+    b.add_argument("--out", default=None,
+                   help="output folder (default: the repository's figures/)")
+    b.add_argument("--lang", choices=("en", "zh", "all"), default="all",
+                   help="language of the figures (default: all)")
+    b.add_argument("--format", default="png", metavar="FORMATS",
+                   help="comma-separated figure formats from png, svg, pdf (default: png)")
+    b.set_defaults(func=_cmd_build)
     return parser
 
 

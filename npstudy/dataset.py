@@ -337,7 +337,18 @@ def load_source(doc_id: str | None = None) -> str:
 
 
 def load_codebook(path: str | os.PathLike | None = None):
-    """Load the codebook as a :class:`npstudy.codebook.Codebook`."""
+    """Load the codebook as a :class:`npstudy.codebook.Codebook`.
+
+    The parsed codebook is cached per file and reread when the file changes.
+    Treat the returned object as read-only.
+    """
+    path = _path(path, "codebook.yaml")
+    stat = path.stat()
+    return _codebook_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _codebook_cached(path: str, mtime_ns: int, size: int):
     from .codebook import Codebook
 
-    return Codebook.from_yaml(_path(path, "codebook.yaml"))
+    return Codebook.from_yaml(path)

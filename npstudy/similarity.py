@@ -347,14 +347,16 @@ def _global_trade(x: np.ndarray, rng: np.random.Generator) -> None:
     n_a = (a & diff).sum(axis=-1)
     keys = rng.random((c, k, m))
     keys[~diff] = 2.0
-    ranks = np.argsort(np.argsort(keys, axis=-1), axis=-1)
+    order = np.argsort(keys, axis=-1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(m), order.shape), axis=-1)
     to_a = diff & (ranks < n_a[..., None])
     x[chain, ia] = (a & ~diff) | to_a
     x[chain, ib] = (b & ~diff) | (diff & ~to_a)
 
 
 def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: int | None = None,
-                      seed: int | np.random.Generator | None = 0, chains: int = 8,
+                      seed: int | np.random.Generator | None = 0, chains: int = 32,
                       progress: bool = False) -> Iterator[np.ndarray]:
     """Random presence matrices with the same row and column totals.
 
@@ -371,7 +373,7 @@ def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: i
         Global trades between samples of one chain; default ``max(5, n_rows // 2)``.
     seed : int or numpy.random.Generator, default 0
         Seed for reproducible draws.
-    chains : int, default 8
+    chains : int, default 32
         Independent chains run side by side (vectorised); samples are taken
         from them in turn.
     progress : bool, default False
@@ -448,7 +450,7 @@ def curveball(matrix, n_trades: int | None = None, seed: int | np.random.Generat
 
 def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: int = 999,
                     alternative: str = "greater", burnin: int | None = None,
-                    thin: int | None = None, seed: int | None = 0, chains: int = 8,
+                    thin: int | None = None, seed: int | None = 0, chains: int = 32,
                     progress: bool = False) -> pd.DataFrame:
     """Are two units more (or less) alike than their numbers of practices imply?
 
@@ -523,6 +525,16 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
                          "p_value": p[i, j]})
 
 
+def _within_minus_between(values: np.ndarray, same: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` where ``same`` minus mean where not, for each row of ``same``."""
+    n_same = same.sum(axis=1)
+    n_diff = same.shape[1] - n_same
+    with np.errstate(invalid="ignore", divide="ignore"):
+        within = (same * values).sum(axis=1) / n_same
+        between = (~same * values).sum(axis=1) / n_diff
+    return np.where((n_same > 0) & (n_diff > 0), within - between, np.nan)
+
+
 def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
                 n_perm: int = 9999, seed: int | None = 0) -> pd.DataFrame:
     """Permutation test: are units of the same region more alike than others?
@@ -574,16 +586,14 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     valid = ~np.isnan(values)
     i, j, values = i[valid], j[valid], values[valid]
 
-    def stat(lab):
-        same = lab[i] == lab[j]
-        if same.all() or not same.any():
-            return np.nan
-        return values[same].mean() - values[~same].mean()
-
     same = labels[i] == labels[j]
-    observed = stat(labels)
+    observed = _within_minus_between(values, same[None, :])[0]
     rng = np.random.default_rng(seed)
-    null = np.array([stat(rng.permutation(labels)) for _ in range(n_perm)])
+    null = np.empty(n_perm)
+    for start in range(0, n_perm, 2048):  # batches keep memory small
+        size = min(2048, n_perm - start)
+        perms = rng.permuted(np.broadcast_to(labels, (size, n)), axis=1)
+        null[start:start + size] = _within_minus_between(values, perms[:, i] == perms[:, j])
     p = (1 + np.sum(null >= observed - 1e-12)) / (1 + n_perm)
     return pd.DataFrame([{
         "units": n, "within_pairs": int(same.sum()), "between_pairs": int((~same).sum()),

@@ -77,13 +77,13 @@ class Context:
                 return folder / name
             return shipped / name
 
-        from .dataset import load_cities, load_documents, load_layout, load_provinces
+        from .dataset import load_cities, load_codebook, load_documents, load_layout, load_provinces
 
         docs_path = pick("documents.csv")
         docs = load_documents(docs_path)
         sources = {row.doc_id: read_text(docs_path.parent / row.path)
                    for row in docs.itertuples()}
-        return cls(Codebook.from_yaml(pick("codebook.yaml")),
+        return cls(load_codebook(pick("codebook.yaml")),
                    Gazetteer(load_provinces(pick("provinces.csv")), load_cities(pick("cities.csv"))),
                    sources, load_layout(pick("source_layout.csv")))
 

@@ -32,3 +32,17 @@ def write_rows(path: Path, rows: list[dict], fieldnames=None, encoding="utf-8") 
         w = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures_and_seed():
+    """Use the non-interactive backend and a fixed NumPy seed; close pyplot figures."""
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    np.random.seed(0)
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,0 +1,43 @@
+"""Wall time of ``npstudy build`` as a multiple of importing its heavy dependencies.
+
+Baseline: a fresh interpreter that runs ``import pandas, matplotlib, seaborn, scipy``
+(the floor any build in this stack pays). Measured: fresh interpreters running
+``npstudy build --lang en`` (and ``--lang all``) into a temporary folder. Each is
+the best of several runs in this process's session, so the ratio is comparable
+across machines.
+
+    python benchmarks/bench_build.py [repeats]
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+
+from _common import machine
+
+
+def wall(cmd: list[str], repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main(repeats: int = 3) -> None:
+    baseline = wall([sys.executable, "-c", "import pandas, matplotlib, seaborn, scipy"], repeats)
+    with tempfile.TemporaryDirectory() as out:
+        en = wall([sys.executable, "-m", "npstudy", "build", "--lang", "en", "--out", out], repeats)
+        both = wall([sys.executable, "-m", "npstudy", "build", "--lang", "all", "--out", out], repeats)
+    print(f"machine: {machine()}")
+    print(f"import pandas, matplotlib, seaborn, scipy (baseline): {baseline:6.2f} s   1.0x")
+    print(f"npstudy build --lang en  (7 PNG + 10 tables):        {en:6.2f} s  {en / baseline:4.1f}x")
+    print(f"npstudy build --lang all (14 PNG + 10 tables):       {both:6.2f} s  {both / baseline:4.1f}x")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
