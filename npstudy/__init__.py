@@ -9,7 +9,7 @@ a gazetteer of provinces and cities, and tools to score, compare and extend it.
 """
 
 from .codebook import Codebook
-from .dataset import (DataError, data_dir, load_aggregates, load_cities, load_codebook,
+from .dataset import (DataError, data_dir, evidence, load_aggregates, load_cities, load_codebook,
                       load_documents, load_layout, load_practices, load_provinces, load_source)
 from .gazetteer import Gazetteer, load_gazetteer, resolve_province
 from .validate import Problem, validate
@@ -17,7 +17,7 @@ from .validate import Problem, validate
 __version__ = "0.1.0"
 
 __all__ = [
-    "Codebook", "DataError", "Gazetteer", "Problem", "__version__", "data_dir",
+    "Codebook", "DataError", "Gazetteer", "Problem", "__version__", "data_dir", "evidence",
     "load_aggregates", "load_cities", "load_codebook", "load_documents", "load_gazetteer",
     "load_layout", "load_practices", "load_provinces", "load_source", "resolve_province",
     "validate",

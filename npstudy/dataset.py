@@ -35,6 +35,7 @@ __all__ = [
     "load_provinces",
     "load_cities",
     "load_codebook",
+    "evidence",
     "PRACTICE_COLUMNS",
     "AGGREGATE_COLUMNS",
 ]
@@ -352,3 +353,39 @@ def _codebook_cached(path: str, mtime_ns: int, size: int):
     from .codebook import Codebook
 
     return Codebook.from_yaml(path)
+
+
+def evidence(practices: pd.DataFrame | None = None, province: str | None = None,
+             theme: str | None = None, code: str | None = None,
+             columns=("id", "province", "code", "quote", "summary_en")) -> pd.DataFrame:
+    """The rows, with their verbatim quotes, behind a cell of any matrix.
+
+    Parameters
+    ----------
+    practices : pandas.DataFrame, optional
+        The shipped practices by default.
+    province, theme, code : str, optional
+        Filters (ISO code, theme id, code id); a pillar id may be given as
+        ``theme`` to select the whole pillar.
+    columns : sequence of str
+        Columns to return.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A filtered copy; the input is not modified.
+
+    Examples
+    --------
+    >>> evidence(province="CN-NM")["quote"].tolist()
+    ['山东、广东、福建、内蒙古获批筹建国家碳计量中心']
+    """
+    p = load_practices() if practices is None else practices
+    mask = pd.Series(True, index=p.index)
+    if province is not None:
+        mask &= p["province"] == province
+    if theme is not None:
+        mask &= (p["theme"] == theme) | (p["pillar"] == theme)
+    if code is not None:
+        mask &= p["code"] == code
+    return p.loc[mask, list(columns)].reset_index(drop=True)

@@ -472,11 +472,14 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     pandas.DataFrame
         One row per pair of non-empty units: ``a``, ``b``, ``observed``,
         ``null_mean``, ``null_sd``, ``ses`` (standardised effect size
-        ``(observed - null_mean) / null_sd``, NaN when ``null_sd`` is 0) and
-        ``p_value``.
+        ``(observed - null_mean) / null_sd``, NaN when ``null_sd`` is 0),
+        ``p_value`` and ``p_fdr`` (Benjamini–Hochberg adjusted over all pairs
+        in the table, for reading many pairs at once).
 
     Notes
     -----
+    With 78 pairs, about four will have ``p < 0.05`` by chance alone; read
+    ``p_fdr`` (Benjamini & Hochberg 1995, *JRSS B* 57: 289–300) when scanning pairs.
     ``p = (1 + #{null ≥ observed}) / (1 + n_samples)`` for "greater" (Davison &
     Hinkley 1997, eq. 4.11; never 0); "less" counts ``≤``; "two-sided" doubles
     the smaller one-sided p-value (capped at 1). A comparison within 1e-12 counts
@@ -522,7 +525,21 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
         ses = np.where(sd[i, j] > 1e-12, (observed[i, j] - mean[i, j]) / sd[i, j], np.nan)
     return pd.DataFrame({"a": labels[i], "b": labels[j], "observed": observed[i, j],
                          "null_mean": mean[i, j], "null_sd": sd[i, j], "ses": ses,
-                         "p_value": p[i, j]})
+                         "p_value": p[i, j], "p_fdr": _bh_adjust(p[i, j])})
+
+
+def _bh_adjust(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (step-up, monotone, capped at 1)."""
+    p = np.asarray(p, dtype=float)
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p)
+    scaled = p[order] * n / np.arange(1, n + 1)
+    adjusted = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    out = np.empty(n)
+    out[order] = adjusted
+    return out
 
 
 def _within_minus_between(values: np.ndarray, same: np.ndarray) -> np.ndarray:

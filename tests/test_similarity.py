@@ -240,3 +240,16 @@ def test_null_means_agree_with_the_set_based_baseline():
     base_mean, _ = set_curveball_test(x, 3000, burnin=40, thin=4, seed=1)
     i, j = np.triu_indices(8, k=1)
     assert np.nanmax(np.abs(ours["null_mean"].to_numpy() - base_mean[i, j])) < 0.02
+
+
+def test_fdr_adjustment_matches_scipy():
+    from scipy.stats import false_discovery_control
+
+    from npstudy.similarity import _bh_adjust
+
+    rng = np.random.default_rng(9)
+    p = rng.random(40) ** 3
+    assert np.allclose(_bh_adjust(p), false_discovery_control(p, method="bh"), atol=1e-12)
+    x = np.kron(np.eye(3, dtype=int), np.ones((3, 3), dtype=int))
+    r = null_model_test(frame(x), n_samples=199, seed=2)
+    assert (r["p_fdr"] >= r["p_value"]).all()
