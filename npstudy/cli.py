@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import __version__
 
@@ -42,6 +43,96 @@ def _cmd_build(args) -> int:
     return 0
 
 
+def _cmd_code(args) -> int:
+    from .build import write_atomic
+    from .coding import CodingError, Coder, code_file
+
+    if args.doc_id and len(args.files) > 1:
+        print("error: --doc-id names one document; pass one FILE or omit it", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else None
+    agg_out = out.with_name(out.stem + "_aggregates.csv") if out else None
+    for target in filter(None, (out, agg_out)):
+        if target.exists() and not args.force:
+            print(f"error: {target} exists; choose another --out or pass --force to replace it",
+                  file=sys.stderr)
+            return 1
+    coder = Coder()
+    frames, aggregates = [], []
+    try:
+        for path in args.files:
+            result = code_file(path, args.doc_id, args.encoding, coder)
+            for w in result.warnings:
+                print(f"warning: {path}: {w}", file=sys.stderr)
+            frames.append(result.suggestions)
+            aggregates.append(result.aggregates)
+    except CodingError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    import pandas as pd
+
+    suggestions = pd.concat(frames, ignore_index=True)
+    suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
+    counted = pd.concat(aggregates, ignore_index=True)
+    text = suggestions.to_csv(index=False, lineterminator="\n")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            write_atomic(out, text.encode("utf-8"))
+            write_atomic(agg_out, counted.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        except OSError as err:
+            print(f"error: cannot write {out}: {err.strerror}", file=sys.stderr)
+            return 1
+    provinces = suggestions["province"].nunique()
+    print(f"{len(suggestions)} suggestion(s) for {provinces} province(s); "
+          f"{len(counted)} counted-but-unnamed statement(s)"
+          + (f"; wrote {out} and {agg_out}" if out else ""), file=sys.stderr)
+    return 0
+
+
+def _cmd_agree(args) -> int:
+    from .dataset import DataError, load_practices
+    from .reliability import agreement
+
+    try:
+        a, b = load_practices(args.a), load_practices(args.b)
+        result = agreement(a, b, level=args.level)
+    except (DataError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    import pandas as pd
+
+    with pd.option_context("display.width", 160, "display.max_columns", 20,
+                           "display.precision", 3):
+        print(f"unit of analysis: (document, sentence, province) coded by at least one coder; "
+              f"{len(result.units)} units × {args.level}")
+        print(result.table)
+        print(f"{len(result.disagreements)} disagreement(s)")
+        if args.show:
+            print(result.disagreements.to_string(index=False))
+    if args.out:
+        from .build import write_atomic
+
+        write_atomic(Path(args.out), result.disagreements.to_csv(
+            index=False, lineterminator="\n").encode("utf-8"))
+    return 0
+
+
+def _cmd_merge(args) -> int:
+    from .coding import CodingError, merge_reviewed
+    from .dataset import DataError
+
+    try:
+        merged = merge_reviewed(args.reviewed, args.into)
+    except (CodingError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"merged: {args.into}/practices.csv now holds {len(merged)} rows "
+          f"(previous version kept as practices.csv.bak)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="npstudy",
@@ -67,6 +158,33 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", default="png", metavar="FORMATS",
                    help="comma-separated figure formats from png, svg, pdf (default: png)")
     b.set_defaults(func=_cmd_build)
+    c = sub.add_parser("code", help="suggest codings for new Chinese text",
+                       description="Find provinces and codebook keywords in each clause and write "
+                                   "suggestions in the practices schema, with evidence, offsets, "
+                                   "matched keywords and confidence, for a person to review.")
+    c.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 (BOM allowed) or GB18030 text")
+    c.add_argument("--out", help="suggestions CSV (default: standard output); counted-but-unnamed "
+                                 "statements go to <out>_aggregates.csv")
+    c.add_argument("--doc-id", help="document id (default: the file name without extension)")
+    c.add_argument("--encoding", choices=("utf-8", "gb18030"), default=None,
+                   help="force an encoding (default: UTF-8, GB18030 detected)")
+    c.add_argument("--force", action="store_true", help="replace existing output files")
+    c.set_defaults(func=_cmd_code)
+    a = sub.add_parser("agree", help="agreement between two codings",
+                       description="Cohen's kappa, Krippendorff's alpha and percent agreement per "
+                                   "category and overall; unit: (document, sentence, province).")
+    a.add_argument("a", metavar="A.csv")
+    a.add_argument("b", metavar="B.csv")
+    a.add_argument("--level", choices=("pillar", "theme", "code"), default="theme")
+    a.add_argument("--show", action="store_true", help="print every disagreement")
+    a.add_argument("--out", help="write the disagreements to this CSV")
+    a.set_defaults(func=_cmd_agree)
+    m = sub.add_parser("merge", help="add reviewed suggestions to a copy of the dataset",
+                       description="Validate the rows marked 'accept' and append them to "
+                                   "FOLDER/practices.csv (kept as practices.csv.bak).")
+    m.add_argument("reviewed", metavar="REVIEWED.csv")
+    m.add_argument("--into", required=True, metavar="FOLDER", help="a dataset copy")
+    m.set_defaults(func=_cmd_merge)
     return parser
 
 

@@ -47,6 +47,7 @@ class Entry:
     exclude: str | None = None
     example: str | None = None
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    instrument: str | None = None
 
     def label(self, lang: str = "en", short: bool = False) -> str:
         """Return the Chinese (``lang="zh"``) or English label."""
@@ -114,6 +115,7 @@ class Codebook:
                 short_zh=node.get("short_zh"), short_en=node.get("short_en"),
                 include=node.get("include"), exclude=node.get("exclude"),
                 example=node.get("example"), keywords=tuple(node.get("keywords") or ()),
+                instrument=node.get("instrument"),
             ))
 
         for p in doc["pillars"]:
@@ -126,8 +128,16 @@ class Codebook:
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise DataError(f"{path}: duplicate ids {dupes}")
-        return cls(entries, doc.get("instrument_categories", {}),
-                   doc.get("instrument_types", {}), doc.get("version", ""))
+        categories = doc.get("instrument_categories", {})
+        types = doc.get("instrument_types", {})
+        for e in entries:
+            if e.instrument is not None:
+                cat, _, typ = e.instrument.partition("/")
+                if cat not in categories or typ not in types:
+                    raise DataError(f"{path}: code {e.id!r} has instrument {e.instrument!r}; "
+                                    "expected '<category>/<type>' from instrument_categories "
+                                    "and instrument_types")
+        return cls(entries, categories, types, doc.get("version", ""))
 
     # look-ups ---------------------------------------------------------------
     def __contains__(self, ident) -> bool:

@@ -29,6 +29,7 @@ __all__ = [
     "composite_index",
     "region_summary",
     "instrument_matrix",
+    "by_document",
 ]
 
 
@@ -462,3 +463,33 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
         out = out.reindex(order)
     out.columns.name = level
     return out.astype("int64")
+
+
+def by_document(practices: pd.DataFrame, func, *args, **kwargs) -> pd.DataFrame:
+    """Apply a scoring or similarity function to each document separately.
+
+    Every function in :mod:`npstudy.scoring` and :mod:`npstudy.similarity`
+    takes any practices table, so calling it on the whole table gives the
+    pooled result; this helper gives the per-document results side by side.
+
+    Parameters
+    ----------
+    practices : pandas.DataFrame
+        A practices table with several ``doc_id`` values.
+    func : callable
+        E.g. :func:`province_scores` or :func:`coverage_matrix`; called as
+        ``func(rows_of_one_document, *args, **kwargs)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The results stacked, with ``doc_id`` as the outer index level.
+
+    Examples
+    --------
+    >>> from npstudy import load_practices
+    >>> by_document(load_practices(), coverage_matrix, "pillar").index.names
+    FrozenList(['doc_id', 'province'])
+    """
+    parts = {doc: func(rows, *args, **kwargs) for doc, rows in practices.groupby("doc_id", sort=False)}
+    return pd.concat(parts, names=["doc_id"])

@@ -130,3 +130,22 @@ def test_region_summary_by_hand(practices):
     assert r["practices"].tolist() == [41, 3, 8, 0]
     assert r.loc["east", "categories"] == 12
     assert math.isnan(r.loc["northeast", "practices_per_mentioned"])
+
+
+def test_several_documents_pooled_and_per_document(practices):
+    from npstudy.scoring import by_document
+    from npstudy.similarity import similarity_matrix
+
+    second = practices[practices["pillar"] == "green"].assign(doc_id="second_doc")
+    both = pd.concat([practices, second], ignore_index=True)
+    per_doc = by_document(both, coverage_matrix, "pillar")
+    assert per_doc.loc["second_doc"].sum().tolist() == [0, 0, 17, 0]
+    pd.testing.assert_frame_equal(per_doc.loc["000_08799d6d3f16f583"],
+                                  coverage_matrix(practices, "pillar"))
+    pooled = coverage_matrix(both, "pillar")
+    assert pooled.loc["CN-NM", "green"] == 2  # counted once per document
+    docs = coverage_matrix(both, "theme", "presence", index="doc_id")
+    sim = similarity_matrix(docs)
+    assert sim.loc["second_doc", "000_08799d6d3f16f583"] == pytest.approx(3 / 12)
+    scores = by_document(both, province_scores)
+    assert scores.loc[("second_doc", "CN-NM"), "pillars"] == 1

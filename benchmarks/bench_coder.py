@@ -1,0 +1,88 @@
+"""Automatic coder throughput on ≥ 15 MB of Chinese policy text, against two baselines.
+
+Corpus: the source article's sentences drawn at random with a fixed seed until the
+text is 15 MB of UTF-8 (no other Chinese policy text ships with the project; the
+draws keep the article's density of names and keywords). Measured in one run:
+
+- **bare scan**: one leftmost-longest Aho–Corasick pass (``ahocorasick_rs``) of the
+  coder's patterns over the text, returning match positions and nothing else;
+- **coder**: ``npstudy.coding.code_file`` end to end: read and decode the file,
+  split sentences and clauses, scan, attribute keywords to provinces, build the
+  suggestion and aggregate tables;
+- **jieba**: segment with jieba (the coder's patterns added to its dictionary) and
+  look every token up in the pattern table; timed on a 1 MB slice, since jieba
+  needs minutes for the whole corpus.
+
+Throughput is MB of UTF-8 per second. Requires ``pip install jieba``.
+
+    python benchmarks/bench_coder.py [megabytes]
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import machine
+
+from npstudy import load_source
+from npstudy.coding import Coder, code_file
+
+
+def corpus(megabytes: float, seed: int = 0) -> str:
+    sentences = [s for s in re.split(r"(?<=[。;\n])", load_source()) if s.strip()]
+    rng = random.Random(seed)
+    parts, size = [], 0
+    while size < megabytes * 1e6:
+        s = rng.choice(sentences)
+        parts.append(s)
+        size += len(s.encode("utf-8"))
+    return "".join(parts)
+
+
+def timed(func):
+    t0 = time.perf_counter()
+    out = func()
+    return time.perf_counter() - t0, out
+
+
+def main(megabytes: float = 15.0) -> None:
+    text = corpus(megabytes)
+    mb = len(text.encode("utf-8")) / 1e6
+    coder = Coder()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.txt"
+        path.write_text(text, encoding="utf-8")
+        code_file(path, coder=coder)  # warm-up
+        t_scan = min(timed(lambda: coder._matcher.find(text))[0] for _ in range(3))
+        t_coder, result = min((timed(lambda: code_file(path, coder=coder)) for _ in range(3)),
+                              key=lambda x: x[0])
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    for pattern in coder._patterns:
+        jieba.add_word(pattern, freq=10_000)
+    lookup = set(coder._patterns)
+    jieba.lcut("上海")  # load the dictionary before timing
+    sample = text[: int(len(text) * 1.0 / mb)]
+    t_jieba, hits = timed(lambda: sum(tok in lookup for tok in jieba.cut(sample)))
+    mb_sample = len(sample.encode("utf-8")) / 1e6
+
+    rate_scan, rate_coder, rate_jieba = mb / t_scan, mb / t_coder, mb_sample / t_jieba
+    print(f"machine: {machine()}; matcher: {coder.backend}, {len(coder._patterns)} patterns")
+    print(f"corpus: {mb:.1f} MB UTF-8, {len(text):,} characters; "
+          f"{len(result.suggestions):,} suggestions, {len(result.aggregates):,} aggregates")
+    print(f"bare scan:        {t_scan:7.2f} s  {rate_scan:7.1f} MB/s   1.00x")
+    print(f"coder end to end: {t_coder:7.2f} s  {rate_coder:7.1f} MB/s   "
+          f"{rate_coder / rate_scan:.2f}x of the bare scan")
+    print(f"jieba + lookup:   {t_jieba:7.2f} s  {rate_jieba:7.2f} MB/s   (on {mb_sample:.1f} MB); "
+          f"coder is {rate_coder / rate_jieba:.0f}x faster")
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 15.0)

@@ -1,0 +1,268 @@
+"""The automatic coder: reading, splitting, matching, evaluation, review and merge."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from npstudy import load_practices, load_source, validate
+from npstudy.coding import (SUGGESTION_COLUMNS, Coder, CodingError, code_file, code_text, decide,
+                            evaluate, make_workspace, merge_reviewed, read_document,
+                            register_document, split_sentences)
+
+DOC = "000_08799d6d3f16f583"
+
+
+@pytest.fixture(scope="module")
+def coder():
+    return Coder()
+
+
+@pytest.fixture(scope="module")
+def source_result(coder):
+    return coder.code(load_source(), doc_id=DOC)
+
+
+def run_cli(*args):
+    proc = subprocess.run([sys.executable, "-m", "npstudy", *map(str, args)],
+                          capture_output=True, text=True, encoding="utf-8")
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+# reading ------------------------------------------------------------------
+
+def test_read_utf8_with_and_without_bom(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_bytes("\ufeff上海设立基金。".encode("utf-8"))
+    assert read_document(p) == ("上海设立基金。", "utf-8")
+    p.write_bytes("上海设立基金。".encode("utf-8"))
+    assert read_document(p) == ("上海设立基金。", "utf-8")
+
+
+def test_read_gb18030_detected_and_forced(tmp_path):
+    p = tmp_path / "g.txt"
+    p.write_bytes("山东、广东获批筹建国家碳计量中心。".encode("gb18030"))
+    assert read_document(p)[1] == "gb18030"
+    assert read_document(p, "gb18030")[0] == "山东、广东获批筹建国家碳计量中心。"
+    with pytest.raises(CodingError, match="pass --encoding gb18030"):
+        read_document(p, "utf-8")
+    r = code_file(p)
+    assert r.warnings[0].startswith("read as gb18030")
+    assert sorted(r.suggestions["province"]) == ["CN-GD", "CN-SD"]
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b"", "file is empty"),
+    (b"   \n\n", "file is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("上海".encode("utf-16"), "UTF-16"),
+    ("Ça coûte très cher à Genève".encode("latin-1"), "save it as UTF-8"),
+])
+def test_bad_files(tmp_path, payload, message):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(payload)
+    with pytest.raises(CodingError, match=message):
+        read_document(p)
+    code, _, err = run_cli("code", p)
+    assert code == 1 and message in err
+
+
+def test_unsupported_encoding(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("上海", encoding="utf-8")
+    with pytest.raises(CodingError, match="not supported"):
+        read_document(p, "big5")
+
+
+# splitting ----------------------------------------------------------------
+
+def test_split_mixed_punctuation_keeps_offsets():
+    text = "如,上海设立基金;浙江建设平台。\n广东出台条例!北京发布标准?山东建立机制；江苏上线平台"
+    s = split_sentences(text)
+    assert s["text"].tolist() == ["如,上海设立基金", "浙江建设平台", "广东出台条例", "北京发布标准",
+                                  "山东建立机制", "江苏上线平台"]
+    assert s["sentence"].tolist() == [0, 0, 1, 2, 3, 3]
+    assert s["line"].tolist() == [0, 0, 1, 1, 1, 1]
+    assert all(text[a:b] == t for a, b, t in zip(s["start"], s["end"], s["text"]))
+
+
+# matching -----------------------------------------------------------------
+
+def test_list_of_provinces_gives_one_row_each(coder):
+    r = coder.code("山东、广东、福建、内蒙古获批筹建国家碳计量中心。")
+    assert r.suggestions["province"].tolist() == ["CN-SD", "CN-GD", "CN-FJ", "CN-NM"]
+    assert set(r.suggestions["code"]) == {"green.carbon_accounting.carbon_metrology"}
+    assert list(r.suggestions.columns) == SUGGESTION_COLUMNS
+
+
+def test_cities_resolve_to_provinces(coder):
+    r = coder.code("宁波已建成一批概念验证中心。")
+    assert r.suggestions[["province", "city"]].values.tolist() == [["CN-ZJ", "宁波"]]
+    assert r.suggestions["confidence"].tolist() == [0.5]  # city only: 0.6 - 0.1
+
+
+def test_no_wrong_word_splits(coder):
+    # 浙江西部 holds 江西 across a word boundary; 人工智能创新应用先导区 holds 先导区.
+    r = coder.code("浙江西部打造人工智能创新应用先导区。")
+    assert r.suggestions[["province", "code", "keywords"]].values.tolist() == [
+        ["CN-ZJ", "new_tracks.digital_economy.ai_empowerment", "人工智能创新应用先导区"]]
+    # an ambiguous short city name is not read as a place
+    assert coder.code("推动大同社会建设概念验证中心。").suggestions.empty
+
+
+def test_full_width_variants_match_without_moving_offsets(coder):
+    text = "７省份涉及６Ｇ。江苏布局６Ｇ未来网络。"
+    r = coder.code(text)
+    row = r.suggestions.iloc[0]
+    assert (row["province"], row["code"]) == ("CN-JS", "new_tracks.future_industries.future_fields")
+    assert text[row["start"]:row["end"]] == row["quote"] == "江苏布局６Ｇ未来网络"
+
+
+def test_counted_provinces_are_aggregates_not_rows(coder):
+    r = coder.code("9省份瞄准氢能、核能、储能等未来能源。多数省份提出开展碳排放权交易。"
+                   "上海、福建等10余个省份积极拓展国际贸易“单一窗口”。")
+    assert set(r.suggestions["province"]) == {"CN-SH", "CN-FJ"}
+    a = r.aggregates
+    assert a["quantifier"].tolist() == ["9省份", "多数省份", "10余个省份"]
+    assert a["count"].tolist()[0] == 9 and pd.isna(a["count"].tolist()[1])
+    assert a["count_is_lower_bound"].tolist() == [False, False, True]
+
+
+def test_partners_are_not_actors(coder):
+    r = coder.code("依托广州-深圳-香港-澳门科技创新走廊,鼓励港澳高校承担项目。")
+    assert set(r.suggestions["province"]) == {"CN-GD"}
+    partners = Coder(include_partners=True).code("香港建设概念验证中心。")
+    assert partners.suggestions["province"].tolist() == ["CN-HK"]
+
+
+def test_subject_carries_over_within_a_sentence_only(coder):
+    r = coder.code("广东出台条例;同时,建设数据交易中心。建设概念验证中心。")
+    assert r.suggestions[["province", "code", "confidence"]].values.tolist() == [
+        ["CN-GD", "new_tracks.digital_economy.data_exchange", 0.4]]
+
+
+def test_keyword_at_very_start_and_end(coder):
+    text = "概念验证中心由江苏布局;江苏建设碳计量中心"
+    r = coder.code(text)
+    assert r.suggestions["keywords"].tolist() == ["概念验证中心", "碳计量中心"]
+    assert r.suggestions["start"].tolist() == [0, 12]
+    assert r.suggestions["end"].tolist() == [11, len(text)]
+
+
+def test_text_with_no_province(coder):
+    r = coder.code("各地积极布局建设概念验证中心。")
+    assert r.suggestions.empty and list(r.suggestions.columns) == SUGGESTION_COLUMNS
+    assert "no province" in r.warnings[0]
+    assert r.aggregates["quantifier"].tolist() == ["各地"]
+
+
+def test_traditional_text_is_reported_not_converted(coder):
+    r = coder.code("廣東省發佈產品碳足跡評價標準,建設國家碳計量中心。")
+    assert r.suggestions.empty
+    assert any("Traditional Chinese" in w for w in r.warnings)
+
+
+def test_very_long_line(coder):
+    text = "江苏建设概念验证中心" + "推进" * 300_000 + "浙江设立科技创新基金"
+    r = coder.code(text)
+    assert r.suggestions["province"].tolist() == ["CN-JS", "CN-ZJ"]
+    assert r.suggestions["end"].tolist()[-1] == len(text)
+
+
+def test_backends_agree(coder):
+    text = load_source() * 3
+    fast = coder.scan(text)
+    slow = Coder(backend="re").scan(text)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_suggestion_offsets_point_at_quotes(source_result):
+    text = load_source()
+    s = source_result.suggestions
+    assert all(text[a:b] == q for a, b, q in zip(s["start"], s["end"], s["quote"]))
+    assert all(text.count("\n", 0, a) == p for a, p in zip(s["start"], s["paragraph"]))
+
+
+# evaluation ---------------------------------------------------------------
+
+def test_evaluate_on_the_source(source_result):
+    theme = evaluate(source_result.suggestions, level="theme")
+    assert theme["recall"] >= 0.9 and theme["precision"] >= 0.8
+    assert (theme["true_positives"], theme["suggested"], theme["reference"]) == (41, 44, 41)
+    code = evaluate(source_result.suggestions, level="code")
+    assert (code["true_positives"], code["suggested"], code["reference"]) == (48, 52, 48)
+
+
+def test_evaluate_by_hand():
+    ref = pd.DataFrame({"doc_id": ["d"] * 3, "province": ["A", "A", "B"], "theme": ["x", "y", "x"]})
+    sug = pd.DataFrame({"doc_id": ["d"] * 2, "province": ["A", "C"], "theme": ["x", "x"]})
+    r = evaluate(sug, ref)
+    assert (r["precision"], r["recall"]) == (0.5, 1 / 3)
+    assert r["f1"] == pytest.approx(2 * 0.5 * (1 / 3) / (0.5 + 1 / 3))
+
+
+# cli ----------------------------------------------------------------------
+
+def test_cli_code_writes_and_never_overwrites(tmp_path):
+    src = tmp_path / "doc.txt"
+    src.write_text("山东、广东获批筹建国家碳计量中心。9省份瞄准氢能。", encoding="utf-8")
+    out = tmp_path / "s.csv"
+    code, _, err = run_cli("code", src, "--out", out)
+    assert code == 0 and "2 suggestion(s) for 2 province(s); 1 counted-but-unnamed" in err
+    table = pd.read_csv(out)
+    assert table["doc_id"].unique().tolist() == ["doc"]
+    assert pd.read_csv(tmp_path / "s_aggregates.csv")["quantifier"].tolist() == ["9省份"]
+    before = out.read_bytes()
+    code, _, err = run_cli("code", src, "--out", out)
+    assert code == 1 and "pass --force" in err and out.read_bytes() == before
+    assert run_cli("code", src, "--out", out, "--force", "--doc-id", "x")[0] == 0
+    assert pd.read_csv(out)["doc_id"].unique().tolist() == ["x"]
+
+
+# review and merge ---------------------------------------------------------
+
+def test_review_merge_and_validate(tmp_path):
+    base = load_practices()
+    ws = make_workspace(tmp_path / "ws", base[base["pillar"] != "green"])
+    new = tmp_path / "new.txt"
+    new.write_text("山东、广东获批筹建国家碳计量中心。\n", encoding="utf-8")
+    register_document(ws, new, "new_doc", year=2024)
+    s = code_file(ws / "raw" / "new_doc.txt", doc_id="new_doc").suggestions
+    with pytest.raises(CodingError, match="have no decision"):
+        merge_reviewed(s, ws)
+    reviewed = decide(s, accept=["S00001"], reject=["S00002"])
+    with pytest.raises(CodingError, match="summary_en: '' – must not be empty"):
+        merge_reviewed(reviewed, ws)
+    reviewed = decide(reviewed, summaries={"S00001": "Shandong won approval for a carbon metrology centre."})
+    merged = merge_reviewed(reviewed, ws)
+    assert len(merged) == len(base[base["pillar"] != "green"]) + 1
+    assert merged.iloc[-1][["id", "doc_id", "province"]].tolist() == ["P053", "new_doc", "CN-SD"]
+    assert validate(ws) == []
+    assert (ws / "practices.csv.bak").exists()
+    assert s["decision"].eq("").all()  # decide() returned copies
+
+
+def test_cli_merge_reports_problems(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    s = code_text(load_source(), doc_id=DOC).suggestions.head(2)
+    path = tmp_path / "reviewed.csv"
+    decide(s, accept=["S00001", "S00002"]).to_csv(path, index=False)
+    code, _, err = run_cli("merge", path, "--into", ws)
+    assert code == 1
+    assert "reviewed.csv:2: summary_en: '' – must not be empty" in err
+    assert len(load_practices(ws / "practices.csv")) == 52
+
+
+def test_make_workspace_refuses_to_overwrite(tmp_path):
+    make_workspace(tmp_path)
+    with pytest.raises(CodingError, match="already holds practices.csv"):
+        make_workspace(tmp_path)
+
+
+def test_default_coder_is_reused():
+    a = code_text("江苏建设碳计量中心。")
+    b = code_text("江苏建设碳计量中心。")
+    pd.testing.assert_frame_equal(a.suggestions, b.suggestions)
+    assert np.all(a.suggestions["confidence"] <= 0.95)
