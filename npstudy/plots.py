@@ -366,7 +366,8 @@ def plot_pillar_profiles(shares: pd.DataFrame, codebook: Codebook, gazetteer: Ga
     nrows = int(np.ceil(n / ncols))
     pillars = list(data.columns)
     with _style(lang):
-        fig = Figure(figsize=(2.6 * ncols + 1.0, 1.55 * nrows + 1.0))
+        width = 2.6 * ncols + 2.2
+        fig = Figure(figsize=(width, 1.55 * nrows + 1.0))
         axes = np.atleast_2d(fig.subplots(nrows, ncols, sharex=True, sharey=True))
         labels = [codebook.label(p, lang, short=True) for p in pillars]
         for k, ax in enumerate(axes.flat):
@@ -388,9 +389,12 @@ def plot_pillar_profiles(shares: pd.DataFrame, codebook: Codebook, gazetteer: Ga
             if composite is not None:
                 title += f" ({composite[code]:.2f})"
             ax.set_title(title, fontsize=9)
+            if k + ncols >= n:  # the lowest panel of its column shows the scale
+                ax.tick_params(labelbottom=True)
         fig.suptitle(_t("profiles_title", lang), y=0.985)
         fig.supxlabel(_t("share", lang), fontsize=9)
-        fig.subplots_adjust(left=0.14, right=0.98, top=0.90, bottom=0.09, hspace=0.55, wspace=0.12)
+        fig.subplots_adjust(left=2.1 / width, right=0.98, top=0.90, bottom=0.09, hspace=0.55,
+                            wspace=0.12)
     return fig
 
 
@@ -519,7 +523,7 @@ def plot_instruments(matrix: pd.DataFrame, codebook: Codebook, lang: str = "en")
             if start:
                 ax.axhline(start, color="black", linewidth=1.2)
             ax.annotate(codebook.instrument_categories[cat][lang],
-                        xy=(0.03, 1 - (start + n / 2) / len(data)),
+                        xy=(0.03 if lang == "en" else 0.2, 1 - (start + n / 2) / len(data)),
                         xycoords=("figure fraction", "axes fraction"), ha="center", va="center",
                         rotation=90, fontsize=9, fontweight=_bold(lang), color="#333333")
             start += n

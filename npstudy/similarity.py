@@ -394,6 +394,13 @@ def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: i
     the uniform distribution over all matrices with the given margins as its
     stationary distribution. The tests check exact margins on every draw and
     uniformity by a chi-square test on a small matrix whose fills are enumerated.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 0]])
+    >>> draws = np.concatenate(list(curveball_samples(x, 10, seed=3)))
+    >>> draws.shape, bool((draws.sum(axis=2) == x.sum(axis=1)).all())
+    ((10, 3, 3), True)
     """
     x0 = np.asarray(matrix.to_numpy() if isinstance(matrix, pd.DataFrame) else matrix)
     x0 = np.nan_to_num(x0.astype(float)) > 0

@@ -253,3 +253,11 @@ def test_fdr_adjustment_matches_scipy():
     x = np.kron(np.eye(3, dtype=int), np.ones((3, 3), dtype=int))
     r = null_model_test(frame(x), n_samples=199, seed=2)
     assert (r["p_fdr"] >= r["p_value"]).all()
+
+
+def test_progress_bar_is_optional_and_off_by_default(capsys):
+    x = np.kron(np.eye(2, dtype=int), np.ones((2, 2), dtype=int))
+    null_model_test(frame(x), n_samples=50, seed=0)
+    assert capsys.readouterr().err == ""
+    null_model_test(frame(x), n_samples=50, seed=0, progress=True)
+    assert "curveball" in capsys.readouterr().err
