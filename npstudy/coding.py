@@ -43,7 +43,7 @@ import pandas as pd
 
 from .codebook import Codebook
 from .dataset import (PRACTICE_COLUMNS, DataError, data_dir, decode_utf8, load_codebook,
-                      load_documents, load_layout, load_practices, read_table)
+                      load_documents, load_practices, read_table)
 from .gazetteer import Gazetteer, load_gazetteer
 
 __all__ = [

@@ -400,6 +400,18 @@ def plot_pillar_profiles(shares: pd.DataFrame, codebook: Codebook, gazetteer: Ga
 
 # ----------------------------------------------------------------- figure 5
 
+def _province_axes(ax, order: list, gazetteer: Gazetteer, lang: str) -> None:
+    """Label both axes of a province × province heatmap."""
+    names = [_province_label(gazetteer, c, lang) for c in order]
+    ticks = np.arange(len(order)) + 0.5
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(names, rotation=90)
+    ax.set_yticks(ticks)
+    ax.set_yticklabels(names, rotation=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
 def plot_similarity(similarity: pd.DataFrame, linkage: np.ndarray, labels: list,
                     gazetteer: Gazetteer, lang: str = "en") -> Figure:
     """Similarity heatmap ordered by, and topped with, a dendrogram.
@@ -429,13 +441,7 @@ def plot_similarity(similarity: pd.DataFrame, linkage: np.ndarray, labels: list,
         sns.heatmap(data, ax=ax, cbar_ax=cax, cmap=SEQUENTIAL, vmin=0, vmax=1, annot=True,
                     fmt=".2f", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                     square=False, cbar_kws={"label": _t("similarity", lang)})
-        names = [_province_label(gazetteer, c, lang) for c in order]
-        ax.set_xticks(np.arange(len(order)) + 0.5)
-        ax.set_xticklabels(names, rotation=90)
-        ax.set_yticks(np.arange(len(order)) + 0.5)
-        ax.set_yticklabels(names, rotation=0)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
+        _province_axes(ax, order, gazetteer, lang)
         fig.suptitle(_t("similarity_title", lang), y=0.975)
     return fig
 
@@ -477,13 +483,7 @@ def plot_null_model(results: pd.DataFrame, order: list, gazetteer: Gazetteer,
         sns.heatmap(ses, mask=lower, ax=ax, cbar_ax=cax, cmap="cividis", vmin=-limit, vmax=limit,
                     annot=star, fmt="", annot_kws={"fontsize": 7}, linewidths=0.4,
                     linecolor="white", cbar_kws={"label": _t("ses", lang)})
-        names = [_province_label(gazetteer, c, lang) for c in order]
-        ax.set_xticks(np.arange(len(order)) + 0.5)
-        ax.set_xticklabels(names, rotation=90)
-        ax.set_yticks(np.arange(len(order)) + 0.5)
-        ax.set_yticklabels(names, rotation=0)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
+        _province_axes(ax, order, gazetteer, lang)
         fig.suptitle(_wrap(_t("null_title", lang), lang, 80), y=0.975)
         fig.text(0.5, 0.02, _t("null_note", lang, alpha=alpha, n=f"{n_samples:,}"), ha="center",
                  fontsize=8, color="#333333")

@@ -198,7 +198,7 @@ def _check_practice(name, line, row, ctx, missing):
                     out.append(Problem(name, line, "city", city,
                                        f"city is in {home}, not in {prov}",
                                        f"set province to {home!r} or correct the city"))
-    out += _check_framework(name, line, row, cb, missing, code_required=True)
+    out += _check_framework(name, line, row, cb, missing)
     inst, typ = row["instrument"], row["instrument_type"]
     if "instrument" not in missing and inst and inst not in cb.instrument_categories:
         out.append(Problem(name, line, "instrument", inst, "not a Rothwell–Zegveld category",
@@ -228,7 +228,7 @@ def _check_practice(name, line, row, ctx, missing):
 
 
 def _check_aggregate(name, line, row, ctx, missing):
-    out = _check_framework(name, line, row, ctx.codebook, missing, code_required=False)
+    out = _check_framework(name, line, row, ctx.codebook, missing)
     if row["quantifier"] and row["quantifier"] not in row["quote"]:
         out.append(Problem(name, line, "quantifier", row["quantifier"], "does not occur in the quote",
                            "copy the counting words (e.g. 9省份, 多数省份) from the quote"))
@@ -246,26 +246,24 @@ def _check_aggregate(name, line, row, ctx, missing):
     return out
 
 
-def _check_framework(name, line, row, cb: Codebook, missing, code_required):
+def _check_framework(name, line, row, cb: Codebook, missing):
     out = []
-    pillar, theme, code = row["pillar"], row["theme"], row["code"]
+    pillar = row["pillar"]
     if "pillar" not in missing and pillar and pillar not in cb.ids("pillar"):
         out.append(Problem(name, line, "pillar", pillar, "not a pillar id of the codebook",
                            _did_you_mean(cb, pillar, "pillar")))
-    if "theme" not in missing and theme:
-        if theme not in cb.ids("theme"):
-            out.append(Problem(name, line, "theme", theme, "not a theme id of the codebook",
-                               _did_you_mean(cb, theme, "theme")))
-        elif pillar in cb and cb.rollup(theme, "pillar") != pillar:
-            out.append(Problem(name, line, "theme", theme, f"theme is not under pillar {pillar!r}",
-                               f"set pillar to {cb.rollup(theme, 'pillar')!r} or choose a theme of {pillar!r}"))
-    if "code" not in missing and code:
-        if code not in cb.ids("code"):
-            out.append(Problem(name, line, "code", code, "not a code of the codebook",
-                               _did_you_mean(cb, code, "code")))
-        elif theme in cb and cb.rollup(code, "theme") != theme:
-            out.append(Problem(name, line, "code", code, f"code is not under theme {theme!r}",
-                               f"set theme to {cb.rollup(code, 'theme')!r} or choose a code of {theme!r}"))
+    for level, parent_level, noun in (("theme", "pillar", "theme id"), ("code", "theme", "code")):
+        value, parent = row[level], row[parent_level]
+        if level in missing or not value:
+            continue
+        if value not in cb.ids(level):
+            out.append(Problem(name, line, level, value, f"not a {noun} of the codebook",
+                               _did_you_mean(cb, value, level)))
+        elif parent in cb and cb.rollup(value, parent_level) != parent:
+            home = cb.rollup(value, parent_level)
+            out.append(Problem(name, line, level, value,
+                               f"{level} is not under {parent_level} {parent!r}",
+                               f"set {parent_level} to {home!r} or choose a {level} of {parent!r}"))
     return out
 
 
