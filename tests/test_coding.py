@@ -266,3 +266,12 @@ def test_default_coder_is_reused():
     b = code_text("江苏建设碳计量中心。")
     pd.testing.assert_frame_equal(a.suggestions, b.suggestions)
     assert np.all(a.suggestions["confidence"] <= 0.95)
+
+
+def test_windows_line_endings_keep_offsets_and_lines(coder, tmp_path):
+    p = tmp_path / "crlf.txt"
+    p.write_bytes("标题\r\n江苏建设概念验证中心。\r\n浙江设立科技创新基金。\r\n".encode("utf-8"))
+    text, _ = read_document(p)
+    s = coder.code(text).suggestions
+    assert s["paragraph"].tolist() == [1, 2]
+    assert all(text[a:b] == q for a, b, q in zip(s["start"], s["end"], s["quote"]))
