@@ -50,6 +50,7 @@ class Results:
     """Everything the figures and notebooks use, computed once."""
 
     tables: dict[str, pd.DataFrame]
+    practices: pd.DataFrame
     n_samples: int
     linkage: object
     linkage_labels: list
@@ -99,7 +100,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "region_test": region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed),
         "instruments": instrument_matrix(p),
     }
-    return Results(tables, n_samples, Z, labels, clusters.index.tolist())
+    return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
 
 
 def default_output_dir() -> Path:
@@ -134,9 +135,9 @@ def _figure_bytes(fig, fmt: str, lang: str) -> bytes:
     return buf.getvalue()
 
 
-def draw_figures(results: Results, lang: str, practices: pd.DataFrame | None = None) -> dict:
-    """Draw every figure in one language; returns ``{stem: Figure}``."""
-    p = load_practices() if practices is None else practices
+def draw_figures(results: Results, lang: str) -> dict:
+    """Draw every figure in one language from computed results; returns ``{stem: Figure}``."""
+    p = results.practices
     cb, g = load_codebook(), load_gazetteer()
     t = results.tables
     scores = t["province_scores"]
