@@ -68,8 +68,9 @@ def _cmd_validate(args) -> int:
         print(problem)
     where = args.path or "the shipped dataset"
     if problems:
-        raise DataError(f"{len(problems)} problem(s) found in {where} (listed above, one per line) "
-                        "– fix them and run `npstudy validate` again")
+        raise DataError(f"{len(problems)} problem(s) found in {where}; the first: {problems[0]} "
+                        "(all are listed on standard output, one per line) – fix them and run "
+                        "`npstudy validate` again")
     print(f"OK: {where} passed every check")
     return 0
 
@@ -93,11 +94,11 @@ def _cmd_code(args) -> int:
     from .dataset import check_doc_id
     from .fileio import CodingError, DataError, check_output, write_files_atomic
 
-    if args.doc_id and len(args.files) > 1:
+    if args.doc_id is not None and len(args.files) > 1:
         raise CodingError("--doc-id names one document; pass one FILE or omit it")
     ids = []
     for path in args.files:
-        if args.doc_id:
+        if args.doc_id is not None:
             ids.append(check_doc_id(args.doc_id, "--doc-id"))
             continue
         try:

@@ -87,6 +87,8 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
         raise CodingError(f"{folder.parent}: folder does not exist – create it first, or choose "
                           "another place for the workspace")
     created = not folder.exists()
+    if not created and any(folder.iterdir()):
+        _refuse_nonempty(folder)
     try:
         folder.mkdir(exist_ok=True)
     except OSError as err:
@@ -95,10 +97,8 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
     made: list[Path] = []
     try:
         with folder_lock(folder):
-            others = [p.name for p in folder.iterdir() if p.name != ".npstudy.lock"]
-            if others:
-                held = "practices.csv" if "practices.csv" in others else sorted(others)[0]
-                raise CodingError(f"{folder}: already holds {held} – choose a new or empty folder")
+            if any(p.name != ".npstudy.lock" for p in folder.iterdir()):
+                _refuse_nonempty(folder)
             src = data_dir()
             raw = folder / "raw"
             raw.mkdir()
@@ -121,6 +121,12 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
+
+
+def _refuse_nonempty(folder: Path) -> None:
+    others = sorted(p.name for p in folder.iterdir() if p.name != ".npstudy.lock")
+    held = "practices.csv" if "practices.csv" in others else others[0]
+    raise CodingError(f"{folder}: already holds {held} – choose a new or empty folder")
 
 
 def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id: str,

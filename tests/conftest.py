@@ -1,14 +1,18 @@
-"""Shared fixtures: a writable copy of the dataset tables, closed figures, fixed seeds."""
+"""Shared fixtures: the in-process command-line runner, workspaces, copies of the dataset
+tables, closed figures, fixed seeds."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from npstudy import data_dir
+from npstudy.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,3 +50,68 @@ def _close_figures_and_seed():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@dataclass
+class Run:
+    """What one command printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+    def error_line(self) -> str:
+        """The single ``npstudy: error: ...`` line on stderr (asserts there is exactly one)."""
+        assert "Traceback" not in self.out + self.err
+        lines = [line for line in self.err.splitlines() if line.strip()]
+        errors = [line for line in lines if line.startswith("npstudy: error: ")]
+        assert len(errors) == 1, self.err
+        return errors[0]
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``npstudy ARGS...`` in this process: ``cli("validate", path) -> Run``."""
+
+    def run(*args) -> Run:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+def tree_hashes(*roots) -> dict[str, str]:
+    """SHA-256 and mode of every file under ``roots`` (symbolic links not followed), except
+    workspace lock files."""
+    out = {}
+    for root in map(Path, roots):
+        paths = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in paths:
+            if path.name == ".npstudy.lock":  # the workspace's lock file, empty
+                continue
+            if path.is_symlink():
+                out[str(path)] = "link:" + str(path.readlink())
+            elif path.is_file():
+                out[str(path)] = f"{hashlib.sha256(path.read_bytes()).hexdigest()}:{path.stat().st_mode:o}"
+            elif path.is_dir():
+                out[str(path)] = "dir"
+            else:
+                out[str(path)] = f"special:{path.stat().st_mode:o}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def _workspace_template(tmp_path_factory) -> Path:
+    from npstudy.workspace import make_workspace
+
+    return make_workspace(tmp_path_factory.mktemp("template") / "ws")
+
+
+@pytest.fixture
+def workspace(_workspace_template, tmp_path) -> Path:
+    """A fresh workspace (``npstudy init``) in a temporary folder."""
+    target = tmp_path / "ws"
+    shutil.copytree(_workspace_template, target)
+    return target
