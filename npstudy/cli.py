@@ -130,8 +130,10 @@ def _cmd_code(args) -> int:
     counted = pd.concat(aggregates, ignore_index=True)
     dropped = pd.concat(unmatched, ignore_index=True)
     if out is None:
-        sys.stdout.write(suggestions.to_csv(index=False, lineterminator="\n"))
-        sys.stdout.flush()
+        text = suggestions.to_csv(index=False, lineterminator="\n")
+        for i in range(0, len(text), 1 << 16):  # in pieces, so a closed pipe is noticed
+            sys.stdout.write(text[i:i + (1 << 16)])
+            sys.stdout.flush()
     else:
         write_files_atomic({targets["suggestions"]: _csv_bytes(suggestions, bom=True),
                             targets["aggregates"]: _csv_bytes(counted, bom=True),

@@ -506,17 +506,21 @@ def unmatched_sentences(coder: Coder, text: str, suggestions: pd.DataFrame,
     clause = np.searchsorted(lay.starts, hits["start"].to_numpy(), side="right") - 1
     ok = (clause >= 0) & (hits["start"].to_numpy() < lay.ends[np.maximum(clause, 0)])
     sentence = lay.sentence[clause[ok]]
-    coded = lay.sentence[np.searchsorted(lay.starts, suggestions["start"].to_numpy(dtype=np.int64),
-                                         side="right") - 1] if len(suggestions) else []
-    rows = []
+    coded = set(lay.sentence[np.searchsorted(lay.starts, suggestions["start"].to_numpy(
+        dtype=np.int64), side="right") - 1].tolist()) if len(suggestions) else set()
     values = hits["value"].to_numpy()[ok]
+    first = np.searchsorted(lay.sentence, np.arange(lay.sentence.max() + 1 if len(lay.sentence)
+                                                    else 0), side="left")
+    last = np.searchsorted(lay.sentence, np.arange(len(first)), side="right") - 1
+    order = np.argsort(sentence, kind="stable")
+    bounds = np.searchsorted(sentence[order], np.arange(len(first) + 1))
+    rows = []
     for sid in dict.fromkeys(sentence.tolist()):
-        if sid in set(coded):
+        if sid in coded:
             continue
-        members = np.flatnonzero(lay.sentence == sid)
-        start, end = int(lay.starts[members[0]]), int(lay.ends[members[-1]])
-        rows.append({"doc_id": doc_id,
-                     "provinces": ";".join(dict.fromkeys(values[sentence == sid].tolist())),
+        start, end = int(lay.starts[first[sid]]), int(lay.ends[last[sid]])
+        names = values[order[bounds[sid]:bounds[sid + 1]]]
+        rows.append({"doc_id": doc_id, "provinces": ";".join(dict.fromkeys(names.tolist())),
                      "quote": text[start:end], "start": start, "end": end,
                      "paragraph": int(np.searchsorted(lay.newlines, start, side="right"))})
     return pd.DataFrame(rows, columns=UNMATCHED_COLUMNS)

@@ -15,6 +15,9 @@ from npstudy import data_dir
 from npstudy.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+#: A short text for workspace tests: three coded sentences and two that name a province only.
+TEXT = ("山东、广东获批筹建国家碳计量中心。浙江设立科技创新基金，建设概念验证中心。"
+        "江苏率先发展人工智能产业。上海举办论坛。")
 
 
 @pytest.fixture
@@ -115,3 +118,39 @@ def workspace(_workspace_template, tmp_path) -> Path:
     target = tmp_path / "ws"
     shutil.copytree(_workspace_template, target)
     return target
+
+
+def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8-sig") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory) -> Path:
+    """A folder with a workspace ``ws`` (document d1 registered), ``doc.txt``,
+    ``sug.csv`` (coder suggestions for d1) and ``rev.csv`` (three accepted, one rejected)."""
+    from npstudy.coder import code_text
+    from npstudy.workspace import make_workspace, register_document
+
+    root = tmp_path_factory.mktemp("loop")
+    (root / "doc.txt").write_text(TEXT, encoding="utf-8")
+    ws = make_workspace(root / "ws")
+    register_document(ws, root / "doc.txt", "d1", date="2024-05")
+    result = code_text(TEXT, "d1")
+    result.suggestions.to_csv(root / "sug.csv", index=False, encoding="utf-8-sig")
+    rows = read_csv(root / "sug.csv")
+    for i, row in enumerate(rows):
+        row["decision"] = "reject" if i == 3 else "accept"
+        row["summary_en"] = "A practice stated in the test text."
+    write_csv(root / "rev.csv", rows)
+    return root
+
+

@@ -9,53 +9,17 @@ hashed before and after. Kills and parallel writers are in ``test_concurrency.py
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import tree_hashes
+from conftest import TEXT, read_csv, tree_hashes, write_csv
 
 from npstudy import data_dir
-from npstudy.coder import code_text
-from npstudy.workspace import make_workspace, register_document
 
-TEXT = ("山东、广东获批筹建国家碳计量中心。浙江设立科技创新基金，建设概念验证中心。"
-        "江苏率先发展人工智能产业。上海举办论坛。")
 SOURCE = "000_08799d6d3f16f583"
 HUGE = 64 * 1024 * 1024 + 1  # one byte over the documented input cap (sparse: costs nothing)
-
-
-def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8-sig") -> Path:
-    with open(path, "w", encoding=encoding, newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    return path
-
-
-def read_csv(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-@pytest.fixture(scope="session")
-def _template(tmp_path_factory) -> Path:
-    """A folder with a workspace ``ws`` (document d1 registered), ``doc.txt``,
-    ``sug.csv`` (coder suggestions for d1) and ``rev.csv`` (three accepted, one rejected)."""
-    root = tmp_path_factory.mktemp("hostile")
-    (root / "doc.txt").write_text(TEXT, encoding="utf-8")
-    ws = make_workspace(root / "ws")
-    register_document(ws, root / "doc.txt", "d1", date="2024-05")
-    result = code_text(TEXT, "d1")
-    result.suggestions.to_csv(root / "sug.csv", index=False, encoding="utf-8-sig")
-    rows = read_csv(root / "sug.csv")
-    for i, row in enumerate(rows):
-        row["decision"] = "reject" if i == 3 else "accept"
-        row["summary_en"] = "A practice stated in the test text."
-    write_csv(root / "rev.csv", rows)
-    return root
 
 
 @pytest.fixture
