@@ -3,8 +3,10 @@ tables, closed figures, fixed seeds."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,17 +74,18 @@ class Run:
         return errors[0]
 
 
-@pytest.fixture
-def cli(capsys):
-    """Run ``npstudy ARGS...`` in this process: ``cli("validate", path) -> Run``."""
-
-    def run(*args) -> Run:
-        capsys.readouterr()
+def run_main(*args) -> Run:
+    """Run ``npstudy ARGS...`` in this process and capture what it prints."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
+    return Run(code, out.getvalue(), err.getvalue())
 
-    return run
+
+@pytest.fixture
+def cli():
+    """Run ``npstudy ARGS...`` in this process: ``cli("validate", path) -> Run``."""
+    return run_main
 
 
 def tree_hashes(*roots) -> dict[str, str]:
