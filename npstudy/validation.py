@@ -15,11 +15,13 @@ Row numbers are file line numbers (the header is line 1). Files are only read.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +65,23 @@ class Context:
     gazetteer: Gazetteer
     sources: dict[str, str]
     layout: pd.DataFrame
+
+    def line_of(self, doc_id: str, offset: int) -> int:
+        """0-based line number of a character offset in a registered document."""
+        cache = self.__dict__.setdefault("_newlines", {})
+        if doc_id not in cache:
+            text = self.sources[doc_id]
+            cache[doc_id] = [m.start() for m in re.finditer("\n", text)]
+        return bisect.bisect_left(cache[doc_id], offset)
+
+    def line_role(self, doc_id: str, line: int) -> tuple[str | None, str]:
+        """``(role, theme)`` of a line from the layout table; ``(None, "")`` if not listed."""
+        if "_roles" not in self.__dict__:
+            lay = self.layout
+            self.__dict__["_roles"] = {}
+            for d, n, r, t in zip(lay["doc_id"], lay["line"], lay["role"], lay["theme"]):
+                self.__dict__["_roles"].setdefault((d, int(n)), (r, t))
+        return self.__dict__["_roles"].get((doc_id, line), (None, ""))
 
     @classmethod
     def from_folder(cls, folder: Path | None = None, problems: list | None = None) -> Context:
@@ -402,16 +421,15 @@ def _check_quote(name, line, row, ctx, source, missing):
             out.append(Problem(name, line, "quote", _short(quote), "quote does not occur verbatim in the source",
                                _quote_hint(source, quote)))
         return out
-    lineno = source.count("\n", 0, start)
+    lineno = ctx.line_of(row["doc_id"], start)
     if "\n" in quote:
         out.append(Problem(name, line, "quote", _short(quote), "quote spans more than one line",
                            "split it into one row per paragraph"))
-    if "paragraph" not in missing and str(row["paragraph"]).strip() != str(lineno):
+    if "paragraph" not in missing and str(row["paragraph"]) != str(lineno):
         out.append(Problem(name, line, "paragraph", row["paragraph"],
                            f"the quote is on line {lineno}", f"set paragraph to {lineno}"))
-    lay = ctx.layout[(ctx.layout["doc_id"] == row["doc_id"]) & (ctx.layout["line"] == lineno)]
-    if not lay.empty:
-        role, ptheme = lay["role"].iloc[0], lay["theme"].iloc[0]
+    role, ptheme = ctx.line_role(row["doc_id"], lineno)
+    if role is not None:
         if role != "paragraph":
             out.append(Problem(name, line, "paragraph", str(lineno),
                                f"line {lineno} is a {role}, and rule R5 codes practices only in paragraphs",
@@ -448,18 +466,25 @@ def _offset_hint(source, quote):
 
 
 def _quote_hint(source: str, quote: str) -> str:
-    folded_src, folded_q = source.translate(_HALF_FULL), quote.translate(_HALF_FULL)
+    folded_src, folded_q = _fold(source), quote.translate(_HALF_FULL)
     found = folded_src.find(folded_q)
     if found >= 0:
         original = source[found:found + len(quote)]
         return (f"it differs only in half-/full-width punctuation; the source reads "
                 f"{_short(original)!r} at start={found}")
+    if len(source) * len(quote) > 50_000_000:  # too costly to search: just say what to do
+        return "copy the quote character for character from the source file"
     match = difflib.SequenceMatcher(None, source, quote, autojunk=False).find_longest_match(
         0, len(source), 0, len(quote))
     if match.size >= 4:
         return (f"the longest part found verbatim is {_short(quote[match.b:match.b + match.size])!r} "
                 f"at {match.a}; copy the quote from the source file")
     return "copy the quote character for character from the source file"
+
+
+@lru_cache(maxsize=4)
+def _fold(source: str) -> str:
+    return source.translate(_HALF_FULL)
 
 
 def _short(text: str, width: int = 40) -> str:
