@@ -249,6 +249,27 @@ def _cmd_add_document(args) -> int:
 
 # ----------------------------------------------------------------------------- parser
 
+_TEXT_HELP = "UTF-8 (BOM allowed) or GB18030 text"
+
+
+def _command(sub, func, name: str, summary: str, description: str, *positional):
+    """Add the subcommand ``name`` running ``func``; ``positional``: (dest, metavar[, options])."""
+    parser = sub.add_parser(name, help=summary, description=description)
+    for dest, metavar, *options in positional:
+        parser.add_argument(dest, metavar=metavar, **(options[0] if options else {}))
+    parser.set_defaults(func=func)
+    return parser
+
+
+def _add_data(parser, text: str) -> None:
+    parser.add_argument("--data", default=None, metavar="DIR", help=text)
+
+
+def _add_encoding(parser) -> None:
+    parser.add_argument("--encoding", choices=("utf-8", "gb18030"), default=None,
+                        help="force an encoding (default: UTF-8, GB18030 detected)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="npstudy",
@@ -256,81 +277,63 @@ def build_parser() -> argparse.ArgumentParser:
                     "validate the coded dataset, reproduce the analysis and extend the coding.")
     parser.add_argument("--version", action="version", version=f"npstudy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("validate", help="check the dataset, a workspace, or a copy of its tables",
-                       description="Check every quote, offset, id and code, and every registered "
-                                   "text against documents.csv; report all problems as "
-                                   "file:row: column: value – problem – suggestion. "
-                                   "Exit 0 when clean, 1 otherwise. Files are never modified.")
-    p.add_argument("path", nargs="?", default=None,
-                   help="a workspace or folder holding practices.csv (and optionally "
-                        "aggregates.csv, documents.csv), or one practices CSV; "
-                        "default: the shipped dataset")
-    p.set_defaults(func=_cmd_validate)
-    b = sub.add_parser("build", help="compute every table and draw every figure",
-                       description="Validate the data, write every table (CSV) to OUT/tables and "
-                                   "every figure to OUT. Two runs give identical bytes. The files "
-                                   "are replaced together, or not at all.")
-    b.add_argument("--data", default=None, metavar="DIR",
-                   help="a workspace to analyse instead of the shipped dataset (needs --out)")
+    p = _command(sub, _cmd_validate, "validate",
+                 "check the dataset, a workspace, or a copy of its tables",
+                 "Check every quote, offset, id and code, and every registered text against "
+                 "documents.csv; report all problems as file:row: column: value – problem – "
+                 "suggestion. Exit 0 when clean, 1 otherwise. Files are never modified.",
+                 ("path", "PATH", {"nargs": "?", "default": None,
+                                   "help": "a workspace or folder holding practices.csv (and "
+                                           "optionally aggregates.csv, documents.csv), or one "
+                                           "practices CSV; default: the shipped dataset"}))
+    b = _command(sub, _cmd_build, "build", "compute every table and draw every figure",
+                 "Validate the data, write every table (CSV) to OUT/tables and every figure to "
+                 "OUT. Two runs give identical bytes. The files are replaced together, or not "
+                 "at all.")
+    _add_data(b, "a workspace to analyse instead of the shipped dataset (needs --out)")
     b.add_argument("--out", default=None,
                    help="output folder (default: the repository's figures/)")
     b.add_argument("--lang", choices=("en", "zh", "all"), default="all",
                    help="language of the figures (default: all)")
     b.add_argument("--format", default="png", metavar="FORMATS",
                    help="comma-separated figure formats from png, svg, pdf (default: png)")
-    b.set_defaults(func=_cmd_build)
-    i = sub.add_parser("init", help="create a workspace: a copy of the dataset to extend",
-                       description="Create DIR (new, or empty) holding a copy of the dataset's "
-                                   "tables and texts, which validates as it is.")
-    i.add_argument("folder", metavar="DIR")
-    i.set_defaults(func=_cmd_init)
-    d = sub.add_parser("add-document", help="register a new text in a workspace",
-                       description="Copy FILE into DIR/raw/ID.txt (as UTF-8) and add it to "
-                                   "documents.csv and source_layout.csv, all together or not at "
-                                   "all. ID: 1-64 letters, digits, '_', '-' or '.'.")
-    d.add_argument("folder", metavar="DIR")
-    d.add_argument("file", metavar="FILE", help="UTF-8 (BOM allowed) or GB18030 text")
+    _command(sub, _cmd_init, "init", "create a workspace: a copy of the dataset to extend",
+             "Create DIR (new, or empty) holding a copy of the dataset's tables and texts, "
+             "which validates as it is.", ("folder", "DIR"))
+    d = _command(sub, _cmd_add_document, "add-document", "register a new text in a workspace",
+                 "Copy FILE into DIR/raw/ID.txt (as UTF-8) and add it to documents.csv and "
+                 "source_layout.csv, all together or not at all. ID: 1-64 letters, digits, "
+                 "'_', '-' or '.'.",
+                 ("folder", "DIR"), ("file", "FILE", {"help": _TEXT_HELP}))
     d.add_argument("--doc-id", required=True, metavar="ID")
     d.add_argument("--title", help="title of the document (optional)")
     d.add_argument("--outlet", help="where it was published (optional)")
     d.add_argument("--date", help="publication date, YYYY, YYYY-MM or YYYY-MM-DD (optional)")
-    d.add_argument("--encoding", choices=("utf-8", "gb18030"), default=None,
-                   help="force an encoding (default: UTF-8, GB18030 detected)")
-    d.set_defaults(func=_cmd_add_document)
-    c = sub.add_parser("code", help="suggest codings for new Chinese text",
-                       description="Find provinces and codebook keywords in each clause and write "
-                                   "suggestions in the practices schema, with evidence, offsets, "
-                                   "matched keywords and confidence, for a person to review.")
-    c.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 (BOM allowed) or GB18030 text")
+    _add_encoding(d)
+    c = _command(sub, _cmd_code, "code", "suggest codings for new Chinese text",
+                 "Find provinces and codebook keywords in each clause and write suggestions in "
+                 "the practices schema, with evidence, offsets, matched keywords and confidence, "
+                 "for a person to review.", ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP}))
     c.add_argument("--out", help="suggestions CSV (default: standard output); counted-but-unnamed "
                                  "statements go to <out>_aggregates.csv and sentences that name a "
                                  "province but match no keyword to <out>_unmatched.csv (all three "
                                  "UTF-8 with a BOM, so that Excel shows the Chinese text)")
     c.add_argument("--doc-id", help="document id (default: the file name without extension)")
-    c.add_argument("--encoding", choices=("utf-8", "gb18030"), default=None,
-                   help="force an encoding (default: UTF-8, GB18030 detected)")
+    _add_encoding(c)
     c.add_argument("--force", action="store_true", help="replace existing output files")
-    c.set_defaults(func=_cmd_code)
-    a = sub.add_parser("agree", help="agreement between two codings",
-                       description="Cohen's kappa, Krippendorff's alpha and percent agreement per "
-                                   "category and overall; unit: (document, sentence, province). "
-                                   "Both codings are checked first, like `npstudy validate`.")
-    a.add_argument("a", metavar="A.csv")
-    a.add_argument("b", metavar="B.csv")
+    a = _command(sub, _cmd_agree, "agree", "agreement between two codings",
+                 "Cohen's kappa, Krippendorff's alpha and percent agreement per category and "
+                 "overall; unit: (document, sentence, province). Both codings are checked first, "
+                 "like `npstudy validate`.", ("a", "A.csv"), ("b", "B.csv"))
     a.add_argument("--level", choices=("pillar", "theme", "code"), default="theme")
-    a.add_argument("--data", default=None, metavar="DIR",
-                   help="the workspace whose documents the codings quote (default: the shipped "
-                        "dataset)")
+    _add_data(a, "the workspace whose documents the codings quote (default: the shipped dataset)")
     a.add_argument("--show", action="store_true", help="print every disagreement")
     a.add_argument("--out", help="write the disagreements to this CSV")
-    a.set_defaults(func=_cmd_agree)
-    m = sub.add_parser("merge", help="add reviewed suggestions to a workspace",
-                       description="Validate the rows marked 'accept' and append them to "
-                                   "DIR/practices.csv (kept as practices.csv.bak). Rows already "
-                                   "present are reported and skipped.")
-    m.add_argument("reviewed", metavar="REVIEWED.csv")
+    m = _command(sub, _cmd_merge, "merge", "add reviewed suggestions to a workspace",
+                 "Validate the rows marked 'accept' and append them to DIR/practices.csv (kept as "
+                 "practices.csv.bak). Rows already present are reported and skipped.",
+                 ("reviewed", "REVIEWED.csv"))
     m.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
-    m.set_defaults(func=_cmd_merge)
     return parser
 
 

@@ -164,6 +164,11 @@ def _path(path, name: str) -> Path:
     return Path(path) if path is not None else data_dir() / name
 
 
+def _load(path, name: str, ints=(), bools=()) -> pd.DataFrame:
+    path = _path(path, name)
+    return _typed(read_table(path), path, ints=ints, bools=bools)
+
+
 def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """Load the evidence table: one row per (province, practice statement).
 
@@ -233,8 +238,7 @@ def load_provinces(path: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> len(load_provinces())
     34
     """
-    path = _path(path, "provinces.csv")
-    return _typed(read_table(path), path, ints=("tile_row", "tile_col"))
+    return _load(path, "provinces.csv", ints=("tile_row", "tile_col"))
 
 
 def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -247,8 +251,7 @@ def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
         (city, prefecture, autonomous_prefecture, league), ``capital`` and
         ``sub_provincial`` (booleans).
     """
-    path = _path(path, "cities.csv")
-    return _typed(read_table(path), path, bools=("capital", "sub_provincial"))
+    return _load(path, "cities.csv", bools=("capital", "sub_provincial"))
 
 
 def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -260,8 +263,7 @@ def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:
         ``doc_id``, ``path`` (relative to the data folder), ``sha256``, ``chars``,
         ``lines``, ``year``, ``language``, ``description``.
     """
-    path = _path(path, "documents.csv")
-    return _typed(read_table(path), path, ints=("chars", "lines", "year"))
+    return _load(path, "documents.csv", ints=("chars", "lines", "year"))
 
 
 def load_layout(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -275,8 +277,7 @@ def load_layout(path: str | os.PathLike | None = None) -> pd.DataFrame:
         paragraph, caption, conclusion), ``pillar`` and ``theme`` (the part of the
         framework the line belongs to; ``""`` where none).
     """
-    path = _path(path, "source_layout.csv")
-    return _typed(read_table(path), path, ints=("line", "start", "end"))
+    return _load(path, "source_layout.csv", ints=("line", "start", "end"))
 
 
 @lru_cache(maxsize=None)
