@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -63,6 +64,10 @@ def _cmd_validate(args) -> int:
     from .fileio import DataError
     from .validation import validate
 
+    if args.path is not None and args.data is not None:
+        raise _UsageError("validate takes PATH or --data DIR, not both")
+    if args.data is not None:
+        args.path = str(_dataset_folder(args.data, "--data"))
     problems = validate(args.path)
     for problem in problems:
         print(problem)
@@ -286,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "help": "a workspace or folder holding practices.csv (and "
                                            "optionally aggregates.csv, documents.csv), or one "
                                            "practices CSV; default: the shipped dataset"}))
+    _add_data(p, "the same as PATH, for a workspace, as other commands take it")
     b = _command(sub, _cmd_build, "build", "compute every table and draw every figure",
                  "Validate the data, write every table (CSV) to OUT/tables and every figure to "
                  "OUT. Two runs give identical bytes. The files are replaced together, or not "
@@ -353,6 +359,22 @@ def _quiet_stdout() -> None:
         pass
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C so that partly written files are cleaned up."""
+
+
+def _as_program() -> None:
+    def terminate(signum, frame):
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
+    for stream in (sys.stdout, sys.stderr):
+        try:  # a file name that is not valid UTF-8 is printed escaped, not a crash
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -362,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     from .build import BuildError
     from .fileio import NpstudyError
 
+    if argv is None:  # run as a program: settle how it prints and how it ends
+        _as_program()
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -379,6 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("npstudy: error: interrupted; files are replaced whole, so nothing was half-written")
         return 130
+    except _Terminated:
+        _say("npstudy: error: terminated; files are replaced whole, so nothing was half-written")
+        return 143
     except BrokenPipeError:
         _quiet_stdout()
         return 0

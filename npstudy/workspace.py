@@ -98,7 +98,8 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
     try:
         with folder_lock(folder):
             if any(p.name != ".npstudy.lock" for p in folder.iterdir()):
-                _refuse_nonempty(folder)
+                _refuse_nonempty(folder)  # another init got here first: leave its files alone
+            made.append(folder / ".npstudy.lock")
             src = data_dir()
             raw = folder / "raw"
             raw.mkdir()
@@ -112,13 +113,16 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
             made.extend(files)
             write_files_atomic(files)
     except BaseException:
-        for path in reversed(made):
+        for path in reversed(made):  # only what this call made
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
         if created:
-            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                folder.rmdir()  # only if empty
+            except OSError:
+                pass
         raise
     return folder
 
@@ -327,7 +331,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
             else:
                 present.add(key)
                 rows.append(i)
-        numbers = base["id"].str.extract(r"^P([0-9]+)$")[0].dropna().astype(int)
+        numbers = base["id"].str.extract(r"^P([0-9]{1,9})$")[0].dropna().astype(int)
         first = (numbers.max() if len(numbers) else 0) + 1
         new = table.iloc[rows][PRACTICE_COLUMNS].copy()
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
