@@ -28,14 +28,17 @@ import pandas as pd
 
 from .codebook import Codebook
 from .dataset import (AGGREGATE_COLUMNS, DOC_ID_PATTERN, FIRST_MOVER_MARKERS, PRACTICE_COLUMNS,
-                      PRACTICE_KEY, REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS,
-                      WHOLE_NUMBER, data_dir, load_cities, load_codebook, load_layout,
+                      REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS,
+                      WHOLE_NUMBER, data_dir, practice_key, load_cities, load_codebook, load_layout,
                       load_provinces)
 from .fileio import CONTROL_CHARS, DataError, inside, read_bytes, read_table
 from .gazetteer import Gazetteer
 
 __all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
            "check_documents", "Context"]
+# Columns whose values are ids or flags, where surrounding space would make two equal values
+# differ (the others report such a value through their own checks).
+_NO_PADDING = ("id", "city", "first_mover", "count_is_lower_bound")
 # Full-width punctuation folded to half-width, to explain near-miss quotes.
 _HALF_FULL = str.maketrans({"\uff0c": ",", "\uff1b": ";", "\uff08": "(", "\uff09": ")",
                             "\uff1a": ":", "\uff01": "!", "\uff1f": "?"})
@@ -262,15 +265,18 @@ def _check_frame(frame, name, context, columns, required, row_check) -> list[Pro
         problems.append(Problem(name, 1, col, "", "required column is missing", hint))
     seen: dict[str, int] = {}
     seen_rows: dict[tuple, int] = {}
-    key_columns = PRACTICE_KEY if columns is PRACTICE_COLUMNS else ()
+    key_columns = columns is PRACTICE_COLUMNS
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
         row = {c: row.get(c, "") for c in columns}
         out = [Problem(name, line, col, _short(str(value)), "holds a NUL or control character",
                        "delete it; text fields hold plain text")
                for col, value in row.items() if CONTROL_CHARS.search(str(value))]
+        out += [Problem(name, line, col, str(row[col]), "has spaces around the value",
+                        "remove the surrounding spaces")
+                for col in _NO_PADDING if col in row and str(row[col]) != str(row[col]).strip()]
         if key_columns:
-            key = tuple(str(row[c]).strip() for c in key_columns)
+            key = practice_key(row)
             if key in seen_rows:
                 out.append(Problem(name, line, "id", row["id"],
                                    f"the same coding as row {seen_rows[key]} (same document, "

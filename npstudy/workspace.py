@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, check_doc_id, data_dir,
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, data_dir, practice_key,
                       load_practices)
 from .fileio import (CONTROL_CHARS, CodingError, DataError, folder_lock, inside, parse_table,
                      read_bytes, read_table, refuse_protected, remove_stale_temps,
@@ -322,10 +322,10 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         if missing:
             raise CodingError(f"{folder / 'practices.csv'}:1: missing column(s) "
                               f"{', '.join(missing)} – run `npstudy validate {folder}`")
-        present = set(map(tuple, base[list(PRACTICE_KEY)].to_numpy().tolist()))
+        present = {practice_key(row) for row in base.to_dict("records")}
         rows, skipped = [], []
         for i in np.flatnonzero(decision == "accept"):
-            key = tuple(table.iloc[i][list(PRACTICE_KEY)].tolist())
+            key = practice_key(table.iloc[i])
             if key in present:
                 skipped.append(int(i) + 2)
             else:

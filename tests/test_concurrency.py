@@ -165,19 +165,6 @@ def test_parallel_registrations_both_land(loop):
     assert validate(ws) == []
 
 
-def test_parallel_cli_merges(loop):
-    ws = loop / "ws"
-    a, b = split_review(loop)
-    before = len(load_practices(ws / "practices.csv"))
-    procs = [subprocess.Popen([sys.executable, "-m", "npstudy", "merge", str(path), "--into",
-                               str(ws)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for path in (a, b)]
-    results = [p.communicate(timeout=60) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], results
-    assert len(load_practices(ws / "practices.csv")) == before + 3
-    assert validate(ws) == []
-
-
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "npstudy", "build", "--out", str(out),

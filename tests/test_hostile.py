@@ -188,6 +188,12 @@ CASES = {
     "validate-layout-bad-int": (
         lambda e: ["validate", edit_rows(e / "ws/source_layout.csv", 0, "utf-8",
                                          start="٣").parent], 1, "start"),
+    "validate-padded-first-mover": (
+        lambda e: ["validate", edit_rows(e / "ws/practices.csv", 0, "utf-8",
+                                         first_mover=" false").parent], 1, "spaces"),
+    "validate-layout-missing-column": (
+        lambda e: ["validate", edit_text(e / "ws/source_layout.csv", "doc_id", "doc").parent], 1,
+        "missing column"),
     "validate-aggregate-bengali-count": (
         lambda e: ["validate", edit_rows(e / "ws/aggregates.csv", 0, "utf-8", count="٩").parent],
         1, "problem"),
@@ -332,6 +338,8 @@ CASES = {
                                           "--into", e / "ws"], 1, "not a registered document"),
     "merge-traversal-doc": (lambda e: ["merge", edit_rows(e / "rev.csv", 0, doc_id="../../x"),
                                        "--into", e / "ws"], 1, "doc_id"),
+    "merge-padded-city": (lambda e: ["merge", edit_rows(e / "rev.csv", 0, city=" "), "--into",
+                                     e / "ws"], 1, "spaces"),
     "merge-empty-summary": (lambda e: ["merge", edit_rows(e / "rev.csv", 0, summary_en=""),
                                        "--into", e / "ws"], 1, "summary_en"),
     "merge-nul": (lambda e: ["merge", edit_text(e / "rev.csv", "A practice", "A\x00practice"),
@@ -408,6 +416,11 @@ CASES = {
                          "unknown format"),
     "build-data-fifo": (lambda e: ["build", "--data", fifo(e / "p"), "--out", e / "o"], 1,
                         "not a folder"),
+    "build-data-one-province": (
+        lambda e: (e / "ws/practices.csv").write_text(
+            "\n".join((e / "ws/practices.csv").read_text(encoding="utf-8").splitlines()[:2]) + "\n",
+            encoding="utf-8") and ["build", "--data", e / "ws", "--out", e / "o"], 1,
+        "more provinces"),
     # ------------------------------------------------------------------- general
     "unknown-command": (lambda e: ["frobnicate"], 2, "invalid choice"),
     "unknown-option": (lambda e: ["validate", "--frob"], 2, "unrecognized"),
