@@ -10,7 +10,8 @@ What it promises, and the tests check:
 
 - Inputs must be regular files; a FIFO, device, socket or folder is refused
   without being opened for reading, and inputs larger than a documented cap
-  (:data:`MAX_INPUT_BYTES`) are refused.
+  (:data:`MAX_TEXT_BYTES` for texts, :data:`MAX_TABLE_BYTES` and :data:`MAX_TABLE_ROWS`
+  for tables) are refused.
 - Outputs replace only regular files (or create new ones), never one of the
   command's inputs, never anything inside a protected folder (the shipped data).
 - A write goes to a temporary file in the target folder, is fsynced, then
@@ -36,12 +37,18 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["NpstudyError", "DataError", "CodingError", "MAX_INPUT_BYTES", "decode_utf8",
+__all__ = ["NpstudyError", "DataError", "CodingError", "MAX_TEXT_BYTES", "MAX_TABLE_BYTES",
+           "MAX_TABLE_ROWS", "decode_utf8", "parse_table",
            "read_bytes", "read_text", "read_table", "write_atomic", "write_files_atomic",
            "check_output", "protect", "is_protected", "inside", "folder_lock", "CONTROL_CHARS"]
 
-#: Largest text, table or YAML file npstudy reads (64 MiB); larger inputs are refused.
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+#: Largest text npstudy reads (16 MiB, some 5 million Chinese characters); larger ones are
+#: refused, so that no command runs for minutes on a file given by mistake.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+#: Largest table npstudy reads (32 MiB) ...
+MAX_TABLE_BYTES = 32 * 1024 * 1024
+#: ... and the most rows it reads from one table.
+MAX_TABLE_ROWS = 100_000
 #: Control characters refused in text fields: C0 except tab, line feed and carriage return,
 #: and DEL.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -82,7 +89,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_TABLE_BYTES) -> bytes:
     """Read a whole regular file, refusing anything else and anything too large.
 
     Parameters
@@ -162,7 +169,7 @@ def decode_utf8(raw: bytes, name: str) -> str:
         raise DataError(f"{name}:{line}: file is not valid UTF-8 (byte {err.start}) – {hint}") from None
 
 
-def read_text(path: str | os.PathLike, max_bytes: int = MAX_INPUT_BYTES) -> str:
+def read_text(path: str | os.PathLike, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """Read a UTF-8 text file, with or without a byte-order mark.
 
     Parameters
@@ -170,7 +177,7 @@ def read_text(path: str | os.PathLike, max_bytes: int = MAX_INPUT_BYTES) -> str:
     path : path-like
         The file to read; it must be a regular file of at most ``max_bytes``.
     max_bytes : int
-        Size cap, :data:`MAX_INPUT_BYTES` by default.
+        Size cap, :data:`MAX_TEXT_BYTES` by default.
 
     Returns
     -------
@@ -198,7 +205,8 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     Parameters
     ----------
     path : path-like
-        A UTF-8 CSV file of at most :data:`MAX_INPUT_BYTES`.
+        A UTF-8 CSV file of at most :data:`MAX_TABLE_BYTES` and :data:`MAX_TABLE_ROWS`
+        rows.
 
     Returns
     -------
@@ -210,7 +218,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         If the file cannot be read, is not a CSV table, has an empty or repeated
         column name, or holds a NUL or other control character in a cell.
     """
-    return parse_table(read_text(path), str(path))
+    return parse_table(read_text(path, MAX_TABLE_BYTES), str(path))
 
 
 def parse_table(text: str, name: str) -> pd.DataFrame:
@@ -242,6 +250,9 @@ def parse_table(text: str, name: str) -> pd.DataFrame:
         where = f":{m.group(1)}" if m else ""
         raise DataError(f"{name}{where}: not a readable CSV table ({detail}) – check the quotes "
                         "and the number of commas on that row") from None
+    if len(frame) > MAX_TABLE_ROWS:
+        raise DataError(f"{name}: {len(frame):,} rows, more than the {MAX_TABLE_ROWS:,}-row limit – "
+                        "split the table")
     return frame.fillna("")
 
 

@@ -31,11 +31,13 @@ from .dataset import (AGGREGATE_COLUMNS, DOC_ID_PATTERN, FIRST_MOVER_MARKERS, PR
                       REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS,
                       WHOLE_NUMBER, data_dir, practice_key, load_cities, load_codebook, load_layout,
                       load_provinces)
-from .fileio import CONTROL_CHARS, DataError, inside, read_bytes, read_table
+from .fileio import CONTROL_CHARS, MAX_TEXT_BYTES, DataError, inside, read_bytes, read_table
 from .gazetteer import Gazetteer
 
 __all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
            "check_documents", "Context"]
+#: A table is checked until this many problems are found.
+MAX_PROBLEMS = 1000
 # Columns whose values are ids or flags, where surrounding space would make two equal values
 # differ (the others report such a value through their own checks).
 _NO_PADDING = ("id", "city", "first_mover", "count_is_lower_bound")
@@ -146,7 +148,7 @@ def check_documents(path: Path, problems: list) -> dict[str, str]:
         try:
             if not row["path"] or os.path.isabs(row["path"]):
                 raise DataError("the path must be relative to the folder of documents.csv")
-            raw = read_bytes(inside(path.parent, row["path"]))
+            raw = read_bytes(inside(path.parent, row["path"]), MAX_TEXT_BYTES)
             text = raw.decode("utf-8-sig")
         except (DataError, UnicodeDecodeError) as err:
             reason = "not valid UTF-8" if isinstance(err, UnicodeDecodeError) else str(err)
@@ -257,8 +259,9 @@ def check_aggregates(frame: pd.DataFrame, context: Context | None = None,
 def _check_frame(frame, name, context, columns, required, row_check) -> list[Problem]:
     problems = []
     missing = [c for c in columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in columns][:100]
+    frame = frame[[c for c in columns if c in frame.columns]]
     for col in missing:
-        extra = [c for c in frame.columns if c not in columns]
         near = difflib.get_close_matches(col, extra, n=1, cutoff=0.6)
         hint = (f"rename column {near[0]!r} to {col!r}" if near
                 else f"add a column {col!r} (see data/README.md)")
@@ -295,6 +298,11 @@ def _check_frame(frame, name, context, columns, required, row_check) -> list[Pro
                 seen[ident] = line
         out += row_check(name, line, row, context, set(missing))
         problems += out
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem(name, line, "(file)", Path(name).name,
+                                    f"stopped after {MAX_PROBLEMS} problems",
+                                    "fix these first, then validate again"))
+            break
     return problems
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, data_dir, practice_key,
                       load_practices)
-from .fileio import (CONTROL_CHARS, CodingError, DataError, folder_lock, inside, parse_table,
+from .fileio import (CONTROL_CHARS, MAX_TABLE_BYTES, CodingError, DataError, folder_lock, inside, parse_table,
                      read_bytes, read_table, refuse_protected, remove_stale_temps,
                      write_files_atomic)
 from .text import read_document
@@ -316,7 +316,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise CodingError(f"accepted suggestions do not validate: {shown}{more} – fix these "
                               "rows or mark them reject")
-        old = read_bytes(folder / "practices.csv")
+        old = read_bytes(folder / "practices.csv", MAX_TABLE_BYTES)
         base = parse_table(old.decode("utf-8-sig"), str(folder / "practices.csv"))
         missing = [c for c in PRACTICE_COLUMNS if c not in base.columns]
         if missing:

@@ -19,7 +19,7 @@ from conftest import TEXT, read_csv, tree_hashes, write_csv
 from npstudy import data_dir
 
 SOURCE = "000_08799d6d3f16f583"
-HUGE = 64 * 1024 * 1024 + 1  # one byte over the documented input cap (sparse: costs nothing)
+HUGE = 64 * 1024 * 1024 + 1  # over every documented input cap (sparse: costs nothing)
 
 
 @pytest.fixture
@@ -188,6 +188,15 @@ CASES = {
     "validate-layout-bad-int": (
         lambda e: ["validate", edit_rows(e / "ws/source_layout.csv", 0, "utf-8",
                                          start="٣").parent], 1, "start"),
+    "validate-too-many-rows": (
+        lambda e: (e / "ws/practices.csv").write_text(
+            (e / "ws/practices.csv").read_text(encoding="utf-8").splitlines()[0] + "\n"
+            + "x\n" * 100_001, encoding="utf-8") and ["validate", e / "ws"], 1, "row limit"),
+    "validate-text-over-cap": (
+        lambda e: (huge(e / "ws/raw/d1.txt"), ["validate", e / "ws"])[1], 1, "limit"),
+    "code-text-over-cap": (
+        lambda e: (open(e / "big.txt", "wb").truncate(16 * 1024 * 1024 + 1),
+                   ["code", e / "big.txt"])[1], 1, "limit"),
     "validate-padded-first-mover": (
         lambda e: ["validate", edit_rows(e / "ws/practices.csv", 0, "utf-8",
                                          first_mover=" false").parent], 1, "spaces"),
