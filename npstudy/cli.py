@@ -367,6 +367,10 @@ def _as_program() -> None:
     def terminate(signum, frame):
         raise _Terminated
 
+    for name in ("stdout", "stderr"):  # started with the stream closed: print nowhere
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
     signal.signal(signal.SIGTERM, terminate)
     for stream in (sys.stdout, sys.stderr):
         try:  # a file name that is not valid UTF-8 is printed escaped, not a crash

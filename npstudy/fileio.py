@@ -407,8 +407,10 @@ def write_files_atomic(files: dict, inputs=()) -> None:
     temps: dict[Path, Path] = {}
     backups: dict[Path, Path | None] = {}
     done: list[Path] = []
+    current = None
     try:
         for path, payload in files.items():
+            current = path
             temps[path] = _write_temp(path, payload)
         if len(files) > 1:
             for path in files:
@@ -422,9 +424,10 @@ def write_files_atomic(files: dict, inputs=()) -> None:
                 else:
                     backups[path] = None
         for path, tmp in temps.items():
+            current = path
             os.replace(tmp, path)
             done.append(path)
-    except BaseException:
+    except BaseException as err:
         for path in reversed(done):
             backup = backups.get(path)
             try:
@@ -439,6 +442,9 @@ def write_files_atomic(files: dict, inputs=()) -> None:
         for backup in backups.values():
             if backup is not None:
                 backup.unlink(missing_ok=True)
+        if isinstance(err, OSError) and current is not None:  # name the target, not a temp file
+            raise OSError(err.errno, f"{err.strerror or err}; no file was changed",
+                          str(current)) from None
         raise
     for backup in backups.values():
         if backup is not None:
