@@ -359,6 +359,14 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _is_user_error(err: Exception) -> bool:
+    """An error whose message tells the user what to do (the modules that raise them are loaded
+    by then, so looking them up costs nothing)."""
+    kinds = [getattr(sys.modules.get(f"{__package__}.{module}"), name, None)
+             for module, name in (("fileio", "NpstudyError"), ("build", "BuildError"))]
+    return any(kind is not None and isinstance(err, kind) for kind in kinds)
+
+
 class _Terminated(BaseException):
     """SIGTERM, raised like Ctrl-C so that partly written files are cleaned up."""
 
@@ -385,12 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     0: success; 1: a user error, reported as one line ``npstudy: error: …``;
     2: a usage error; 130: interrupted (Ctrl-C).
     """
-    from .build import BuildError
-    from .fileio import NpstudyError
-
-    if argv is None:  # run as a program: settle how it prints and how it ends
-        _as_program()
     try:
+        if argv is None:  # run as a program: settle how it prints and how it ends
+            _as_program()
         parser = build_parser()
         args = parser.parse_args(argv)
         if not hasattr(args, "func"):
@@ -413,9 +418,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return 0
-    except (NpstudyError, BuildError) as err:
-        _say(f"npstudy: error: {_one_line(str(err))}")
-        return 1
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         _say(f"npstudy: error: {_one_line(where + (err.strerror or str(err)))} – check the path, "
@@ -427,8 +429,11 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         _say("npstudy: error: an input is nested too deeply – simplify it")
         return 1
-    except Exception as err:  # a bug: still one line, with a way to get the details
-        if os.environ.get("NPSTUDY_DEBUG"):
+    except Exception as err:
+        if _is_user_error(err):
+            _say(f"npstudy: error: {_one_line(str(err))}")
+            return 1
+        if os.environ.get("NPSTUDY_DEBUG"):  # a bug: still one line, with a way to the details
             raise
         _say(f"npstudy: error: unexpected {type(err).__name__}: {_one_line(str(err), 500)} – "
              "please report it; set NPSTUDY_DEBUG=1 for details")

@@ -189,3 +189,11 @@ def test_closed_pipe_is_quiet(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0
     assert err == ""  # quiet: no traceback, no "Exception ignored", no summary
+
+
+def test_the_command_line_starts_without_the_heavy_imports():
+    # a Ctrl-C while heavy modules load would be a traceback; main() loads them under its guard
+    code = ("import sys, npstudy.cli; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr
