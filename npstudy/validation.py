@@ -407,8 +407,10 @@ def _check_framework(name, line, row, cb: Codebook, missing):
 def _source(name, line, row, ctx, out):
     doc = row["doc_id"]
     if doc and doc not in ctx.sources:
-        out.append(Problem(name, line, "doc_id", doc, "not a registered document",
-                           f"register it in documents.csv; known: {', '.join(ctx.sources)}"))
+        known = ", ".join(list(ctx.sources)[:5]) + (", …" if len(ctx.sources) > 5 else "")
+        out.append(Problem(name, line, "doc_id", _short(doc), "not a registered document",
+                           "register it with `npstudy add-document`, or name the workspace that "
+                           f"holds it (--data DIR); known: {known}"))
     return ctx.sources.get(doc)
 
 

@@ -109,6 +109,10 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
                 if f.is_file():
                     files[raw / f.name] = read_bytes(f)
             table = load_practices() if practices is None else practices
+            missing = [c for c in PRACTICE_COLUMNS if c not in table.columns]
+            if missing:
+                raise CodingError(f"practices: missing column(s) {', '.join(missing)} – pass a "
+                                  "table in the practices schema (see data/README.md)")
             files[folder / "practices.csv"] = _practices_bytes(table)
             made.extend(files)
             write_files_atomic(files)
