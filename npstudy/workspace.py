@@ -210,6 +210,8 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
                     if k in docs})
         docs = pd.concat([docs, pd.DataFrame([row])], ignore_index=True)
         layout = read_table(folder / "source_layout.csv")
+        if "doc_id" in layout:  # rows left by a registration killed before documents.csv
+            layout = layout[layout["doc_id"] != doc_id]
         rows, pos = [], 0
         for i, line in enumerate(lines):
             if line.strip():

@@ -197,3 +197,36 @@ def test_the_command_line_starts_without_the_heavy_imports():
             "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_sigkill_during_registration_blocks_no_retry(loop):
+    ws = loop / "ws"
+    for pause_at in (0, 1, 2):  # before the first rename, after the text, after the layout
+
+        def register_pausing(tell, pause_at=pause_at):
+            import npstudy.fileio as fileio
+
+            real, calls = fileio.os.replace, []
+
+            def replace(src, dst):
+                if len(calls) == pause_at:
+                    os.write(tell, b"x")
+                    time.sleep(60)
+                calls.append(dst)
+                real(src, dst)
+
+            fileio.os.replace = replace
+            register_document(ws, loop / "doc.txt", f"k{pause_at}")
+
+        ready, tell = os.pipe()
+        pid = fork(register_pausing, tell)
+        os.read(ready, 1)
+        os.kill(pid, signal.SIGKILL)
+        assert wait(pid) == -signal.SIGKILL
+        os.close(ready), os.close(tell)
+        assert validate(ws) == []
+        assert f"k{pause_at}" not in {d["doc_id"] for d in read_csv(ws / "documents.csv")}
+        register_document(ws, loop / "doc.txt", f"k{pause_at}")  # the retry lands
+        layout = [r for r in read_csv(ws / "source_layout.csv") if r["doc_id"] == f"k{pause_at}"]
+        assert len(layout) == 1  # one line of text, one layout row: no leftovers doubled
+        assert validate(ws) == []
