@@ -230,3 +230,14 @@ def test_sigkill_during_registration_blocks_no_retry(loop):
         layout = [r for r in read_csv(ws / "source_layout.csv") if r["doc_id"] == f"k{pause_at}"]
         assert len(layout) == 1  # one line of text, one layout row: no leftovers doubled
         assert validate(ws) == []
+
+
+def test_parallel_inits_one_wins_and_the_others_fail_clearly(tmp_path):
+    from npstudy.workspace import make_workspace
+
+    target = tmp_path / "ws"
+    gate, release = os.pipe()
+    pids = [fork(make_workspace, target, gate=gate) for _ in range(3)]
+    os.write(release, b"xxx")
+    assert sorted(wait(pid) for pid in pids) == [0, 1, 1]
+    assert validate(target) == []
