@@ -354,7 +354,7 @@ def load_codebook(path: str | os.PathLike | None = None):
     except OSError as err:
         raise DataError(f"{path}: cannot read the codebook ({err.strerror}) – check the path") \
             from None
-    return _codebook_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _codebook_cached(os.path.realpath(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=8)

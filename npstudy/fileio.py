@@ -258,16 +258,21 @@ def parse_table(text: str, name: str) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- guarding
 
+def _real(path) -> Path:
+    """The path with symbolic links followed; unlike ``Path.resolve`` it never raises on a loop."""
+    return Path(os.path.realpath(path))
+
+
 def protect(folder: str | os.PathLike) -> None:
     """Refuse every later write into ``folder`` or below it (used for the shipped data)."""
-    path = Path(folder).resolve()
+    path = _real(folder)
     if path not in _PROTECTED:
         _PROTECTED.append(path)
 
 
 def is_protected(path: str | os.PathLike) -> Path | None:
     """The protected folder that ``path`` is, or lies in (symbolic links followed); else None."""
-    resolved = Path(path).resolve()
+    resolved = _real(path)
     for folder in _PROTECTED:
         if resolved == folder or folder in resolved.parents:
             return folder
@@ -291,9 +296,9 @@ def inside(root: str | os.PathLike, *parts: str) -> Path:
     DataError
         If the joined path (with symbolic links followed) leaves ``root``.
     """
-    base = Path(root).resolve()
+    base = _real(root)
     target = Path(root).joinpath(*parts)
-    resolved = target.resolve()
+    resolved = _real(target)
     if resolved != base and base not in resolved.parents:
         raise DataError(f"{target}: resolves to {resolved}, outside {root} – paths must stay "
                         "inside the workspace")
@@ -304,7 +309,7 @@ def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
-        return a.resolve() == b.resolve()
+        return _real(a) == _real(b)
 
 
 def check_output(path: str | os.PathLike, inputs=()) -> Path:

@@ -34,6 +34,11 @@ def fifo(path: Path) -> Path:
     return path
 
 
+def loop(path: Path) -> Path:
+    os.symlink(path.name, path)  # a symbolic link to itself
+    return path
+
+
 def huge(path: Path) -> Path:
     with open(path, "wb") as f:
         f.truncate(HUGE)
@@ -430,6 +435,13 @@ CASES = {
             "\n".join((e / "ws/practices.csv").read_text(encoding="utf-8").splitlines()[:2]) + "\n",
             encoding="utf-8") and ["build", "--data", e / "ws", "--out", e / "o"], 1,
         "more provinces"),
+    "validate-symlink-loop": (lambda e: ["validate", loop(e / "l")], 1, "symbolic links"),
+    "init-symlink-loop": (lambda e: ["init", loop(e / "l")], 1, "not a folder"),
+    "code-out-symlink-loop": (lambda e: ["code", e / "doc.txt", "--doc-id", "d", "--out",
+                                         loop(e / "l.csv")], 1, "symbolic links"),
+    "build-out-symlink-loop": (lambda e: ["build", "--out", loop(e / "l")], 1, "not a folder"),
+    "merge-into-symlink-loop": (lambda e: ["merge", e / "rev.csv", "--into", loop(e / "l")], 1,
+                                "not a folder"),
     # ------------------------------------------------------------------- general
     "unknown-command": (lambda e: ["frobnicate"], 2, "invalid choice"),
     "unknown-option": (lambda e: ["validate", "--frob"], 2, "unrecognized"),
