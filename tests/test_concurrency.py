@@ -46,30 +46,34 @@ def wait(pid: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def merge_pausing_at_rename(reviewed, ws, pause_at: int, tell: int) -> None:
-    """Merge, but stop before rename number ``pause_at`` (0, 1, 2) and say so on ``tell``."""
+def pause_at_rename(pause_at: int, tell: int) -> None:
+    """In this (child) process, stop writes before rename number ``pause_at`` and say so on
+    ``tell``; past the last rename of a two-file write, stop at the folder's fsync instead."""
     import npstudy.fileio as fileio
 
-    real, calls = fileio.os.replace, []
+    real_replace, real_fsync, calls = fileio.os.replace, fileio._fsync_dir, []
+
+    def stop():
+        os.write(tell, b"x")
+        time.sleep(60)
 
     def replace(src, dst):
         if len(calls) == pause_at:
-            os.write(tell, b"x")
-            time.sleep(60)
+            stop()
         calls.append(dst)
-        real(src, dst)
+        real_replace(src, dst)
+
+    def fsync_dir(folder):
+        stop()
+        real_fsync(folder)
 
     fileio.os.replace = replace
-    if pause_at == 2:  # after both renames: pause at the folder's fsync instead
-        real_fsync = fileio._fsync_dir
-
-        def fsync_dir(folder):
-            os.write(tell, b"x")
-            time.sleep(60)
-            real_fsync(folder)
-
+    if pause_at == 2:
         fileio._fsync_dir = fsync_dir
-        fileio.os.replace = real
+
+
+def merge_pausing_at_rename(reviewed, ws, pause_at: int, tell: int) -> None:
+    pause_at_rename(pause_at, tell)
     merge_reviewed(reviewed, ws)
 
 
@@ -204,18 +208,7 @@ def test_sigkill_during_registration_blocks_no_retry(loop):
     for pause_at in (0, 1, 2):  # before the first rename, after the text, after the layout
 
         def register_pausing(tell, pause_at=pause_at):
-            import npstudy.fileio as fileio
-
-            real, calls = fileio.os.replace, []
-
-            def replace(src, dst):
-                if len(calls) == pause_at:
-                    os.write(tell, b"x")
-                    time.sleep(60)
-                calls.append(dst)
-                real(src, dst)
-
-            fileio.os.replace = replace
+            pause_at_rename(pause_at, tell)
             register_document(ws, loop / "doc.txt", f"k{pause_at}")
 
         ready, tell = os.pipe()
