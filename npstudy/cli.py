@@ -133,6 +133,22 @@ def _cmd_merge(args) -> int:
     return 0
 
 
+def _cmd_notebooks(args) -> int:
+    from .notebooks import NotebookError, copy_notebooks
+
+    try:
+        written = copy_notebooks(args.folder, student=args.student, force=args.force)
+    except NotebookError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    kind = "student copies" if args.student else "notebooks"
+    print(f"wrote {len(written)} file(s) to {args.folder}: the teaching {kind}"
+          + ("" if args.student else " and the teacher's guide README.md"))
+    print(f"next: npstudy build --out {Path(args.folder) / 'figures'}   (the figures they show)\n"
+          f"      jupyter lab {args.folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="npstudy",
@@ -185,6 +201,15 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("reviewed", metavar="REVIEWED.csv")
     m.add_argument("--into", required=True, metavar="FOLDER", help="a dataset copy")
     m.set_defaults(func=_cmd_merge)
+    n = sub.add_parser("notebooks", help="copy the teaching notebooks into a folder",
+                       description="Copy the teaching notebooks shipped with npstudy, and the "
+                                   "teacher's guide, into FOLDER (created if missing). Existing "
+                                   "files are kept unless --force is given.")
+    n.add_argument("folder", metavar="FOLDER")
+    n.add_argument("--student", action="store_true",
+                   help="write student copies: no solutions, no teacher notes, no outputs")
+    n.add_argument("--force", action="store_true", help="replace existing files")
+    n.set_defaults(func=_cmd_notebooks)
     return parser
 
 
