@@ -133,7 +133,7 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
         The files written. Each is written atomically. Figure links point at
         ``folder/figures/``, which ``npstudy build --out folder/figures`` fills.
     """
-    from .build import write_atomic
+    from .fileio import write_atomic
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():

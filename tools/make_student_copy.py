@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from npstudy.build import write_atomic
+from npstudy.fileio import write_atomic
 from npstudy.notebooks import student_copy, teaching_notebooks
 
 
