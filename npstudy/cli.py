@@ -139,13 +139,44 @@ def _cmd_notebooks(args) -> int:
     try:
         written = copy_notebooks(args.folder, student=args.student, force=args.force)
     except NotebookError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"npstudy: error: {err}", file=sys.stderr)
         return 1
     kind = "student copies" if args.student else "notebooks"
     print(f"wrote {len(written)} file(s) to {args.folder}: the teaching {kind}"
           + ("" if args.student else " and the teacher's guide README.md"))
     print(f"next: npstudy build --out {Path(args.folder) / 'figures'}   (the figures they show)\n"
           f"      jupyter lab {args.folder}")
+    return 0
+
+
+def _cmd_export_qdpx(args) -> int:
+    from .fileio import NpstudyError
+    from .qdpx import export_qdpx
+
+    try:
+        out = export_qdpx(args.folder, args.out, force=args.force)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}: the codebook, source texts and coded practices of {args.folder} as a "
+          "REFI-QDA project (open it in ATLAS.ti, NVivo, MAXQDA or QualCoder)")
+    return 0
+
+
+def _cmd_import_qdpx(args) -> int:
+    from .fileio import NpstudyError
+    from .qdpx import import_qdpx
+
+    try:
+        merged = import_qdpx(args.file, args.into)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
+    for warning in merged.attrs.get("warnings", []):
+        print(f"npstudy: warning: {args.file}: {warning}", file=sys.stderr)
+    print(f"imported {merged.attrs['imported']} new row(s) into "
+          f"{Path(args.into) / 'practices.csv'}, which now holds {len(merged)} rows; "
+          f"{merged.attrs['already_present']} row(s) of the project were already there")
     return 0
 
 
@@ -210,6 +241,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write student copies: no solutions, no teacher notes, no outputs")
     n.add_argument("--force", action="store_true", help="replace existing files")
     n.set_defaults(func=_cmd_notebooks)
+    e = sub.add_parser("export-qdpx", help="write a workspace as a REFI-QDA project (.qdpx)",
+                       description="Write the codebook, source texts and coded practices of a "
+                                   "workspace as a REFI-QDA project, for ATLAS.ti, NVivo, MAXQDA "
+                                   "or QualCoder. The workspace must validate.")
+    e.add_argument("folder", metavar="DIR", help="a workspace or a copy of the data folder")
+    e.add_argument("out", metavar="OUT.qdpx")
+    e.add_argument("--force", action="store_true", help="replace an existing OUT.qdpx")
+    e.set_defaults(func=_cmd_export_qdpx)
+    i = sub.add_parser("import-qdpx", help="add the codings of a REFI-QDA project to a workspace",
+                       description="Turn the coded text selections of a REFI-QDA project into "
+                                   "practice rows, validate them and merge them into DIR, as "
+                                   "`npstudy merge` does. Any mismatch is reported and nothing "
+                                   "is changed.")
+    i.add_argument("file", metavar="FILE.qdpx")
+    i.add_argument("--into", required=True, metavar="DIR", help="the workspace")
+    i.set_defaults(func=_cmd_import_qdpx)
     return parser
 
 

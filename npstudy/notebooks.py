@@ -23,6 +23,8 @@ import os
 import re
 from pathlib import Path
 
+from .fileio import NpstudyError, write_atomic
+
 __all__ = ["NotebookError", "notebooks_dir", "teaching_notebooks", "student_copy",
            "copy_notebooks", "REMOVED_TAGS"]
 
@@ -34,7 +36,7 @@ _MARKER = re.compile(r"^[ \t]*#[ \t]*(NBVAL_\w+|PYTEST_VALIDATE_\w+)[ \t]*(\n|$)
 _FIGURE_LINK = "](../figures/"
 
 
-class NotebookError(ValueError):
+class NotebookError(NpstudyError):
     """The notebooks cannot be copied as asked; the message says what to do."""
 
 
@@ -133,8 +135,6 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
         The files written. Each is written atomically. Figure links point at
         ``folder/figures/``, which ``npstudy build --out folder/figures`` fills.
     """
-    from .fileio import write_atomic
-
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise NotebookError(f"{folder} is a file; name a folder to copy the notebooks into")

@@ -39,7 +39,7 @@ def test_existing_files_are_kept_unless_forced(tmp_path, capsys):
     (tmp_path / "03-similarity.ipynb").write_text("my notes", encoding="utf-8")
     assert main(["notebooks", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "03-similarity.ipynb exists" in err and "--force" in err
+    assert err.startswith("npstudy: error: ") and "03-similarity.ipynb exists" in err and "--force" in err
     assert [p.name for p in tmp_path.iterdir()] == ["03-similarity.ipynb"]  # nothing written
     assert (tmp_path / "03-similarity.ipynb").read_text(encoding="utf-8") == "my notes"
     assert main(["notebooks", str(tmp_path), "--force"]) == 0
