@@ -58,8 +58,9 @@ __all__ = ["export_qdpx", "import_qdpx", "read_qdpx", "QdpxProject", "NAMESPACE"
 #: XML namespace of QDA-XML 1.0 project files.
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _NS = {"q": NAMESPACE}
-# GUIDs are UUID-5 of "npstudy:<kind>:<id>" in this namespace (itself uuid5(URL, project URL)).
-_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/npstudy/npstudy/qdpx")
+# GUIDs are UUID-5 of "npstudy:<kind>:<id>" in this namespace, a fixed random UUID: never
+# change it, or projects exported earlier no longer match by GUID (names still match).
+_GUID_NAMESPACE = uuid.UUID("ace0e2e8-7905-4bab-8ee5-644a8af1306f")
 # Columns derived on import, never read from a description.
 _DERIVED = ("id", "doc_id", "province", "pillar", "theme", "code", "instrument",
             "instrument_type", "quote", "start", "end", "paragraph", "first_mover", "coder")
