@@ -155,8 +155,16 @@ def _prepare(out: Path) -> None:
                          "or fix its permissions")
 
 
+def _progress_bar(total: int, desc: str, progress: bool | None):
+    """A tqdm bar on stderr: shown if ``progress`` is True, on a terminal if None, never if False."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="file", leave=False,
+                disable=None if progress is None else not progress)
+
+
 def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
-          n_samples: int = N_RANDOMISATIONS, echo=print) -> list[Path]:
+          n_samples: int = N_RANDOMISATIONS, echo=print, progress: bool | None = False) -> list[Path]:
     """Validate the data, compute every table and draw every figure.
 
     Parameters
@@ -169,7 +177,11 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     n_samples : int, default 9999
         Randomisations for the significance tests.
     echo : callable
-        Receives one summary line per step; ``None`` for silence.
+        Receives a line as each step starts and a summary line as it ends; ``None``
+        for silence.
+    progress : bool or None, default False
+        Show a progress bar (tqdm, on stderr) while figures are drawn and written,
+        the longest step; ``None`` shows it only when stderr is a terminal.
 
     Returns
     -------
@@ -182,18 +194,23 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         If the data do not validate or the output folder cannot be written.
     """
     echo = echo or (lambda *_: None)
+    if echo is print:  # step lines must appear before the step runs, also when piped
+        def echo(*args):
+            print(*args, flush=True)
     for lang in langs:
         plots._check_lang(lang)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BuildError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    start = time.perf_counter()
+    echo("validating the dataset …")
     problems = validate()
     if problems:
         raise BuildError("the dataset does not validate; run `npstudy validate`:\n"
                          + "\n".join(map(str, problems[:10])))
     out = Path(out) if out is not None else default_output_dir()
     _prepare(out)
-    start = time.perf_counter()
+    echo(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
     results = compute_tables(n_samples=n_samples)
     written = []
     for name, table in results.tables.items():
@@ -202,12 +219,16 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         written.append(path)
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     for lang in langs:
-        figures = draw_figures(results, lang)
-        for stem, fig in figures.items():
-            for fmt in formats:
-                path = out / f"{stem}_{lang}.{fmt}"
-                write_atomic(path, _figure_bytes(fig, fmt, lang))
-                written.append(path)
+        echo(f"drawing figures ({lang}: {', '.join(formats)}) …")
+        with _progress_bar(1 + len(FIGURES) * len(formats), f"figures ({lang})", progress) as bar:
+            figures = draw_figures(results, lang)
+            bar.update(1)
+            for stem, fig in figures.items():
+                for fmt in formats:
+                    path = out / f"{stem}_{lang}.{fmt}"
+                    write_atomic(path, _figure_bytes(fig, fmt, lang))
+                    written.append(path)
+                    bar.update(1)
         echo(f"figures: {len(figures) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
     echo(f"done in {time.perf_counter() - start:.1f} s: {len(written)} files written")
     return written

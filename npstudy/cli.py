@@ -36,7 +36,8 @@ def _cmd_build(args) -> int:
     langs = ("en", "zh") if args.lang == "all" else (args.lang,)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     try:
-        build(args.out, langs=langs, formats=formats)
+        build(args.out, langs=langs, formats=formats,
+              echo=None if args.quiet else print, progress=False if args.quiet else None)
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -199,11 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Validate the data, write every table (CSV) to OUT/tables and "
                                    "every figure to OUT. Two runs give identical bytes.")
     b.add_argument("--out", default=None,
-                   help="output folder (default: the repository's figures/)")
+                   help="output folder (default: figures/ of the source checkout when npstudy "
+                        "runs from one, else ./figures)")
     b.add_argument("--lang", choices=("en", "zh", "all"), default="all",
                    help="language of the figures (default: all)")
     b.add_argument("--format", default="png", metavar="FORMATS",
                    help="comma-separated figure formats from png, svg, pdf (default: png)")
+    b.add_argument("-q", "--quiet", action="store_true",
+                   help="print nothing but errors (no step lines, no progress bar)")
     b.set_defaults(func=_cmd_build)
     c = sub.add_parser("code", help="suggest codings for new Chinese text",
                        description="Find provinces and codebook keywords in each clause and write "

@@ -81,7 +81,17 @@ def test_write_atomic_keeps_old_file_on_failure(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
 
 
-def test_cli_prints_a_summary(tmp_path, capsys):
+@pytest.fixture
+def few_randomisations(monkeypatch):
+    """CLI builds with 99 randomisations instead of 9,999: same steps, less time."""
+    import npstudy.build
+
+    compute = npstudy.build.compute_tables
+    monkeypatch.setattr(npstudy.build, "compute_tables",
+                        lambda *args, **kw: compute(*args, **{**kw, "n_samples": 99}))
+
+
+def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
     from npstudy.cli import main
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
@@ -89,3 +99,21 @@ def test_cli_prints_a_summary(tmp_path, capsys):
     assert "tables:  10 CSV files" in out
     assert "figures: 7 files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
+
+
+def test_build_reports_its_steps_and_quiet_silences_them(tmp_path, capsys, few_randomisations):
+    from npstudy.cli import main
+
+    lines = []
+    build(tmp_path / "a", langs=("en",), formats=("svg",), n_samples=99, echo=lines.append,
+          progress=True)
+    assert [line.split(" ")[0] for line in lines] == [
+        "validating", "computing", "tables:", "drawing", "figures:", "done"]
+    assert lines[1].startswith("computing tables (99 randomisations")
+    assert lines[3] == "drawing figures (en: svg) …"
+    bar = capsys.readouterr().err
+    assert "figures (en)" in bar and "/8" in bar  # one step for drawing, one per file
+    assert main(["build", "--out", str(tmp_path / "b"), "--lang", "en", "--format", "svg",
+                 "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert sorted(digest(tmp_path / "b")) == sorted(digest(tmp_path / "a"))  # same files

@@ -33,17 +33,21 @@ def test_wheel_install_finds_data(tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    # Reuse this interpreter's pandas etc. by adding its site directories *after* the new
-    # venv's own (a .pth file; system_site_packages=True would give the base interpreter's
-    # directories, which lack them when the tests run inside a venv). Only paths are added,
-    # no .pth files of those directories run, so an editable npstudy there stays invisible.
-    site_dirs = [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    # PYTHONPATH would come before the venv's site-packages; its entries go in the .pth file.
+    environ = {k: v for k, v in os.environ.items() if k not in ("NPSTUDY_DATA", "PYTHONPATH")}
+    # Install the wheel first, into the empty venv, so that pip sees no other npstudy.
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                    "--no-index", "-q", str(wheel)], check=True, env=environ)
+    # Then reuse this interpreter's pandas etc. by adding its import path *after* the venv's
+    # own site-packages (a .pth file; system_site_packages=True would give the base
+    # interpreter's directories, which lack them when the tests run inside a venv). The
+    # checkout is left out, and no .pth file of the added directories runs, so neither the
+    # source tree nor an editable npstudy can shadow the wheel.
+    checkout = {str(ROOT), str(ROOT / "tests")}
+    site_dirs = [p for p in sys.path if p and p not in checkout and Path(p).is_dir()]
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
     Path(purelib, "outer_site.pth").write_text("\n".join(site_dirs) + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                    "--no-index", "-q", str(wheel)], check=True)
-    environ = {k: v for k, v in os.environ.items() if k != "NPSTUDY_DATA"}
     out = subprocess.run([str(python), "-c", CHECK], cwd=tmp_path, env=environ,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
