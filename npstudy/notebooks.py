@@ -23,7 +23,7 @@ import os
 import re
 from pathlib import Path
 
-from .fileio import NpstudyError, write_atomic
+from .fileio import NpstudyError, refuse_protected, write_files_atomic
 
 __all__ = ["NotebookError", "notebooks_dir", "teaching_notebooks", "student_copy",
            "copy_notebooks", "REMOVED_TAGS"]
@@ -132,7 +132,7 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
     Returns
     -------
     list of pathlib.Path
-        The files written. Each is written atomically. Figure links point at
+        The files written, all together or none. Figure links point at
         ``folder/figures/``, which ``npstudy build --out folder/figures`` fills.
     """
     folder = Path(folder)
@@ -154,10 +154,10 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
     if existing and not force:
         raise NotebookError(f"{existing[0]} exists ({len(existing)} file(s) would be replaced); "
                             "choose another folder or pass --force to replace them")
+    refuse_protected(folder, "notebook folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for target, payload in plan:
-            write_atomic(target, payload)
+        write_files_atomic(dict(plan))  # all files or none
     except OSError as err:
         raise NotebookError(f"cannot write into {folder}: {err.strerror}") from None
     return [target for target, _ in plan]

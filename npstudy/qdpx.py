@@ -122,7 +122,7 @@ def export_qdpx(folder: str | os.PathLike, out: str | os.PathLike, force: bool =
     docs_path = folder / "documents.csv"
     documents = load_documents(docs_path if docs_path.is_file() else None)
     payload = _project_archive(folder.resolve().name or "npstudy", ctx, practices, documents)
-    write_atomic(out, payload)
+    write_atomic(out, payload, inputs=[folder / "practices.csv"])
     return out
 
 
