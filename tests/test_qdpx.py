@@ -239,3 +239,16 @@ def test_cli_smoke(tmp_path):
     assert imported.returncode == 0, imported.stderr
     assert "imported 52 new row(s)" in imported.stdout
     assert len(load_practices(ws / "practices.csv")) == 52
+
+
+def test_entity_expansion_is_refused_quickly(tmp_path):
+    """A 'billion laughs' project.qde is an error, not a hang or a memory blow-up."""
+    entities = '<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (f'<?xml version="1.0"?><!DOCTYPE p [{entities}]>'
+            f'<Project xmlns="urn:QDA-XML:project:1.0" name="&l9;"/>')
+    path = tmp_path / "bomb.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", bomb)
+    with pytest.raises(CodingError, match="project.qde is not well-formed XML"):
+        read_qdpx(path)
