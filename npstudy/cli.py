@@ -4,8 +4,9 @@ Every command reports a user error as one line, ``npstudy: error: …``, naming 
 file, row, column or value and what to do, and exits 1 (2 for a usage error).
 Ctrl-C exits 130, and a closed output pipe (``npstudy … | head``) ends the
 command quietly. Commands that read a workspace take it the same way: as the
-folder argument of ``init``, ``add-document``, ``validate`` and ``merge --into``,
-and as ``--data DIR`` for ``agree`` and ``build``.
+folder argument of ``init``, ``add-document`` and ``merge --into``, and as
+``--data DIR`` for ``validate`` (which also takes it as its argument), ``agree``
+and ``build``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from . import __version__
@@ -436,6 +438,8 @@ def _as_program() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
 
     signal.signal(signal.SIGTERM, terminate)
+    # numerical libraries' warnings are noise on a command line whose errors are one line each
+    warnings.simplefilter("ignore")
     for stream in (sys.stdout, sys.stderr):
         try:  # a file name that is not valid UTF-8 is printed escaped, not a crash
             stream.reconfigure(errors="backslashreplace")
