@@ -56,7 +56,7 @@ CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TMP_SUFFIX = ".npstudy-tmp"
 _PROTECTED: list[Path] = []
 #: How long a writer waits for another writer's lock on the same folder, in seconds.
-LOCK_TIMEOUT = 60.0
+LOCK_TIMEOUT = 8.0
 
 
 class NpstudyError(ValueError):
@@ -468,14 +468,16 @@ def remove_stale_temps(folder: str | os.PathLike) -> None:
 
 
 @contextmanager
-def folder_lock(folder: str | os.PathLike, timeout: float = LOCK_TIMEOUT):
+def folder_lock(folder: str | os.PathLike, timeout: float | None = None):
     """Hold an exclusive lock on a folder for the duration of a read-modify-write.
 
     The lock is an ``flock`` on ``folder/.npstudy.lock``: it is released when the
     process ends, however it ends, so a killed writer never leaves the folder
-    locked. A second writer waits up to ``timeout`` seconds, then fails clearly.
+    locked. A second writer waits up to ``timeout`` seconds (:data:`LOCK_TIMEOUT`
+    by default), then fails clearly.
     """
     folder = Path(folder)
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     lock = folder / ".npstudy.lock"
     refuse_protected(lock, "workspace")
     try:
