@@ -42,9 +42,9 @@ __all__ = ["NpstudyError", "DataError", "CodingError", "MAX_TEXT_BYTES", "MAX_TA
            "read_bytes", "read_text", "read_table", "write_atomic", "write_files_atomic",
            "check_output", "protect", "is_protected", "inside", "folder_lock", "CONTROL_CHARS"]
 
-#: Largest text npstudy reads (16 MiB, some 5 million Chinese characters); larger ones are
+#: Largest text npstudy reads (8 MiB, some 2.8 million Chinese characters); larger ones are
 #: refused, so that no command runs for minutes on a file given by mistake.
-MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_TEXT_BYTES = 8 * 1024 * 1024
 #: Largest table npstudy reads (32 MiB) ...
 MAX_TABLE_BYTES = 32 * 1024 * 1024
 #: ... and the most rows it reads from one table.

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import TEXT, read_csv, tree_hashes, write_csv
 
-from npstudy import data_dir
+from npstudy import data_dir, fileio
 
 SOURCE = "000_08799d6d3f16f583"
 HUGE = 64 * 1024 * 1024 + 1  # over every documented input cap (sparse: costs nothing)
@@ -198,7 +198,7 @@ CASES = {
     "validate-text-over-cap": (
         lambda e: (huge(e / "ws/raw/d1.txt"), ["validate", e / "ws"])[1], 1, "limit"),
     "code-text-over-cap": (
-        lambda e: (open(e / "big.txt", "wb").truncate(16 * 1024 * 1024 + 1),
+        lambda e: (open(e / "big.txt", "wb").truncate(fileio.MAX_TEXT_BYTES + 1),
                    ["code", e / "big.txt"])[1], 1, "limit"),
     "validate-padded-first-mover": (
         validate_edited("practices.csv", 0, first_mover=" false"), 1, "spaces"),
