@@ -31,6 +31,13 @@ class _UsageError(Exception):
     """The command line itself is wrong (exit 2)."""
 
 
+def _path(value: str) -> str:
+    """A path argument: not empty (an empty path would silently mean the current folder)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of argparse's usage block
         raise _UsageError(f"{message} (see `{self.prog} --help`)")
@@ -87,11 +94,16 @@ def _cmd_build(args) -> int:
 
     langs = ("en", "zh") if args.lang == "all" else (args.lang,)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    if not formats:
+        raise _UsageError("--format names no format; use png, svg or pdf, separated by commas")
     if args.data is not None and args.out is None:
         raise _UsageError("build --data DIR needs --out OUT, so that the committed figures are "
                           "not replaced by a workspace's (see `npstudy build --help`)")
     build(args.out, langs=langs, formats=formats, data=_dataset_folder(args.data, "--data"),
-          echo=None if args.quiet else print, progress=False if args.quiet else None)
+          echo=None if args.quiet else print,
+          # steps are progress for a person at a terminal; to a file or pipe, an error stays
+          # the only line on stderr
+          progress=None if not args.quiet and sys.stderr.isatty() else False)
     return 0
 
 
@@ -126,10 +138,10 @@ def _cmd_code(args) -> int:
                                   "replace it")
     coder = Coder()
     frames, aggregates, unmatched = [], [], []
+    notes = []  # printed once everything is written, so that an error stays the only line
     for path, doc_id in zip(args.files, ids):
         result = code_file(path, doc_id, args.encoding, coder)
-        for w in result.warnings:
-            _say(f"npstudy: warning: {path}: {w}")
+        notes += [f"npstudy: warning: {path}: {w}" for w in result.warnings]
         frames.append(result.suggestions)
         aggregates.append(result.aggregates)
         unmatched.append(result.unmatched)
@@ -147,6 +159,8 @@ def _cmd_code(args) -> int:
                             targets["aggregates"]: _csv_bytes(counted, bom=True),
                             targets["unmatched"]: _csv_bytes(dropped, bom=True)},
                            inputs=args.files)
+    for note in notes:
+        _say(note)
     written = (f"; wrote {targets['suggestions']}, {targets['aggregates']} and "
                f"{targets['unmatched']}" if out else "; pass --out to keep the other two lists")
     _say(f"{len(suggestions)} suggestion(s) for {suggestions['province'].nunique()} province(s); "
@@ -294,16 +308,18 @@ _TEXT_HELP = "UTF-8 (BOM allowed) or GB18030 text"
 
 
 def _command(sub, func, name: str, summary: str, description: str, *positional):
-    """Add the subcommand ``name`` running ``func``; ``positional``: (dest, metavar[, options])."""
+    """Add the subcommand ``name`` running ``func``; ``positional``: (dest, metavar[, options]),
+    each a path unless its options say otherwise."""
     parser = sub.add_parser(name, help=summary, description=description)
     for dest, metavar, *options in positional:
-        parser.add_argument(dest, metavar=metavar, **(options[0] if options else {}))
+        options = {"type": _path, **(options[0] if options else {})}
+        parser.add_argument(dest, metavar=metavar, **options)
     parser.set_defaults(func=func)
     return parser
 
 
 def _add_data(parser, text: str) -> None:
-    parser.add_argument("--data", default=None, metavar="DIR", help=text)
+    parser.add_argument("--data", default=None, metavar="DIR", type=_path, help=text)
 
 
 def _add_encoding(parser) -> None:
@@ -333,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "OUT. Two runs give identical bytes. The files are replaced together, or not "
                  "at all.")
     _add_data(b, "a workspace to analyse instead of the shipped dataset (needs --out)")
-    b.add_argument("--out", default=None,
+    b.add_argument("--out", default=None, type=_path,
                    help="output folder (default: figures/ of the source checkout when npstudy "
                         "runs from one, else ./figures)")
     b.add_argument("--lang", choices=("en", "zh", "all"), default="all",
@@ -359,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "Find provinces and codebook keywords in each clause and write suggestions in "
                  "the practices schema, with evidence, offsets, matched keywords and confidence, "
                  "for a person to review.", ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP}))
-    c.add_argument("--out", help="suggestions CSV (default: standard output); counted-but-unnamed "
+    c.add_argument("--out", type=_path, help="suggestions CSV (default: standard output); counted-but-unnamed "
                                  "statements go to <out>_aggregates.csv and sentences that name a "
                                  "province but match no keyword to <out>_unmatched.csv (all three "
                                  "UTF-8 with a BOM, so that Excel shows the Chinese text)")
@@ -373,12 +389,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--level", choices=("pillar", "theme", "code"), default="theme")
     _add_data(a, "the workspace whose documents the codings quote (default: the shipped dataset)")
     a.add_argument("--show", action="store_true", help="print every disagreement")
-    a.add_argument("--out", help="write the disagreements to this CSV")
+    a.add_argument("--out", type=_path, help="write the disagreements to this CSV")
     m = _command(sub, _cmd_merge, "merge", "add reviewed suggestions to a workspace",
                  "Validate the rows marked 'accept' and append them to DIR/practices.csv (kept as "
                  "practices.csv.bak). Rows already present are reported and skipped.",
                  ("reviewed", "REVIEWED.csv"))
-    m.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
+    m.add_argument("--into", required=True, metavar="DIR", type=_path,
+                   help="a workspace (npstudy init)")
     n = _command(sub, _cmd_notebooks, "notebooks", "copy the teaching notebooks into a folder",
                  "Copy the teaching notebooks shipped with npstudy, and the teacher's guide, into "
                  "DIR (created if missing). Existing files are kept unless --force is given.",
