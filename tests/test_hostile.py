@@ -440,6 +440,13 @@ CASES = {
     "merge-into-symlink-loop": (lambda e: ["merge", e / "rev.csv", "--into", loop(e / "l")], 1,
                                 "not a folder"),
     # ------------------------------------------------------------------- general
+    "build-empty-format": (lambda e: ["build", "--out", e / "o", "--format", ","], 2, "no format"),
+    "build-empty-out": (lambda e: ["build", "--out", ""], 2, "empty path"),
+    "init-empty-path": (lambda e: ["init", ""], 2, "empty path"),
+    "merge-empty-into": (lambda e: ["merge", e / "rev.csv", "--into", " "], 2, "empty path"),
+    "code-traditional-text-unwritable-out": (
+        lambda e: (e / "t.txt").write_text("廣東發展數據產業。", encoding="utf-8") and
+        ["code", e / "t.txt", "--out", e / "no/o.csv"], 1, "does not exist"),
     "unknown-command": (lambda e: ["frobnicate"], 2, "invalid choice"),
     "unknown-option": (lambda e: ["validate", "--frob"], 2, "unrecognized"),
 }
