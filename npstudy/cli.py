@@ -125,7 +125,7 @@ def _cmd_code(args) -> int:
             ids.append(check_doc_id(Path(path).stem, f"{path}: document id from the file name"))
         except DataError as err:
             raise CodingError(f"{err}; or pass --doc-id ID") from None
-    out = Path(args.out) if args.out else None
+    out = check_output(args.out, inputs=args.files) if args.out else None
     targets = {}
     if out is not None:
         targets = {"suggestions": out,

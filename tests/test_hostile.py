@@ -237,6 +237,10 @@ CASES = {
     "code-out-is-dir": (lambda e: ["code", e / "doc.txt", "--out", e / "ws"], 1, "folder"),
     "code-out-in-shipped-data": (
         lambda e: ["code", e / "doc.txt", "--out", data_dir() / "s.csv"], 1, "shipped"),
+    "code-out-root": (lambda e: ["code", e / "doc.txt", "--doc-id", "d", "--out", "/"], 1,
+                      "folder"),
+    "code-out-dotdot": (lambda e: ["code", e / "doc.txt", "--doc-id", "d", "--out", e / ".."], 1,
+                        "folder"),
     "code-out-exists": (lambda e: ["code", e / "doc.txt", "--out", e / "sug.csv"], 1, "--force"),
     "code-out-aggregates-is-dir": (
         lambda e: os.mkdir(e / "o_aggregates.csv") or ["code", e / "doc.txt", "--out", e / "o.csv"],
