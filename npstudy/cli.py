@@ -44,7 +44,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _say(*parts) -> None:
-    print(*parts, file=sys.stderr)
+    try:
+        print(*parts, file=sys.stderr)
+    except (OSError, ValueError):  # stderr closed too: there is no one left to tell
+        pass
 
 
 def _csv_bytes(table, bom: bool = False) -> bytes:
