@@ -128,6 +128,23 @@ def _cmd_code(args) -> int:
             ids.append(check_doc_id(Path(path).stem, f"{path}: document id from the file name"))
         except DataError as err:
             raise CodingError(f"{err}; or pass --doc-id ID") from None
+    seen: dict = {}
+    for i, path in enumerate(args.files):
+        try:
+            key = os.path.realpath(path)
+        except (OSError, ValueError):
+            key = path  # reading it reports the problem
+        if key in seen:
+            raise CodingError(f"{path}: given twice (also as FILE {seen[key] + 1}) – pass each "
+                              "file once")
+        seen[key] = i
+    first = {}
+    for path, doc_id in zip(args.files, ids):
+        if doc_id in first:
+            raise CodingError(f"{first[doc_id]} and {path}: both get the document id {doc_id!r} "
+                              "from their file names – rename one, or code each alone with "
+                              "--doc-id ID")
+        first[doc_id] = path
     out = check_output(args.out, inputs=args.files) if args.out else None
     targets = {}
     if out is not None:

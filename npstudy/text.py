@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .fileio import MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
+from .fileio import CONTROL_CHARS, MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
 
-__all__ = ["read_document", "split_sentences", "clause_layout", "ClauseLayout", "code_points",
+__all__ = ["read_document", "check_plain_text", "split_sentences", "clause_layout", "ClauseLayout", "code_points",
            "char_table", "text_warnings"]
 
 # Characters found only in Traditional Chinese (a small, common set) for the warning.
@@ -44,8 +44,9 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     ------
     CodingError
         For a missing, unreadable, non-regular or too large file (see
-        :func:`npstudy.fileio.read_bytes`), an empty, binary or UTF-16 file, or
-        one in another encoding.
+        :func:`npstudy.fileio.read_bytes`), an empty, binary or UTF-16 file, one in
+        another encoding, or one that is only white space or holds a control
+        character (see :func:`check_plain_text`).
     """
     name = str(path)
     try:
@@ -57,6 +58,39 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw:
         kind = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary (it holds NUL bytes)"
         raise CodingError(f"{name}: file is {kind}, not text – save it as UTF-8 text")
+    text, used = _decode(raw, name, encoding)
+    check_plain_text(text, name)
+    return text, used
+
+
+def check_plain_text(text: str, name: str) -> None:
+    """Refuse a text that is only white space or holds a control character.
+
+    The rule is the one every table cell follows (:data:`npstudy.fileio.CONTROL_CHARS`):
+    tab, line feed and carriage return are allowed, other C0 control characters and
+    DEL are not. Texts are refused where they enter npstudy (``code``,
+    ``add-document``, ``validate``), so that no coded row can quote such a character.
+
+    Raises
+    ------
+    CodingError
+        Naming the file, the line and column (1-based) and the character.
+    """
+    if not text.strip():  # str.strip also removes U+3000 and other Unicode white space
+        raise CodingError(f"{name}: file holds only white space – nothing to code")
+    bad = CONTROL_CHARS.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        more = len(CONTROL_CHARS.findall(text)) - 1
+        extra = f" (and {more} more)" if more else ""
+        raise CodingError(f"{name}:{line}: column {col}: holds the control character "
+                          f"{bad.group()!r}{extra} – remove it or replace it with a line break "
+                          "(form feeds from PDF extraction: `tr '\\f' '\\n' < in.txt > out.txt`); "
+                          "texts must be plain text")
+
+
+def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     enc = (encoding or "").lower().replace("_", "-")
     if enc in ("", "utf-8", "utf8", "utf-8-sig"):
         try:

@@ -155,9 +155,13 @@ def check_documents(path: Path, problems: list) -> dict[str, str]:
             problems.append(Problem(name, line, "path", row["path"], f"cannot use the text: {reason}",
                                     "register texts with `npstudy add-document`"))
             continue
-        if "\x00" in text:
-            problems.append(Problem(name, line, "path", row["path"], "the text holds NUL bytes",
-                                    "register a plain UTF-8 text"))
+        bad = CONTROL_CHARS.search(text)
+        if bad or not text.strip():
+            what = (f"the text holds the control character {bad.group()!r}" if bad
+                    else "the text holds only white space")
+            problems.append(Problem(name, line, "path", row["path"], what,
+                                    "register a plain UTF-8 text (tab and line breaks are the "
+                                    "only control characters allowed)"))
             continue
         sources[doc] = text
         facts = {"sha256": hashlib.sha256(raw).hexdigest(), "chars": str(len(text)),

@@ -14,6 +14,7 @@ nothing: the files it touches are replaced together or not at all.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import re
@@ -87,7 +88,7 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
         raise CodingError(f"{folder.parent}: folder does not exist – create it first, or choose "
                           "another place for the workspace")
     created = not folder.exists()
-    if not created and any(folder.iterdir()):
+    if not created and any(p.name != ".npstudy.lock" for p in folder.iterdir()):
         _refuse_nonempty(folder)
     try:
         folder.mkdir(exist_ok=True)
@@ -129,6 +130,28 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
                 pass
         raise
     return folder
+
+
+def check_date(date: str) -> None:
+    """Refuse a publication date that is not YYYY, YYYY-MM or YYYY-MM-DD on the calendar.
+
+    Raises
+    ------
+    CodingError
+        For any other form, non-ASCII digits, year 0000, month 13, 30 February and so on.
+    """
+    if not date:
+        return
+    ok = re.fullmatch(_DATE, date)
+    if ok:
+        year, month, day = (int(p) for p in (date.split("-") + ["1", "1"])[:3])
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            ok = None
+    if not ok:
+        raise CodingError(f"date: {date[:40]!r} is not a calendar date – write YYYY, YYYY-MM or "
+                          "YYYY-MM-DD in ASCII digits, e.g. 2024-05 or 2024-05-17")
 
 
 def _refuse_nonempty(folder: Path) -> None:
@@ -176,9 +199,7 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
         if len(value) > _MAX_FIELD or CONTROL_CHARS.search(value) or "\n" in value:
             raise CodingError(f"{key}: {value[:60]!r} – must be one line of at most {_MAX_FIELD} "
                               "characters without control characters")
-    if date and not re.fullmatch(_DATE, date):
-        raise CodingError(f"date: {date[:40]!r} is not a date – write YYYY, YYYY-MM or YYYY-MM-DD "
-                          "(ASCII digits)")
+    check_date(date)
     if year is None:
         year = int(date[:4]) if date else 0
     folder = check_workspace(folder)
