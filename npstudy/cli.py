@@ -115,7 +115,7 @@ def _cmd_code(args) -> int:
 
     from .coder import Coder, code_file
     from .dataset import check_doc_id
-    from .fileio import CodingError, DataError, check_output, write_files_atomic
+    from .fileio import MAX_TABLE_ROWS, CodingError, DataError, check_output, write_files_atomic
 
     if args.doc_id is not None and len(args.files) > 1:
         raise CodingError("--doc-id names one document; pass one FILE or omit it")
@@ -166,6 +166,10 @@ def _cmd_code(args) -> int:
         aggregates.append(result.aggregates)
         unmatched.append(result.unmatched)
     suggestions = pd.concat(frames, ignore_index=True)
+    if len(suggestions) > MAX_TABLE_ROWS:  # merge could not read them back
+        raise CodingError(f"{', '.join(map(str, args.files))[:200]}: {len(suggestions):,} "
+                          f"suggestions, more than the {MAX_TABLE_ROWS:,} rows `npstudy merge` "
+                          "reads – split the text into smaller files and code them one at a time")
     suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
     counted = pd.concat(aggregates, ignore_index=True)
     dropped = pd.concat(unmatched, ignore_index=True)

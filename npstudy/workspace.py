@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, data_dir, practice_key,
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, check_doc_id, data_dir,
                       load_practices)
 from .fileio import (CONTROL_CHARS, MAX_TABLE_BYTES, CodingError, DataError, folder_lock, inside, parse_table,
                      read_bytes, read_table, refuse_protected, remove_stale_temps,
@@ -349,10 +349,11 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         if missing:
             raise CodingError(f"{folder / 'practices.csv'}:1: missing column(s) "
                               f"{', '.join(missing)} – run `npstudy validate {folder}`")
-        present = {practice_key(row) for row in base.to_dict("records")}
+        present = set(_keys(base))
+        keys = _keys(table)
         rows, skipped = [], []
         for i in np.flatnonzero(decision == "accept"):
-            key = practice_key(table.iloc[i])
+            key = keys[i]
             if key in present:
                 skipped.append(int(i) + 2)
             else:
@@ -370,6 +371,11 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
     result = load_practices(folder / "practices.csv")
     result.attrs.update(added=len(new), skipped=skipped)
     return result
+
+
+def _keys(table: pd.DataFrame) -> list[tuple]:
+    """:func:`npstudy.dataset.practice_key` of every row, column by column (fast)."""
+    return list(zip(*(table[c].astype(str).str.strip().tolist() for c in PRACTICE_KEY)))
 
 
 def _csv_bytes(table: pd.DataFrame) -> bytes:
