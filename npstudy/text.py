@@ -77,7 +77,7 @@ def check_plain_text(text: str, name: str) -> None:
         Naming the file, the line and column (1-based) and the character.
     """
     if not text.strip():  # str.strip also removes U+3000 and other Unicode white space
-        raise CodingError(f"{name}: file holds only white space – nothing to code")
+        raise CodingError(f"{name}: file is empty (white space only) – nothing to code")
     bad = CONTROL_CHARS.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1

@@ -159,7 +159,7 @@ def check_documents(path: Path, problems: list) -> dict[str, str]:
         bad = CONTROL_CHARS.search(text)
         if bad or not text.strip():
             what = (f"the text holds the control character {bad.group()!r}" if bad
-                    else "the text holds only white space")
+                    else "the text is empty (white space only)")
             problems.append(Problem(name, line, "path", row["path"], what,
                                     "register a plain UTF-8 text (tab and line breaks are the "
                                     "only control characters allowed)"))
@@ -324,7 +324,10 @@ def _file_problem(name: str, err: DataError) -> Problem:
     m = re.match(r"^(.*?):(\d+): (.*?) – (.*)$", text)
     if m:
         return Problem(name, int(m.group(2)), "(file)", Path(name).name, m.group(3), m.group(4))
-    return Problem(name, 0, "(file)", Path(name).name, text)
+    if text.startswith(f"{name}: "):  # the file is named once, by the Problem
+        text = text[len(name) + 2:]
+    message, _, hint = text.partition(" – ")
+    return Problem(name, 0, "(file)", Path(name).name, message, hint)
 
 
 # row checks -------------------------------------------------------------------
