@@ -30,6 +30,7 @@ measurement over Python's ``re`` and ``pyahocorasick`` (``benchmarks/``).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -40,6 +41,7 @@ import pandas as pd
 
 from .codebook import Codebook
 from .dataset import FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, load_codebook, load_practices
+from .fileio import CodingError
 from .gazetteer import Gazetteer, load_gazetteer
 from .text import char_table, clause_layout, read_document, text_warnings
 
@@ -53,6 +55,7 @@ __all__ = [
     "AGGREGATE_SUGGESTION_COLUMNS",
     "QUANTIFIER_WORDS",
     "AMBIGUOUS_CITY_NAMES",
+    "UNMATCHED_COLUMNS",
 ]
 
 #: Columns of a suggestions file: the practices schema plus review columns.
@@ -108,20 +111,63 @@ class _Matcher:
 
 # --------------------------------------------------------------------------- coder
 
-_PROVINCE, _CITY, _KEYWORD, _MOVER, _QUANT, _COUNT = 0, 1, 2, 3, 4, 5
+_PROVINCE, _CITY, _KEYWORD, _MOVER, _QUANT, _COUNT, _NATIONAL, _SELF = range(8)
+#: Columns of the unmatched output: sentences that name a province but gave no suggestion.
+UNMATCHED_COLUMNS = ["doc_id", "sentence", "start", "end", "paragraph", "provinces", "reason"]
+#: Characters that, right before a province, make it the place where another actor acts
+#: ("华为在贵州建设…", "落户安徽"), when the clause already has a subject before them.
+LOCATION_CUES = ("落户于", "落户", "落地", "位于", "布局于", "在", "于", "赴", "到")
+#: Words before a province that make it a partner of the subject ("浙江与四川签署…").
+PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶", "联合",
+                "携手", "与", "同", "跟", "和")
+#: Words after a partner cue that confirm cooperation rather than a list ("与…合作").
+COOPERATION_WORDS = ("合作", "共建", "签署", "签约", "协作", "对接", "共同", "携手", "结对",
+                     "联动", "协同", "帮扶", "支援", "援建", "对口")
+# Characters around a national marker that make it no subject: 在全国率先, 居全国前列,
+# 全国首个, 全国性, 全国人大.
+_STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
+_NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的")
+_NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
+                        "政协", "两会", "平均", "层面", "一盘棋", "推广", "复制", "示范")
+# Time words and connectors that may precede 在 without being a subject (近年来在江苏,…).
+_NOT_SUBJECT = re.compile(r"^(?:[\s，,、]|近年来|近年|目前|当前|如今|今年|去年|明年|此外|同时|其中|"
+                          r"另外|与此同时|截至|此后|随后|之后|以来|期间|上半年|下半年|前三季度|"
+                          r"[0-9０-９一二三四五六七八九十]+(?:年|月|日|季度)(?:底|末|初|以来)?)*$")
+# News datelines: 新华社杭州1月28日电, 中新网南京3月5日电 (记者 …).
+_DATELINE = re.compile(r"(?:新华社|中新社|中新网|人民网|新华网|央视网|央广网|光明网|澎湃新闻|"
+                       r"经济日报|人民日报|光明日报|科技日报|本报)?(?:记者)?\s*[\u4e00-\u9fff]{0,8}\s*"
+                       r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)(?:\s*[（(][^（()）\n]{0,40}[)）])?")
+_SELF_LAST_NAMED = ("该省", "该市", "该区", "该自治区")
+#: National words that make their comma segment a national act (经国家批复, 被确定为): no
+#: keyword of that segment is credited to a province, and they are no subject beyond it.
+PASSIVE_NATIONAL = frozenset({"经国家批复", "经国务院批复", "经国家批准", "被确定为"})
+
+
+def _segment(text: str, a: int, cs: int, ce: int) -> tuple[int, int]:
+    """The comma-delimited part of clause [cs, ce) around position ``a``."""
+    lo = max(text.rfind("，", cs, a), text.rfind(",", cs, a), text.rfind("：", cs, a)) + 1
+    hi = [x for x in (text.find("，", a, ce), text.find(",", a, ce), text.find("：", a, ce)) if x >= 0]
+    return max(lo, cs), min(hi) if hi else ce
 
 
 @dataclass
 class CodingResult:
-    """What :meth:`Coder.code` found in one document."""
+    """What :meth:`Coder.code` found in one document.
+
+    ``unmatched`` lists every sentence that names a province (or resolves one through
+    我省, 该省 …) but yields no suggestion, with the reason, so that a reviewer sees what
+    the coder dropped (columns :data:`UNMATCHED_COLUMNS`).
+    """
 
     suggestions: pd.DataFrame
     aggregates: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    unmatched: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: pd.Series(dtype=object) for c in UNMATCHED_COLUMNS}))
 
 
 class Coder:
-    """Automatic coder built from a codebook and a gazetteer.
+    """Automatic coder built from a codebook, a lexicon and a gazetteer.
 
     Parameters
     ----------
@@ -129,66 +175,100 @@ class Coder:
     gazetteer : Gazetteer, optional
     include_partners : bool, default False
         Code Hong Kong, Macao and Taiwan as actors (rule R4 treats them as partners).
+    lexicon : pandas.DataFrame, optional
+        Terms, codes and context rules (:func:`npstudy.lexicon.load_lexicon`); the
+        shipped ``lexicon.csv`` by default. Codebook keywords are always included.
+    places : pandas.DataFrame, optional
+        County-level cities, new areas, zones and abbreviation compounds
+        (:func:`npstudy.lexicon.load_places`); the shipped ``places.csv`` by default.
+    block_chars : int
+        Long texts are coded in blocks of about this many characters, cut at line
+        breaks, so that memory stays bounded (the actor never carries across a line).
 
     Examples
     --------
     >>> coder = Coder()
     >>> r = coder.code("山东、广东获批筹建国家碳计量中心。", doc_id="demo")
     >>> r.suggestions[["province", "code", "keywords"]].values.tolist()
-    [['CN-SD', 'green.carbon_accounting.carbon_metrology', '碳计量中心'], ['CN-GD', 'green.carbon_accounting.carbon_metrology', '碳计量中心']]
+    [['CN-SD', 'green.carbon_accounting.carbon_metrology', '国家碳计量中心'], ['CN-GD', 'green.carbon_accounting.carbon_metrology', '国家碳计量中心']]
     """
 
     def __init__(self, codebook: Codebook | None = None, gazetteer: Gazetteer | None = None,
-                 include_partners: bool = False):
+                 include_partners: bool = False, lexicon: pd.DataFrame | None = None,
+                 places: pd.DataFrame | None = None, block_chars: int = 1_000_000):
+        from .lexicon import load_lexicon, load_places
+
         self.codebook = codebook if codebook is not None else load_codebook()
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
-        entries: dict[str, tuple[int, str, str]] = {}
+        self.block_chars = int(block_chars)
+        codes = self.codebook.entries("code")
+        code_index = {e.id: i for i, e in enumerate(codes)}
+        if lexicon is None:
+            lexicon = load_lexicon(codes=set(code_index))
+        if places is None:
+            places = load_places()
+        # rules[r] = tuple of (code index, requires, excludes); keyword patterns point at r
+        self._rules: list[tuple] = []
+        rule_of: dict[str, list] = {}
+        entries: dict[str, tuple[int, object, str]] = {}
 
-        def add(name: str, kind: int, value: str, label: str):
+        def add(name: str, kind: int, value, label: str):
             for variant in _width_variants(name):
-                # provinces first, then cities, then keywords: an earlier entry wins a tie
+                # provinces first, then places, actor words, keywords: an earlier entry wins
                 entries.setdefault(variant, (kind, value, label))
 
-        partners = {"CN-HK", "CN-MO", "CN-TW"}
+        self._partners = {"CN-HK", "CN-MO", "CN-TW"}
         for row in self.gazetteer.provinces.itertuples():
-            if row.iso_code in partners and not include_partners:
+            if row.iso_code in self._partners and not include_partners:
                 continue
             for name in (row.name_zh, row.short_zh):
-                add(name, _PROVINCE, row.iso_code, name)
+                add(name, _PROVINCE, (row.iso_code, -1), name)
         for row in self.gazetteer.cities.itertuples():
-            add(row.name_zh, _CITY, row.province, row.short_zh)
+            add(row.name_zh, _CITY, (row.province, -1), row.short_zh)
             if row.short_zh not in AMBIGUOUS_CITY_NAMES and len(row.short_zh) >= 2:
-                add(row.short_zh, _CITY, row.province, row.short_zh)
-        for e in self.codebook.entries("code"):
-            for kw in e.keywords:
-                add(kw, _KEYWORD, e.id, kw)
-        for marker in FIRST_MOVER_MARKERS:
-            add(marker, _MOVER, "", marker)
+                add(row.short_zh, _CITY, (row.province, -1), row.short_zh)
+        for row in places.itertuples():
+            implied = code_index.get(row.code, -1)
+            add(row.name_zh, _CITY, (row.province, implied), row.short_zh)
+            if row.match_short == "true":
+                add(row.short_zh, _CITY, (row.province, implied), row.short_zh)
+        for row in lexicon.itertuples():
+            if row.kind == "negative":
+                add(row.term, _NATIONAL, None, row.term)
+            elif row.kind == "self_reference":
+                add(row.term, _SELF, None, row.term)
         for word in QUANTIFIER_WORDS:
-            add(word, _QUANT, "", word)
+            add(word, _QUANT, None, word)
         for suffix in _COUNT_SUFFIXES:
-            add(suffix, _COUNT, "", suffix)
+            add(suffix, _COUNT, None, suffix)
+        for marker in FIRST_MOVER_MARKERS:
+            add(marker, _MOVER, None, marker)
+        # the lexicon first: its context rules apply to codebook keywords it lists too
+        keyword_rows = [(r.term, r.code, r.requires, r.excludes) for r in lexicon.itertuples()
+                        if r.kind not in ("negative", "self_reference")]
+        keyword_rows += [(kw, e.id, "", "") for e in codes for kw in e.keywords]
+        for term, code, requires, excludes in keyword_rows:
+            rule = (code_index[code], tuple(w for w in requires.split(";") if w),
+                    tuple(w for w in excludes.split(";") if w))
+            rules = rule_of.setdefault(term, [])
+            if rule[0] not in [r[0] for r in rules]:
+                rules.append(rule)
+        for term, rules in rule_of.items():
+            # unconditional rules last, so that a rule that names its context wins
+            rules.sort(key=lambda r: not (r[1] or r[2]))
+            self._rules.append(tuple(rules))
+            add(term, _KEYWORD, len(self._rules) - 1, term)
         self._patterns = list(entries)
         self._kind = np.array([entries[p][0] for p in self._patterns], dtype=np.int64)
-        self._value = np.array([entries[p][1] for p in self._patterns], dtype=object)
-        self._label = np.array([entries[p][2] for p in self._patterns], dtype=object)
+        self._value = [entries[p][1] for p in self._patterns]
+        self._label = [entries[p][2] for p in self._patterns]
         self._matcher = _Matcher(self._patterns)
-        # integer ids for vectorised grouping
-        codes = self.codebook.entries("code")
-        self._province_codes = np.array(self.gazetteer.codes, dtype=object)
-        self._code_ids = np.array([e.id for e in codes], dtype=object)
-        self._code_theme = np.array([e.parent for e in codes], dtype=object)
-        self._code_pillar = np.array([e.id.split(".", 1)[0] for e in codes], dtype=object)
+        self._code_ids = [e.id for e in codes]
+        self._code_theme = [e.parent for e in codes]
+        self._code_pillar = [e.id.split(".", 1)[0] for e in codes]
         inst = [(e.instrument or "/").split("/") for e in codes]
-        self._code_category = np.array([i[0] for i in inst], dtype=object)
-        self._code_type = np.array([i[1] for i in inst], dtype=object)
-        prov_index = {c: i for i, c in enumerate(self._province_codes)}
-        code_index = {c: i for i, c in enumerate(self._code_ids)}
-        self._value_id = np.array([prov_index.get(v, code_index.get(v, -1)) for v in self._value],
-                                  dtype=np.int64)
-        self._labels = np.array(sorted(set(self._label)), dtype=object)
-        label_index = {lab: i for i, lab in enumerate(self._labels)}
-        self._label_id = np.array([label_index[lab] for lab in self._label], dtype=np.int64)
+        self._code_category = [i[0] for i in inst]
+        self._code_type = [i[1] for i in inst]
 
     @property
     def backend(self) -> str:
@@ -196,23 +276,22 @@ class Coder:
         return self._matcher.backend
 
     def scan(self, text: str) -> pd.DataFrame:
-        """Every province, city, keyword and first-mover match: the bare scan.
+        """Every province, place, keyword and actor-word match: the bare scan.
 
         Returns
         -------
         pandas.DataFrame
             ``start``, ``end``, ``kind`` (province, city, keyword, first_mover,
-            quantifier, count_suffix),
-            ``value`` (ISO code or code id) and ``match`` (the text matched).
+            quantifier, count_suffix, national, self_reference) and ``match``
+            (the text matched).
         """
         idx, start, end = self._matcher.find(text)
         kinds = np.array(["province", "city", "keyword", "first_mover", "quantifier",
-                          "count_suffix"], dtype=object)
+                          "count_suffix", "national", "self_reference"], dtype=object)
         return pd.DataFrame({"start": start, "end": end, "kind": kinds[self._kind[idx]],
-                             "value": self._value[idx],
                              "match": [text[s:e] for s, e in zip(start, end)]})
 
-    def code(self, text: str, doc_id: str = "doc") -> CodingResult:
+    def code(self, text: str, doc_id: str = "doc", province: str | None = None) -> CodingResult:
         """Suggest codings for a text.
 
         Parameters
@@ -221,36 +300,84 @@ class Coder:
             The document text (as returned by :func:`read_document`).
         doc_id : str
             Written into every suggestion.
+        province : str, optional
+            The document's own province (ISO code or name): what 我省, 全省 or
+            省委省政府 mean, and the actor of paragraphs that name none (a provincial
+            work report). Without it, these resolve to the province last named in
+            the paragraph, else to the only province the text names.
 
         Returns
         -------
         CodingResult
             ``suggestions`` (columns :data:`SUGGESTION_COLUMNS`), ``aggregates``
-            (columns :data:`AGGREGATE_SUGGESTION_COLUMNS`) and ``warnings``.
+            (columns :data:`AGGREGATE_SUGGESTION_COLUMNS`), ``unmatched`` (columns
+            :data:`UNMATCHED_COLUMNS`) and ``warnings``.
 
         Notes
         -----
-        Provinces separated only by 、, 和, 与 or 及 form a group (山东、广东、福建).
-        A keyword is attributed to the nearest group before it in its own clause
-        (or the first group after it); in a clause that names no province, to
-        the last group of the nearest earlier clause of the same sentence (the
-        subject carries over: 广东出台…;同时,依托…). A clause whose subject is a
-        count (其中,9省份瞄准…) names its own subject, so nothing is carried into it
-        or past it. Confidence is a ranking aid, not a
-        probability: 0.6 when province and keyword share a clause, 0.4 when the
-        province is carried over, +0.1 for each further distinct keyword of the
-        same code (at most 0.95), −0.1 when the province is known only through a
-        city.
+        *Actors.* Provinces, cities, county-level cities, new areas and zones,
+        and abbreviation compounds (人才兴皖) name a province. Those separated only
+        by 、, 和, 与 or 及 form a group (山东、广东、福建). A mention is not an
+        actor when it is only a location (华为在贵州建设…, with a subject before 在),
+        a partner (…与四川签署合作协议), or follows a national-scope subject in the
+        same comma segment (全国21个自贸试验区及海南自由贸易港). 我省, 全省, 本省, 省委省政府
+        resolve to ``province`` or the paragraph's province; 该省 to the province
+        last named. Datelines (新华社杭州1月28日电) are skipped.
+
+        *Attribution.* A keyword goes to the nearest subject before it in its
+        clause; if that subject is national (全国, 国务院 …) or a count (9省份),
+        to nobody. With no subject before it, it goes to the first actor group
+        after it in the clause (依托…,浙江…), and otherwise to the paragraph's
+        actor, which carries over from sentence to sentence until another
+        province is named (and starts as ``province`` when given). A keyword with
+        a context rule counts only when its sentence satisfies the rule.
+
+        Confidence is a ranking aid, not a probability: 0.6 when province and
+        keyword share a clause, 0.4 when the actor is carried over, +0.1 for each
+        further distinct keyword of the same code (at most 0.95), −0.1 when the
+        province is known only through a city or place.
         """
+        default = None
+        if province:
+            default = self.gazetteer.find(province)
+            if default is None:
+                raise CodingError(f"--province {province!r} is not a province name or ISO code")
+        frames = ([], [], [])
+        warnings: list[str] = []
+        blocks = list(_blocks(text, self.block_chars))
+        for k, (a, b) in enumerate(blocks):  # noqa: B007
+            block = text[a:b]
+            s, g, u, w = self._code_block(block, doc_id, default, a, text)
+            for frame, part in zip(frames, (s, g, u)):
+                frame.append(part)
+            if k == 0:
+                warnings.extend(w)
+        suggestions = pd.concat(frames[0], ignore_index=True) if frames[0] else _empty_suggestions()
+        if len(suggestions):
+            suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
+        aggregates = pd.concat(frames[1], ignore_index=True)
+        unmatched = pd.concat(frames[2], ignore_index=True)
+        if not len(suggestions) and not len(unmatched) and not default:
+            warnings.append("no province or prefecture-level city found in the text")
+        return CodingResult(suggestions, aggregates, warnings, unmatched)
+
+    # ------------------------------------------------------------------ one block
+    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, full: str):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
         warnings = text_warnings(cp)
         idx, mstart, mend = self._matcher.find(text)
         clause = np.searchsorted(starts, mstart, side="right") - 1
         inside = (clause >= 0) & (mstart < ends[np.maximum(clause, 0)])
+        # datelines are no actors
+        spans = _dateline_spans(text)
+        if True:
+            if spans:
+                sp = np.array(spans, dtype=np.int64)
+                j = np.searchsorted(sp[:, 0], mstart, side="right") - 1
+                inside &= ~((j >= 0) & (mstart < sp[np.maximum(j, 0), 1]))
         idx, mstart, mend, clause = idx[inside], mstart[inside], mend[inside], clause[inside]
         kind = self._kind[idx]
-        n_clauses = len(starts)
         # counts need a number right before 省份 ("9省份"); "等省份" is no count
         number_before = _IS_NUMERAL[cp[np.maximum(mstart - 1, 0)]] & (mstart > starts[clause])
         quant = (kind == _QUANT) | ((kind == _COUNT) & number_before)
@@ -258,153 +385,324 @@ class Coder:
         q_begin = _number_start(q_start, kind[quant] == _COUNT, starts[q_clause], cp)
         aggregates = _aggregates(text, q_begin, q_start, mend[quant], kind[quant], q_clause,
                                  starts, ends, doc_id, newlines)
-        # "上海、福建等10余个省份…": the count includes the provinces named before 等,
-        # so it does not take the keywords away from them
+        # "上海、福建等10余个省份…": the count includes the provinces named before 等
         inclusive = (q_begin > starts[q_clause]) & (cp[np.maximum(q_begin - 1, 0)] == ord("等"))
+        count_subject = np.zeros(len(kind), bool)
+        count_subject[np.flatnonzero(quant)[~inclusive]] = True
+        useful = (kind != _COUNT) | count_subject
+        idx, mstart, mend, clause, kind, count_subject = (
+            a[useful] for a in (idx, mstart, mend, clause, kind, count_subject))
+        kind = np.where(count_subject, _QUANT, kind)
+        kind = np.where(kind == _QUANT, np.where(count_subject, _QUANT, -1), kind)
+        keep = kind >= 0
+        idx, mstart, mend, clause, kind = (a[keep] for a in (idx, mstart, mend, clause, kind))
+        paragraph = np.searchsorted(newlines, starts, side="right")
+        rows, unmatched = self._attribute(text, idx.tolist(), mstart.tolist(), mend.tolist(),
+                                          clause.tolist(), kind.tolist(), starts, ends, sentence,
+                                          paragraph, default)
+        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, full)
+        unmatched = pd.DataFrame(
+            [{"doc_id": doc_id, "sentence": q, "start": a + base, "end": b + base,
+              "paragraph": int(p) + (full.count("\n", 0, base) if base else 0),
+              "provinces": prov, "reason": why} for q, a, b, p, prov, why in unmatched],
+            columns=UNMATCHED_COLUMNS)
+        if base:
+            aggregates["start"] += base
+            aggregates["end"] += base
+            aggregates["paragraph"] += full.count("\n", 0, base)
+        return suggestions, aggregates, unmatched, warnings
 
-        # clause -> nearest clause of the same sentence (itself included) with a subject;
-        # a counted subject ("9省份…") is a subject too, but names no province to inherit
-        is_prov = (kind == _PROVINCE) | (kind == _CITY)
-        has_prov = np.zeros(n_clauses, bool)
-        has_prov[clause[is_prov]] = True
-        has_subject = has_prov.copy()
-        has_subject[q_clause[~inclusive]] = True
-        last = np.maximum.accumulate(np.where(has_subject, np.arange(n_clauses), -1))
-        ok = (last >= 0) & (sentence[np.maximum(last, 0)] == sentence) & has_prov[np.maximum(last, 0)]
-        source = np.where(ok, last, -1)
+    def _attribute(self, text, idx, mstart, mend, mclause, kind, starts, ends, sentence,
+                   paragraph, default):
+        """Walk the matches clause by clause; return suggestion and unmatched tuples."""
+        value, label, rules = self._value, self._label, self._rules
+        partners = self._partners
+        rows = []          # (clause, province, code, label, own, direct, city)
+        unmatched = []
+        n = len(idx)
+        para = -1
+        para_actor = None  # list of (province, city label or "")
+        blocked_sentence = -1
+        only_named = None
+        if default is None:
+            named_all = {value[i][0] for i, k in zip(idx, kind) if k in (_PROVINCE, _CITY)}
+            named_all -= partners
+            only_named = next(iter(named_all)) if len(named_all) == 1 else None
+        fallback = default or only_named
+        sent_cache: dict[int, str] = {}
+        # sentence -> (has province mention, has suggestion, provinces, reason)
+        sent_info: dict[int, list] = {}
+        i = 0
+        while i < n:
+            c = mclause[i]
+            j = i
+            while j < n and mclause[j] == c:
+                j += 1
+            p = int(paragraph[c])
+            if p != para:
+                para = p
+                para_actor = [(default, "", True)] if default else None
+            cs, ce = int(starts[c]), int(ends[c])
+            s_id = int(sentence[c])
+            # 1. classify the clause's matches: subjects (actor groups, national, count),
+            #    keywords
+            subjects = []      # (pos, type, members) type: "actor" | "national" | "count"
+            keywords = []      # (pos, rule index or ("code", code index), label)
+            group = None
+            passive = []
+            group_end = -10
+            prev_end = -10
+            for m in range(i, j):
+                a, b, kd = mstart[m], mend[m], kind[m]
+                if kd == _PROVINCE or kd == _CITY or kd == _SELF:
+                    if kd == _SELF and any(sub[1] == "actor" for sub in subjects):
+                        prev_end = b        # 重庆、四川…建设全省…平台: 全省 is no new subject
+                        continue
+                    if kd == _SELF:
+                        word = label[idx[m]]
+                        who = None
+                        if word in _SELF_LAST_NAMED:
+                            who = para_actor[-1][0] if para_actor else None
+                            who = who or fallback
+                        else:
+                            who = default or (para_actor[-1][0] if para_actor else None) or only_named
+                        if who is None:
+                            prev_end = b
+                            continue
+                        member = (who, "", True)
+                    else:
+                        prov, implied = value[idx[m]]
+                        member = (prov, "" if kd == _PROVINCE else label[idx[m]], kd == _PROVINCE)
+                        if implied >= 0:
+                            keywords.append((a, ("code", implied), label[idx[m]]))
+                    role = self._role(text, a, cs, subjects, group_end)
+                    info = sent_info.setdefault(s_id, [False, False, set(), ""])
+                    info[0] = True
+                    info[2].add(member[0])
+                    if role != "actor":
+                        info[3] = info[3] or f"province named only as {role}"
+                        prev_end = b
+                        continue
+                    joined = group is not None and (a == group_end or (
+                        a == group_end + 1 and text[group_end] in "、,，和与及"))
+                    if joined:
+                        group.append(member)
+                    else:
+                        group = [member]
+                        subjects.append((a, "actor", group))
+                    group_end = b
+                elif kd == _KEYWORD:
+                    keywords.append((a, value[idx[m]], label[idx[m]]))
+                elif kd == _NATIONAL and label[idx[m]] in PASSIVE_NATIONAL:
+                    passive.append(_segment(text, a, cs, ce))
+                    info = sent_info.setdefault(s_id, [False, False, set(), ""])
+                    info[3] = "national statement"
+                elif kd == _NATIONAL:
+                    if self._national_subject(text, a, b, cs, prev_end):
+                        subjects.append((a, "national", None))
+                        info = sent_info.setdefault(s_id, [False, False, set(), ""])
+                        info[3] = "national statement"
+                elif kd == _QUANT:
+                    subjects.append((a, "count", None))
+                prev_end = b
+            # 2. attribute keywords
+            sent_text = None
+            for pos, rule_ref, lab in keywords:
+                if isinstance(rule_ref, tuple):       # a compound's implied code (人才兴皖)
+                    code = rule_ref[1]
+                else:
+                    code = -1
+                    for rc, req, exc in rules[rule_ref]:
+                        if req or exc:
+                            if sent_text is None:
+                                sent_text = sent_cache.get(s_id)
+                                if sent_text is None:
+                                    sent_text = _sentence_text(text, starts, ends, sentence, c)
+                                    sent_cache = {s_id: sent_text}
+                            if req and not any(w in sent_text for w in req):
+                                continue
+                            if any(w in sent_text for w in exc):
+                                continue
+                        code = rc
+                        break
+                    if code < 0:
+                        continue
+                if passive and any(lo <= pos < hi for lo, hi in passive):
+                    continue
+                before = None
+                for sub in subjects:
+                    if sub[0] < pos:
+                        before = sub
+                    else:
+                        break
+                own = True
+                if before is not None:
+                    members = before[2] if before[1] == "actor" else None
+                else:
+                    after = next((sub for sub in subjects if sub[0] > pos), None)
+                    if after is not None:
+                        members = after[2] if after[1] == "actor" else None
+                    elif blocked_sentence == s_id:
+                        members = None
+                    else:
+                        members, own = para_actor, False
+                if not members:
+                    continue
+                for prov, city, direct in members:
+                    if prov is None:
+                        continue
+                    rows.append((c, prov, code, lab, own, direct, city))
+                sent_info.setdefault(s_id, [False, False, set(), ""])[1] = True
+            # 3. the paragraph's actor: the last actor group of this clause; a clause whose
+            #    last subject is national or a count gives the rest of its sentence none
+            if subjects:
+                blocked_sentence = s_id if subjects[-1][1] != "actor" else -1
+            for sub in reversed(subjects):
+                if sub[1] == "actor":
+                    para_actor = sub[2]
+                    break
+            i = j
+        for s_id, (has_prov, has_row, provs, reason) in sent_info.items():
+            if has_prov and not has_row:
+                c0 = int(np.searchsorted(sentence, s_id, side="left"))
+                c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
+                a, b = int(starts[c0]), int(ends[c1])
+                unmatched.append((text[a:b], a, b, paragraph[c0], ";".join(sorted(
+                    p for p in provs if p)), reason or "no keyword of the lexicon"))
+        unmatched.sort(key=lambda u: u[1])
+        return rows, unmatched
 
-        # Provinces separated only by 、 , 和 与 及 form one group ("山东、广东、福建…").
-        p_pos, p_end, p_clause = mstart[is_prov], mend[is_prov], clause[is_prov]
-        p_prov, p_city = self._value_id[idx[is_prov]], np.where(
-            kind[is_prov] == _CITY, self._label_id[idx[is_prov]], -1)
-        is_kw = (kind == _KEYWORD) & (source[clause] >= 0)
-        if not len(p_pos) or not is_kw.any():
-            if not len(p_pos):
-                warnings.append("no province or prefecture-level city found in the text")
-            return CodingResult(_empty_suggestions(), aggregates, warnings)
-        gap = p_pos[1:] - p_end[:-1]
-        joined = (gap == 0) | ((gap == 1) & _IS_SEPARATOR[cp[np.minimum(p_end[:-1], len(cp) - 1)]])
-        p_group = np.cumsum(np.concatenate([[True], ~joined | (p_clause[1:] != p_clause[:-1])])) - 1
+    @staticmethod
+    def _role(text: str, a: int, cs: int, subjects: list, group_end: int) -> str:
+        """Whether a province mention at ``a`` is an actor, a location or a partner."""
+        seg = max(text.rfind("，", cs, a), text.rfind(",", cs, a), text.rfind("：", cs, a)) + 1
+        seg = max(seg, cs)
+        prefix = text[seg:a]
+        if subjects and subjects[-1][1] == "national" and subjects[-1][0] >= seg:
+            return "part of a national statement"
+        for cue in PARTNER_CUES:
+            if prefix.endswith(cue):
+                if cue in _STRONG_PARTNER_CUES:
+                    return "partner"
+                listed = group_end == a - len(cue)      # 上海和浙江: a list, both act
+                if not listed and any(sub[1] == "actor" for sub in subjects) and any(
+                        w in text[a:a + 30] for w in COOPERATION_WORDS):
+                    return "partner"
+                break
+        for cue in LOCATION_CUES:
+            if prefix.endswith(cue):
+                subject = prefix[:-len(cue)]
+                if subject and not _NOT_SUBJECT.match(subject):
+                    return "location"
+                break
+        return "actor"
 
-        # A keyword goes to the nearest group before it in its clause (else the first
-        # group after it); carried over, to the last group of the source clause.
-        k_pos, k_clause = mstart[is_kw], clause[is_kw]
-        k_source = source[k_clause]
-        own_clause = k_source == k_clause
-        before = np.searchsorted(p_pos, np.where(own_clause, k_pos, starts[k_clause])) - 1
-        ok_before = (before >= 0) & (p_clause[np.maximum(before, 0)] == k_source)
-        k_group = np.where(ok_before, p_group[np.maximum(before, 0)],
-                           p_group[np.minimum(before + 1, len(p_pos) - 1)])
-        k_code, k_label = self._value_id[idx[is_kw]], self._label_id[idx[is_kw]]
-        # a count between the provinces and the keyword is the keyword's subject
-        # ("山西、上海…制定规划,其中,9省份瞄准氢能"): such keywords go to no province
-        q_pos, q_clause = q_start[~inclusive], q_clause[~inclusive]
-        jq = np.searchsorted(q_pos, k_pos) - 1
-        prior_prov = np.where(ok_before, p_pos[np.maximum(before, 0)], -1)
-        blocked = own_clause & (jq >= 0) & (q_clause[np.maximum(jq, 0)] == k_clause) \
-            & (q_pos[np.maximum(jq, 0)] > prior_prov) if len(q_pos) else np.zeros(len(k_pos), bool)
-        k_pos, k_clause, k_group, k_code, k_label = (a[~blocked] for a in (
-            k_pos, k_clause, k_group, k_code, k_label))
-        if not len(k_pos):
-            return CodingResult(_empty_suggestions(), aggregates, warnings)
+    @staticmethod
+    def _national_subject(text: str, a: int, b: int, cs: int, prev_end: int) -> bool:
+        """Whether a national-scope word is the subject (全国…, 国务院印发…)."""
+        if a > cs and (text[a - 1] in _NATIONAL_NOT_AFTER or prev_end == a):
+            return False
+        tail = text[b:b + 3]
+        return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
 
-        # distinct (group, province): first position, direct mention, cities
-        n_prov = len(self._province_codes)
-        gp_key = p_group * n_prov + p_prov
-        gp_unique, gp_first, gp_inverse = np.unique(gp_key, return_index=True, return_inverse=True)
-        gp_direct = np.zeros(len(gp_unique), bool)
-        np.logical_or.at(gp_direct, gp_inverse, p_city < 0)
-        gp_city = _join_labels(gp_inverse[p_city >= 0], p_city[p_city >= 0], len(gp_unique),
-                               self._labels)
-        gp_group, gp_prov, gp_pos = gp_unique // n_prov, gp_unique % n_prov, p_pos[gp_first]
-
-        # distinct (keyword clause, group, code): keywords, number of distinct keywords
-        n_code = len(self._code_ids)
-        kc_key = (k_clause * (p_group[-1] + 1) + k_group) * n_code + k_code
-        kc_unique, kc_inverse = np.unique(kc_key, return_inverse=True)
-        pair_unique, pair_first = np.unique(kc_inverse * len(self._labels) + k_label, return_index=True)
-        pair_kc = pair_unique // len(self._labels)
-        n_keywords = np.bincount(pair_kc, minlength=len(kc_unique))
-        order = np.argsort(pair_first, kind="stable")  # keywords in order of appearance
-        kc_keywords = _join_labels(pair_kc[order], (pair_unique % len(self._labels))[order],
-                                   len(kc_unique), self._labels)
-        kc_code = kc_unique % n_code
-        kc_rest = kc_unique // n_code
-        kc_group = kc_rest % (p_group[-1] + 1)
-        kc_clause = kc_rest // (p_group[-1] + 1)
-
-        # join on group: every (clause, code) x every province of its group
-        g_first = np.searchsorted(gp_group, kc_group, side="left")
-        g_count = np.searchsorted(gp_group, kc_group, side="right") - g_first
-        row_kc = np.repeat(np.arange(len(kc_unique)), g_count)
-        offsets = np.arange(len(row_kc)) - np.repeat(np.cumsum(g_count) - g_count, g_count)
-        row_gp = np.repeat(g_first, g_count) + offsets
-        r_clause, r_prov, r_code = kc_clause[row_kc], gp_prov[row_gp], kc_code[row_kc]
-        order = np.lexsort((r_code, gp_pos[row_gp], r_clause))
-        row_kc, row_gp, r_clause, r_prov, r_code = (a[order] for a in (row_kc, row_gp, r_clause,
-                                                                        r_prov, r_code))
-        _, keep = np.unique((r_clause * n_prov + r_prov) * n_code + r_code, return_index=True)
-        keep.sort()
-        row_kc, row_gp, r_clause, r_prov, r_code = (a[keep] for a in (row_kc, row_gp, r_clause,
-                                                                       r_prov, r_code))
-        own = source[r_clause] == r_clause
-        confidence = (np.where(own, 0.6, 0.4) + 0.1 * (n_keywords[row_kc] - 1)
-                      - 0.1 * ~gp_direct[row_gp])
-        clauses, clause_row = np.unique(r_clause, return_inverse=True)
-        quotes = np.array([text[a:b] for a, b in zip(starts[clauses], ends[clauses])],
-                          dtype=object)[clause_row]
-        movers = np.zeros(n_clauses, bool)
-        movers[clause[kind == _MOVER]] = True
-        q_start, q_end = starts[r_clause], ends[r_clause]
-        n = len(r_clause)
+    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, full) -> pd.DataFrame:
+        if not rows:
+            return _empty_suggestions()
+        merged: dict[tuple, list] = {}
+        for c, prov, code, lab, own, direct, city in rows:
+            key = (c, prov, code)
+            hit = merged.get(key)
+            if hit is None:
+                merged[key] = [[lab], own, direct, [city] if city else []]
+            else:
+                if lab not in hit[0]:
+                    hit[0].append(lab)
+                hit[1] = hit[1] or own
+                hit[2] = hit[2] or direct
+                if city and city not in hit[3]:
+                    hit[3].append(city)
+        keys = list(merged)
+        c_arr = np.array([k[0] for k in keys], dtype=np.int64)
+        vals = list(merged.values())
+        confidence = np.array([(0.6 if v[1] else 0.4) + 0.1 * (len(v[0]) - 1) - (0 if v[2] else 0.1)
+                               for v in vals])
+        code = [k[2] for k in keys]
+        q_start, q_end = starts[c_arr], ends[c_arr]
+        quotes: dict[int, str] = {}
+        first_mover = []
+        for c in c_arr.tolist():
+            q = quotes.get(c)
+            if q is None:
+                q = quotes[c] = text[starts[c]:ends[c]]
+            first_mover.append("true" if any(w in q for w in FIRST_MOVER_MARKERS) else "false")
+        par = paragraph[c_arr] + (full.count("\n", 0, base) if base else 0)
+        n = len(keys)
         out = pd.DataFrame({
-            "id": [f"S{i + 1:05d}" for i in range(n)],
-            "doc_id": doc_id,
-            "province": self._province_codes[r_prov],
-            "city": gp_city[row_gp],
-            "pillar": self._code_pillar[r_code],
-            "theme": self._code_theme[r_code],
-            "code": self._code_ids[r_code],
-            "instrument": self._code_category[r_code],
-            "instrument_type": self._code_type[r_code],
-            "quote": quotes,
-            "start": q_start,
-            "end": q_end,
-            "paragraph": np.searchsorted(newlines, q_start, side="right"),
+            "id": "",
+            "doc_id": [doc_id] * n,
+            "province": [k[1] for k in keys],
+            "city": [";".join(v[3]) if not v[2] else "" for v in vals],
+            "pillar": [self._code_pillar[x] for x in code],
+            "theme": [self._code_theme[x] for x in code],
+            "code": [self._code_ids[x] for x in code],
+            "instrument": [self._code_category[x] for x in code],
+            "instrument_type": [self._code_type[x] for x in code],
+            "quote": [quotes[c] for c in c_arr.tolist()],
+            "start": q_start + base,
+            "end": q_end + base,
+            "paragraph": par,
             "summary_en": "",
             "target": "",
-            "first_mover": np.where(movers[r_clause], "true", "false").astype(object),
+            "first_mover": first_mover,
             "coder": "npstudy-coder",
             "note": "",
-            "keywords": kc_keywords[row_kc],
+            "keywords": [";".join(v[0]) for v in vals],
             "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
             "decision": "",
-        })
-        return CodingResult(out, aggregates, warnings)
-
-
-def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
-                 labels: np.ndarray) -> np.ndarray:
-    """``;``-joined distinct labels per group, in the order given; "" for none.
-
-    Vectorised: the k-th label of every group is appended in one object-array
-    operation, for k = 0, 1, … (groups rarely hold more than a few labels).
-    """
-    out = np.full(n_groups, "", dtype=object)
-    if not len(group):
+        }, columns=SUGGESTION_COLUMNS)
         return out
-    _, first = np.unique(group * len(labels) + label, return_index=True)
-    first.sort()
-    group, label = group[first], label[first]
-    order = np.argsort(group, kind="stable")
-    group, label = group[order], label[order]
-    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
-    rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(group)]])))
-    for k in range(int(rank.max()) + 1):
-        sel = rank == k
-        text = labels[label[sel]]
-        out[group[sel]] = text if k == 0 else out[group[sel]] + ";" + text
-    return out
+
+
+def _dateline_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of news datelines (新华社杭州1月28日电 (记者 …)); found from each 日电/日讯."""
+    spans = []
+    for end_word in ("日电", "日讯"):
+        pos = text.find(end_word)
+        while pos >= 0:
+            lo = max(text.rfind("\n", 0, pos) + 1, pos - 30)
+            for m in _DATELINE.finditer(text, lo, min(len(text), pos + 60)):
+                if m.start() <= pos < m.end():
+                    spans.append((m.start(), m.end()))
+                    break
+            pos = text.find(end_word, pos + 2)
+    return sorted(spans)
+
+
+def _sentence_text(text: str, starts, ends, sentence, c: int) -> str:
+    """The whole sentence that clause ``c`` belongs to."""
+    s = sentence[c]
+    a = int(np.searchsorted(sentence, s, side="left"))
+    b = int(np.searchsorted(sentence, s, side="right")) - 1
+    return text[starts[a]:ends[b]]
+
+
+def _blocks(text: str, size: int):
+    """Spans of ``text`` of about ``size`` characters, cut after a line break."""
+    n = len(text)
+    a = 0
+    while a < n:
+        b = a + size
+        if b >= n:
+            yield a, n
+            return
+        cut = text.rfind("\n", a, b)
+        if cut < 0:
+            cut = text.find("\n", b)
+            if cut < 0:
+                yield a, n
+                return
+        yield a, cut + 1
+        a = cut + 1
 
 
 def _empty_suggestions() -> pd.DataFrame:

@@ -67,7 +67,7 @@ def load_corpus(folder: str | os.PathLike) -> dict:
         For a missing file, an unknown province or theme, or a label whose
         document is not listed.
     """
-    from .coder import read_document
+    from .text import read_document
 
     folder = Path(folder)
     for name in ("documents.csv", "labels.csv"):

@@ -23,7 +23,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .dataset import DataError, data_dir, read_table
+from .dataset import data_dir
+from .fileio import DataError, read_table
 
 __all__ = ["LEXICON_COLUMNS", "LEXICON_KINDS", "PLACE_COLUMNS", "PLACE_KINDS", "Rule",
            "load_lexicon", "check_lexicon", "load_places", "check_places"]
