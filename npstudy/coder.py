@@ -76,7 +76,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 AMBIGUOUS_CITY_NAMES = frozenset({
     "中山", "大同", "朝阳", "来宾", "北海", "白银", "安康", "阿里", "海西", "海北", "海东",
     "长治", "黄山", "兴安", "白山", "日照", "玉树", "黄南", "山南", "吉安", "普洱", "三沙",
-    "海南", "通化", "抚顺", "永州", "宁德", "三明", "金昌", "定西", "河池", "玉林", "铜仁",
+    "海南", "通化", "抚顺", "永州", "宁德", "金昌", "定西", "河池", "玉林", "铜仁",
     # short names that straddle two everyday words: 重大理论, 确保定期, 推广元宇宙, 推广安全,
     # 创新乡村, 四平八稳, 平安顺利, 传承德, 日常德, 集中卫生, 快乐山, 确保山, 投资阳光,
     # 平安庆, 欢庆阳, 盛大庆, 江南平原, 公平凉
@@ -116,7 +116,9 @@ class _Matcher:
 
 # --------------------------------------------------------------------------- coder
 
-_PROVINCE, _CITY, _KEYWORD, _MOVER, _QUANT, _COUNT, _NATIONAL, _SELF = range(8)
+_PROVINCE, _CITY, _KEYWORD, _MOVER, _QUANT, _COUNT, _NATIONAL, _SELF, _STOP = range(9)
+#: Words that hold a place name but name no place; matched so that the place is not.
+STOP_WORDS = ("三明治", "宁德时代")
 #: Columns of the unmatched output: sentences that name a province but gave no suggestion.
 UNMATCHED_COLUMNS = ["doc_id", "sentence", "start", "end", "paragraph", "provinces", "reason"]
 #: Characters that, right before a province, make it the place where another actor acts
@@ -142,10 +144,12 @@ _NOT_SUBJECT = re.compile(r"^(?:[\s，,、]|近年来|近年|目前|当前|如�
 _DATELINE = re.compile(r"(?:新华社|中新社|中新网|人民网|新华网|央视网|央广网|光明网|澎湃新闻|"
                        r"经济日报|人民日报|光明日报|科技日报|本报)?(?:记者)?\s*[\u4e00-\u9fff]{0,8}\s*"
                        r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)(?:\s*[（(][^（()）\n]{0,40}[)）])?")
-_SELF_LAST_NAMED = ("该省", "该市", "该区", "该自治区")
+_SELF_LAST_NAMED = ("该省", "该市", "该区", "该自治区", "当地")
 #: National words that make their comma segment a national act (经国家批复, 被确定为): no
 #: keyword of that segment is credited to a province, and they are no subject beyond it.
 PASSIVE_NATIONAL = frozenset({"经国家批复", "经国务院批复", "经国家批准", "被确定为"})
+# ... except when the designation is a pilot or demonstration that the province then runs
+_PILOT_WORDS = ("试点", "试验区", "示范区", "先行区", "先导区", "示范城市")
 
 
 def _segment(text: str, a: int, cs: int, ce: int) -> tuple[int, int]:
@@ -244,6 +248,8 @@ class Coder:
                 add(row.term, _SELF, None, row.term)
         for word in QUANTIFIER_WORDS:
             add(word, _QUANT, None, word)
+        for word in STOP_WORDS:
+            entries[word] = (_STOP, None, word)
         for suffix in _COUNT_SUFFIXES:
             add(suffix, _COUNT, None, suffix)
         for marker in FIRST_MOVER_MARKERS:
@@ -292,7 +298,7 @@ class Coder:
         """
         idx, start, end = self._matcher.find(text)
         kinds = np.array(["province", "city", "keyword", "first_mover", "quantifier",
-                          "count_suffix", "national", "self_reference"], dtype=object)
+                          "count_suffix", "national", "self_reference", "stop"], dtype=object)
         return pd.DataFrame({"start": start, "end": end, "kind": kinds[self._kind[idx]],
                              "match": [text[s:e] for s, e in zip(start, end)]})
 
@@ -394,7 +400,7 @@ class Coder:
         inclusive = (q_begin > starts[q_clause]) & (cp[np.maximum(q_begin - 1, 0)] == ord("等"))
         count_subject = np.zeros(len(kind), bool)
         count_subject[np.flatnonzero(quant)[~inclusive]] = True
-        useful = (kind != _COUNT) | count_subject
+        useful = ((kind != _COUNT) | count_subject) & (kind != _STOP)
         idx, mstart, mend, clause, kind, count_subject = (
             a[useful] for a in (idx, mstart, mend, clause, kind, count_subject))
         kind = np.where(count_subject, _QUANT, kind)
@@ -499,7 +505,11 @@ class Coder:
                 elif kd == _KEYWORD:
                     keywords.append((a, value[idx[m]], label[idx[m]]))
                 elif kd == _NATIONAL and label[idx[m]] in PASSIVE_NATIONAL:
-                    passive.append(_segment(text, a, cs, ce))
+                    lo, hi = _segment(text, a, cs, ce)
+                    if any(w in text[lo:hi] for w in _PILOT_WORDS):
+                        prev_end = b        # designated a pilot: the province runs it
+                        continue
+                    passive.append((lo, hi))
                     info = sent_info.setdefault(s_id, [False, False, set(), ""])
                     info[3] = "national statement"
                 elif kd == _NATIONAL:
