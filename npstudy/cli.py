@@ -59,9 +59,19 @@ def _cmd_code(args) -> int:
             return 1
     coder = Coder()
     frames, aggregates = [], []
+    model = None
     try:
+        if getattr(args, "model", None):
+            from .learn import load_model
+
+            model = load_model(args.model)
         for path in args.files:
-            result = code_file(path, args.doc_id, args.encoding, coder)
+            result = code_file(path, args.doc_id, args.encoding, coder,
+                               province=getattr(args, "province", None))
+            if model is not None:
+                from .learn import apply_model
+
+                result.suggestions = apply_model(result.suggestions, model)
             for w in result.warnings:
                 print(f"warning: {path}: {w}", file=sys.stderr)
             frames.append(result.suggestions)
@@ -133,6 +143,68 @@ def _cmd_merge(args) -> int:
     return 0
 
 
+def _cmd_train(args) -> int:
+    from .fileio import NpstudyError
+    from .learn import train
+
+    try:
+        info = train(args.workspace, seed=args.seed)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
+    print(f"trained on {info['accepted']} accepted and {info['rejected']} rejected suggestions "
+          f"from {', '.join(info['files'])}; saved {Path(args.workspace) / info['path']}")
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from .evaluation import N_BOOTSTRAP, evaluation_table
+    from .fileio import NpstudyError, write_atomic
+
+    corpora = {Path(f).name or str(f): f for f in args.folders}
+    try:
+        table = evaluation_table(corpora, include_article=args.article,
+                                 n=args.bootstrap or N_BOOTSTRAP)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
+    text = table.round(4).to_csv(index=False, lineterminator="\n")
+    if args.out:
+        write_atomic(Path(args.out), text.encode("utf-8"))
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        shown = table[table["theme"] == "all"] if not args.themes else table
+        print(shown[["set", "theme", "precision", "precision_low", "precision_high", "recall",
+                     "recall_low", "recall_high", "f1", "tp", "suggested", "labelled"]]
+              .round(3).to_string(index=False))
+    return 0
+
+
+def _add_coder_commands(sub) -> None:
+    """The coder-quality commands: train and evaluate."""
+    t = sub.add_parser("train", help="fit a classifier on a workspace's reviewed suggestions",
+                       description="Fit character n-gram logistic regression on the accepted and "
+                                   "rejected suggestions in WORKSPACE/reviews/*.csv and save it as "
+                                   "WORKSPACE/model/classifier.pkl; `npstudy code --model "
+                                   "WORKSPACE` then uses it. Needs pip install 'npstudy[learn]'.")
+    t.add_argument("workspace", metavar="WORKSPACE")
+    t.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    t.set_defaults(func=_cmd_train)
+    e = sub.add_parser("evaluate", help="precision, recall and F1 of the coder on labelled text",
+                       description="Code each labelled corpus FOLDER (docs/, documents.csv, "
+                                   "labels.csv) and report precision, recall and F1 per theme at "
+                                   "the (document, province, theme) level, with 95% intervals "
+                                   "from a bootstrap over documents.")
+    e.add_argument("folders", nargs="*", metavar="FOLDER")
+    e.add_argument("--article", action="store_true",
+                   help="add the source article (in-sample: the keywords were written from it)")
+    e.add_argument("--themes", action="store_true", help="print every theme, not only the pooled row")
+    e.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                   help="number of bootstrap resamples (default: 2000)")
+    e.add_argument("--out", help="write the full table to this CSV")
+    e.set_defaults(func=_cmd_evaluate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="npstudy",
@@ -169,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--encoding", choices=("utf-8", "gb18030"), default=None,
                    help="force an encoding (default: UTF-8, GB18030 detected)")
     c.add_argument("--force", action="store_true", help="replace existing output files")
+    c.add_argument("--province", metavar="PROVINCE",
+                   help="the document's own province (name or ISO code): what 我省/全省 mean, and "
+                        "the actor of paragraphs that name none (e.g. a provincial work report)")
+    c.add_argument("--model", metavar="WORKSPACE",
+                   help="also re-score suggestions with the classifier `npstudy train` saved in "
+                        "WORKSPACE (or a model file), dropping those it would reject")
     c.set_defaults(func=_cmd_code)
     a = sub.add_parser("agree", help="agreement between two codings",
                        description="Cohen's kappa, Krippendorff's alpha and percent agreement per "
@@ -185,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("reviewed", metavar="REVIEWED.csv")
     m.add_argument("--into", required=True, metavar="FOLDER", help="a dataset copy")
     m.set_defaults(func=_cmd_merge)
+    _add_coder_commands(sub)
     return parser
 
 

@@ -772,21 +772,25 @@ def _cn_number(s: str) -> int | None:
 _DEFAULT_CODER: Coder | None = None
 
 
-def code_text(text: str, doc_id: str = "doc", coder: Coder | None = None) -> CodingResult:
-    """Suggest codings for a text with the default coder (built once, then reused)."""
+def code_text(text: str, doc_id: str = "doc", coder: Coder | None = None,
+              province: str | None = None) -> CodingResult:
+    """Suggest codings for a text with the default coder (built once, then reused).
+
+    ``province`` is the document's own province (see :meth:`Coder.code`).
+    """
     global _DEFAULT_CODER
     if coder is None:
         if _DEFAULT_CODER is None:
             _DEFAULT_CODER = Coder()
         coder = _DEFAULT_CODER
-    return coder.code(text, doc_id)
+    return coder.code(text, doc_id, province=province)
 
 
 def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,
-              coder: Coder | None = None) -> CodingResult:
+              coder: Coder | None = None, province: str | None = None) -> CodingResult:
     """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem."""
     text, used = read_document(path, encoding)
-    result = code_text(text, doc_id or Path(path).stem, coder)
+    result = code_text(text, doc_id or Path(path).stem, coder, province=province)
     if used != "utf-8":
         result.warnings.insert(0, f"read as {used}; offsets count characters of the decoded text")
     return result

@@ -25,7 +25,8 @@ import pandas as pd
 from .dataset import DataError, read_table
 
 __all__ = ["ITEM", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
-           "evaluation_table", "article_items", "BOOTSTRAP_SEED", "N_BOOTSTRAP"]
+           "evaluation_table", "article_items", "review_from_labels", "BOOTSTRAP_SEED",
+           "N_BOOTSTRAP"]
 
 #: The unit of evaluation.
 ITEM = ["doc_id", "province", "theme"]
@@ -300,3 +301,24 @@ def evaluation_table(corpora: dict[str, str | os.PathLike] | None = None, coder=
                                        n=n, seed=seed).assign(set=name))
     table = pd.concat(frames, ignore_index=True)
     return table[["set"] + [c for c in table.columns if c != "set"]]
+
+
+def review_from_labels(suggestions: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """Decide suggestions as the labellers would have: a simulated review.
+
+    A suggestion is accepted when the labels hold its document, province and theme for a
+    sentence that contains its evidence clause (``quote``), and rejected otherwise. Used
+    to measure what a classifier learns from reviews without a second round of reviewing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``suggestions`` with ``decision`` set to ``accept`` or ``reject``.
+    """
+    by_item: dict[tuple, list[str]] = {}
+    for r in labels.itertuples():
+        by_item.setdefault((r.doc_id, r.province, r.theme), []).append(str(r.sentence))
+    accept = [any(str(q) in sent or sent in str(q) for sent in by_item.get((d, p, t), ()))
+              for d, p, t, q in zip(suggestions["doc_id"], suggestions["province"],
+                                    suggestions["theme"], suggestions["quote"])]
+    return suggestions.assign(decision=np.where(accept, "accept", "reject"))

@@ -184,7 +184,8 @@ def learning_curve(reviewed: pd.DataFrame, sizes=(100, 200, 400), folds: int = 5
     Returns
     -------
     pandas.DataFrame
-        One row per size: ``sentences`` (n, capped at what the training folds hold),
+        One row per size: ``requested`` (n), ``sentences`` (n capped at what the
+        training folds hold),
         ``precision_lexicon``, ``precision_model``, ``recall_model`` (share of accepted
         suggestions kept), ``f1_lexicon``, ``f1_model``, ``f1_gain`` (model − lexicon),
         means over folds and draws, and ``fits``.
@@ -221,7 +222,8 @@ def learning_curve(reviewed: pd.DataFrame, sizes=(100, 200, 400), folds: int = 5
         if not stats:
             continue
         a = np.array(stats)
-        rows.append({"sentences": int(a[:, 0].min()), "precision_lexicon": a[:, 1].mean(),
+        rows.append({"requested": n, "sentences": int(a[:, 0].min()),
+                     "precision_lexicon": a[:, 1].mean(),
                      "precision_model": a[:, 2].mean(), "recall_model": a[:, 3].mean(),
                      "f1_lexicon": a[:, 4].mean(), "f1_model": a[:, 5].mean(),
                      "f1_gain": (a[:, 5] - a[:, 4]).mean(), "fits": len(stats)})
