@@ -152,6 +152,27 @@ PASSIVE_NATIONAL = frozenset({"经国家批复", "经国务院批复", "经国�
 _PILOT_WORDS = ("试点", "试验区", "示范区", "先行区", "先导区", "示范城市")
 
 
+# Prepositions that open a fronted phrase before the subject (依托…，浙江…).
+_FRONTING = ("依托", "围绕", "聚焦", "通过", "按照", "为了", "为", "在", "针对", "面向", "以", "坚持",
+             "对标", "借助", "基于", "立足", "根据", "结合", "对于", "对", "把", "将", "瞄准", "紧扣",
+             "着眼", "锚定", "作为", "随着", "近年来", "目前", "当前", "今年", "去年")
+
+
+def _fronted(text: str, cs: int, pos: int, subject: int) -> bool:
+    """Whether a keyword at ``pos`` may belong to a subject after it in the same clause.
+
+    Yes within one comma segment (概念验证中心由江苏布局); across a comma only when the
+    keyword's segment opens with a fronting preposition (依托算力中心，浙江…).
+    """
+    seg = max(text.rfind("，", cs, pos), text.rfind(",", cs, pos), text.rfind("：", cs, pos)) + 1
+    seg = max(seg, cs)
+    between = text[pos:subject]
+    if "，" not in between and "," not in between:
+        return True
+    head = text[seg:pos].lstrip("　 ，,")
+    return head.startswith(_FRONTING) or bool(_NOT_SUBJECT.match(text[seg:pos]))
+
+
 def _segment(text: str, a: int, cs: int, ce: int) -> tuple[int, int]:
     """The comma-delimited part of clause [cs, ce) around position ``a``."""
     lo = max(text.rfind("，", cs, a), text.rfind(",", cs, a), text.rfind("：", cs, a)) + 1
@@ -546,7 +567,7 @@ class Coder:
                     continue
                 before = None
                 for sub in subjects:
-                    if sub[0] < pos:
+                    if sub[0] <= pos:       # <=: a compound is its own subject (人才兴皖)
                         before = sub
                     else:
                         break
@@ -555,6 +576,8 @@ class Coder:
                     members = before[2] if before[1] == "actor" else None
                 else:
                     after = next((sub for sub in subjects if sub[0] > pos), None)
+                    if after is not None and not _fronted(text, cs, pos, after[0]):
+                        after = None      # 全国首个…启动，浙江…: no fronted phrase, no subject
                     if after is not None:
                         members = after[2] if after[1] == "actor" else None
                     elif blocked_sentence == s_id:
