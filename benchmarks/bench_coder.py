@@ -15,7 +15,15 @@ draws keep the article's density of names and keywords). Measured in one run:
 
 Throughput is MB of UTF-8 per second. Requires ``pip install jieba``.
 
+**Memory** (``--memory MB``): the same kind of corpus, MB megabytes of it, is written to a
+file and coded by ``code_file`` in a fresh interpreter; its peak resident memory
+(``ru_maxrss``) is compared with a baseline interpreter that imports npstudy, builds the
+coder and reads the file, but codes nothing. The coder streams blocks of about a million
+characters, cut at line breaks, so the peak grows with the suggestions kept, not with
+intermediate arrays.
+
     python benchmarks/bench_coder.py [megabytes]
+    python benchmarks/bench_coder.py --memory 100
 """
 
 from __future__ import annotations
@@ -84,5 +92,53 @@ def main(megabytes: float = 15.0) -> None:
           f"coder is {rate_coder / rate_jieba:.0f}x faster")
 
 
+_CHILD = """
+import resource, sys, time
+from npstudy.coder import Coder, code_file, read_document
+coder = Coder()
+t0 = time.perf_counter()
+if sys.argv[2] == "code":
+    r = code_file(sys.argv[1], coder=coder)
+    n = len(r.suggestions)
+else:
+    text = read_document(sys.argv[1])[0]
+    n = 0
+t = time.perf_counter() - t0
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, t, n)
+"""
+
+
+def memory(megabytes: float) -> None:
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.txt"
+        # whole article lines, so the file has paragraphs like real text
+        lines = [s for s in load_source().split("\n") if s.strip()]
+        rng = random.Random(0)
+        with open(path, "w", encoding="utf-8") as f:
+            size = 0
+            while size < megabytes * 1e6:
+                line = rng.choice(lines) + "\n"
+                f.write(line)
+                size += len(line.encode("utf-8"))
+        mb = path.stat().st_size / 1e6
+        out = {}
+        for mode in ("read", "code"):
+            proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), mode],
+                                  capture_output=True, text=True, check=True)
+            rss, secs, n = proc.stdout.split()
+            out[mode] = (float(rss), float(secs), int(n))
+    (base, _, _), (peak, secs, n) = out["read"], out["code"]
+    print(f"machine: {machine()}")
+    print(f"corpus: {mb:.1f} MB UTF-8 (article lines drawn with seed 0); {n:,} suggestions")
+    print(f"baseline (import, build the coder, read the file): peak {base:7.0f} MB")
+    print(f"coder (code_file, {secs:.1f} s):                   peak {peak:7.0f} MB   "
+          f"{peak / base:.2f}x the baseline; {peak / 800:.2f} of the 800 MB budget")
+
+
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 15.0)
+    if len(sys.argv) > 2 and sys.argv[1] == "--memory":
+        memory(float(sys.argv[2]))
+    else:
+        main(float(sys.argv[1]) if len(sys.argv) > 1 else 15.0)

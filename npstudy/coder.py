@@ -132,6 +132,8 @@ COOPERATION_WORDS = ("合作", "共建", "签署", "签约", "协作", "对接",
                      "联动", "协同", "帮扶", "支援", "援建", "对口")
 # Characters around a national marker that make it no subject: 在全国率先, 居全国前列,
 # 全国首个, 全国性, 全国人大.
+# the last characters of every location or partner cue: only mentions after one need a look
+_CUE_LAST = frozenset(w[-1] for w in LOCATION_CUES + PARTNER_CUES)
 _STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
 _NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的")
 _NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
@@ -150,6 +152,9 @@ _SELF_LAST_NAMED = ("该省", "该市", "该区", "该自治区", "当地")
 PASSIVE_NATIONAL = frozenset({"经国家批复", "经国务院批复", "经国家批准", "被确定为"})
 # ... except when the designation is a pilot or demonstration that the province then runs
 _PILOT_WORDS = ("试点", "试验区", "示范区", "先行区", "先导区", "示范城市")
+#: National-scope words that stay national even in a clause about pilots
+#: (全国21个自贸试验区…): they state a national fact, they designate nobody.
+NATIONAL_SCOPE = frozenset({"全国", "我国", "全国各地", "各地区", "国家层面", "中央", "党中央"})
 
 
 # Prepositions that open a fronted phrase before the subject (依托…，浙江…).
@@ -376,10 +381,11 @@ class Coder:
                 raise CodingError(f"--province {province!r} is not a province name or ISO code")
         frames = ([], [], [])
         warnings: list[str] = []
-        blocks = list(_blocks(text, self.block_chars))
-        for k, (a, b) in enumerate(blocks):  # noqa: B007
+        line0 = 0
+        for k, (a, b) in enumerate(_blocks(text, self.block_chars)):
             block = text[a:b]
-            s, g, u, w = self._code_block(block, doc_id, default, a, text)
+            s, g, u, w = self._code_block(block, doc_id, default, a, line0)
+            line0 += block.count("\n")
             for frame, part in zip(frames, (s, g, u)):
                 frame.append(part)
             if k == 0:
@@ -394,7 +400,7 @@ class Coder:
         return CodingResult(suggestions, aggregates, warnings, unmatched)
 
     # ------------------------------------------------------------------ one block
-    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, full: str):
+    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
         warnings = text_warnings(cp)
@@ -432,16 +438,15 @@ class Coder:
         rows, unmatched = self._attribute(text, idx.tolist(), mstart.tolist(), mend.tolist(),
                                           clause.tolist(), kind.tolist(), starts, ends, sentence,
                                           paragraph, default)
-        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, full)
+        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0)
         unmatched = pd.DataFrame(
             [{"doc_id": doc_id, "sentence": q, "start": a + base, "end": b + base,
-              "paragraph": int(p) + (full.count("\n", 0, base) if base else 0),
-              "provinces": prov, "reason": why} for q, a, b, p, prov, why in unmatched],
-            columns=UNMATCHED_COLUMNS)
+              "paragraph": int(p) + line0, "provinces": prov, "reason": why}
+             for q, a, b, p, prov, why in unmatched], columns=UNMATCHED_COLUMNS)
         if base:
             aggregates["start"] += base
             aggregates["end"] += base
-            aggregates["paragraph"] += full.count("\n", 0, base)
+            aggregates["paragraph"] += line0
         return suggestions, aggregates, unmatched, warnings
 
     def _attribute(self, text, idx, mstart, mend, mclause, kind, starts, ends, sentence,
@@ -461,6 +466,14 @@ class Coder:
             named_all -= partners
             only_named = next(iter(named_all)) if len(named_all) == 1 else None
         fallback = default or only_named
+        # plain lists: indexing them is much faster than indexing NumPy arrays in a loop
+        sent_ids = sentence
+        first = np.flatnonzero(np.concatenate([[True], sent_ids[1:] != sent_ids[:-1]])) \
+            if len(sent_ids) else np.empty(0, np.int64)
+        last = np.concatenate([first[1:] - 1, [len(sent_ids) - 1]]) if len(first) else first
+        sent_span = dict(zip(sent_ids[first].tolist(), zip(starts[first].tolist(), ends[last].tolist())))
+        starts_l, ends_l = starts.tolist(), ends.tolist()
+        sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
         sent_cache: dict[int, str] = {}
         # sentence -> (has province mention, has suggestion, provinces, reason)
         sent_info: dict[int, list] = {}
@@ -470,18 +483,20 @@ class Coder:
             j = i
             while j < n and mclause[j] == c:
                 j += 1
-            p = int(paragraph[c])
+            p = paragraph_l[c]
             if p != para:
                 para = p
                 para_actor = [(default, "", True)] if default else None
-            cs, ce = int(starts[c]), int(ends[c])
-            s_id = int(sentence[c])
+            cs, ce = starts_l[c], ends_l[c]
+            s_id = sentence_l[c]
             # 1. classify the clause's matches: subjects (actor groups, national, count),
             #    keywords
             subjects = []      # (pos, type, members) type: "actor" | "national" | "count"
             keywords = []      # (pos, rule index or ("code", code index), label)
             group = None
             passive = []
+            national_in_clause = False
+            designator = -1
             group_end = -10
             prev_end = -10
             for m in range(i, j):
@@ -507,7 +522,12 @@ class Coder:
                         member = (prov, "" if kd == _PROVINCE else label[idx[m]], kd == _PROVINCE)
                         if implied >= 0:
                             keywords.append((a, ("code", implied), label[idx[m]]))
-                    role = self._role(text, a, cs, subjects, group_end)
+                    if designator >= cs:
+                        role = "actor"      # …批复同意在浙江建设…试验区: the pilot's host
+                    elif (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
+                        role = self._role(text, a, cs, subjects, group_end)
+                    else:
+                        role = "actor"
                     info = sent_info.setdefault(s_id, [False, False, set(), ""])
                     info[0] = True
                     info[2].add(member[0])
@@ -533,9 +553,15 @@ class Coder:
                     passive.append((lo, hi))
                     info = sent_info.setdefault(s_id, [False, False, set(), ""])
                     info[3] = "national statement"
+                elif kd == _NATIONAL and label[idx[m]] not in NATIONAL_SCOPE and any(
+                        w in text[cs:ce] for w in _PILOT_WORDS):
+                    # a ministry designating pilots (国务院批复在浙江、江西…建设绿色金融改革创新
+                    # 试验区): the provinces run the pilots, so the ministry is no subject
+                    designator = a
                 elif kd == _NATIONAL:
                     if self._national_subject(text, a, b, cs, prev_end):
                         subjects.append((a, "national", None))
+                        national_in_clause = True
                         info = sent_info.setdefault(s_id, [False, False, set(), ""])
                         info[3] = "national statement"
                 elif kd == _QUANT:
@@ -553,7 +579,8 @@ class Coder:
                             if sent_text is None:
                                 sent_text = sent_cache.get(s_id)
                                 if sent_text is None:
-                                    sent_text = _sentence_text(text, starts, ends, sentence, c)
+                                    lo, hi = sent_span[s_id]
+                                    sent_text = text[lo:hi]
                                     sent_cache = {s_id: sent_text}
                             if req and not any(w in sent_text for w in req):
                                 continue
@@ -576,7 +603,8 @@ class Coder:
                     members = before[2] if before[1] == "actor" else None
                 else:
                     after = next((sub for sub in subjects if sub[0] > pos), None)
-                    if after is not None and not _fronted(text, cs, pos, after[0]):
+                    if after is not None and not (_fronted(text, cs, pos, after[0]) or
+                                                  cs <= designator < pos):
                         after = None      # 全国首个…启动，浙江…: no fronted phrase, no subject
                     if after is not None:
                         members = after[2] if after[1] == "actor" else None
@@ -643,7 +671,7 @@ class Coder:
         tail = text[b:b + 3]
         return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
 
-    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, full) -> pd.DataFrame:
+    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0) -> pd.DataFrame:
         if not rows:
             return _empty_suggestions()
         merged: dict[tuple, list] = {}
@@ -673,7 +701,7 @@ class Coder:
             if q is None:
                 q = quotes[c] = text[starts[c]:ends[c]]
             first_mover.append("true" if any(w in q for w in FIRST_MOVER_MARKERS) else "false")
-        par = paragraph[c_arr] + (full.count("\n", 0, base) if base else 0)
+        par = paragraph[c_arr] + line0
         n = len(keys)
         out = pd.DataFrame({
             "id": "",
