@@ -152,9 +152,6 @@ _SELF_LAST_NAMED = ("该省", "该市", "该区", "该自治区", "当地")
 PASSIVE_NATIONAL = frozenset({"经国家批复", "经国务院批复", "经国家批准", "被确定为"})
 # ... except when the designation is a pilot or demonstration that the province then runs
 _PILOT_WORDS = ("试点", "试验区", "示范区", "先行区", "先导区", "示范城市")
-#: National-scope words that stay national even in a clause about pilots
-#: (全国21个自贸试验区…): they state a national fact, they designate nobody.
-NATIONAL_SCOPE = frozenset({"全国", "我国", "全国各地", "各地区", "国家层面", "中央", "党中央"})
 
 
 # Prepositions that open a fronted phrase before the subject (依托…，浙江…).
@@ -496,7 +493,6 @@ class Coder:
             group = None
             passive = []
             national_in_clause = False
-            designator = -1
             group_end = -10
             prev_end = -10
             for m in range(i, j):
@@ -522,9 +518,7 @@ class Coder:
                         member = (prov, "" if kd == _PROVINCE else label[idx[m]], kd == _PROVINCE)
                         if implied >= 0:
                             keywords.append((a, ("code", implied), label[idx[m]]))
-                    if designator >= cs:
-                        role = "actor"      # …批复同意在浙江建设…试验区: the pilot's host
-                    elif (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
+                    if (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
                         role = self._role(text, a, cs, subjects, group_end)
                     else:
                         role = "actor"
@@ -553,11 +547,6 @@ class Coder:
                     passive.append((lo, hi))
                     info = sent_info.setdefault(s_id, [False, False, set(), ""])
                     info[3] = "national statement"
-                elif kd == _NATIONAL and label[idx[m]] not in NATIONAL_SCOPE and any(
-                        w in text[cs:ce] for w in _PILOT_WORDS):
-                    # a ministry designating pilots (国务院批复在浙江、江西…建设绿色金融改革创新
-                    # 试验区): the provinces run the pilots, so the ministry is no subject
-                    designator = a
                 elif kd == _NATIONAL:
                     if self._national_subject(text, a, b, cs, prev_end):
                         subjects.append((a, "national", None))
@@ -603,8 +592,7 @@ class Coder:
                     members = before[2] if before[1] == "actor" else None
                 else:
                     after = next((sub for sub in subjects if sub[0] > pos), None)
-                    if after is not None and not (_fronted(text, cs, pos, after[0]) or
-                                                  cs <= designator < pos):
+                    if after is not None and not _fronted(text, cs, pos, after[0]):
                         after = None      # 全国首个…启动，浙江…: no fronted phrase, no subject
                     if after is not None:
                         members = after[2] if after[1] == "actor" else None

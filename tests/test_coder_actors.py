@@ -126,11 +126,3 @@ def test_blocks_give_the_same_suggestions_as_one_pass(coder):
     assert all(text[a:b] == q for a, b, q in zip(small.suggestions["start"], small.suggestions["end"],
                                                   small.suggestions["quote"]))
 
-
-def test_a_ministry_designating_pilots_credits_the_provinces(coder):
-    r = coder.code("国务院批复同意在浙江、江西建设绿色金融改革创新试验区。")
-    assert pairs(r) == [("CN-JX", "green.carbon_finance"), ("CN-ZJ", "green.carbon_finance")]
-    r = coder.code("生态环境部公布首批碳足迹标识认证试点，江苏入选。")
-    assert pairs(r) == [("CN-JS", "green.carbon_accounting")]
-    # a national count of pilots is still national
-    assert coder.code("全国21个自贸试验区及海南自由贸易港推进制度创新。").suggestions.empty
