@@ -498,6 +498,12 @@ class Coder:
             for m in range(i, j):
                 a, b, kd = mstart[m], mend[m], kind[m]
                 if kd == _PROVINCE or kd == _CITY or kd == _SELF:
+                    if kd != _SELF and subjects and subjects[-1][1] == "national" and \
+                            subjects[-1][2] == a:
+                        # 人民银行浙江省分行, 人民银行湖州市中心支行: a national body's local
+                        # branch is a local actor, not a national statement
+                        subjects.pop()
+                        national_in_clause = any(sub[1] == "national" for sub in subjects)
                     if kd == _SELF and any(sub[1] == "actor" for sub in subjects):
                         prev_end = b        # 重庆、四川…建设全省…平台: 全省 is no new subject
                         continue
@@ -549,7 +555,7 @@ class Coder:
                     info[3] = "national statement"
                 elif kd == _NATIONAL:
                     if self._national_subject(text, a, b, cs, prev_end):
-                        subjects.append((a, "national", None))
+                        subjects.append((a, "national", b))
                         national_in_clause = True
                         info = sent_info.setdefault(s_id, [False, False, set(), ""])
                         info[3] = "national statement"

@@ -126,3 +126,8 @@ def test_blocks_give_the_same_suggestions_as_one_pass(coder):
     assert all(text[a:b] == q for a, b, q in zip(small.suggestions["start"], small.suggestions["end"],
                                                   small.suggestions["quote"]))
 
+
+
+def test_a_national_body_s_local_branch_is_a_local_actor(coder):
+    assert pairs(coder.code("人民银行湖州市中心支行推出碳减排贷款。")) == [("CN-ZJ", "green.carbon_finance")]
+    assert coder.code("人民银行推出碳减排支持工具，浙江的银行积极申请。").suggestions.empty
