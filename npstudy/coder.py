@@ -303,6 +303,9 @@ class Coder:
         inst = [(e.instrument or "/").split("/") for e in codes]
         self._code_category = [i[0] for i in inst]
         self._code_type = [i[1] for i in inst]
+        self._code_arrays = {name: np.array(values, dtype=object) for name, values in (
+            ("pillar", self._code_pillar), ("theme", self._code_theme), ("code", self._code_ids),
+            ("instrument", self._code_category), ("instrument_type", self._code_type))}
 
     @property
     def backend(self) -> str:
@@ -683,18 +686,16 @@ class Coder:
                     hit[3].append(city)
         keys = list(merged)
         c_arr = np.array([k[0] for k in keys], dtype=np.int64)
+        code = np.array([k[2] for k in keys], dtype=np.int64)
         vals = list(merged.values())
         confidence = np.array([(0.6 if v[1] else 0.4) + 0.1 * (len(v[0]) - 1) - (0 if v[2] else 0.1)
                                for v in vals])
-        code = [k[2] for k in keys]
         q_start, q_end = starts[c_arr], ends[c_arr]
-        quotes: dict[int, str] = {}
-        first_mover = []
-        for c in c_arr.tolist():
-            q = quotes.get(c)
-            if q is None:
-                q = quotes[c] = text[starts[c]:ends[c]]
-            first_mover.append("true" if any(w in q for w in FIRST_MOVER_MARKERS) else "false")
+        clauses, where = np.unique(c_arr, return_inverse=True)
+        quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
+        mover_of = ["true" if any(w in q for w in FIRST_MOVER_MARKERS) else "false" for q in quote_of]
+        quotes = np.array(quote_of, dtype=object)[where]
+        first_mover = np.array(mover_of, dtype=object)[where]
         par = paragraph[c_arr] + line0
         n = len(keys)
         out = pd.DataFrame({
@@ -702,12 +703,12 @@ class Coder:
             "doc_id": [doc_id] * n,
             "province": [k[1] for k in keys],
             "city": [";".join(v[3]) if not v[2] else "" for v in vals],
-            "pillar": [self._code_pillar[x] for x in code],
-            "theme": [self._code_theme[x] for x in code],
-            "code": [self._code_ids[x] for x in code],
-            "instrument": [self._code_category[x] for x in code],
-            "instrument_type": [self._code_type[x] for x in code],
-            "quote": [quotes[c] for c in c_arr.tolist()],
+            "pillar": self._code_arrays["pillar"][code],
+            "theme": self._code_arrays["theme"][code],
+            "code": self._code_arrays["code"][code],
+            "instrument": self._code_arrays["instrument"][code],
+            "instrument_type": self._code_arrays["instrument_type"][code],
+            "quote": quotes,
             "start": q_start + base,
             "end": q_end + base,
             "paragraph": par,
