@@ -83,7 +83,6 @@ AMBIGUOUS_CITY_NAMES = frozenset({
     "大理", "保定", "广元", "广安", "新乡", "四平", "安顺", "承德", "常德", "中卫", "乐山",
     "保山", "资阳", "安庆", "庆阳", "大庆", "南平", "平凉",
 })
-_IS_SEPARATOR = char_table("、,，和与及")
 _IS_NUMERAL = char_table(_NUMERALS)
 
 
@@ -117,6 +116,7 @@ class _Matcher:
 # --------------------------------------------------------------------------- coder
 
 _PROVINCE, _CITY, _KEYWORD, _MOVER, _QUANT, _COUNT, _NATIONAL, _SELF, _STOP = range(9)
+_SUBJECT_NAMES = ("actor", "national", "count")
 #: Words that hold a place name but name no place; matched so that the place is not.
 STOP_WORDS = ("三明治", "宁德时代")
 #: Columns of the unmatched output: sentences that name a province but gave no suggestion.
@@ -303,6 +303,16 @@ class Coder:
         inst = [(e.instrument or "/").split("/") for e in codes]
         self._code_category = [i[0] for i in inst]
         self._code_type = [i[1] for i in inst]
+        self._province_index = {c: i for i, c in enumerate(self.gazetteer.codes)}
+        self._labels_arr = np.array(sorted(set(self._label)), dtype=object)
+        self._label_index = {lab: i for i, lab in enumerate(self._labels_arr.tolist())}
+        self._label_id = np.array([self._label_index[lab] for lab in self._label], dtype=np.int64)
+        # a keyword's code when it needs no context (-2: check its rules; -1: no keyword)
+        self._plain_code = np.array(
+            [(self._rules[v][0][0] if len(self._rules[v]) == 1 and not (self._rules[v][0][1] or
+                                                                   self._rules[v][0][2]) else -2)
+             if k == _KEYWORD else -1 for k, v in zip(self._kind.tolist(), self._value)],
+            dtype=np.int64)
         self._code_arrays = {name: np.array(values, dtype=object) for name, values in (
             ("pillar", self._code_pillar), ("theme", self._code_theme), ("code", self._code_ids),
             ("instrument", self._code_category), ("instrument_type", self._code_type))}
@@ -435,9 +445,8 @@ class Coder:
         keep = kind >= 0
         idx, mstart, mend, clause, kind = (a[keep] for a in (idx, mstart, mend, clause, kind))
         paragraph = np.searchsorted(newlines, starts, side="right")
-        rows, unmatched = self._attribute(text, idx.tolist(), mstart.tolist(), mend.tolist(),
-                                          clause.tolist(), kind.tolist(), starts, ends, sentence,
-                                          paragraph, default)
+        rows, unmatched = self._attribute(text, idx, mstart, mend, clause, kind, starts, ends,
+                                          sentence, paragraph, default, cp)
         suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0)
         unmatched = pd.DataFrame(
             [{"doc_id": doc_id, "sentence": q, "start": a + base, "end": b + base,
@@ -450,190 +459,297 @@ class Coder:
         return suggestions, aggregates, unmatched, warnings
 
     def _attribute(self, text, idx, mstart, mend, mclause, kind, starts, ends, sentence,
-                   paragraph, default):
-        """Walk the matches clause by clause; return suggestion and unmatched tuples."""
+                   paragraph, default, cp):
+        """Attribute keywords to actors; returns the columns of the suggestion rows.
+
+        Actor mentions, self-references, national words and counts (a minority of the
+        matches) are walked in Python, clause by clause, to build the subjects and the
+        paragraph's actor; keywords (most matches) are attributed with array operations.
+        """
         value, label, rules = self._value, self._label, self._rules
-        partners = self._partners
-        rows = []          # (clause, province, code, label, own, direct, city)
-        unmatched = []
-        n = len(idx)
-        para = -1
-        para_actor = None  # list of (province, city label or "")
-        blocked_sentence = -1
-        only_named = None
-        if default is None:
-            named_all = {value[i][0] for i, k in zip(idx, kind) if k in (_PROVINCE, _CITY)}
-            named_all -= partners
-            only_named = next(iter(named_all)) if len(named_all) == 1 else None
-        fallback = default or only_named
-        # plain lists: indexing them is much faster than indexing NumPy arrays in a loop
-        sent_ids = sentence
-        first = np.flatnonzero(np.concatenate([[True], sent_ids[1:] != sent_ids[:-1]])) \
-            if len(sent_ids) else np.empty(0, np.int64)
-        last = np.concatenate([first[1:] - 1, [len(sent_ids) - 1]]) if len(first) else first
-        sent_span = dict(zip(sent_ids[first].tolist(), zip(starts[first].tolist(), ends[last].tolist())))
+        n_all = len(idx)
+        same = np.zeros(n_all, bool)
+        if n_all > 1:
+            same[1:] = mclause[1:] == mclause[:-1]
+        prev_end_all = np.where(same, np.concatenate([[-10], mend[:-1]]), -10)
+        is_kw = kind == _KEYWORD
+        nk = np.flatnonzero(~is_kw & (kind != _MOVER))   # first-mover words are read per clause
         starts_l, ends_l = starts.tolist(), ends.tolist()
         sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
-        sent_cache: dict[int, str] = {}
-        # sentence -> (has province mention, has suggestion, provinces, reason)
+        only_named = None
+        if default is None:
+            named_all = {value[i][0] for i in idx[(kind == _PROVINCE) | (kind == _CITY)].tolist()}
+            named_all -= self._partners
+            only_named = next(iter(named_all)) if len(named_all) == 1 else None
+        fallback = default or only_named
+        groups: list[list] = []                       # group id -> [(province, city, direct)]
+        default_gid = -1
+        if default:
+            groups.append([(default, "", True)])
+            default_gid = 0
+        subj_pos, subj_type, subj_group, subj_clause = [], [], [], []   # type 0 actor 1 national 2 count
+        comp = []                                     # compound keywords: (pos, clause, code, label)
+        passive_of: dict[int, list] = {}
+        visited, start_gid, start_blocked, end_gid, end_blocked = [], [], [], [], []
         sent_info: dict[int, list] = {}
+        n_idx, n_start, n_end = idx[nk].tolist(), mstart[nk].tolist(), mend[nk].tolist()
+        n_clause, n_kind, n_prev = mclause[nk].tolist(), kind[nk].tolist(), prev_end_all[nk].tolist()
+        para, para_gid, blocked_sentence = -1, -1, -1
+        n = len(n_idx)
         i = 0
         while i < n:
-            c = mclause[i]
+            c = n_clause[i]
             j = i
-            while j < n and mclause[j] == c:
+            while j < n and n_clause[j] == c:
                 j += 1
             p = paragraph_l[c]
             if p != para:
-                para = p
-                para_actor = [(default, "", True)] if default else None
-            cs, ce = starts_l[c], ends_l[c]
-            s_id = sentence_l[c]
-            # 1. classify the clause's matches: subjects (actor groups, national, count),
-            #    keywords
-            subjects = []      # (pos, type, members) type: "actor" | "national" | "count"
-            keywords = []      # (pos, rule index or ("code", code index), label)
-            group = None
-            passive = []
-            national_in_clause = False
-            group_end = -10
-            prev_end = -10
+                para, para_gid = p, default_gid
+            cs, ce, s_id = starts_l[c], ends_l[c], sentence_l[c]
+            visited.append(c)
+            start_gid.append(para_gid)
+            start_blocked.append(blocked_sentence == s_id)
+            subjects = []          # (pos, type, group id, end)
+            group_id, group_end = -1, -10
+            has_actor = national_in_clause = False
             for m in range(i, j):
-                a, b, kd = mstart[m], mend[m], kind[m]
+                a, b, kd, pi = n_start[m], n_end[m], n_kind[m], n_idx[m]
+                prev_end = n_prev[m]
                 if kd == _PROVINCE or kd == _CITY or kd == _SELF:
-                    if kd != _SELF and subjects and subjects[-1][1] == "national" and \
-                            subjects[-1][2] == a:
-                        # 人民银行浙江省分行, 人民银行湖州市中心支行: a national body's local
-                        # branch is a local actor, not a national statement
+                    if kd != _SELF and subjects and subjects[-1][1] == 1 and subjects[-1][3] == a:
+                        # 人民银行浙江省分行: a national body's local branch is a local actor
                         subjects.pop()
-                        national_in_clause = any(sub[1] == "national" for sub in subjects)
-                    if kd == _SELF and any(sub[1] == "actor" for sub in subjects):
-                        prev_end = b        # 重庆、四川…建设全省…平台: 全省 is no new subject
-                        continue
+                        national_in_clause = any(sub[1] == 1 for sub in subjects)
                     if kd == _SELF:
-                        word = label[idx[m]]
-                        who = None
-                        if word in _SELF_LAST_NAMED:
-                            who = para_actor[-1][0] if para_actor else None
-                            who = who or fallback
+                        if has_actor:
+                            continue      # 重庆、四川…建设全省…平台: 全省 is no new subject
+                        last = groups[para_gid][-1][0] if para_gid >= 0 else None
+                        if label[pi] in _SELF_LAST_NAMED:
+                            who = last or fallback
                         else:
-                            who = default or (para_actor[-1][0] if para_actor else None) or only_named
+                            who = default or last or only_named
                         if who is None:
-                            prev_end = b
                             continue
                         member = (who, "", True)
                     else:
-                        prov, implied = value[idx[m]]
-                        member = (prov, "" if kd == _PROVINCE else label[idx[m]], kd == _PROVINCE)
+                        prov, implied = value[pi]
+                        member = (prov, "" if kd == _PROVINCE else label[pi], kd == _PROVINCE)
                         if implied >= 0:
-                            keywords.append((a, ("code", implied), label[idx[m]]))
+                            comp.append((a, c, implied, label[pi]))
                     if (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
-                        role = self._role(text, a, cs, subjects, group_end)
+                        role = self._role(text, a, cs, [(s[0], _SUBJECT_NAMES[s[1]]) for s in subjects],
+                                          group_end)
                     else:
                         role = "actor"
-                    info = sent_info.setdefault(s_id, [False, False, set(), ""])
+                    info = sent_info.get(s_id)
+                    if info is None:
+                        info = sent_info[s_id] = [False, set(), ""]
                     info[0] = True
-                    info[2].add(member[0])
+                    info[1].add(member[0])
                     if role != "actor":
-                        info[3] = info[3] or f"province named only as {role}"
-                        prev_end = b
+                        info[2] = info[2] or f"province named only as {role}"
                         continue
-                    joined = group is not None and (a == group_end or (
-                        a == group_end + 1 and text[group_end] in "、,，和与及"))
-                    if joined:
-                        group.append(member)
+                    if group_id >= 0 and (a == group_end or (
+                            a == group_end + 1 and text[group_end] in "、,，和与及")):
+                        groups[group_id].append(member)
                     else:
-                        group = [member]
-                        subjects.append((a, "actor", group))
+                        group_id = len(groups)
+                        groups.append([member])
+                        subjects.append((a, 0, group_id, b))
+                        has_actor = True
                     group_end = b
-                elif kd == _KEYWORD:
-                    keywords.append((a, value[idx[m]], label[idx[m]]))
-                elif kd == _NATIONAL and label[idx[m]] in PASSIVE_NATIONAL:
+                elif kd == _NATIONAL and label[pi] in PASSIVE_NATIONAL:
                     lo, hi = _segment(text, a, cs, ce)
                     if any(w in text[lo:hi] for w in _PILOT_WORDS):
-                        prev_end = b        # designated a pilot: the province runs it
-                        continue
-                    passive.append((lo, hi))
-                    info = sent_info.setdefault(s_id, [False, False, set(), ""])
-                    info[3] = "national statement"
+                        continue          # designated a pilot: the province runs it
+                    passive_of.setdefault(c, []).append((lo, hi))
+                    sent_info.setdefault(s_id, [False, set(), ""])[2] = "national statement"
                 elif kd == _NATIONAL:
                     if self._national_subject(text, a, b, cs, prev_end):
-                        subjects.append((a, "national", b))
+                        subjects.append((a, 1, -1, b))
                         national_in_clause = True
-                        info = sent_info.setdefault(s_id, [False, False, set(), ""])
-                        info[3] = "national statement"
+                        sent_info.setdefault(s_id, [False, set(), ""])[2] = "national statement"
                 elif kd == _QUANT:
-                    subjects.append((a, "count", None))
-                prev_end = b
-            # 2. attribute keywords
-            sent_text = None
-            for pos, rule_ref, lab in keywords:
-                if isinstance(rule_ref, tuple):       # a compound's implied code (人才兴皖)
-                    code = rule_ref[1]
-                else:
-                    code = -1
-                    for rc, req, exc in rules[rule_ref]:
-                        if req or exc:
-                            if sent_text is None:
-                                sent_text = sent_cache.get(s_id)
-                                if sent_text is None:
-                                    lo, hi = sent_span[s_id]
-                                    sent_text = text[lo:hi]
-                                    sent_cache = {s_id: sent_text}
-                            if req and not any(w in sent_text for w in req):
-                                continue
-                            if any(w in sent_text for w in exc):
-                                continue
-                        code = rc
-                        break
-                    if code < 0:
-                        continue
-                if passive and any(lo <= pos < hi for lo, hi in passive):
-                    continue
-                before = None
-                for sub in subjects:
-                    if sub[0] <= pos:       # <=: a compound is its own subject (人才兴皖)
-                        before = sub
-                    else:
-                        break
-                own = True
-                if before is not None:
-                    members = before[2] if before[1] == "actor" else None
-                else:
-                    after = next((sub for sub in subjects if sub[0] > pos), None)
-                    if after is not None and not _fronted(text, cs, pos, after[0]):
-                        after = None      # 全国首个…启动，浙江…: no fronted phrase, no subject
-                    if after is not None:
-                        members = after[2] if after[1] == "actor" else None
-                    elif blocked_sentence == s_id:
-                        members = None
-                    else:
-                        members, own = para_actor, False
-                if not members:
-                    continue
-                for prov, city, direct in members:
-                    if prov is None:
-                        continue
-                    rows.append((c, prov, code, lab, own, direct, city))
-                sent_info.setdefault(s_id, [False, False, set(), ""])[1] = True
-            # 3. the paragraph's actor: the last actor group of this clause; a clause whose
-            #    last subject is national or a count gives the rest of its sentence none
+                    subjects.append((a, 2, -1, b))
+            for sub in subjects:
+                subj_pos.append(sub[0])
+                subj_type.append(sub[1])
+                subj_group.append(sub[2])
+                subj_clause.append(c)
             if subjects:
-                blocked_sentence = s_id if subjects[-1][1] != "actor" else -1
-            for sub in reversed(subjects):
-                if sub[1] == "actor":
-                    para_actor = sub[2]
-                    break
+                blocked_sentence = s_id if subjects[-1][1] != 0 else -1
+                actors = [sub for sub in subjects if sub[1] == 0]
+                if actors:
+                    para_gid = actors[-1][2]
+            end_gid.append(para_gid)
+            end_blocked.append(blocked_sentence)
             i = j
-        for s_id, (has_prov, has_row, provs, reason) in sent_info.items():
-            if has_prov and not has_row:
+
+        # keywords: code after context rules
+        k_idx, k_pos, k_clause = idx[is_kw], mstart[is_kw], mclause[is_kw]
+        k_code = self._plain_code[k_idx]
+        check = np.flatnonzero(k_code == -2)
+        if len(check):
+            first = np.flatnonzero(np.concatenate([[True], sentence[1:] != sentence[:-1]]))
+            last = np.concatenate([first[1:] - 1, [len(sentence) - 1]])
+            span = dict(zip(sentence[first].tolist(), zip(starts[first].tolist(), ends[last].tolist())))
+            cache_id, cache_text = -1, ""
+            for m, pi, c in zip(check.tolist(), k_idx[check].tolist(), k_clause[check].tolist()):
+                s_id = sentence_l[c]
+                if s_id != cache_id:
+                    lo, hi = span[s_id]
+                    cache_id, cache_text = s_id, text[lo:hi]
+                code = -1
+                for rc, req, exc in rules[value[pi]]:
+                    if req and not any(w in cache_text for w in req):
+                        continue
+                    if exc and any(w in cache_text for w in exc):
+                        continue
+                    code = rc
+                    break
+                k_code[m] = code
+        k_label = self._label_id[k_idx]
+        if comp:
+            cpos, cclause, ccode, clab = zip(*comp)
+            k_pos = np.concatenate([k_pos, np.array(cpos, dtype=np.int64)])
+            k_clause = np.concatenate([k_clause, np.array(cclause, dtype=np.int64)])
+            k_code = np.concatenate([k_code, np.array(ccode, dtype=np.int64)])
+            k_label = np.concatenate([k_label, np.array([self._label_index[x] for x in clab])])
+            order = np.argsort(k_pos, kind="stable")
+            k_pos, k_clause, k_code, k_label = (a[order] for a in (k_pos, k_clause, k_code, k_label))
+        keep = k_code >= 0
+        if passive_of:
+            for m in np.flatnonzero(keep & np.isin(k_clause, list(passive_of))).tolist():
+                if any(lo <= k_pos[m] < hi for lo, hi in passive_of[int(k_clause[m])]):
+                    keep[m] = False
+        k_pos, k_clause, k_code, k_label = (a[keep] for a in (k_pos, k_clause, k_code, k_label))
+
+        # the subject of each keyword: before it in its clause, else after it, else inherited
+        K = len(k_pos)
+        sp = np.array(subj_pos, dtype=np.int64)
+        st = np.array(subj_type, dtype=np.int64)
+        sg = np.array(subj_group, dtype=np.int64)
+        sc = np.array(subj_clause, dtype=np.int64)
+        S = len(sp)
+        gid = np.full(K, -1, np.int64)
+        own = np.zeros(K, bool)
+        if S:
+            jb = np.searchsorted(sp, k_pos, side="right") - 1
+            before = (jb >= 0) & (sc[np.maximum(jb, 0)] == k_clause)
+            gid[before] = np.where(st[jb[before]] == 0, sg[jb[before]], -1)
+            own[before] = True
+            ja = np.minimum(jb + 1, S - 1)
+            after = ~before & (jb + 1 < S) & (sc[ja] == k_clause)
+            if after.any():
+                is_comma = (cp == 0xFF0C) | (cp == 0x2C)
+                pre = np.concatenate([[0], np.cumsum(is_comma)])
+                crossing = after & (pre[sp[ja]] - pre[k_pos] > 0)
+                for m in np.flatnonzero(crossing).tolist():
+                    c = int(k_clause[m])
+                    if not _fronted(text, starts_l[c], int(k_pos[m]), int(sp[ja[m]])):
+                        after[m] = False
+                gid[after] = np.where(st[ja[after]] == 0, sg[ja[after]], -1)
+                own[after] = True
+            inherited = ~before & ~after
+        else:
+            inherited = np.ones(K, bool)
+        if inherited.any():
+            v_arr = np.array(visited, dtype=np.int64)
+            kc = k_clause[inherited]
+            v = np.searchsorted(v_arr, kc, side="right") - 1 if len(v_arr) else np.full(len(kc), -1)
+            vv = v_arr[np.maximum(v, 0)] if len(v_arr) else np.zeros(len(kc), np.int64)
+            at = (v >= 0) & (vv == kc)
+            prior = (v >= 0) & ~at & (paragraph[vv] == paragraph[kc])
+            g = np.full(len(kc), default_gid, np.int64)
+            blocked = np.zeros(len(kc), bool)
+            if len(v_arr):
+                sg0, sb0 = np.array(start_gid), np.array(start_blocked)
+                eg0, eb0 = np.array(end_gid), np.array(end_blocked)
+                vi = np.maximum(v, 0)
+                g = np.where(at, sg0[vi], np.where(prior, eg0[vi], default_gid))
+                blocked = np.where(at, sb0[vi], prior & (eb0[vi] == sentence[kc]))
+            gid[inherited] = np.where(blocked, -1, g)
+        ok = gid >= 0
+        k_clause, k_code, k_label, gid, own = (a[ok] for a in (k_clause, k_code, k_label, gid, own))
+
+        # one row per keyword and member of its group
+        sizes = np.array([len(g) for g in groups], dtype=np.int64)
+        offset = np.concatenate([[0], np.cumsum(sizes)])
+        flat = [mem for g in groups for mem in g]
+        m_prov = np.array([x[0] for x in flat], dtype=object)
+        m_city = np.array([x[1] for x in flat], dtype=object)
+        m_direct = np.array([x[2] for x in flat], dtype=bool)
+        count = sizes[gid] if len(gid) else np.empty(0, np.int64)
+        row_kw = np.repeat(np.arange(len(gid)), count)
+        member = np.repeat(offset[gid], count) + (np.arange(len(row_kw)) - np.repeat(
+            np.cumsum(count) - count, count))
+        has_row = set(sentence[k_clause].tolist())
+        unmatched = []
+        for s_id, (has_prov, provs, reason) in sent_info.items():
+            if has_prov and s_id not in has_row:
                 c0 = int(np.searchsorted(sentence, s_id, side="left"))
                 c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
-                a, b = int(starts[c0]), int(ends[c1])
-                unmatched.append((text[a:b], a, b, paragraph[c0], ";".join(sorted(
+                a, b = starts_l[c0], ends_l[c1]
+                unmatched.append((text[a:b], a, b, paragraph_l[c0], ";".join(sorted(
                     p for p in provs if p)), reason or "no keyword of the lexicon"))
         unmatched.sort(key=lambda u: u[1])
-        return rows, unmatched
+        return (k_clause[row_kw], m_prov[member], k_code[row_kw], k_label[row_kw], own[row_kw],
+                m_direct[member], m_city[member]), unmatched
+
+    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0) -> pd.DataFrame:
+        r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city = rows
+        if not len(r_clause):
+            return _empty_suggestions()
+        prov_id = np.array([self._province_index[p] for p in r_prov.tolist()], dtype=np.int64)
+        n_prov, n_code = len(self._province_index), len(self._code_ids)
+        key = (r_clause * n_prov + prov_id) * n_code + r_code
+        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")        # keys in order of first appearance
+        rank = np.empty(len(uniq), np.int64)
+        rank[order] = np.arange(len(uniq))
+        row_key = rank[inverse]
+        n = len(uniq)
+        own = np.zeros(n, bool)
+        direct = np.zeros(n, bool)
+        np.logical_or.at(own, row_key, r_own)
+        np.logical_or.at(direct, row_key, r_direct)
+        labels = self._labels_arr
+        keywords = _join_labels(row_key, r_label, n, labels)
+        _, pair_first = np.unique(row_key * len(labels) + r_label, return_index=True)
+        n_keywords = np.bincount(row_key[pair_first], minlength=n)
+        has_city = r_city != ""
+        city_names, city_id = np.unique(r_city[has_city].astype(str), return_inverse=True) \
+            if has_city.any() else (np.empty(0, dtype=object), np.empty(0, np.int64))
+        cities = _join_labels(row_key[has_city], city_id, n, city_names.astype(object))
+        src = first[order]
+        c_arr, code, prov = r_clause[src], r_code[src], r_prov[src]
+        confidence = np.where(own, 0.6, 0.4) + 0.1 * (n_keywords - 1) - np.where(direct, 0, 0.1)
+        clauses, where = np.unique(c_arr, return_inverse=True)
+        quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
+        mover_of = ["true" if any(w in q for w in FIRST_MOVER_MARKERS) else "false" for q in quote_of]
+        return pd.DataFrame({
+            "id": "",
+            "doc_id": [doc_id] * n,
+            "province": prov,
+            "city": np.where(direct, "", cities).astype(object),
+            "pillar": self._code_arrays["pillar"][code],
+            "theme": self._code_arrays["theme"][code],
+            "code": self._code_arrays["code"][code],
+            "instrument": self._code_arrays["instrument"][code],
+            "instrument_type": self._code_arrays["instrument_type"][code],
+            "quote": np.array(quote_of, dtype=object)[where],
+            "start": starts[c_arr] + base,
+            "end": ends[c_arr] + base,
+            "paragraph": paragraph[c_arr] + line0,
+            "summary_en": "",
+            "target": "",
+            "first_mover": np.array(mover_of, dtype=object)[where],
+            "coder": "npstudy-coder",
+            "note": "",
+            "keywords": keywords,
+            "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
+            "decision": "",
+        }, columns=SUGGESTION_COLUMNS)
 
     @staticmethod
     def _role(text: str, a: int, cs: int, subjects: list, group_end: int) -> str:
@@ -668,60 +784,29 @@ class Coder:
         tail = text[b:b + 3]
         return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
 
-    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0) -> pd.DataFrame:
-        if not rows:
-            return _empty_suggestions()
-        merged: dict[tuple, list] = {}
-        for c, prov, code, lab, own, direct, city in rows:
-            key = (c, prov, code)
-            hit = merged.get(key)
-            if hit is None:
-                merged[key] = [[lab], own, direct, [city] if city else []]
-            else:
-                if lab not in hit[0]:
-                    hit[0].append(lab)
-                hit[1] = hit[1] or own
-                hit[2] = hit[2] or direct
-                if city and city not in hit[3]:
-                    hit[3].append(city)
-        keys = list(merged)
-        c_arr = np.array([k[0] for k in keys], dtype=np.int64)
-        code = np.array([k[2] for k in keys], dtype=np.int64)
-        vals = list(merged.values())
-        confidence = np.array([(0.6 if v[1] else 0.4) + 0.1 * (len(v[0]) - 1) - (0 if v[2] else 0.1)
-                               for v in vals])
-        q_start, q_end = starts[c_arr], ends[c_arr]
-        clauses, where = np.unique(c_arr, return_inverse=True)
-        quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
-        mover_of = ["true" if any(w in q for w in FIRST_MOVER_MARKERS) else "false" for q in quote_of]
-        quotes = np.array(quote_of, dtype=object)[where]
-        first_mover = np.array(mover_of, dtype=object)[where]
-        par = paragraph[c_arr] + line0
-        n = len(keys)
-        out = pd.DataFrame({
-            "id": "",
-            "doc_id": [doc_id] * n,
-            "province": [k[1] for k in keys],
-            "city": [";".join(v[3]) if not v[2] else "" for v in vals],
-            "pillar": self._code_arrays["pillar"][code],
-            "theme": self._code_arrays["theme"][code],
-            "code": self._code_arrays["code"][code],
-            "instrument": self._code_arrays["instrument"][code],
-            "instrument_type": self._code_arrays["instrument_type"][code],
-            "quote": quotes,
-            "start": q_start + base,
-            "end": q_end + base,
-            "paragraph": par,
-            "summary_en": "",
-            "target": "",
-            "first_mover": first_mover,
-            "coder": "npstudy-coder",
-            "note": "",
-            "keywords": [";".join(v[0]) for v in vals],
-            "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
-            "decision": "",
-        }, columns=SUGGESTION_COLUMNS)
+
+def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
+                 labels: np.ndarray) -> np.ndarray:
+    """``;``-joined distinct labels per group, in order of first appearance; "" for none.
+
+    Vectorised: the k-th label of every group is appended in one object-array
+    operation, for k = 0, 1, … (groups rarely hold more than a few labels).
+    """
+    out = np.full(n_groups, "", dtype=object)
+    if not len(group):
         return out
+    _, first = np.unique(group * len(labels) + label, return_index=True)
+    first.sort()
+    group, label = group[first], label[first]
+    order = np.argsort(group, kind="stable")
+    group, label = group[order], label[order]
+    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+    rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(group)]])))
+    for k in range(int(rank.max()) + 1):
+        sel = rank == k
+        text = labels[label[sel]]
+        out[group[sel]] = text if k == 0 else out[group[sel]] + ";" + text
+    return out
 
 
 def _dateline_spans(text: str) -> list[tuple[int, int]]:
@@ -737,14 +822,6 @@ def _dateline_spans(text: str) -> list[tuple[int, int]]:
                     break
             pos = text.find(end_word, pos + 2)
     return sorted(spans)
-
-
-def _sentence_text(text: str, starts, ends, sentence, c: int) -> str:
-    """The whole sentence that clause ``c`` belongs to."""
-    s = sentence[c]
-    a = int(np.searchsorted(sentence, s, side="left"))
-    b = int(np.searchsorted(sentence, s, side="right")) - 1
-    return text[starts[a]:ends[b]]
 
 
 def _blocks(text: str, size: int):
