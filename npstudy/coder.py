@@ -1,20 +1,28 @@
 """Suggest codings for new Chinese text, and evaluate them against a hand coding.
 
-The automatic coder finds provinces (full names, short names, prefecture-level
-cities) and codebook keywords with **one** multi-pattern scan of the whole text,
-and proposes one row per (clause, province, code) in the practices schema, with
-the evidence clause, its offsets, the matched keywords and a confidence score.
-Reading and splitting the text live in :mod:`npstudy.text`; review and merge in
+The automatic coder finds provinces (full names, short names, prefecture- and
+county-level cities, new areas and zones, self-references such as 我省) and the
+terms of the lexicon (``data/lexicon.csv``) with **one** multi-pattern scan of the
+whole text, and proposes one row per (clause, province, code) in the practices
+schema, with the evidence clause, its offsets, the matched keywords and a
+confidence score. Sentences that name a province but give no row are listed as
+*unmatched*, with the reason. Reading and splitting the text live in
+:mod:`npstudy.text`; the vocabulary in :mod:`npstudy.lexicon`; review and merge in
 :mod:`npstudy.workspace`.
 
 Design choices, each tested:
 
-- **Leftmost-longest matching** over provinces, cities and keywords together, so
+- **Leftmost-longest matching** over provinces, places and terms together, so
   that a short name inside a longer one is not matched (浙江西部 is 浙江, not 江西;
   人工智能创新应用先导区 is one keyword, not 先导区).
 - **No rewriting of the text.** Instead of normalising full-width characters,
   every width variant of a pattern is added to the matcher, so offsets always
-  point into the text exactly as decoded from the file.
+  point into the text exactly as decoded from the file; datelines are skipped,
+  not deleted.
+- **Context rules** decide ambiguous terms from the words of their sentence.
+- **Who acts** is decided per clause (see :meth:`Coder.code`): locations, partners
+  and national statements are not actors; the actor carries over within a
+  paragraph.
 - **Counted, unnamed provinces** (9省份, 多数省份, 10余个省份, 多地) never become rows;
   they are returned as aggregate suggestions.
 - **Hong Kong, Macao and Taiwan** are treated as partners, not actors (coding rule
@@ -22,6 +30,9 @@ Design choices, each tested:
 - **Traditional characters** are not converted: the gazetteer and keywords are in
   Simplified Chinese, so 廣東 or 碳足跡 are not found. :func:`code_text` reports a
   warning when a text looks Traditional.
+- **Bounded memory.** Long texts are coded in blocks of about a million characters
+  cut at line breaks; the actor never carries across a line, so blocks give the
+  same rows as one pass.
 
 The matcher is ``ahocorasick_rs`` (Rust Aho–Corasick, leftmost-longest), chosen by
 measurement over Python's ``re`` and ``pyahocorasick`` (``benchmarks/``).
