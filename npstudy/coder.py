@@ -145,6 +145,8 @@ COOPERATION_WORDS = ("合作", "共建", "签署", "签约", "协作", "对接",
 # 全国首个, 全国性, 全国人大.
 # the last characters of every location or partner cue: only mentions after one need a look
 _CUE_LAST = frozenset(w[-1] for w in LOCATION_CUES + PARTNER_CUES)
+_IS_CUE_LAST = char_table("".join(_CUE_LAST))
+_IS_JOINER = char_table("、,，和与及")
 _STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
 _NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的")
 _NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
@@ -315,6 +317,11 @@ class Coder:
         self._code_category = [i[0] for i in inst]
         self._code_type = [i[1] for i in inst]
         self._province_index = {c: i for i, c in enumerate(self.gazetteer.codes)}
+        place = [k in (_PROVINCE, _CITY) for k in self._kind.tolist()]
+        self._prov_of = np.array([v[0] if pl else "" for v, pl in zip(self._value, place)], dtype=object)
+        self._implied = np.array([v[1] if pl else -1 for v, pl in zip(self._value, place)],
+                                 dtype=np.int64)
+        self._label_arr = np.array(self._label, dtype=object)
         self._labels_arr = np.array(sorted(set(self._label)), dtype=object)
         self._label_index = {lab: i for i, lab in enumerate(self._labels_arr.tolist())}
         self._label_id = np.array([self._label_index[lab] for lab in self._label], dtype=np.int64)
@@ -473,9 +480,12 @@ class Coder:
                    paragraph, default, cp):
         """Attribute keywords to actors; returns the columns of the suggestion rows.
 
-        Actor mentions, self-references, national words and counts (a minority of the
-        matches) are walked in Python, clause by clause, to build the subjects and the
-        paragraph's actor; keywords (most matches) are attributed with array operations.
+        Clauses whose only actor words are plain province or place names are handled
+        with array operations; clauses with a self-reference, a national word, a count,
+        a compound or a location or partner cue are walked in Python, in text order, to
+        build their subjects. The paragraph's actor at any clause is the last actor group
+        of the clauses before it; keywords (most matches) are attributed with array
+        operations.
         """
         value, label, rules = self._value, self._label, self._rules
         n_all = len(idx)
@@ -484,7 +494,6 @@ class Coder:
             same[1:] = mclause[1:] == mclause[:-1]
         prev_end_all = np.where(same, np.concatenate([[-10], mend[:-1]]), -10)
         is_kw = kind == _KEYWORD
-        nk = np.flatnonzero(~is_kw & (kind != _MOVER))   # first-mover words are read per clause
         starts_l, ends_l = starts.tolist(), ends.tolist()
         sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
         only_named = None
@@ -493,19 +502,72 @@ class Coder:
             named_all -= self._partners
             only_named = next(iter(named_all)) if len(named_all) == 1 else None
         fallback = default or only_named
-        groups: list[list] = []                       # group id -> [(province, city, direct)]
-        default_gid = -1
-        if default:
-            groups.append([(default, "", True)])
-            default_gid = 0
-        subj_pos, subj_type, subj_group, subj_clause = [], [], [], []   # type 0 actor 1 national 2 count
-        comp = []                                     # compound keywords: (pos, clause, code, label)
+        default_gid = 0 if default else -1
+
+        # plain and complex clauses
+        is_mention = (kind == _PROVINCE) | (kind == _CITY)
+        special = ((kind == _SELF) | (kind == _NATIONAL) | (kind == _QUANT)
+                   | (is_mention & (self._implied[idx] >= 0))
+                   | (is_mention & (mstart > starts[mclause])
+                      & _IS_CUE_LAST[cp[np.maximum(mstart - 1, 0)]]))
+        n_cl = len(starts)
+        complex_clause = np.zeros(n_cl, bool)
+        complex_clause[mclause[special]] = True
+        plain = is_mention & ~complex_clause[mclause]
+        # plain mentions: groups of names joined by 、 和 与 及 (or nothing)
+        p_pos, p_end, p_cl = mstart[plain], mend[plain], mclause[plain]
+        p_idx, p_kind = idx[plain], kind[plain]
+        joined = np.zeros(len(p_pos), bool)
+        if len(p_pos) > 1:
+            gap = p_pos[1:] - p_end[:-1]
+            sep = _IS_JOINER[cp[np.minimum(p_end[:-1], len(cp) - 1)]]
+            joined[1:] = (p_cl[1:] == p_cl[:-1]) & ((gap == 0) | ((gap == 1) & sep))
+        p_group = np.cumsum(~joined) - 1 + (1 if default else 0)   # group ids after the default's
+        n_plain_groups = int((~joined).sum())
+        p_prov = self._prov_of[p_idx]
+        p_city = np.where(p_kind == _PROVINCE, "", self._label_arr[p_idx]).astype(object)
+        p_direct = p_kind == _PROVINCE
+        # group members, in group order: the default's group, the plain groups, then the
+        # complex clauses' groups (appended below)
+        m_prov = ([default] if default else []) + p_prov.tolist()
+        m_city = ([""] if default else []) + p_city.tolist()
+        m_direct = ([True] if default else []) + p_direct.tolist()
+        m_group = ([0] if default else []) + p_group.tolist()
+        first_of_group = ~joined
+        sp_plain = p_pos[first_of_group]
+        sg_plain = p_group[first_of_group]
+        sc_plain = p_cl[first_of_group]
+        # each plain clause ends with its last group as the paragraph's actor
+        last_of_clause = np.ones(len(p_cl), bool)
+        if len(p_cl) > 1:
+            last_of_clause[:-1] = p_cl[1:] != p_cl[:-1]
+        pa_clause = p_cl[last_of_clause]          # plain actor clauses, ascending
+        pa_gid = p_group[last_of_clause]
+        next_gid = (1 if default else 0) + n_plain_groups
+        last_member = {}                          # group id -> its last member's province
+
+        def member_last(g):
+            hit = last_member.get(g)
+            if hit is None:
+                hit = m_prov[int(np.searchsorted(m_group_arr, g, side="right")) - 1]
+            return hit
+
+        m_group_arr = np.array(m_group, dtype=np.int64)
+        # complex clauses, walked in text order
+        cx = np.flatnonzero(complex_clause[mclause] & ~is_kw & (kind != _MOVER))
+        n_idx, n_start, n_end = idx[cx].tolist(), mstart[cx].tolist(), mend[cx].tolist()
+        n_clause, n_kind, n_prev = mclause[cx].tolist(), kind[cx].tolist(), prev_end_all[cx].tolist()
+        cx_subj = []                                   # (pos, type, group, clause)
+        cx_actor = []                                  # (clause, last group) of complex clauses
+        cx_block = []                                  # (clause, blocked sentence or -1)
+        comp = []                                      # compound keywords: (pos, clause, code, label)
         passive_of: dict[int, list] = {}
-        visited, start_gid, start_blocked, end_gid, end_blocked = [], [], [], [], []
         sent_info: dict[int, list] = {}
-        n_idx, n_start, n_end = idx[nk].tolist(), mstart[nk].tolist(), mend[nk].tolist()
-        n_clause, n_kind, n_prev = mclause[nk].tolist(), kind[nk].tolist(), prev_end_all[nk].tolist()
-        para, para_gid, blocked_sentence = -1, -1, -1
+        last_cx_actor = (-1, -1)
+        cx_clauses = np.unique(mclause[cx])
+        plain_before = dict(zip(cx_clauses.tolist(),
+                                (np.searchsorted(pa_clause, cx_clauses) - 1).tolist()))
+        pa_clause_l, pa_gid_l = pa_clause.tolist(), pa_gid.tolist()
         n = len(n_idx)
         i = 0
         while i < n:
@@ -513,19 +575,19 @@ class Coder:
             j = i
             while j < n and n_clause[j] == c:
                 j += 1
-            p = paragraph_l[c]
-            if p != para:
-                para, para_gid = p, default_gid
-            cs, ce, s_id = starts_l[c], ends_l[c], sentence_l[c]
-            visited.append(c)
-            start_gid.append(para_gid)
-            start_blocked.append(blocked_sentence == s_id)
+            cs, ce, s_id, p = starts_l[c], ends_l[c], sentence_l[c], paragraph_l[c]
+            # the paragraph's actor before this clause: the later of the last plain and
+            # the last complex actor clause, if in this paragraph
+            k = plain_before[c]
+            cand = (pa_clause_l[k], pa_gid_l[k]) if k >= 0 else (-1, -1)
+            if last_cx_actor[0] > cand[0]:
+                cand = last_cx_actor
+            para_gid = cand[1] if cand[0] >= 0 and paragraph_l[cand[0]] == p else default_gid
             subjects = []          # (pos, type, group id, end)
             group_id, group_end = -1, -10
             has_actor = national_in_clause = False
             for m in range(i, j):
                 a, b, kd, pi = n_start[m], n_end[m], n_kind[m], n_idx[m]
-                prev_end = n_prev[m]
                 if kd == _PROVINCE or kd == _CITY or kd == _SELF:
                     if kd != _SELF and subjects and subjects[-1][1] == 1 and subjects[-1][3] == a:
                         # 人民银行浙江省分行: a national body's local branch is a local actor
@@ -534,7 +596,7 @@ class Coder:
                     if kd == _SELF:
                         if has_actor:
                             continue      # 重庆、四川…建设全省…平台: 全省 is no new subject
-                        last = groups[para_gid][-1][0] if para_gid >= 0 else None
+                        last = member_last(para_gid) if para_gid >= 0 else None
                         if label[pi] in _SELF_LAST_NAMED:
                             who = last or fallback
                         else:
@@ -562,12 +624,17 @@ class Coder:
                         continue
                     if group_id >= 0 and (a == group_end or (
                             a == group_end + 1 and text[group_end] in "、,，和与及")):
-                        groups[group_id].append(member)
+                        pass
                     else:
-                        group_id = len(groups)
-                        groups.append([member])
+                        group_id = next_gid
+                        next_gid += 1
                         subjects.append((a, 0, group_id, b))
                         has_actor = True
+                    m_prov.append(member[0])
+                    m_city.append(member[1])
+                    m_direct.append(member[2])
+                    m_group.append(group_id)
+                    last_member[group_id] = member[0]
                     group_end = b
                 elif kd == _NATIONAL and label[pi] in PASSIVE_NATIONAL:
                     lo, hi = _segment(text, a, cs, ce)
@@ -576,25 +643,49 @@ class Coder:
                     passive_of.setdefault(c, []).append((lo, hi))
                     sent_info.setdefault(s_id, [False, set(), ""])[2] = "national statement"
                 elif kd == _NATIONAL:
-                    if self._national_subject(text, a, b, cs, prev_end):
+                    if self._national_subject(text, a, b, cs, n_prev[m]):
                         subjects.append((a, 1, -1, b))
                         national_in_clause = True
                         sent_info.setdefault(s_id, [False, set(), ""])[2] = "national statement"
                 elif kd == _QUANT:
                     subjects.append((a, 2, -1, b))
             for sub in subjects:
-                subj_pos.append(sub[0])
-                subj_type.append(sub[1])
-                subj_group.append(sub[2])
-                subj_clause.append(c)
+                cx_subj.append((sub[0], sub[1], sub[2], c))
             if subjects:
-                blocked_sentence = s_id if subjects[-1][1] != 0 else -1
+                cx_block.append((c, s_id if subjects[-1][1] != 0 else -1))
                 actors = [sub for sub in subjects if sub[1] == 0]
                 if actors:
-                    para_gid = actors[-1][2]
-            end_gid.append(para_gid)
-            end_blocked.append(blocked_sentence)
+                    last_cx_actor = (c, actors[-1][2])
+                    cx_actor.append(last_cx_actor)
             i = j
+        # all subjects, in text order
+        if cx_subj:
+            cpos, ctype, cgrp, ccl = (np.array(x, dtype=np.int64) for x in zip(*cx_subj))
+        else:
+            cpos = ctype = cgrp = ccl = np.empty(0, np.int64)
+        sp = np.concatenate([sp_plain, cpos])
+        st = np.concatenate([np.zeros(len(sp_plain), np.int64), ctype])
+        sg = np.concatenate([sg_plain, cgrp])
+        sc = np.concatenate([sc_plain, ccl])
+        order = np.argsort(sp, kind="stable")
+        sp, st, sg, sc = sp[order], st[order], sg[order], sc[order]
+        # actor and blocking events per clause, for keywords that inherit the actor
+        ev_clause = np.concatenate([pa_clause, np.array([x[0] for x in cx_actor], dtype=np.int64)])
+        ev_gid = np.concatenate([pa_gid, np.array([x[1] for x in cx_actor], dtype=np.int64)])
+        o = np.argsort(ev_clause, kind="stable")
+        ev_clause, ev_gid = ev_clause[o], ev_gid[o]
+        bl_clause = np.concatenate([pa_clause, np.array([x[0] for x in cx_block], dtype=np.int64)])
+        bl_value = np.concatenate([np.full(len(pa_clause), -1, np.int64),
+                                   np.array([x[1] for x in cx_block], dtype=np.int64)])
+        o = np.argsort(bl_clause, kind="stable")
+        bl_clause, bl_value = bl_clause[o], bl_value[o]
+        # sentences that name a province (for the unmatched output)
+        for s_id, prov in zip(sentence[p_cl].tolist(), p_prov.tolist()):
+            info = sent_info.get(s_id)
+            if info is None:
+                info = sent_info[s_id] = [False, set(), ""]
+            info[0] = True
+            info[1].add(prov)
 
         # keywords: code after context rules
         k_idx, k_pos, k_clause = idx[is_kw], mstart[is_kw], mclause[is_kw]
@@ -637,10 +728,6 @@ class Coder:
 
         # the subject of each keyword: before it in its clause, else after it, else inherited
         K = len(k_pos)
-        sp = np.array(subj_pos, dtype=np.int64)
-        st = np.array(subj_type, dtype=np.int64)
-        sg = np.array(subj_group, dtype=np.int64)
-        sc = np.array(subj_clause, dtype=np.int64)
         S = len(sp)
         gid = np.full(K, -1, np.int64)
         own = np.zeros(K, bool)
@@ -665,31 +752,27 @@ class Coder:
         else:
             inherited = np.ones(K, bool)
         if inherited.any():
-            v_arr = np.array(visited, dtype=np.int64)
             kc = k_clause[inherited]
-            v = np.searchsorted(v_arr, kc, side="right") - 1 if len(v_arr) else np.full(len(kc), -1)
-            vv = v_arr[np.maximum(v, 0)] if len(v_arr) else np.zeros(len(kc), np.int64)
-            at = (v >= 0) & (vv == kc)
-            prior = (v >= 0) & ~at & (paragraph[vv] == paragraph[kc])
-            g = np.full(len(kc), default_gid, np.int64)
-            blocked = np.zeros(len(kc), bool)
-            if len(v_arr):
-                sg0, sb0 = np.array(start_gid), np.array(start_blocked)
-                eg0, eb0 = np.array(end_gid), np.array(end_blocked)
-                vi = np.maximum(v, 0)
-                g = np.where(at, sg0[vi], np.where(prior, eg0[vi], default_gid))
-                blocked = np.where(at, sb0[vi], prior & (eb0[vi] == sentence[kc]))
+            a = np.searchsorted(ev_clause, kc, side="left") - 1      # last actor clause before
+            ai = np.maximum(a, 0)
+            in_para = (a >= 0) & (paragraph[ev_clause[ai]] == paragraph[kc]) if len(ev_clause) \
+                else np.zeros(len(kc), bool)
+            g = np.where(in_para, ev_gid[ai] if len(ev_gid) else -1, default_gid)
+            b = np.searchsorted(bl_clause, kc, side="left") - 1      # last clause with subjects
+            blocked = (b >= 0) & (bl_value[np.maximum(b, 0)] == sentence[kc]) if len(bl_clause) \
+                else np.zeros(len(kc), bool)
             gid[inherited] = np.where(blocked, -1, g)
         ok = gid >= 0
         k_clause, k_code, k_label, gid, own = (a[ok] for a in (k_clause, k_code, k_label, gid, own))
 
         # one row per keyword and member of its group
-        sizes = np.array([len(g) for g in groups], dtype=np.int64)
-        offset = np.concatenate([[0], np.cumsum(sizes)])
-        flat = [mem for g in groups for mem in g]
-        m_prov = np.array([x[0] for x in flat], dtype=object)
-        m_city = np.array([x[1] for x in flat], dtype=object)
-        m_direct = np.array([x[2] for x in flat], dtype=bool)
+        m_group = np.array(m_group, dtype=np.int64)
+        n_groups = int(m_group[-1]) + 1 if len(m_group) else 0
+        offset = np.searchsorted(m_group, np.arange(n_groups + 1), side="left")
+        sizes = np.diff(offset)
+        m_prov = np.array(m_prov, dtype=object)
+        m_city = np.array(m_city, dtype=object)
+        m_direct = np.array(m_direct, dtype=bool)
         count = sizes[gid] if len(gid) else np.empty(0, np.int64)
         row_kw = np.repeat(np.arange(len(gid)), count)
         member = np.repeat(offset[gid], count) + (np.arange(len(row_kw)) - np.repeat(
