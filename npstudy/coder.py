@@ -316,6 +316,9 @@ class Coder:
         inst = [(e.instrument or "/").split("/") for e in codes]
         self._code_category = [i[0] for i in inst]
         self._code_type = [i[1] for i in inst]
+        # context rules as compiled alternations: one search per rule and sentence
+        self._rule_res = [tuple((code, _alternation(req), _alternation(exc)) for code, req, exc in rs)
+                          for rs in self._rules]
         self._province_index = {c: i for i, c in enumerate(self.gazetteer.codes)}
         place = [k in (_PROVINCE, _CITY) for k in self._kind.tolist()]
         self._prov_of = np.array([v[0] if pl else "" for v, pl in zip(self._value, place)], dtype=object)
@@ -487,7 +490,7 @@ class Coder:
         of the clauses before it; keywords (most matches) are attributed with array
         operations.
         """
-        value, label, rules = self._value, self._label, self._rules
+        value, label = self._value, self._label
         n_all = len(idx)
         same = np.zeros(n_all, bool)
         if n_all > 1:
@@ -506,7 +509,7 @@ class Coder:
 
         # plain and complex clauses
         is_mention = (kind == _PROVINCE) | (kind == _CITY)
-        special = ((kind == _SELF) | (kind == _NATIONAL) | (kind == _QUANT)
+        special = ((kind == _SELF) | (kind == _NATIONAL)
                    | (is_mention & (self._implied[idx] >= 0))
                    | (is_mention & (mstart > starts[mclause])
                       & _IS_CUE_LAST[cp[np.maximum(mstart - 1, 0)]]))
@@ -543,6 +546,21 @@ class Coder:
             last_of_clause[:-1] = p_cl[1:] != p_cl[:-1]
         pa_clause = p_cl[last_of_clause]          # plain actor clauses, ascending
         pa_gid = p_group[last_of_clause]
+        # plain clauses' subjects: group heads and counts (9省份…); the last one decides
+        # whether the rest of the sentence inherits an actor
+        q_plain = (kind == _QUANT) & ~complex_clause[mclause]
+        ps_pos = np.concatenate([sp_plain, mstart[q_plain]])
+        ps_type = np.concatenate([np.zeros(len(sp_plain), np.int64),
+                                  np.full(int(q_plain.sum()), 2, np.int64)])
+        ps_group = np.concatenate([sg_plain, np.full(int(q_plain.sum()), -1, np.int64)])
+        ps_clause = np.concatenate([sc_plain, mclause[q_plain]])
+        o = np.argsort(ps_pos, kind="stable")
+        ps_pos, ps_type, ps_group, ps_clause = ps_pos[o], ps_type[o], ps_group[o], ps_clause[o]
+        last_subject = np.ones(len(ps_clause), bool)
+        if len(ps_clause) > 1:
+            last_subject[:-1] = ps_clause[1:] != ps_clause[:-1]
+        pb_clause = ps_clause[last_subject]
+        pb_value = np.where(ps_type[last_subject] == 2, sentence[pb_clause], -1)
         next_gid = (1 if default else 0) + n_plain_groups
         last_member = {}                          # group id -> its last member's province
 
@@ -663,10 +681,10 @@ class Coder:
             cpos, ctype, cgrp, ccl = (np.array(x, dtype=np.int64) for x in zip(*cx_subj))
         else:
             cpos = ctype = cgrp = ccl = np.empty(0, np.int64)
-        sp = np.concatenate([sp_plain, cpos])
-        st = np.concatenate([np.zeros(len(sp_plain), np.int64), ctype])
-        sg = np.concatenate([sg_plain, cgrp])
-        sc = np.concatenate([sc_plain, ccl])
+        sp = np.concatenate([ps_pos, cpos])
+        st = np.concatenate([ps_type, ctype])
+        sg = np.concatenate([ps_group, cgrp])
+        sc = np.concatenate([ps_clause, ccl])
         order = np.argsort(sp, kind="stable")
         sp, st, sg, sc = sp[order], st[order], sg[order], sc[order]
         # actor and blocking events per clause, for keywords that inherit the actor
@@ -674,9 +692,8 @@ class Coder:
         ev_gid = np.concatenate([pa_gid, np.array([x[1] for x in cx_actor], dtype=np.int64)])
         o = np.argsort(ev_clause, kind="stable")
         ev_clause, ev_gid = ev_clause[o], ev_gid[o]
-        bl_clause = np.concatenate([pa_clause, np.array([x[0] for x in cx_block], dtype=np.int64)])
-        bl_value = np.concatenate([np.full(len(pa_clause), -1, np.int64),
-                                   np.array([x[1] for x in cx_block], dtype=np.int64)])
+        bl_clause = np.concatenate([pb_clause, np.array([x[0] for x in cx_block], dtype=np.int64)])
+        bl_value = np.concatenate([pb_value, np.array([x[1] for x in cx_block], dtype=np.int64)])
         o = np.argsort(bl_clause, kind="stable")
         bl_clause, bl_value = bl_clause[o], bl_value[o]
         # sentences that name a province (for the unmatched output)
@@ -702,10 +719,10 @@ class Coder:
                     lo, hi = span[s_id]
                     cache_id, cache_text = s_id, text[lo:hi]
                 code = -1
-                for rc, req, exc in rules[value[pi]]:
-                    if req and not any(w in cache_text for w in req):
+                for rc, req, exc in self._rule_res[value[pi]]:
+                    if req is not None and req.search(cache_text) is None:
                         continue
-                    if exc and any(w in cache_text for w in exc):
+                    if exc is not None and exc.search(cache_text) is not None:
                         continue
                     code = rc
                     break
@@ -820,7 +837,8 @@ class Coder:
         confidence = np.where(own, 0.6, 0.4) + 0.1 * (n_keywords - 1) - np.where(direct, 0, 0.1)
         clauses, where = np.unique(c_arr, return_inverse=True)
         quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
-        mover_of = ["true" if any(w in q for w in FIRST_MOVER_MARKERS) else "false" for q in quote_of]
+        mover = _FIRST_MOVER_RE.search
+        mover_of = ["false" if mover(q) is None else "true" for q in quote_of]
         return pd.DataFrame({
             "id": "",
             "doc_id": [doc_id] * n,
@@ -877,6 +895,14 @@ class Coder:
             return False
         tail = text[b:b + 3]
         return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
+
+
+def _alternation(words) -> re.Pattern | None:
+    """A compiled regular expression matching any of ``words``; None for no words."""
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+_FIRST_MOVER_RE = _alternation(FIRST_MOVER_MARKERS)
 
 
 def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
