@@ -25,7 +25,7 @@ from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, provinc
                       region_summary)
 from .similarity import (cluster_provinces, linkage_matrix, null_model_test, region_test,
                          similarity_matrix, similarity_pairs)
-from .fileio import write_atomic
+from .fileio import DataError, refuse_protected, write_atomic, write_files_atomic
 from .validation import validate
 
 __all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "build", "default_output_dir", "FIGURES",
@@ -144,19 +144,46 @@ def draw_figures(results: Results, lang: str) -> dict:
     }
 
 
-def _prepare(out: Path) -> None:
+def _prepare(out: Path) -> list[Path]:
+    """Check the output folder and create it (and ``tables/``); return the folders created."""
     try:
-        (out / "tables").mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise BuildError(f"cannot create output folder {out}: {err.strerror}; "
-                         "choose another with --out") from None
+        refuse_protected(out, "output folder")
+    except DataError as err:
+        raise BuildError(str(err)) from None
+    if os.path.lexists(out) and not out.is_dir():
+        raise BuildError(f"{out}: exists and is not a folder – choose an output folder with --out")
+    if not out.parent.is_dir():
+        raise BuildError(f"cannot create output folder {out}: {out.parent} is not an existing "
+                         "folder – create it first or choose another --out")
+    created = []
+    for folder in (out, out / "tables"):
+        if folder.is_dir():
+            continue
+        try:
+            folder.mkdir()
+        except OSError as err:
+            _remove_empty(created)
+            raise BuildError(f"cannot create output folder {folder}: {err.strerror}; "
+                             "choose another with --out") from None
+        created.append(folder)
     if not os.access(out, os.W_OK) or not os.access(out / "tables", os.W_OK):
+        _remove_empty(created)
         raise BuildError(f"output folder {out} is not writable; choose another with --out "
                          "or fix its permissions")
+    return created
+
+
+def _remove_empty(folders) -> None:
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
-          n_samples: int = N_RANDOMISATIONS, echo=print) -> list[Path]:
+          n_samples: int = N_RANDOMISATIONS, echo=print,
+          data: str | Path | None = None) -> list[Path]:
     """Validate the data, compute every table and draw every figure.
 
     Parameters
@@ -170,11 +197,15 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         Randomisations for the significance tests.
     echo : callable
         Receives one summary line per step; ``None`` for silence.
+    data : path-like, optional
+        A workspace (see :func:`npstudy.workspace.make_workspace`) whose
+        ``practices.csv`` replaces the shipped one; it is validated first.
 
     Returns
     -------
     list of pathlib.Path
-        Every file written. Figures are named ``<stem>_<lang>.<format>``.
+        Every file written. Figures are named ``<stem>_<lang>.<format>``. The
+        files are replaced together at the end: if the build fails, none is.
 
     Raises
     ------
@@ -187,27 +218,41 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BuildError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
-    problems = validate()
+    problems = validate(data)
     if problems:
-        raise BuildError("the dataset does not validate; run `npstudy validate`:\n"
-                         + "\n".join(map(str, problems[:10])))
+        where = f" {data}" if data is not None else ""
+        raise BuildError(f"the dataset{where} does not validate ({len(problems)} problem(s), "
+                         f"first: {problems[0]}); run `npstudy validate{where}`")
     out = Path(out) if out is not None else default_output_dir()
-    _prepare(out)
+    practices = load_practices(Path(data) / "practices.csv") if data is not None else None
+    created = _prepare(out)
+    try:
+        return _write_outputs(out, practices, langs, formats, n_samples, echo)
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _write_outputs(out, practices, langs, formats, n_samples, echo) -> list[Path]:
     start = time.perf_counter()
-    results = compute_tables(n_samples=n_samples)
-    written = []
+    results = compute_tables(practices, n_samples=n_samples)
+    files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"
-        write_atomic(path, table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8"))
-        written.append(path)
+        files[path] = table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8")
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     for lang in langs:
         figures = draw_figures(results, lang)
         for stem, fig in figures.items():
             for fmt in formats:
-                path = out / f"{stem}_{lang}.{fmt}"
-                write_atomic(path, _figure_bytes(fig, fmt, lang))
-                written.append(path)
+                files[out / f"{stem}_{lang}.{fmt}"] = _figure_bytes(fig, fmt, lang)
         echo(f"figures: {len(figures) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
-    echo(f"done in {time.perf_counter() - start:.1f} s: {len(written)} files written")
-    return written
+    try:
+        write_files_atomic(files)
+    except DataError as err:
+        raise BuildError(str(err)) from None
+    except OSError as err:
+        raise BuildError(f"cannot write into {out}: {err.strerror} – free some space or choose "
+                         "another --out; no file was changed") from None
+    echo(f"done in {time.perf_counter() - start:.1f} s: {len(files)} files written")
+    return list(files)

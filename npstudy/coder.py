@@ -61,12 +61,13 @@ __all__ = [
     "CodingResult",
     "code_text",
     "code_file",
+    "unmatched_sentences",
     "evaluate",
     "SUGGESTION_COLUMNS",
     "AGGREGATE_SUGGESTION_COLUMNS",
+    "UNMATCHED_COLUMNS",
     "QUANTIFIER_WORDS",
     "AMBIGUOUS_CITY_NAMES",
-    "UNMATCHED_COLUMNS",
 ]
 
 #: Columns of a suggestions file: the practices schema plus review columns.
@@ -131,7 +132,7 @@ _SUBJECT_NAMES = ("actor", "national", "count")
 #: Words that hold a place name but name no place; matched so that the place is not.
 STOP_WORDS = ("三明治", "宁德时代")
 #: Columns of the unmatched output: sentences that name a province but gave no suggestion.
-UNMATCHED_COLUMNS = ["doc_id", "sentence", "start", "end", "paragraph", "provinces", "reason"]
+UNMATCHED_COLUMNS = ["doc_id", "provinces", "quote", "start", "end", "paragraph", "reason"]
 #: Characters that, right before a province, make it the place where another actor acts
 #: ("华为在贵州建设…", "落户安徽"), when the clause already has a subject before them.
 LOCATION_CUES = ("落户于", "落户", "落地", "位于", "布局于", "在", "于", "赴", "到")
@@ -470,7 +471,7 @@ class Coder:
                                           sentence, paragraph, default, cp)
         suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0)
         unmatched = pd.DataFrame(
-            [{"doc_id": doc_id, "sentence": q, "start": a + base, "end": b + base,
+            [{"doc_id": doc_id, "quote": q, "start": a + base, "end": b + base,
               "paragraph": int(p) + line0, "provinces": prov, "reason": why}
              for q, a, b, p, prov, why in unmatched], columns=UNMATCHED_COLUMNS)
         if base:
@@ -634,9 +635,9 @@ class Coder:
                         role = "actor"
                     info = sent_info.get(s_id)
                     if info is None:
-                        info = sent_info[s_id] = [False, set(), ""]
+                        info = sent_info[s_id] = [False, [], ""]
                     info[0] = True
-                    info[1].add(member[0])
+                    info[1].append((a, member[0]))
                     if role != "actor":
                         info[2] = info[2] or f"province named only as {role}"
                         continue
@@ -659,12 +660,12 @@ class Coder:
                     if any(w in text[lo:hi] for w in _PILOT_WORDS):
                         continue          # designated a pilot: the province runs it
                     passive_of.setdefault(c, []).append((lo, hi))
-                    sent_info.setdefault(s_id, [False, set(), ""])[2] = "national statement"
+                    sent_info.setdefault(s_id, [False, [], ""])[2] = "national statement"
                 elif kd == _NATIONAL:
                     if self._national_subject(text, a, b, cs, n_prev[m]):
                         subjects.append((a, 1, -1, b))
                         national_in_clause = True
-                        sent_info.setdefault(s_id, [False, set(), ""])[2] = "national statement"
+                        sent_info.setdefault(s_id, [False, [], ""])[2] = "national statement"
                 elif kd == _QUANT:
                     subjects.append((a, 2, -1, b))
             for sub in subjects:
@@ -697,12 +698,12 @@ class Coder:
         o = np.argsort(bl_clause, kind="stable")
         bl_clause, bl_value = bl_clause[o], bl_value[o]
         # sentences that name a province (for the unmatched output)
-        for s_id, prov in zip(sentence[p_cl].tolist(), p_prov.tolist()):
+        for s_id, pos, prov in zip(sentence[p_cl].tolist(), p_pos.tolist(), p_prov.tolist()):
             info = sent_info.get(s_id)
             if info is None:
-                info = sent_info[s_id] = [False, set(), ""]
+                info = sent_info[s_id] = [False, [], ""]
             info[0] = True
-            info[1].add(prov)
+            info[1].append((pos, prov))
 
         # keywords: code after context rules
         k_idx, k_pos, k_clause = idx[is_kw], mstart[is_kw], mclause[is_kw]
@@ -801,8 +802,9 @@ class Coder:
                 c0 = int(np.searchsorted(sentence, s_id, side="left"))
                 c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
                 a, b = starts_l[c0], ends_l[c1]
-                unmatched.append((text[a:b], a, b, paragraph_l[c0], ";".join(sorted(
-                    p for p in provs if p)), reason or "no keyword of the lexicon"))
+                names = dict.fromkeys(p for _, p in sorted(provs) if p)   # first mention first
+                unmatched.append((text[a:b], a, b, paragraph_l[c0], ";".join(names),
+                                  reason or "no keyword of the lexicon"))
         unmatched.sort(key=lambda u: u[1])
         return (k_clause[row_kw], m_prov[member], k_code[row_kw], k_label[row_kw], own[row_kw],
                 m_direct[member], m_city[member]), unmatched
@@ -1027,6 +1029,31 @@ def code_text(text: str, doc_id: str = "doc", coder: Coder | None = None,
             _DEFAULT_CODER = Coder()
         coder = _DEFAULT_CODER
     return coder.code(text, doc_id, province=province)
+
+
+def unmatched_sentences(coder: Coder, text: str, doc_id: str = "doc",
+                        province: str | None = None) -> pd.DataFrame:
+    """Sentences that name a province or city but gave no suggestion, for a reviewer to read.
+
+    The same table as ``coder.code(text, doc_id, province).unmatched``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNMATCHED_COLUMNS`: ``provinces`` (ISO codes in order of
+        first mention, ``;``-separated), the sentence as ``quote`` with its
+        ``start``/``end`` offsets (``text[start:end] == quote``), ``paragraph``
+        (0-based line) and ``reason`` (no keyword of the lexicon; province named only
+        as location or partner; national statement).
+
+    Examples
+    --------
+    >>> coder = Coder()
+    >>> text = "上海举办论坛。浙江建设概念验证中心。华为在贵州设厂。"
+    >>> unmatched_sentences(coder, text)[["provinces", "quote", "reason"]].values.tolist()
+    [['CN-SH', '上海举办论坛', 'no keyword of the lexicon'], ['CN-GZ', '华为在贵州设厂', 'province named only as location']]
+    """
+    return coder.code(text, doc_id, province=province).unmatched
 
 
 def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,

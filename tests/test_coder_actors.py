@@ -108,9 +108,9 @@ def test_unmatched_lists_every_sentence_with_a_province_and_no_suggestion(coder)
     r = coder.code(text, doc_id="d")
     u = r.unmatched
     assert list(u.columns) == UNMATCHED_COLUMNS
-    assert u["sentence"].tolist() == ["浙江召开全省大会", "华为在贵州设厂"]
+    assert u["quote"].tolist() == ["浙江召开全省大会", "华为在贵州设厂"]
     assert u["reason"].tolist() == ["no keyword of the lexicon", "province named only as location"]
-    assert all(text[a:b] == s for a, b, s in zip(u["start"], u["end"], u["sentence"]))
+    assert all(text[a:b] == s for a, b, s in zip(u["start"], u["end"], u["quote"]))
     assert u["paragraph"].tolist() == [0, 1]
 
 
