@@ -112,3 +112,16 @@ def test_the_coder_on_the_frozen_test_set():
                              list(corpus["documents"]["doc_id"]), n=500).set_index("theme")
     assert table.loc["all", "precision"] >= 0.85
     assert table.loc["all", "recall"] >= 0.85
+
+
+def test_cli_evaluate_writes_the_table_and_reports_bad_folders(cli, tmp_path):
+    out = tmp_path / "eval.csv"
+    run = cli("evaluate", ROOT / "evaluation" / "dev", "--article", "--bootstrap", "50", "--out", out)
+    assert run.code == 0, run.err
+    table = pd.read_csv(out)
+    assert table["set"].unique().tolist() == ["article (in-sample)", "dev"]
+    assert len(table) == 2 * 13                       # 12 themes and the pooled row per set
+    art = table[(table["set"] == "article (in-sample)") & (table["theme"] == "all")].iloc[0]
+    assert (art["tp"], art["suggested"], art["labelled"]) == (41, 41, 41)
+    bad = cli("evaluate", tmp_path / "nowhere")
+    assert bad.code == 1 and "documents.csv: not found" in bad.err

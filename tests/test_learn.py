@@ -1,8 +1,5 @@
 """The opt-in review classifier: fitting, saving, re-scoring, the CLI and cross-validation."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -69,26 +66,25 @@ def test_reviewed_suggestions_reads_only_decided_rows(tmp_path):
         load_model(tmp_path / "nowhere")
 
 
-def test_cli_train_and_code_with_model(tmp_path):
+def test_cli_train_and_code_with_model(tmp_path, cli):
     ws = _workspace(tmp_path)
-    run = lambda *a: subprocess.run([sys.executable, "-m", "npstudy", *map(str, a)],  # noqa: E731
-                                    capture_output=True, text=True, encoding="utf-8")
-    proc = run("train", ws)
-    assert proc.returncode == 0, proc.stderr
-    assert "trained on 40 accepted and 40 rejected" in proc.stdout
+    run = cli("train", ws)
+    assert run.code == 0, run.err
+    assert "trained on 40 accepted and 40 rejected" in run.out
     doc = tmp_path / "doc.txt"
     doc.write_text("浙江设立科技创新基金。\n基金行业背景报告显示，江苏科技创新基金规模较大。\n", encoding="utf-8")
-    plain = run("code", doc, "--out", tmp_path / "a.csv")
-    assert plain.returncode == 0, plain.stderr
-    with_model = run("code", doc, "--model", ws, "--out", tmp_path / "b.csv")
-    assert with_model.returncode == 0, with_model.stderr
-    a, b = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
+    plain = cli("code", doc, "--out", tmp_path / "a.csv")
+    assert plain.code == 0, plain.err
+    with_model = cli("code", doc, "--model", ws, "--out", tmp_path / "b.csv")
+    assert with_model.code == 0, with_model.err
+    a = pd.read_csv(tmp_path / "a.csv", encoding="utf-8-sig")
+    b = pd.read_csv(tmp_path / "b.csv", encoding="utf-8-sig")
     assert set(a["province"]) == {"CN-ZJ", "CN-JS"}
     assert b["province"].tolist() == ["CN-ZJ"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    proc = run("train", empty)
-    assert proc.returncode == 1 and proc.stderr.startswith("npstudy: error: training needs")
+    failed = cli("train", empty)
+    assert failed.code == 1 and failed.err.startswith("npstudy: error: training needs")
 
 
 def test_learning_curve_reports_the_gain_per_size():
