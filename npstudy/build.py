@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,9 +182,28 @@ def _remove_empty(folders) -> None:
             pass
 
 
+def _progress_bar(total: int, desc: str, progress: bool | None):
+    """A tqdm bar on stderr: shown if ``progress`` is True, on a terminal if None, never if False."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="file", leave=False,
+                disable=None if progress is None else not progress)
+
+
+def _step_reporter(progress: bool | None):
+    """Where step lines go: stderr (beside the bar, apart from the summary on stdout)."""
+    if progress is False:
+        return lambda *_: None
+
+    def step(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    return step
+
+
 def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
           n_samples: int = N_RANDOMISATIONS, echo=print,
-          data: str | Path | None = None) -> list[Path]:
+          data: str | Path | None = None, progress: bool | None = False) -> list[Path]:
     """Validate the data, compute every table and draw every figure.
 
     Parameters
@@ -196,10 +216,14 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     n_samples : int, default 9999
         Randomisations for the significance tests.
     echo : callable
-        Receives one summary line per step; ``None`` for silence.
+        Receives a summary line as each step ends; ``None`` for silence.
     data : path-like, optional
         A workspace (see :func:`npstudy.workspace.make_workspace`) whose
         ``practices.csv`` replaces the shipped one; it is validated first.
+    progress : bool or None, default False
+        Report each step on stderr as it starts, with a progress bar (tqdm) while the
+        figures are drawn and rendered, the longest step. ``None`` reports the steps
+        and shows the bar only when stderr is a terminal; ``False`` reports nothing.
 
     Returns
     -------
@@ -213,11 +237,14 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         If the data do not validate or the output folder cannot be written.
     """
     echo = echo or (lambda *_: None)
+    step = _step_reporter(progress)
     for lang in langs:
         plots._check_lang(lang)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BuildError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    start = time.perf_counter()
+    step("validating the dataset …")
     problems = validate(data)
     if problems:
         where = f" {data}" if data is not None else ""
@@ -227,14 +254,16 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     practices = load_practices(Path(data) / "practices.csv") if data is not None else None
     created = _prepare(out)
     try:
-        return _write_outputs(out, practices, langs, formats, n_samples, echo)
+        return _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
+                              start)
     except BaseException:
         _remove_empty(created)
         raise
 
 
-def _write_outputs(out, practices, langs, formats, n_samples, echo) -> list[Path]:
-    start = time.perf_counter()
+def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
+                   start) -> list[Path]:
+    step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
     results = compute_tables(practices, n_samples=n_samples)
     files = {}
     for name, table in results.tables.items():
@@ -242,10 +271,14 @@ def _write_outputs(out, practices, langs, formats, n_samples, echo) -> list[Path
         files[path] = table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8")
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     for lang in langs:
-        figures = draw_figures(results, lang)
-        for stem, fig in figures.items():
-            for fmt in formats:
-                files[out / f"{stem}_{lang}.{fmt}"] = _figure_bytes(fig, fmt, lang)
+        step(f"drawing figures ({lang}: {', '.join(formats)}) …")
+        with _progress_bar(1 + len(FIGURES) * len(formats), f"figures ({lang})", progress) as bar:
+            figures = draw_figures(results, lang)
+            bar.update(1)
+            for stem, fig in figures.items():
+                for fmt in formats:
+                    files[out / f"{stem}_{lang}.{fmt}"] = _figure_bytes(fig, fmt, lang)
+                    bar.update(1)
         echo(f"figures: {len(figures) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
     try:
         write_files_atomic(files)

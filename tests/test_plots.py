@@ -68,4 +68,14 @@ def test_tile_map_marks_unmentioned_provinces(results):
 def test_bad_language():
     with pytest.raises(ValueError, match="lang must be"):
         plots.figure_style("fr")
-    assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_drawing_leaves_pyplot_alone(results):
+    """Figures are plain Figure objects: nothing is registered with pyplot or shown."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    backend = matplotlib.get_backend()
+    draw_figures(results, "en")
+    assert plt.get_fignums() == []
+    assert matplotlib.get_backend() == backend
