@@ -635,9 +635,10 @@ class Coder:
                         role = "actor"
                     info = sent_info.get(s_id)
                     if info is None:
-                        info = sent_info[s_id] = [False, [], ""]
+                        info = sent_info[s_id] = [False, [], "", False]
                     info[0] = True
                     info[1].append((a, member[0]))
+                    info[3] = info[3] or role == "actor"
                     if role != "actor":
                         info[2] = info[2] or f"province named only as {role}"
                         continue
@@ -660,12 +661,12 @@ class Coder:
                     if any(w in text[lo:hi] for w in _PILOT_WORDS):
                         continue          # designated a pilot: the province runs it
                     passive_of.setdefault(c, []).append((lo, hi))
-                    sent_info.setdefault(s_id, [False, [], ""])[2] = "national statement"
+                    sent_info.setdefault(s_id, [False, [], "", False])[2] = "national statement"
                 elif kd == _NATIONAL:
                     if self._national_subject(text, a, b, cs, n_prev[m]):
                         subjects.append((a, 1, -1, b))
                         national_in_clause = True
-                        sent_info.setdefault(s_id, [False, [], ""])[2] = "national statement"
+                        sent_info.setdefault(s_id, [False, [], "", False])[2] = "national statement"
                 elif kd == _QUANT:
                     subjects.append((a, 2, -1, b))
             for sub in subjects:
@@ -701,8 +702,9 @@ class Coder:
         for s_id, pos, prov in zip(sentence[p_cl].tolist(), p_pos.tolist(), p_prov.tolist()):
             info = sent_info.get(s_id)
             if info is None:
-                info = sent_info[s_id] = [False, [], ""]
+                info = sent_info[s_id] = [False, [], "", False]
             info[0] = True
+            info[3] = True
             info[1].append((pos, prov))
 
         # keywords: code after context rules
@@ -797,7 +799,9 @@ class Coder:
             np.cumsum(count) - count, count))
         has_row = set(sentence[k_clause].tolist())
         unmatched = []
-        for s_id, (has_prov, provs, reason) in sent_info.items():
+        for s_id, (has_prov, provs, reason, has_actor) in sent_info.items():
+            if has_actor and reason.startswith("province named only"):
+                reason = ""       # another province acts: what is missing is a keyword
             if has_prov and s_id not in has_row:
                 c0 = int(np.searchsorted(sentence, s_id, side="left"))
                 c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
