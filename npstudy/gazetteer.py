@@ -40,6 +40,10 @@ class Gazetteer:
     provinces, cities : pandas.DataFrame
         As returned by :func:`npstudy.load_provinces` and
         :func:`npstudy.load_cities`.
+    places : pandas.DataFrame, optional
+        County-level cities, national new areas and zones
+        (:func:`npstudy.lexicon.load_places`); they resolve like cities. Abbreviation
+        compounds (人才兴皖) are no places and are ignored here.
 
     Examples
     --------
@@ -50,7 +54,8 @@ class Gazetteer:
     'Inner Mongolia'
     """
 
-    def __init__(self, provinces: pd.DataFrame, cities: pd.DataFrame):
+    def __init__(self, provinces: pd.DataFrame, cities: pd.DataFrame,
+                 places: pd.DataFrame | None = None):
         self.provinces = provinces.copy()
         self.cities = cities.copy()
         self._by_code = self.provinces.set_index("iso_code")
@@ -62,6 +67,13 @@ class Gazetteer:
         for row in self.cities.itertuples():
             for name in (row.name_zh, row.short_zh, row.gb_code):
                 self._city_names.setdefault(str(name), row.province)
+        if places is not None:
+            for row in places.itertuples():
+                if row.kind == "abbreviation_compound":
+                    continue
+                names = (row.name_zh, row.short_zh) if row.match_short == "true" else (row.name_zh,)
+                for name in names:
+                    self._city_names.setdefault(str(name), row.province)
 
     # queries -------------------------------------------------------------
     @property
@@ -130,8 +142,10 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer built from the shipped province and city tables (cached)."""
-    return Gazetteer(load_provinces(), load_cities())
+    """The gazetteer built from the shipped province, city and place tables (cached)."""
+    from .lexicon import load_places
+
+    return Gazetteer(load_provinces(), load_cities(), load_places())
 
 
 def resolve_province(name: str) -> str:

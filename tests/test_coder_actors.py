@@ -131,3 +131,19 @@ def test_blocks_give_the_same_suggestions_as_one_pass(coder):
 def test_a_national_body_s_local_branch_is_a_local_actor(coder):
     assert pairs(coder.code("人民银行湖州市中心支行推出碳减排贷款。")) == [("CN-ZJ", "green.carbon_finance")]
     assert coder.code("人民银行推出碳减排支持工具，浙江的银行积极申请。").suggestions.empty
+
+
+def test_a_place_suggestion_merges_into_a_workspace(tmp_path):
+    from npstudy.validation import validate
+    from npstudy.workspace import decide, make_workspace, merge_reviewed, register_document
+
+    ws = make_workspace(tmp_path / "ws")
+    doc = tmp_path / "d.txt"
+    doc.write_text("宁国建设概念验证中心。雄安新区布局算力中心。\n", encoding="utf-8")
+    register_document(ws, doc, "d1")
+    s = Coder().code(doc.read_text(encoding="utf-8"), doc_id="d1").suggestions
+    assert s[["province", "city"]].values.tolist() == [["CN-AH", "宁国"], ["CN-HE", "雄安新区"]]
+    reviewed = decide(s, accept=list(s["id"]), summaries={i: "A practice." for i in s["id"]})
+    merged = merge_reviewed(reviewed, ws)
+    assert set(merged["city"]) >= {"宁国", "雄安新区"}
+    assert validate(ws) == []
