@@ -1,7 +1,8 @@
 """Provinces and cities: resolve a name, short name or city to a province code.
 
-The gazetteer holds China's 34 provincial-level units (``provinces.csv``) and the
-333 prefecture-level divisions (``cities.csv``). Province codes are ISO 3166-2:CN
+The gazetteer holds China's 34 provincial-level units (``provinces.csv``), the
+333 prefecture-level divisions (``cities.csv``) and the county-level cities, national new
+areas and zones of ``places.csv``. Province codes are ISO 3166-2:CN
 (``CN-SH``). When a string names both a province and a city in another province
 (海南 is Hainan province and 海南藏族自治州 in Qinghai), the province wins.
 """
