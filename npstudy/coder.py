@@ -275,8 +275,9 @@ class Coder:
                 add(row.short_zh, _CITY, (row.province, -1), row.short_zh)
         for row in places.itertuples():
             implied = code_index.get(row.code, -1)
-            # a compound (人才兴皖) names its province directly; other places are like cities
-            kind = _PROVINCE if row.kind == "abbreviation_compound" else _CITY
+            # a compound (人才兴皖) or classical name (荆楚) names its province directly; other
+            # places are like cities
+            kind = _PROVINCE if row.kind in ("abbreviation_compound", "literary_name") else _CITY
             add(row.name_zh, kind, (row.province, implied), row.short_zh)
             if row.match_short == "true":
                 add(row.short_zh, kind, (row.province, implied), row.short_zh)

@@ -70,7 +70,7 @@ class Gazetteer:
                 self._city_names.setdefault(str(name), row.province)
         if places is not None:
             for row in places.itertuples():
-                if row.kind == "abbreviation_compound":
+                if row.kind in ("abbreviation_compound", "literary_name"):
                     continue
                 names = (row.name_zh, row.short_zh) if row.match_short == "true" else (row.name_zh,)
                 for name in names:

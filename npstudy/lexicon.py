@@ -39,7 +39,8 @@ _UNCODED = ("negative", "self_reference")
 PLACE_COLUMNS = ["name_zh", "short_zh", "province", "kind", "match_short", "gb_code", "year",
                  "code", "source"]
 #: Kinds of places.
-PLACE_KINDS = ("county_city", "new_area", "national_zone", "abbreviation_compound")
+PLACE_KINDS = ("county_city", "new_area", "national_zone", "literary_name",
+               "abbreviation_compound")
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,9 @@ def test_county_level_cities_new_areas_and_compounds(coder):
     # a one-character abbreviation counts inside a known compound only
     assert pairs(coder.code("深入实施人才兴皖工程。")) == [("CN-AH", "reform.talent")]
     assert coder.code("皖北建设概念验证中心。").suggestions.empty
+    # a classical name of one province names it (荆楚 is Hubei, 齐鲁 Shandong)
+    assert pairs(coder.code("实施才聚荆楚工程。")) == [("CN-HB", "reform.talent")]
+    assert pairs(coder.code("齐鲁英才计划支持青年人才。")) == [("CN-SD", "reform.talent")]
 
 
 def test_locations_and_partners_are_not_coded(coder):

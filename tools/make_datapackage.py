@@ -41,7 +41,7 @@ def field(name, type_, description, **constraints):
 
 LEXICON_KINDS = ["article", "full_form", "short_form", "official_name", "synonym", "variant",
                  "negative", "self_reference"]
-PLACE_KINDS = ["county_city", "new_area", "national_zone", "abbreviation_compound"]
+PLACE_KINDS = ["county_city", "new_area", "national_zone", "literary_name", "abbreviation_compound"]
 
 
 def coder_vocabulary(codes, iso, table, cpca) -> list[dict]:
@@ -61,7 +61,7 @@ def coder_vocabulary(codes, iso, table, cpca) -> list[dict]:
         field("name_zh", "string", "Full name.", required=True, unique=True),
         field("short_zh", "string", "Short name.", required=True),
         field("province", "string", "ISO 3166-2:CN code of the province.", required=True, enum=iso),
-        field("kind", "string", "county_city, new_area, national_zone or abbreviation_compound.",
+        field("kind", "string", "county_city, new_area, national_zone, literary_name or abbreviation_compound.",
               required=True, enum=PLACE_KINDS),
         field("match_short", "boolean", "Whether the short name is matched in text.", required=True),
         field("gb_code", "string", "GB/T 2260 code (county-level cities).", pattern=r"\d{6}"),

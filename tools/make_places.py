@@ -21,6 +21,9 @@ Three kinds of rows, each from a named source:
   national-level development zones (国家级经开区, 国家高新区) is published as a package, so
   zones named after their city are found through ``cities.csv`` and this file, and the
   others are transcribed here from the State Council approvals; the list is not complete.
+- **literary names** (``literary_name``): the classical names provinces use in their own
+  programme names (才聚荆楚, 齐鲁英才, 天府英才, 之江实验室), listed in ``LITERARY_NAMES``;
+  names shared by several provinces (岭南, 江淮, 中原) are left out.
 - **abbreviation compounds** (``abbreviation_compound``): one-character provincial
   abbreviations are matched only inside these fixed compounds (人才兴皖, 鲁企, 苏字号),
   generated from the templates in ``COMPOUND_TEMPLATES``.
@@ -83,6 +86,13 @@ NATIONAL_ZONES = [
     ("漕河泾新兴技术开发区", "漕河泾", "CN-SH", 1988),
     ("光谷", "光谷", "CN-HB", 2009),
 ]
+# Classical names in common use, each of one province only (general knowledge, not a
+# machine-readable source).
+LITERARY_NAMES = {
+    "荆楚": "CN-HB", "齐鲁": "CN-SD", "八闽": "CN-FJ", "三秦": "CN-SN", "燕赵": "CN-HE",
+    "三晋": "CN-SX", "湖湘": "CN-HN", "八桂": "CN-GX", "龙江": "CN-HL", "陇原": "CN-GS",
+    "赣鄱": "CN-JX", "巴渝": "CN-CQ", "之江": "CN-ZJ", "天府": "CN-SC", "三湘": "CN-HN",
+}
 # One-character abbreviations and the compounds they are accepted in.
 ABBREVIATIONS = {
     "CN-BJ": "京", "CN-TJ": "津", "CN-HE": "冀", "CN-SX": "晋", "CN-NM": "蒙", "CN-LN": "辽",
@@ -153,6 +163,9 @@ def main(adcodes: str, jieba_path: str | None = None) -> None:
         rows.append({"name_zh": name, "short_zh": short, "province": prov, "kind": "national_zone",
                      "gb_code": "", "year": year, "code": "",
                      "source": "State Council approval of the zone"})
+    for name, prov in LITERARY_NAMES.items():
+        rows.append({"name_zh": name, "short_zh": name, "province": prov, "kind": "literary_name",
+                     "gb_code": "", "year": "", "code": "", "source": "classical name in common use"})
     for prov, abbr in ABBREVIATIONS.items():
         if abbr in NO_COMPOUNDS:
             continue
