@@ -427,7 +427,7 @@ class Coder:
                 warnings.extend(w)
         suggestions = pd.concat(frames[0], ignore_index=True) if frames[0] else _empty_suggestions()
         if len(suggestions):
-            suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
+            suggestions["id"] = _suggestion_ids(len(suggestions))
         aggregates = pd.concat(frames[1], ignore_index=True)
         unmatched = pd.concat(frames[2], ignore_index=True)
         if not len(suggestions) and not len(unmatched) and not default:
@@ -701,14 +701,6 @@ class Coder:
         bl_value = np.concatenate([pb_value, np.array([x[1] for x in cx_block], dtype=np.int64)])
         o = np.argsort(bl_clause, kind="stable")
         bl_clause, bl_value = bl_clause[o], bl_value[o]
-        # sentences that name a province (for the unmatched output)
-        for s_id, pos, prov in zip(sentence[p_cl].tolist(), p_pos.tolist(), p_prov.tolist()):
-            info = sent_info.get(s_id)
-            if info is None:
-                info = sent_info[s_id] = [False, [], "", False]
-            info[0] = True
-            info[3] = True
-            info[1].append((pos, prov))
 
         # keywords: code after context rules
         k_idx, k_pos, k_clause = idx[is_kw], mstart[is_kw], mclause[is_kw]
@@ -801,6 +793,17 @@ class Coder:
         member = np.repeat(offset[gid], count) + (np.arange(len(row_kw)) - np.repeat(
             np.cumsum(count) - count, count))
         has_row = set(sentence[k_clause].tolist())
+        # sentences whose plain names gave no row join the unmatched output
+        p_sent = sentence[p_cl]
+        miss = ~np.isin(p_sent, np.array(sorted(has_row), dtype=np.int64))
+        for s_id, pos, prov in zip(p_sent[miss].tolist(), p_pos[miss].tolist(),
+                                   p_prov[miss].tolist()):
+            info = sent_info.get(s_id)
+            if info is None:
+                info = sent_info[s_id] = [False, [], "", False]
+            info[0] = True
+            info[3] = True
+            info[1].append((pos, prov))
         unmatched = []
         for s_id, (has_prov, provs, reason, has_actor) in sent_info.items():
             if has_actor and reason.startswith("province named only"):
@@ -904,6 +907,16 @@ class Coder:
             return False
         tail = text[b:b + 3]
         return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
+
+
+_IDS: list[str] = []
+
+
+def _suggestion_ids(n: int) -> list[str]:
+    """``S00001`` … for ``n`` rows (the strings are made once and kept)."""
+    if len(_IDS) < n:
+        _IDS.extend(f"S{i + 1:05d}" for i in range(len(_IDS), n))
+    return _IDS[:n]
 
 
 def _alternation(words) -> re.Pattern | None:
