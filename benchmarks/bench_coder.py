@@ -16,7 +16,7 @@ draws keep the article's density of names and keywords). Measured in one run:
 Throughput is MB of UTF-8 per second. Requires ``pip install jieba``.
 
 **Memory** (``--memory MB``): whole lines of the article, MB megabytes of them, are written
-to files of 25 MB (one input file may hold at most 64 MiB) and coded one after the other
+to files of 7 MB (one input file may hold at most 8 MiB) and coded one after the other
 by ``code_file`` in a fresh interpreter that keeps every result, as ``npstudy code FILE...``
 does; its peak resident memory (``ru_maxrss``) is compared with a baseline interpreter that
 imports npstudy, builds the coder and reads the files, but codes nothing. The coder streams blocks of about a million
@@ -116,14 +116,14 @@ def memory(megabytes: float) -> None:
     import subprocess
 
     with tempfile.TemporaryDirectory() as tmp:
-        # whole article lines, so the files have paragraphs like real text; files of 25 MB,
-        # below the 64 MiB cap on one input file
+        # whole article lines, so the files have paragraphs like real text; files of 7 MB,
+        # below the 8 MiB cap on one input file
         lines = [s for s in load_source().split("\n") if s.strip()]
         rng = random.Random(0)
         paths, size, mb = [], 0, 0.0
         f = None
         while size < megabytes * 1e6:
-            if f is None or f.tell() > 25e6:
+            if f is None or f.tell() > 7e6:
                 if f is not None:
                     f.close()
                 paths.append(Path(tmp) / f"corpus{len(paths)}.txt")

@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .dataset import FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, load_codebook, load_practices
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_codebook,
+                      load_practices)
 from .fileio import CodingError
 from .gazetteer import Gazetteer, load_gazetteer
 from .text import char_table, clause_layout, read_document, text_warnings
@@ -1078,7 +1079,13 @@ def unmatched_sentences(coder: Coder, text: str, doc_id: str = "doc",
 
 def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,
               coder: Coder | None = None, province: str | None = None) -> CodingResult:
-    """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem."""
+    """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem.
+
+    An explicit ``doc_id`` must match :data:`npstudy.dataset.DOC_ID_PATTERN`; ``province`` is
+    the document's own province (see :meth:`Coder.code`).
+    """
+    if doc_id is not None:
+        check_doc_id(doc_id)
     text, used = read_document(path, encoding)
     result = code_text(text, doc_id or Path(path).stem, coder, province=province)
     if used != "utf-8":

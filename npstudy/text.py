@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .fileio import CodingError, DataError, decode_utf8, read_bytes
+from .fileio import MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
 
 __all__ = ["read_document", "split_sentences", "clause_layout", "ClauseLayout", "code_points",
            "char_table", "text_warnings"]
@@ -51,7 +51,7 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     """
     name = str(path)
     try:
-        raw = read_bytes(path)
+        raw = read_bytes(path, MAX_TEXT_BYTES)
     except DataError as err:
         raise CodingError(str(err)) from None
     if not raw.strip():
