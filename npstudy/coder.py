@@ -645,6 +645,10 @@ class Coder:
                     info[3] = info[3] or role == "actor"
                     if role != "actor":
                         info[2] = info[2] or f"province named only as {role}"
+                        if role == "location" and not has_actor:
+                            # 华为在贵州建设…: someone else acts there; the clause's keywords
+                            # go to nobody, not to the paragraph's or document's province
+                            subjects.append((a, 2, -1, b))
                         continue
                     if group_id >= 0 and (a == group_end or (
                             a == group_end + 1 and text[group_end] in "、,，和与及")):

@@ -150,3 +150,10 @@ def test_a_place_suggestion_merges_into_a_workspace(tmp_path):
     merged = merge_reviewed(reviewed, ws)
     assert set(merged["city"]) >= {"宁国", "雄安新区"}
     assert validate(ws) == []
+
+
+def test_a_location_is_not_replaced_by_the_document_province(coder):
+    text = "我省设立科技创新基金。\n华为在贵州建设算力中心。\n支持企业在江苏设立概念验证中心。"
+    assert pairs(coder.code(text, province="CN-AH")) == [("CN-AH", "innovation.venture_capital")]
+    # the actor's own city as the place keeps the actor
+    assert pairs(coder.code("浙江在杭州建设算力中心。")) == [("CN-ZJ", "new_tracks.digital_economy")]
