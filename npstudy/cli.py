@@ -115,7 +115,8 @@ def _cmd_code(args) -> int:
 
     from .coder import Coder, code_file
     from .dataset import check_doc_id
-    from .fileio import MAX_TABLE_ROWS, CodingError, DataError, check_output, write_files_atomic
+    from .fileio import (MAX_CODED_TEXT_BYTES, MAX_TABLE_ROWS, CodingError, DataError, check_output,
+                         write_files_atomic)
 
     if args.doc_id is not None and len(args.files) > 1:
         raise CodingError("--doc-id names one document; pass one FILE or omit it")
@@ -156,6 +157,15 @@ def _cmd_code(args) -> int:
             if target.exists() and not args.force:
                 raise CodingError(f"{target} exists – choose another --out or pass --force to "
                                   "replace it")
+    for path in args.files:  # the coder's time grows with the text: see MAX_CODED_TEXT_BYTES
+        try:
+            size = os.stat(path).st_size if os.path.isfile(path) else 0
+        except (OSError, ValueError):
+            size = 0  # reading it reports the problem
+        if size > MAX_CODED_TEXT_BYTES:
+            raise CodingError(f"{path}: file is {size:,} bytes, more than the "
+                              f"{MAX_CODED_TEXT_BYTES:,}-byte limit of `npstudy code` – split it "
+                              "into smaller files at paragraph ends and code them one at a time")
     coder = Coder()
     model = None
     if getattr(args, "model", None):

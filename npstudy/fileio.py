@@ -37,16 +37,20 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["NpstudyError", "DataError", "CodingError", "MAX_TEXT_BYTES", "MAX_TABLE_BYTES",
-           "MAX_TABLE_ROWS", "decode_utf8", "parse_table",
+__all__ = ["NpstudyError", "DataError", "CodingError", "MAX_TEXT_BYTES", "MAX_CODED_TEXT_BYTES",
+           "MAX_TABLE_BYTES", "MAX_TABLE_ROWS", "decode_utf8", "parse_table",
            "read_bytes", "read_text", "read_table", "write_atomic", "write_files_atomic",
            "check_output", "protect", "is_protected", "inside", "folder_lock", "CONTROL_CHARS"]
 
-#: Largest text npstudy reads (256 KiB, some 87,000 Chinese characters, 28 times the source
-#: article); larger ones are refused. The cap is set by the slowest text the coder may meet: a
-#: text that lists hundreds of cities and every keyword in each sentence takes the coder about
-#: 14 s and 3 GB per MiB (measured on 2 shared cores), so at the cap coding stays a few seconds.
-MAX_TEXT_BYTES = 256 * 1024
+#: Largest text npstudy reads (8 MiB, some 2.8 million Chinese characters); larger ones are
+#: refused, so that no command runs for minutes on a file given by mistake.
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+#: Largest text the commands ``add-document`` and ``code`` take (256 KiB, some 87,000 Chinese
+#: characters, 28 times the source article). The cap is set by the slowest text the coder may
+#: meet: one that lists hundreds of cities and every keyword in each sentence takes the coder
+#: some 13 s of CPU per MiB (measured on 2 shared cores), so at this cap a command takes a few
+#: seconds. The Python functions read up to :data:`MAX_TEXT_BYTES`, with no such promise.
+MAX_CODED_TEXT_BYTES = 256 * 1024
 #: Largest table npstudy reads (32 MiB) ...
 MAX_TABLE_BYTES = 32 * 1024 * 1024
 #: ... and the most rows it reads from one table.

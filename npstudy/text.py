@@ -25,7 +25,8 @@ _TRADITIONAL = set("國東廣與發經產業會區縣實現義們機構資應當
 # the set: every carbon text would otherwise look Traditional.
 
 
-def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple[str, str]:
+def read_document(path: str | os.PathLike, encoding: str | None = None,
+                  max_bytes: int = MAX_TEXT_BYTES) -> tuple[str, str]:
     """Read a Chinese text file.
 
     Parameters
@@ -33,6 +34,8 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     path : path-like
     encoding : {None, "utf-8", "gb18030"}, optional
         ``None`` accepts UTF-8 (with or without BOM) and detects GB18030/GBK.
+    max_bytes : int, optional
+        Size cap; larger files are refused before they are read.
 
     Returns
     -------
@@ -52,7 +55,7 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     """
     name = str(path)
     try:
-        raw = read_bytes(path, MAX_TEXT_BYTES)
+        raw = read_bytes(path, max_bytes)
     except DataError as err:
         raise CodingError(str(err)) from None
     if not raw.strip():

@@ -26,9 +26,9 @@ import pandas as pd
 
 from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, check_doc_id, data_dir,
                       load_practices)
-from .fileio import (CONTROL_CHARS, MAX_TABLE_BYTES, CodingError, DataError, folder_lock, inside, parse_table,
-                     read_bytes, read_table, refuse_protected, remove_stale_temps,
-                     write_files_atomic)
+from .fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, CodingError, DataError,
+                     folder_lock, inside, parse_table, read_bytes, read_table, refuse_protected,
+                     remove_stale_temps, write_files_atomic)
 from .text import read_document
 from .validation import Context, check_practices
 
@@ -203,7 +203,7 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
     if year is None:
         year = int(date[:4]) if date else 0
     folder = check_workspace(folder)
-    text, _ = read_document(path, encoding)
+    text, _ = read_document(path, encoding, MAX_CODED_TEXT_BYTES)
     payload = text.encode("utf-8")
     with folder_lock(folder):
         remove_stale_temps(folder / "raw")

@@ -109,6 +109,16 @@ CASES.update({
                    ["validate", e / "big.csv"])[1], 1,
         r"big\.csv:0: \(file\): 'big\.csv' – file is [0-9,]+ bytes, more than the "
         r"[0-9,]+-byte limit – split it"),
+    "code-over-the-coding-cap": (
+        lambda e: ["code", text_file(e / "long.txt", TEXT * (fileio.MAX_CODED_TEXT_BYTES
+                                                              // len(TEXT.encode()) + 1)),
+                   "--out", e / "s.csv"], 1,
+        r"long\.txt: file is [0-9,]+ bytes, more than the 262,144-byte limit of `npstudy code` – "
+        r"split it"),
+    "add-document-over-the-coding-cap": (
+        lambda e: add(e, text_file(e / "long.txt", TEXT * (fileio.MAX_CODED_TEXT_BYTES
+                                                           // len(TEXT.encode()) + 1))), 1,
+        r"long\.txt: file is [0-9,]+ bytes, more than the 262,144-byte limit – split it"),
     "code-out-empty": (lambda e: ["code", e / "doc.txt", "--out", ""], 2, "empty path"),
     "agree-out-empty": (lambda e: ["agree", e / "sug.csv", e / "sug.csv", "--data", e / "ws",
                                    "--out", ""], 2, "empty path"),
@@ -130,7 +140,12 @@ def test_more_hostile_input(name, env, cli):
 def test_code_refuses_more_suggestions_than_merge_reads(env, cli, monkeypatch):
     """The template text gives 4 suggestions; with a row cap of 3 they could not be merged
     back, so code refuses to write them."""
+    import npstudy.coder
+
     assert len(read_csv(env / "sug.csv")) == 4
+    coder = npstudy.coder.Coder()  # reads the lexicon before the row cap is lowered
+    npstudy.coder.code_file(env / "doc.txt", "d1", coder=coder)
+    monkeypatch.setattr(npstudy.coder, "Coder", lambda: coder)
     monkeypatch.setattr(fileio, "MAX_TABLE_ROWS", 3)
     before = tree_hashes(env)
     run = cli("code", env / "doc.txt", "--out", env / "s.csv")
@@ -224,7 +239,7 @@ def test_merge_beside_an_overflowing_numeric_id(env, cli):
 
 def test_readme_agree_example_on_raw_coder_output(tmp_path, cli):
     """README: `npstudy agree data/practices.csv suggestions.csv` on the coder's raw output
-    reports kappa 0.94. Raw suggestions carry no review notes; agree must not apply the
+    reports kappa 0.976. Raw suggestions carry no review notes; agree must not apply the
     review rule R6. The pooled kappa is recomputed here with ``cohen_kappa`` from the
     per-theme counts agree prints (both, only_a, only_b, neither)."""
     out = tmp_path / "suggestions.csv"
@@ -240,7 +255,7 @@ def test_readme_agree_example_on_raw_coder_output(tmp_path, cli):
             b += [1] * both + [0] * only_a + [1] * only_b + [0] * neither
     assert len(a) == 44 * 12
     kappa = cohen_kappa(a, b)
-    assert round(kappa, 2) == 0.94
+    assert f"{kappa:.3f}" == "0.976"
     assert f"{kappa:.3f}" in [line.split()[8] for line in run.out.splitlines()
                               if line.startswith("all")]
 
