@@ -115,6 +115,7 @@ def _cmd_code(args) -> int:
 
     from .coder import Coder, code_file
     from .dataset import check_doc_id
+    from .text import read_document
     from .fileio import (MAX_CODED_TEXT_BYTES, MAX_TABLE_ROWS, CodingError, DataError, check_output,
                          write_files_atomic)
 
@@ -166,6 +167,7 @@ def _cmd_code(args) -> int:
             raise CodingError(f"{path}: file is {size:,} bytes, more than the "
                               f"{MAX_CODED_TEXT_BYTES:,}-byte limit of `npstudy code` – split it "
                               "into smaller files at paragraph ends and code them one at a time")
+        read_document(path, args.encoding, MAX_CODED_TEXT_BYTES)  # refuse before the coder loads
     coder = Coder()
     model = None
     if getattr(args, "model", None):
