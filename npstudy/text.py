@@ -15,8 +15,8 @@ import pandas as pd
 
 from .fileio import CONTROL_CHARS, MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
 
-__all__ = ["read_document", "check_plain_text", "split_sentences", "clause_layout", "ClauseLayout", "code_points",
-           "char_table", "text_warnings"]
+__all__ = ["read_document", "check_plain_text", "split_sentences", "clause_layout", "ClauseLayout",
+           "code_points", "char_table", "text_warnings"]
 
 # Characters found only in Traditional Chinese (a small, common set) for the warning.
 _TRADITIONAL = set("國東廣與發經產業會區縣實現義們機構資應當關係點無來對這時從過還進運開間問"
