@@ -116,8 +116,8 @@ def _cmd_code(args) -> int:
     from .coder import Coder, code_file
     from .dataset import check_doc_id
     from .text import read_document
-    from .fileio import (MAX_CODED_TEXT_BYTES, MAX_TABLE_ROWS, CodingError, DataError, check_output,
-                         write_files_atomic)
+    from .fileio import (MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_TABLE_ROWS, CodingError,
+                         DataError, check_output, write_files_atomic)
 
     if args.doc_id is not None and len(args.files) > 1:
         raise CodingError("--doc-id names one document; pass one FILE or omit it")
@@ -186,11 +186,22 @@ def _cmd_code(args) -> int:
         aggregates.append(result.aggregates)
         unmatched.append(result.unmatched)
     suggestions = pd.concat(frames, ignore_index=True)
+    names = ", ".join(map(str, args.files))[:200]
     if len(suggestions) > MAX_TABLE_ROWS:  # merge could not read them back
-        raise CodingError(f"{', '.join(map(str, args.files))[:200]}: {len(suggestions):,} "
-                          f"suggestions, more than the {MAX_TABLE_ROWS:,} rows `npstudy merge` "
-                          "reads – split the text into smaller files and code them one at a time")
+        raise CodingError(f"{names}: {len(suggestions):,} suggestions, more than the "
+                          f"{MAX_TABLE_ROWS:,} rows `npstudy merge` reads – split the text into "
+                          "smaller files and code them one at a time")
     suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
+    # each row quotes its sentence: a text without sentence ends makes a table merge refuses
+    quoted = int(suggestions["quote"].str.len().sum()) if len(suggestions) else 0
+    table = None if quoted > MAX_TABLE_BYTES else _csv_bytes(suggestions, bom=True)
+    if table is None or len(table) > MAX_TABLE_BYTES:
+        longest = int(suggestions["quote"].str.len().max())
+        raise CodingError(f"{names}: the suggestions would take more than the "
+                          f"{MAX_TABLE_BYTES:,} bytes `npstudy merge` reads, as each quotes its "
+                          f"sentence (the longest has {longest:,} characters) – end sentences "
+                          "with 。 or line breaks, or split the text, and code the parts one at a "
+                          "time")
     counted = pd.concat(aggregates, ignore_index=True)
     dropped = pd.concat(unmatched, ignore_index=True)
     if out is None:
@@ -199,7 +210,7 @@ def _cmd_code(args) -> int:
             sys.stdout.write(text[i:i + (1 << 16)])
             sys.stdout.flush()
     else:
-        write_files_atomic({targets["suggestions"]: _csv_bytes(suggestions, bom=True),
+        write_files_atomic({targets["suggestions"]: table,
                             targets["aggregates"]: _csv_bytes(counted, bom=True),
                             targets["unmatched"]: _csv_bytes(dropped, bom=True)},
                            inputs=args.files)

@@ -155,6 +155,28 @@ def test_code_refuses_more_suggestions_than_merge_reads(env, cli, monkeypatch):
     assert tree_hashes(env) == before
 
 
+def test_code_refuses_suggestions_larger_than_merge_reads(env, cli, monkeypatch):
+    """Each suggestion quotes its sentence, so the table can outgrow the text many times; code
+    refuses a table that merge would refuse (cap lowered to 1,000 bytes: the template's
+    suggestions take more, as the file written without the cap shows)."""
+    import npstudy.coder
+
+    assert cli("code", env / "doc.txt", "--out", env / "full.csv").code == 0
+    assert (env / "full.csv").stat().st_size > 1_000
+    coder = npstudy.coder.Coder()  # reads the lexicon before the size cap is lowered
+    npstudy.coder.code_file(env / "doc.txt", "d1", coder=coder)
+    monkeypatch.setattr(npstudy.coder, "Coder", lambda: coder)
+    monkeypatch.setattr(fileio, "MAX_TABLE_BYTES", 1_000)
+    before = tree_hashes(env)
+    run = cli("code", env / "doc.txt", "--out", env / "s.csv")
+    assert run.code == 1
+    longest = max(len(row["quote"]) for row in read_csv(env / "full.csv"))
+    assert (f"doc.txt: the suggestions would take more than the 1,000 bytes `npstudy merge` "
+            f"reads, as each quotes its sentence (the longest has {longest} characters) – end "
+            "sentences with 。 or line breaks") in run.error_line()
+    assert tree_hashes(env) == before
+
+
 def test_text_rule_is_the_table_rule():
     """Texts refuse exactly the control characters table cells refuse: C0 except tab, line
     feed and carriage return, and DEL (30 of 128 ASCII characters)."""
