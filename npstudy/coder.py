@@ -325,6 +325,7 @@ class Coder:
         self._rule_res = [tuple((code, _alternation(req), _alternation(exc)) for code, req, exc in rs)
                           for rs in self._rules]
         self._province_index = {c: i for i, c in enumerate(self.gazetteer.codes)}
+        self._province_lookup = pd.Index(list(self._province_index), dtype=object)
         place = [k in (_PROVINCE, _CITY) for k in self._kind.tolist()]
         self._prov_of = np.array([v[0] if pl else "" for v, pl in zip(self._value, place)], dtype=object)
         self._implied = np.array([v[1] if pl else -1 for v, pl in zip(self._value, place)],
@@ -506,7 +507,8 @@ class Coder:
         sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
         only_named = None
         if default is None:
-            named_all = {value[i][0] for i in idx[(kind == _PROVINCE) | (kind == _CITY)].tolist()}
+            named_all = {value[i][0] for i in
+                         np.unique(idx[(kind == _PROVINCE) | (kind == _CITY)]).tolist()}
             named_all -= self._partners
             only_named = next(iter(named_all)) if len(named_all) == 1 else None
         fallback = default or only_named
@@ -712,24 +714,30 @@ class Coder:
         k_code = self._plain_code[k_idx]
         check = np.flatnonzero(k_code == -2)
         if len(check):
-            first = np.flatnonzero(np.concatenate([[True], sentence[1:] != sentence[:-1]]))
-            last = np.concatenate([first[1:] - 1, [len(sentence) - 1]])
-            span = dict(zip(sentence[first].tolist(), zip(starts[first].tolist(), ends[last].tolist())))
+            c_sent = sentence[k_clause[check]]
+            c_lo = starts[np.searchsorted(sentence, c_sent, side="left")].tolist()
+            c_hi = ends[np.searchsorted(sentence, c_sent, side="right") - 1].tolist()
+            rule_res = self._rule_res
             cache_id, cache_text = -1, ""
-            for m, pi, c in zip(check.tolist(), k_idx[check].tolist(), k_clause[check].tolist()):
-                s_id = sentence_l[c]
-                if s_id != cache_id:
-                    lo, hi = span[s_id]
-                    cache_id, cache_text = s_id, text[lo:hi]
-                code = -1
-                for rc, req, exc in self._rule_res[value[pi]]:
-                    if req is not None and req.search(cache_text) is None:
-                        continue
-                    if exc is not None and exc.search(cache_text) is not None:
-                        continue
-                    code = rc
-                    break
-                k_code[m] = code
+            decided = {}                    # (rules, sentence) -> code
+            codes = []
+            for pi, s_id, lo, hi in zip(k_idx[check].tolist(), c_sent.tolist(), c_lo, c_hi):
+                r = value[pi]
+                code = decided.get((r, s_id))
+                if code is None:
+                    if s_id != cache_id:
+                        cache_id, cache_text = s_id, text[lo:hi]
+                    code = -1
+                    for rc, req, exc in rule_res[r]:
+                        if req is not None and req.search(cache_text) is None:
+                            continue
+                        if exc is not None and exc.search(cache_text) is not None:
+                            continue
+                        code = rc
+                        break
+                    decided[(r, s_id)] = code
+                codes.append(code)
+            k_code[check] = codes
         k_label = self._label_id[k_idx]
         if comp:
             cpos, cclause, ccode, clab = zip(*comp)
@@ -759,9 +767,9 @@ class Coder:
             ja = np.minimum(jb + 1, S - 1)
             after = ~before & (jb + 1 < S) & (sc[ja] == k_clause)
             if after.any():
-                is_comma = (cp == 0xFF0C) | (cp == 0x2C)
-                pre = np.concatenate([[0], np.cumsum(is_comma)])
-                crossing = after & (pre[sp[ja]] - pre[k_pos] > 0)
+                commas = np.flatnonzero((cp == 0xFF0C) | (cp == 0x2C))
+                crossing = after & (np.searchsorted(commas, sp[ja])
+                                    > np.searchsorted(commas, k_pos))
                 for m in np.flatnonzero(crossing).tolist():
                     c = int(k_clause[m])
                     if not _fronted(text, starts_l[c], int(k_pos[m]), int(sp[ja[m]])):
@@ -797,10 +805,11 @@ class Coder:
         row_kw = np.repeat(np.arange(len(gid)), count)
         member = np.repeat(offset[gid], count) + (np.arange(len(row_kw)) - np.repeat(
             np.cumsum(count) - count, count))
-        has_row = set(sentence[k_clause].tolist())
+        has_row = np.zeros(int(sentence[-1]) + 1 if len(sentence) else 0, bool)
+        has_row[sentence[k_clause]] = True
         # sentences whose plain names gave no row join the unmatched output
         p_sent = sentence[p_cl]
-        miss = ~np.isin(p_sent, np.array(sorted(has_row), dtype=np.int64))
+        miss = ~has_row[p_sent]
         for s_id, pos, prov in zip(p_sent[miss].tolist(), p_pos[miss].tolist(),
                                    p_prov[miss].tolist()):
             info = sent_info.get(s_id)
@@ -813,7 +822,7 @@ class Coder:
         for s_id, (has_prov, provs, reason, has_actor) in sent_info.items():
             if has_actor and reason.startswith("province named only"):
                 reason = ""       # another province acts: what is missing is a keyword
-            if has_prov and s_id not in has_row:
+            if has_prov and not has_row[s_id]:
                 c0 = int(np.searchsorted(sentence, s_id, side="left"))
                 c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
                 a, b = starts_l[c0], ends_l[c1]
@@ -828,7 +837,7 @@ class Coder:
         r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city = rows
         if not len(r_clause):
             return _empty_suggestions()
-        prov_id = np.array([self._province_index[p] for p in r_prov.tolist()], dtype=np.int64)
+        prov_id = self._province_lookup.get_indexer(r_prov)
         n_prov, n_code = len(self._province_index), len(self._code_ids)
         key = (r_clause * n_prov + prov_id) * n_code + r_code
         uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -854,8 +863,10 @@ class Coder:
         confidence = np.where(own, 0.6, 0.4) + 0.1 * (n_keywords - 1) - np.where(direct, 0, 0.1)
         clauses, where = np.unique(c_arr, return_inverse=True)
         quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
-        mover = _FIRST_MOVER_RE.search
-        mover_of = ["false" if mover(q) is None else "true" for q in quote_of]
+        # markers hold no delimiter or space, so a match never straddles two clauses
+        marks = np.sort(np.array(_occurrences(text, FIRST_MOVER_MARKERS), dtype=np.int64))
+        mover_of = np.where(np.searchsorted(marks, starts[clauses])
+                            < np.searchsorted(marks, ends[clauses]), "true", "false")
         return pd.DataFrame({
             "id": "",
             "doc_id": [doc_id] * n,
@@ -872,7 +883,7 @@ class Coder:
             "paragraph": paragraph[c_arr] + line0,
             "summary_en": "",
             "target": "",
-            "first_mover": np.array(mover_of, dtype=object)[where],
+            "first_mover": mover_of.astype(object)[where],
             "coder": "npstudy-coder",
             "note": "",
             "keywords": keywords,
@@ -929,7 +940,17 @@ def _alternation(words) -> re.Pattern | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-_FIRST_MOVER_RE = _alternation(FIRST_MOVER_MARKERS)
+
+
+def _occurrences(text: str, words) -> list[int]:
+    """Start of every occurrence of each word in ``text`` (overlaps included, unsorted)."""
+    out = []
+    for word in words:
+        pos = text.find(word)
+        while pos >= 0:
+            out.append(pos)
+            pos = text.find(word, pos + 1)
+    return out
 
 
 def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
