@@ -940,8 +940,6 @@ def _alternation(words) -> re.Pattern | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-
-
 def _occurrences(text: str, words) -> list[int]:
     """Start of every occurrence of each word in ``text`` (overlaps included, unsorted)."""
     out = []
