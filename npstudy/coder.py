@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -419,14 +420,29 @@ class Coder:
         frames = ([], [], [])
         warnings: list[str] = []
         line0 = 0
-        for k, (a, b) in enumerate(_blocks(text, self.block_chars)):
-            block = text[a:b]
-            s, g, u, w = self._code_block(block, doc_id, default, a, line0)
-            line0 += block.count("\n")
-            for frame, part in zip(frames, (s, g, u)):
-                frame.append(part)
-            if k == 0:
-                warnings.extend(w)
+        spans = list(_blocks(text, self.block_chars))
+        # the next block is scanned in a second thread while this one is coded (the matcher
+        # releases the GIL while it searches)
+        pool = ThreadPoolExecutor(max_workers=1) if len(spans) > 1 else None
+        try:
+            found = [self._matcher.find(text[a:b]) if pool is None
+                     else pool.submit(self._matcher.find, text[a:b]) for a, b in spans[:1]]
+            for k, (a, b) in enumerate(spans):
+                if k + 1 < len(spans):
+                    c, d = spans[k + 1]
+                    found.append(pool.submit(self._matcher.find, text[c:d]))
+                block = text[a:b]
+                hits = found[k] if pool is None else found[k].result()
+                found[k] = None
+                s, g, u, w = self._code_block(block, doc_id, default, a, line0, hits)
+                line0 += block.count("\n")
+                for frame, part in zip(frames, (s, g, u)):
+                    frame.append(part)
+                if k == 0:
+                    warnings.extend(w)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         suggestions = pd.concat(frames[0], ignore_index=True) if frames[0] else _empty_suggestions()
         if len(suggestions):
             suggestions["id"] = _suggestion_ids(len(suggestions))
@@ -437,11 +453,12 @@ class Coder:
         return CodingResult(suggestions, aggregates, warnings, unmatched)
 
     # ------------------------------------------------------------------ one block
-    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int):
+    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int,
+                    hits=None):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
         warnings = text_warnings(cp)
-        idx, mstart, mend = self._matcher.find(text)
+        idx, mstart, mend = self._matcher.find(text) if hits is None else hits
         clause = np.searchsorted(starts, mstart, side="right") - 1
         inside = (clause >= 0) & (mstart < ends[np.maximum(clause, 0)])
         # datelines are no actors
@@ -474,7 +491,7 @@ class Coder:
         paragraph = np.searchsorted(newlines, starts, side="right")
         rows, unmatched = self._attribute(text, idx, mstart, mend, clause, kind, starts, ends,
                                           sentence, paragraph, default, cp)
-        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0)
+        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0, cp)
         unmatched = pd.DataFrame(
             [{"doc_id": doc_id, "quote": q, "start": a + base, "end": b + base,
               "paragraph": int(p) + line0, "provinces": prov, "reason": why}
@@ -833,7 +850,8 @@ class Coder:
         return (k_clause[row_kw], m_prov[member], k_code[row_kw], k_label[row_kw], own[row_kw],
                 m_direct[member], m_city[member]), unmatched
 
-    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0) -> pd.DataFrame:
+    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0,
+               cp) -> pd.DataFrame:
         r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city = rows
         if not len(r_clause):
             return _empty_suggestions()
@@ -864,7 +882,7 @@ class Coder:
         clauses, where = np.unique(c_arr, return_inverse=True)
         quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
         # markers hold no delimiter or space, so a match never straddles two clauses
-        marks = np.sort(np.array(_occurrences(text, FIRST_MOVER_MARKERS), dtype=np.int64))
+        marks = _occurrences(cp, FIRST_MOVER_MARKERS)
         mover_of = np.where(np.searchsorted(marks, starts[clauses])
                             < np.searchsorted(marks, ends[clauses]), "true", "false")
         return pd.DataFrame({
@@ -940,15 +958,15 @@ def _alternation(words) -> re.Pattern | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-def _occurrences(text: str, words) -> list[int]:
-    """Start of every occurrence of each word in ``text`` (overlaps included, unsorted)."""
+def _occurrences(cp: np.ndarray, words) -> np.ndarray:
+    """Sorted starts of every occurrence of each word in the code points ``cp`` of a text."""
     out = []
     for word in words:
-        pos = text.find(word)
-        while pos >= 0:
-            out.append(pos)
-            pos = text.find(word, pos + 1)
-    return out
+        pos = np.flatnonzero(cp[:len(cp) - len(word) + 1] == ord(word[0]))
+        for i, ch in enumerate(word[1:], 1):
+            pos = pos[cp[pos + i] == ord(ch)]
+        out.append(pos)
+    return np.sort(np.concatenate(out)) if out else np.empty(0, np.int64)
 
 
 def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
