@@ -1047,15 +1047,17 @@ def _aggregates(text, begin, q_start, q_end, q_kind, k, starts, ends, doc_id,
     is_count = q_kind == _COUNT
     counts = [None] * len(begin)
     lower = np.zeros(len(begin), bool)
+    begin_l, q_start_l = begin.tolist(), q_start.tolist()
     for i in np.flatnonzero(is_count).tolist():
-        digits = text[begin[i]:q_start[i]].translate(_FULL_DIGITS)
+        digits = text[begin_l[i]:q_start_l[i]].translate(_FULL_DIGITS)
         counts[i] = int(digits) if digits.isdigit() else _cn_number(digits)
-        lower[i] = text[q_start[i]] == "余"
+        lower[i] = text[q_start_l[i]] == "余"
     clauses, row = np.unique(k, return_inverse=True)
-    quotes = np.array([text[a:b] for a, b in zip(starts[clauses], ends[clauses])], dtype=object)
+    quotes = np.array([text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())],
+                      dtype=object)
     return pd.DataFrame({
         "doc_id": doc_id,
-        "quantifier": [text[a:b] for a, b in zip(begin.tolist(), q_end.tolist())],
+        "quantifier": [text[a:b] for a, b in zip(begin_l, q_end.tolist())],
         "count": pd.array(counts, dtype="Int64"),
         "count_is_lower_bound": lower,
         "quote": quotes[row] if len(k) else np.empty(0, dtype=object),
