@@ -325,6 +325,8 @@ class Coder:
         # context rules as compiled alternations: one search per rule and sentence
         self._rule_res = [tuple((code, _alternation(req), _alternation(exc)) for code, req, exc in rs)
                           for rs in self._rules]
+        # per rule set, a function of (text, sentence start, sentence end) giving the code
+        self._decide = [_decider(rs) for rs in self._rule_res]
         self._province_index = {c: i for i, c in enumerate(self.gazetteer.codes)}
         self._province_lookup = pd.Index(list(self._province_index), dtype=object)
         place = [k in (_PROVINCE, _CITY) for k in self._kind.tolist()]
@@ -734,27 +736,9 @@ class Coder:
             c_sent = sentence[k_clause[check]]
             c_lo = starts[np.searchsorted(sentence, c_sent, side="left")].tolist()
             c_hi = ends[np.searchsorted(sentence, c_sent, side="right") - 1].tolist()
-            rule_res = self._rule_res
-            cache_id, cache_text = -1, ""
-            decided = {}                    # (rules, sentence) -> code
-            codes = []
-            for pi, s_id, lo, hi in zip(k_idx[check].tolist(), c_sent.tolist(), c_lo, c_hi):
-                r = value[pi]
-                code = decided.get((r, s_id))
-                if code is None:
-                    if s_id != cache_id:
-                        cache_id, cache_text = s_id, text[lo:hi]
-                    code = -1
-                    for rc, req, exc in rule_res[r]:
-                        if req is not None and req.search(cache_text) is None:
-                            continue
-                        if exc is not None and exc.search(cache_text) is not None:
-                            continue
-                        code = rc
-                        break
-                    decided[(r, s_id)] = code
-                codes.append(code)
-            k_code[check] = codes
+            decide = self._decide
+            k_code[check] = [decide[value[pi]](text, lo, hi) for pi, lo, hi in
+                             zip(k_idx[check].tolist(), c_lo, c_hi)]
         k_label = self._label_id[k_idx]
         if comp:
             cpos, cclause, ccode, clab = zip(*comp)
@@ -951,6 +935,37 @@ def _suggestion_ids(n: int) -> list[str]:
     if len(_IDS) < n:
         _IDS.extend(f"S{i + 1:05d}" for i in range(len(_IDS), n))
     return _IDS[:n]
+
+
+def _decider(rules):
+    """The code that the first satisfied rule of ``rules`` gives a sentence ``text[lo:hi]``, or -1.
+
+    Each rule is (code, required words, excluded words), the words as compiled
+    alternations (None for none). A single rule, the common case, gets a function of
+    its own, so that deciding a keyword costs one call and at most two searches.
+    """
+    if len(rules) == 1:
+        code, req, exc = rules[0]
+        if req is not None and exc is not None:
+            r, x = req.search, exc.search
+            return lambda text, lo, hi: code if r(text, lo, hi) and not x(text, lo, hi) else -1
+        if req is not None:
+            r = req.search
+            return lambda text, lo, hi: code if r(text, lo, hi) else -1
+        if exc is not None:
+            x = exc.search
+            return lambda text, lo, hi: -1 if x(text, lo, hi) else code
+        return lambda text, lo, hi: code
+
+    def decide(text, lo, hi):
+        for code, req, exc in rules:
+            if req is not None and req.search(text, lo, hi) is None:
+                continue
+            if exc is not None and exc.search(text, lo, hi) is not None:
+                continue
+            return code
+        return -1
+    return decide
 
 
 def _alternation(words) -> re.Pattern | None:
