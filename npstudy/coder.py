@@ -427,14 +427,16 @@ class Coder:
         # releases the GIL while it searches)
         pool = ThreadPoolExecutor(max_workers=1) if len(spans) > 1 else None
         try:
-            found = [self._matcher.find(text[a:b]) if pool is None
-                     else pool.submit(self._matcher.find, text[a:b]) for a, b in spans[:1]]
+            # the second block is scanned while this thread scans the first
+            found = [None] + [pool.submit(self._matcher.find, text[c:d]) for c, d in spans[1:2]]
+            a, b = spans[0]
+            found[0] = self._matcher.find(text[a:b])
             for k, (a, b) in enumerate(spans):
-                if k + 1 < len(spans):
-                    c, d = spans[k + 1]
+                if k + 2 < len(spans):
+                    c, d = spans[k + 2]
                     found.append(pool.submit(self._matcher.find, text[c:d]))
                 block = text[a:b]
-                hits = found[k] if pool is None else found[k].result()
+                hits = found[k] if k == 0 else found[k].result()
                 found[k] = None
                 s, g, u, w = self._code_block(block, doc_id, default, a, line0, hits)
                 line0 += block.count("\n")
@@ -464,7 +466,7 @@ class Coder:
         clause = np.searchsorted(starts, mstart, side="right") - 1
         inside = (clause >= 0) & (mstart < ends[np.maximum(clause, 0)])
         # datelines are no actors
-        spans = _dateline_spans(text)
+        spans = _dateline_spans(text, cp)
         if True:
             if spans:
                 sp = np.array(spans, dtype=np.int64)
@@ -1008,18 +1010,18 @@ def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
     return out
 
 
-def _dateline_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of news datelines (新华社杭州1月28日电 (记者 …)); found from each 日电/日讯."""
+def _dateline_spans(text: str, cp: np.ndarray) -> list[tuple[int, int]]:
+    """Spans of news datelines (新华社杭州1月28日电 (记者 …)); found from each 日电/日讯.
+
+    ``cp`` are the code points of ``text`` (:func:`npstudy.text.code_points`).
+    """
     spans = []
-    for end_word in ("日电", "日讯"):
-        pos = text.find(end_word)
-        while pos >= 0:
-            lo = max(text.rfind("\n", 0, pos) + 1, pos - 30)
-            for m in _DATELINE.finditer(text, lo, min(len(text), pos + 60)):
-                if m.start() <= pos < m.end():
-                    spans.append((m.start(), m.end()))
-                    break
-            pos = text.find(end_word, pos + 2)
+    for pos in _occurrences(cp, ("日电", "日讯")).tolist():
+        lo = max(text.rfind("\n", 0, pos) + 1, pos - 30)
+        for m in _DATELINE.finditer(text, lo, min(len(text), pos + 60)):
+            if m.start() <= pos < m.end():
+                spans.append((m.start(), m.end()))
+                break
     return sorted(spans)
 
 
