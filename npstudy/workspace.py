@@ -305,6 +305,9 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
     folder : path-like
         A workspace (see :func:`make_workspace`); its ``practices.csv`` is
         replaced atomically and the previous version kept as ``practices.csv.bak``.
+        The reviewed table, rejections included, is kept in ``folder/reviews/``
+        (named by its content hash, so merging it again adds no copy), where
+        :func:`npstudy.learn.train` finds it.
 
     Returns
     -------
@@ -364,10 +367,16 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         new = table.iloc[rows][PRACTICE_COLUMNS].copy()
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
         merged = pd.concat([base[PRACTICE_COLUMNS], new], ignore_index=True)
+        review = _csv_bytes(table)
+        stem = "reviewed" if is_frame else re.sub(r"[^A-Za-z0-9_.-]", "_", Path(reviewed).stem)[:60]
+        kept = folder / "reviews" / f"{stem}-{hashlib.sha256(review).hexdigest()[:12]}.csv"
+        writes = {} if kept.exists() else {kept: review}
         if len(new):
-            write_files_atomic({folder / "practices.csv.bak": old,
-                                folder / "practices.csv": _practices_bytes(merged)},
-                               inputs=[] if is_frame else [reviewed])
+            writes.update({folder / "practices.csv.bak": old,
+                           folder / "practices.csv": _practices_bytes(merged)})
+        if writes:
+            kept.parent.mkdir(exist_ok=True)
+            write_files_atomic(writes, inputs=[] if is_frame else [reviewed])
     result = load_practices(folder / "practices.csv")
     result.attrs.update(added=len(new), skipped=skipped)
     return result
