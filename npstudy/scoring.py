@@ -97,7 +97,7 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     >>> from npstudy import load_practices
     >>> m = coverage_matrix(load_practices(), level="pillar")
     >>> m.loc["CN-ZJ"].tolist()
-    [3, 3, 2, 1]
+    [2, 3, 2, 1]
     >>> coverage_matrix(load_practices(), "pillar", provinces="mainland", missing="nan").shape
     (31, 4)
     """
@@ -337,7 +337,7 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
     >>> from npstudy import load_practices
     >>> s = province_scores(load_practices())
     >>> s.loc["CN-ZJ", ["practices", "themes", "pillars"]].tolist()
-    [9, 6, 4]
+    [8, 6, 4]
     >>> s.loc["CN-SH", "composite_equal"]
     np.float64(0.6666666666666666)
     """
@@ -390,7 +390,7 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     --------
     >>> from npstudy import load_practices
     >>> region_summary(load_practices()).loc["east", ["provinces", "mentioned", "practices"]].tolist()
-    [10, 7, 41]
+    [10, 7, 37]
     """
     cb = _codebook(codebook)
     table = load_provinces()
@@ -444,7 +444,7 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
     >>> from npstudy import load_practices
     >>> m = instrument_matrix(load_practices(), by="instrument")
     >>> m.sum(axis=1).to_dict()
-    {'supply': 20, 'environment': 28, 'demand': 4}
+    {'supply': 14, 'environment': 29, 'demand': 5}
     """
     cb = _codebook(codebook)
     if by not in ("instrument_type", "instrument"):
