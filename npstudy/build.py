@@ -24,8 +24,10 @@ from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
-from .similarity import (cluster_provinces, linkage_matrix, null_model_test, region_test,
-                         similarity_matrix, similarity_pairs)
+from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
+                         statement_null_test)
+from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
+from .similarity import cluster_provinces, linkage_matrix, similarity_matrix, similarity_pairs
 from .validate import validate
 
 __all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "build", "default_output_dir", "FIGURES",
@@ -37,7 +39,9 @@ N_RANDOMISATIONS = 9999
 SEED = 20240305
 #: Figure file stems, in the order the README lists them.
 FIGURES = ("fig1_framework", "fig2_coverage_heatmap", "fig3_tile_map", "fig4_pillar_profiles",
-           "fig5_similarity", "fig6_null_model", "fig7_instruments")
+           "fig5_similarity", "fig6_null_model", "fig7_instruments", "fig8_rank_intervals")
+#: Randomisations per variant in the robustness table (each variant reruns the tests).
+N_VARIANT_SAMPLES = 999
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -85,8 +89,12 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
     Z, labels = linkage_matrix(sim)
     clusters = cluster_provinces(sim, n_clusters=3)
     null = null_model_test(presence, "jaccard", n_samples=n_samples, seed=seed)
-    pairs = similarity_pairs(presence, "jaccard").merge(
-        null.drop(columns="observed"), on=["a", "b"], how="left")
+    stmt_pairs, stmt_region = statement_null_test(p, "theme", n_samples=n_samples, seed=seed)
+    stmt_pairs = stmt_pairs[["a", "b", "ses", "p_value"]].rename(
+        columns={"ses": "ses_statement", "p_value": "p_statement"})
+    pairs = (similarity_pairs(presence, "jaccard")
+             .merge(null.drop(columns="observed"), on=["a", "b"], how="left")
+             .merge(stmt_pairs, on=["a", "b"], how="left"))
     mainland = coverage_matrix(p, "theme", "presence", provinces="mainland")
     tables = {
         "province_scores": province_scores(p),
@@ -97,10 +105,51 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "similarity_theme_jaccard": sim,
         "similarity_pairs": pairs,
         "clusters": clusters,
-        "region_test": region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed),
+        "region_test": _region_tests(mainland, null, stmt_region, n_samples, seed),
         "instruments": instrument_matrix(p),
+        "rank_intervals": _rank_table(p, n_samples, seed),
+        "robustness": robustness_table(p, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed),
     }
+    from .claims import claims_table
+
+    tables["claims"] = claims_table(tables, p)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
+
+
+def _region_tests(mainland: pd.DataFrame, null: pd.DataFrame, stmt_region: pd.DataFrame,
+                  n_samples: int, seed: int) -> pd.DataFrame:
+    """The region effect under four null models, one row each."""
+    labels = region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed)
+    effect = region_test(pairs_to_matrix(null, "ses"), n_perm=n_samples, seed=seed)
+    rows = []
+    for test, t, on, model in (
+            ("labels_permuted", labels, "jaccard", "region labels shuffled among provinces"),
+            ("breadth_fixed", region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed),
+             "jaccard", "each province's themes redrawn, keeping how many (fixed rows)"),
+            ("breadth_and_themes_fixed",
+             region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed, model="curveball"),
+             "jaccard", "curveball: row and column totals kept"),
+            ("effect_sizes", effect, "ses", "region labels shuffled; pairs compared by effect size"),
+            ("statements", stmt_region, "jaccard",
+             "each statement keeps how many provinces it names; which ones is random")):
+        r = t.iloc[0]
+        rows.append({"test": test, "similarity": on, "null_model": model, "units": int(r["units"]),
+                     "statistic": r["statistic"], "null_mean": r["null_mean"],
+                     "null_sd": r["null_sd"], "p_value": r["p_value"], "n_samples": n_samples})
+    return pd.DataFrame(rows).set_index("test")
+
+
+def _rank_table(p: pd.DataFrame, n_samples: int, seed: int) -> pd.DataFrame:
+    """Equal-weight ranks with bootstrap intervals beside entropy ranks with their LOO range."""
+    boot = rank_intervals(p, n_boot=n_samples, seed=seed)
+    loo = leave_one_out_ranks(p, "entropy")
+    out = boot.rename(columns=lambda c: c.replace("rank", "rank_equal"))
+    out = out.rename(columns={"share_same": "share_same_equal"})
+    out["rank_entropy"] = loo["rank"]
+    out["rank_entropy_min"] = loo["rank_min"]
+    out["rank_entropy_max"] = loo["rank_max"]
+    out["rank_entropy_changed"] = loo["changed"]
+    return out.sort_values(["rank_equal", "rank_entropy"], kind="stable")
 
 
 def default_output_dir() -> Path:
@@ -153,6 +202,8 @@ def draw_figures(results: Results, lang: str) -> dict:
         "fig6_null_model": plots.plot_null_model(t["similarity_pairs"].dropna(subset=["ses"]),
                                                  results.order, g, results.n_samples, lang=lang),
         "fig7_instruments": plots.plot_instruments(t["instruments"], cb, lang),
+        "fig8_rank_intervals": plots.plot_rank_intervals(t["rank_intervals"], g, lang,
+                                                          n_boot=results.n_samples),
     }
 
 

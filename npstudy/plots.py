@@ -40,6 +40,7 @@ __all__ = [
     "plot_similarity",
     "plot_null_model",
     "plot_instruments",
+    "plot_rank_intervals",
 ]
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-npstudy-subset.ttf"
@@ -79,6 +80,13 @@ TEXT = {
                           "zh": "各支柱的政策工具(Rothwell–Zegveld分类)"},
     "instrument": {"en": "policy instrument", "zh": "政策工具"},
     "pillar": {"en": "pillar", "zh": "支柱"},
+    "ranks_title": {"en": "How firm are the ranks? Composite-index rank intervals",
+                    "zh": "排名是否稳健?综合指数排名区间"},
+    "rank_equal": {"en": "equal weights: rank and 95% bootstrap interval ({n} resamples of statements)",
+                   "zh": "等权重:排名及95%自助法区间(对陈述重抽样{n}次)"},
+    "rank_entropy": {"en": "entropy weights: rank and range when one province is left out",
+                     "zh": "熵权:排名及剔除任一省份后的排名范围"},
+    "rank": {"en": "rank (1 = highest)", "zh": "排名(1为最高)"},
 }
 
 
@@ -528,4 +536,48 @@ def plot_instruments(matrix: pd.DataFrame, codebook: Codebook, lang: str = "en")
                         rotation=90, fontsize=9, fontweight=_bold(lang), color="#333333")
             start += n
         fig.suptitle(_t("instruments_title", lang), y=0.975)
+    return fig
+
+
+# ----------------------------------------------------------------- figure 8
+
+def plot_rank_intervals(table: pd.DataFrame, gazetteer: Gazetteer, lang: str = "en",
+                        n_boot: int | None = None) -> Figure:
+    """Composite ranks with their uncertainty: bootstrap intervals and leave-one-out ranges.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The build's ``rank_intervals`` table: ``rank_equal``, ``rank_equal_low``,
+        ``rank_equal_high`` (bootstrap over statements) and ``rank_entropy``,
+        ``rank_entropy_min``, ``rank_entropy_max`` (leave one province out).
+    gazetteer : Gazetteer
+    lang : {"en", "zh"}
+    n_boot : int, optional
+        Bootstrap samples, printed in the legend.
+    """
+    data = table.sort_values(["rank_equal", "rank_entropy"], kind="stable")
+    y = np.arange(len(data))
+    n = len(data)
+    with _style(lang):
+        fig = Figure(figsize=(8.0, 0.36 * n + 1.9))
+        ax = fig.add_axes((0.2, 0.2, 0.76, 0.68))
+        ax.hlines(y - 0.15, data["rank_equal_low"], data["rank_equal_high"], color=PILLAR_COLOURS[0],
+                  linewidth=2.2)
+        ax.plot(data["rank_equal"], y - 0.15, "o", color=PILLAR_COLOURS[0], markersize=6,
+                label=_t("rank_equal", lang, n=f"{n_boot:,}" if n_boot else "9,999"))
+        ax.hlines(y + 0.15, data["rank_entropy_min"], data["rank_entropy_max"], color="#A65E00",
+                  linewidth=2.2)
+        ax.plot(data["rank_entropy"], y + 0.15, "D", color="#A65E00", markersize=5,
+                label=_t("rank_entropy", lang))
+        ax.set_yticks(y)
+        ax.set_yticklabels([_province_label(gazetteer, c, lang) for c in data.index])
+        ax.invert_yaxis()
+        ax.set_xlim(0.5, n + 0.5)
+        ax.set_xticks(range(1, n + 1))
+        ax.set_xlabel(_t("rank", lang))
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.13), frameon=False, fontsize=8)
+        fig.suptitle(_t("ranks_title", lang), y=0.975)
     return fig

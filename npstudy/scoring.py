@@ -384,7 +384,9 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
         (mainland units in the region), ``mentioned`` (units with ≥ 1 practice),
         ``share_mentioned``, ``practices``, ``practices_per_mentioned``,
         ``categories`` (distinct categories at ``level`` covered by any province
-        of the region) and ``share_categories`` (of all categories at ``level``).
+        of the region), ``share_categories`` (of all categories at ``level``) and
+        ``mean_breadth`` (mean number of categories covered per mentioned province:
+        breadth, which similarity indices grow with).
 
     Examples
     --------
@@ -405,10 +407,12 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
         mentioned = int((block.sum(axis=1) > 0).sum())
         n_practices = int(block.to_numpy().sum())
         covered = int((block.sum(axis=0) > 0).sum())
+        breadth = (block > 0).sum(axis=1)[block.sum(axis=1) > 0]
         rows.append({"region": reg, "provinces": len(block), "mentioned": mentioned,
                      "share_mentioned": mentioned / len(block), "practices": n_practices,
                      "practices_per_mentioned": n_practices / mentioned if mentioned else np.nan,
-                     "categories": covered, "share_categories": covered / counts.shape[1]})
+                     "categories": covered, "share_categories": covered / counts.shape[1],
+                     "mean_breadth": breadth.mean() if mentioned else np.nan})
     return pd.DataFrame(rows).set_index("region")
 
 
