@@ -184,6 +184,14 @@ def _figure_bytes(fig, fmt: str, lang: str) -> bytes:
     return buf.getvalue()
 
 
+def _rank_ranges(table: pd.DataFrame) -> pd.Series:
+    """'#a–b' labels of the entropy ranks' leave-one-out range."""
+    def fmt(row):
+        lo, hi = int(row["rank_entropy_min"]), int(row["rank_entropy_max"])
+        return f"#{lo}" if lo == hi else f"#{lo}–{hi}"
+    return table.apply(fmt, axis=1)
+
+
 def draw_figures(results: Results, lang: str) -> dict:
     """Draw every figure in one language from computed results; returns ``{stem: Figure}``."""
     p = results.practices
@@ -194,9 +202,10 @@ def draw_figures(results: Results, lang: str) -> dict:
         "fig1_framework": plots.plot_framework(p, cb, g, lang),
         "fig2_coverage_heatmap": plots.plot_coverage_heatmap(t["coverage_theme"], cb, g,
                                                              results.order, lang),
-        "fig3_tile_map": plots.plot_tile_map(scores["themes"], scores["composite_entropy"], g, lang),
+        "fig3_tile_map": plots.plot_tile_map(scores["themes"], scores["composite_entropy"], g, lang,
+                                             rank_range=_rank_ranges(t["rank_intervals"])),
         "fig4_pillar_profiles": plots.plot_pillar_profiles(t["pillar_shares"], cb, g,
-                                                           scores["composite_entropy"], lang),
+                                                           scores["composite_equal"], lang),
         "fig5_similarity": plots.plot_similarity(t["similarity_theme_jaccard"], results.linkage,
                                                  results.linkage_labels, g, lang),
         "fig6_null_model": plots.plot_null_model(t["similarity_pairs"].dropna(subset=["ses"]),

@@ -638,10 +638,11 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
                           "null_mean": mean[i, j], "null_sd": sd[i, j], "ses": ses,
                           "p_value": p[i, j], "p_fdr": _bh_adjust(p[i, j])})
     null = np.concatenate(region_null)
-    rsd = np.nanstd(null, ddof=1)
+    null = null[~np.isnan(null)]
+    rsd = np.std(null, ddof=1) if len(null) > 1 else np.nan
     region = pd.DataFrame([{
-        "units": n, "statistic": obs_region, "null_mean": np.nanmean(null), "null_sd": rsd,
-        "ses": (obs_region - np.nanmean(null)) / rsd if rsd > 0 else np.nan,
+        "units": n, "statistic": obs_region, "null_mean": null.mean() if len(null) else np.nan,
+        "null_sd": rsd, "ses": (obs_region - null.mean()) / rsd if rsd > 0 else np.nan,
         "p_value": (1 + np.sum(null >= obs_region - 1e-12)) / (1 + n_samples),
         "n_samples": n_samples}])
     return pairs, region

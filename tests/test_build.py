@@ -22,7 +22,7 @@ def test_two_builds_are_byte_identical(tmp_path):
     written = build(a, **kw)
     build(b, **kw)
     assert digest(a) == digest(b)
-    assert len(written) == 10 + len(FIGURES) * 2 * 3
+    assert len(written) == 13 + len(FIGURES) * 2 * 3
     assert not list(a.rglob("*.tmp"))
 
 
