@@ -66,7 +66,12 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
     loo = rob[rob["group"] == "leave_out"]
     loo_clusters = loo[loo["quantity"] == "clusters"]
     code_best = rob[(rob["group"] == "level") & (rob["quantity"] == "lowest_p")]["value"].astype(float).iloc[0]
+    from .dataset import load_provinces
+
+    names = load_provinces().set_index("iso_code")["name_en"]
+    mainland = load_provinces()["region"].ne("").sum()
     code_pair = rob[(rob["group"] == "level") & (rob["quantity"] == "lowest_p_pair")]["value"].iloc[0]
+    code_pair = "–".join(names[c] for c in code_pair.split("–"))
     code_prov = rob[(rob["group"] == "level_scope") & (rob["quantity"] == "lowest_p")]["value"].astype(float).iloc[0]
     others = ri.drop(index=["CN-SH", "CN-ZJ"])
     widths = others["rank_equal_high"] - others["rank_equal_low"] + 1
@@ -79,6 +84,10 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
     out = [
         ("provinces", f"names {p['province'].nunique()} provinces", p["province"].nunique(),
          "practices.csv", R),
+        ("mainland", f"{p['province'].nunique()} of the {mainland} mainland provinces",
+         p["province"].nunique(), "practices.csv", R),
+        ("unmentioned", f"{mainland - p['province'].nunique()} unmentioned mainland provinces",
+         mainland - p["province"].nunique(), "practices.csv", R),
         ("statements", f"{p[key].nunique()} practice statements", p[key].nunique(), "practices.csv", R),
         ("rows", f"{len(p)} province–statement rows", len(p), "practices.csv", R),
         ("top3_rows", f"{_pct(unit['rows'])} of the rows", _pct(unit["rows"]), "robustness.csv", R),
@@ -105,6 +114,8 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
         ("entropy_31", f"changes {changed_31} of the {len(ranks_31)} entropy ranks", changed_31,
          "robustness.csv", R),
         ("pairs", f"{len(pairs)} pairs", len(pairs), "similarity_pairs.csv", R),
+        ("alpha", "p < 0.05", "0.05", "similarity_pairs.csv", R),
+        ("alpha_nb", "p < 0.05", "0.05", "similarity_pairs.csv", N3),
         ("mean_jaccard", f"mean Jaccard similarity {_num(pairs['similarity'].mean())}",
          _num(pairs["similarity"].mean()), "similarity_pairs.csv", R),
         ("reach", f"only {reach} of the {len(pairs)} pairs can reach p < 0.05", reach,
@@ -219,7 +230,8 @@ def check_text(text: str, claims: pd.DataFrame, where: str) -> list[str]:
     -------
     list of str
         One message per claim of ``where`` whose phrase is missing from the
-        text, and per number in the text that no claim's phrase covers (numbers
+        text (whitespace, including line breaks, counts as one space), and per
+        number in the text that no claim's phrase covers (numbers
         inside a quoted Chinese phrase, inline code, headings' numbering and
         figure, notebook or rule numbers are not claims). Empty when all match.
 
@@ -232,6 +244,7 @@ def check_text(text: str, claims: pd.DataFrame, where: str) -> list[str]:
     >>> check_text("The article names 14 provinces.", c, "doc")[0]
     "doc: claim 'n' (13, from practices.csv) is stated as 'names 13 provinces' in claims.csv, but that phrase is not in the text"
     """
+    text = re.sub(r"\s+", " ", text)  # a phrase may wrap across lines
     problems = []
     covered = [False] * len(text)
     for claim, row in claims.iterrows():
@@ -249,9 +262,8 @@ def check_text(text: str, claims: pd.DataFrame, where: str) -> list[str]:
         before, after = stripped[max(0, m.start() - 1):m.start()], stripped[m.end():m.end() + 1]
         if _CJK.search(before + after):
             continue
-        line = text.count("\n", 0, m.start()) + 1
-        context = text[max(0, m.start() - 30):m.end() + 30].replace("\n", " ")
-        problems.append(f"{where}: block line {line}: number {m.group(0)!r} is not from claims.csv "
+        context = text[max(0, m.start() - 30):m.end() + 30]
+        problems.append(f"{where}: number {m.group(0)!r} is not from claims.csv "
                         f"(…{context}…); add a claim to npstudy/claims.py or remove the number")
     return problems
 
