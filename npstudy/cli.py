@@ -133,6 +133,13 @@ def _cmd_merge(args) -> int:
     return 0
 
 
+def _cmd_cite(args) -> int:
+    from .citation import citations
+
+    sys.stdout.write(citations())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="npstudy",
@@ -185,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("reviewed", metavar="REVIEWED.csv")
     m.add_argument("--into", required=True, metavar="FOLDER", help="a dataset copy")
     m.set_defaults(func=_cmd_merge)
+    ci = sub.add_parser("cite", help="print how to cite npstudy and its dataset",
+                        description="Print the citations of the package and of the coded dataset, "
+                                    "as BibTeX and as plain text (from CITATION.cff).")
+    ci.set_defaults(func=_cmd_cite)
     return parser
 
 

@@ -128,6 +128,12 @@ def build() -> dict:
         field("year", "integer", "Year of publication.", required=True),
         field("language", "string", "Language code.", required=True),
         field("description", "string", "What the document is.", required=True),
+        field("title", "string", "Title, where it could be established; empty when it could not."),
+        field("outlet", "string", "Publishing outlet, where it could be established."),
+        field("author", "string", "Author(s), where they could be established."),
+        field("published", "date", "Date of publication, where it could be established."),
+        field("url", "string", "Public address at which the text was found."),
+        field("provenance", "string", "What was established about the source, and how."),
     ]
     layout = [
         field("doc_id", "string", "Document id.", required=True, enum=doc_ids),
