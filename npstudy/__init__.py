@@ -8,13 +8,18 @@ a gazetteer of provinces and cities, and tools to score, compare and extend it.
 48
 """
 
+from importlib import metadata as _metadata
+
 from .codebook import Codebook
 from .dataset import (DataError, data_dir, evidence, load_aggregates, load_cities, load_codebook,
                       load_documents, load_layout, load_practices, load_provinces, load_source)
 from .gazetteer import Gazetteer, load_gazetteer, resolve_province
-from .validate import Problem, validate
+from .validation import Problem, validate
 
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("npstudy")
+except _metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Codebook", "DataError", "Gazetteer", "Problem", "__version__", "data_dir", "evidence",

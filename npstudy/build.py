@@ -1,6 +1,6 @@
 """The pipeline that writes every table and figure: ``npstudy build``.
 
-Data flow: files → :mod:`dataset` (+ :mod:`validate`) → :mod:`scoring` /
+Data flow: files → :mod:`dataset` (+ :mod:`validation`) → :mod:`scoring` /
 :mod:`similarity` → :mod:`plots` → files. :func:`compute_tables` returns every
 table the notebooks show; :func:`build` writes them as CSV and draws every figure.
 Output is byte-for-byte reproducible (seeded null model, no timestamps in PNG,
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +23,12 @@ from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
+from .fileio import write_atomic
 from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
                          statement_null_test)
 from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
 from .similarity import cluster_provinces, linkage_matrix, similarity_matrix, similarity_pairs
-from .validate import validate
+from .validation import validate
 
 __all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "build", "default_output_dir", "FIGURES",
            "N_RANDOMISATIONS", "SEED", "write_atomic"]
@@ -160,18 +160,6 @@ def default_output_dir() -> Path:
     return Path.cwd() / "figures"
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` via a temporary file and an atomic rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _figure_bytes(fig, fmt: str, lang: str) -> bytes:
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
                 "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
@@ -273,9 +261,6 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         write_atomic(path, table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8"))
         written.append(path)
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     for lang in langs:
         figures = draw_figures(results, lang)
         for stem, fig in figures.items():

@@ -13,7 +13,7 @@ __all__ = ["main"]
 
 def _cmd_validate(args) -> int:
     from .dataset import DataError
-    from .validate import validate
+    from .validation import validate
 
     try:
         problems = validate(args.path)
@@ -44,8 +44,8 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_code(args) -> int:
-    from .build import write_atomic
-    from .coding import CodingError, Coder, code_file
+    from .coder import Coder, code_file
+    from .fileio import CodingError, write_atomic
 
     if args.doc_id and len(args.files) > 1:
         print("error: --doc-id names one document; pass one FILE or omit it", file=sys.stderr)
@@ -112,7 +112,7 @@ def _cmd_agree(args) -> int:
         if args.show:
             print(result.disagreements.to_string(index=False))
     if args.out:
-        from .build import write_atomic
+        from .fileio import write_atomic
 
         write_atomic(Path(args.out), result.disagreements.to_csv(
             index=False, lineterminator="\n").encode("utf-8"))
@@ -120,8 +120,8 @@ def _cmd_agree(args) -> int:
 
 
 def _cmd_merge(args) -> int:
-    from .coding import CodingError, merge_reviewed
-    from .dataset import DataError
+    from .fileio import CodingError, DataError
+    from .workspace import merge_reviewed
 
     try:
         merged = merge_reviewed(args.reviewed, args.into)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .dataset import DataError, read_text
+from .fileio import DataError, read_text
 
 __all__ = ["Entry", "Codebook", "LEVELS"]
 

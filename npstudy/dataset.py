@@ -14,13 +14,14 @@ The data folder is found in this order:
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+
+from .codebook import Codebook
+from .fileio import DataError, read_table, read_text
 
 __all__ = [
     "DataError",
@@ -38,6 +39,9 @@ __all__ = [
     "evidence",
     "PRACTICE_COLUMNS",
     "AGGREGATE_COLUMNS",
+    "REQUIRED_PRACTICE_COLUMNS",
+    "REQUIRED_AGGREGATE_COLUMNS",
+    "FIRST_MOVER_MARKERS",
 ]
 
 #: Columns of ``practices.csv``, in file order.
@@ -52,16 +56,19 @@ AGGREGATE_COLUMNS = [
     "pillar", "theme", "code", "quote", "start", "end", "paragraph", "summary_en",
     "coder", "note",
 ]
+#: Columns of ``practices.csv`` that must not be empty.
+REQUIRED_PRACTICE_COLUMNS = ("id", "doc_id", "province", "pillar", "theme", "code", "instrument",
+                             "instrument_type", "quote", "start", "end", "paragraph", "summary_en",
+                             "first_mover", "coder")
+#: Columns of ``aggregates.csv`` that must not be empty.
+REQUIRED_AGGREGATE_COLUMNS = ("id", "doc_id", "quantifier", "pillar", "theme", "quote", "start",
+                              "end", "paragraph", "summary_en", "coder")
+#: Words that mark a first move in the source language (首设 "first to set up",
+#: 率先 "take the lead", 首个 "the first", 首创 "pioneer", 首次 "for the first time");
+#: a quote holding one has ``first_mover`` true (rule R8).
+FIRST_MOVER_MARKERS = ("首设", "率先", "首个", "首创", "首次")
 _INT_COLUMNS = ("start", "end", "paragraph")
 _BOOL = {"true": True, "false": False}
-
-
-class DataError(ValueError):
-    """A data file cannot be read as the dataset's schema requires.
-
-    The message names the file and, where it can, the row and column, and says
-    what to do. ``npstudy validate`` reports every such problem at once.
-    """
 
 
 def data_dir() -> Path:
@@ -90,71 +97,6 @@ def data_dir() -> Path:
             return candidate
     raise DataError("cannot find the npstudy data folder (looked in npstudy/_data and "
                     "data/ beside the package); reinstall npstudy or set NPSTUDY_DATA")
-
-
-def read_text(path: str | os.PathLike) -> str:
-    """Read a UTF-8 text file, with or without a byte-order mark.
-
-    Parameters
-    ----------
-    path : path-like
-        The file to read.
-
-    Returns
-    -------
-    str
-        The decoded text, without the BOM. Line endings are kept as they are, so
-        character offsets computed on the result point into the file's text.
-
-    Raises
-    ------
-    DataError
-        If the file is not valid UTF-8. The message says whether it looks like
-        GBK/GB18030 and how to convert it.
-    """
-    raw = Path(path).read_bytes()
-    return decode_utf8(raw, str(path))
-
-
-def decode_utf8(raw: bytes, name: str) -> str:
-    """Decode bytes as UTF-8 (BOM optional) or raise an actionable :class:`DataError`."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        hint = "re-save it as UTF-8"
-        try:
-            raw.decode("gb18030")
-            hint = ("it looks GBK/GB18030-encoded; convert it with "
-                    f"`iconv -f GB18030 -t UTF-8 {name} > fixed.csv` or re-save it as UTF-8")
-        except UnicodeDecodeError:
-            pass
-        raise DataError(f"{name}:{line}: file is not valid UTF-8 (byte {err.start}) – {hint}") from None
-
-
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV file as text columns, exactly as written.
-
-    Every cell is a string (empty cells are ``""``), so that validation can
-    report the value the user typed. Use the ``load_*`` functions for typed tables.
-
-    Parameters
-    ----------
-    path : path-like
-        A UTF-8 CSV file (a BOM is allowed).
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    text = read_text(path)
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                           quoting=csv.QUOTE_MINIMAL)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise DataError(f"{path}: not a readable CSV table ({err})") from None
 
 
 def _typed(frame: pd.DataFrame, path: Path, ints=(), bools=()) -> pd.DataFrame:
@@ -350,8 +292,6 @@ def load_codebook(path: str | os.PathLike | None = None):
 
 @lru_cache(maxsize=8)
 def _codebook_cached(path: str, mtime_ns: int, size: int):
-    from .codebook import Codebook
-
     return Codebook.from_yaml(path)
 
 

@@ -15,7 +15,21 @@ import pandas as pd
 
 from .dataset import load_cities, load_provinces
 
-__all__ = ["Gazetteer", "load_gazetteer", "resolve_province"]
+__all__ = ["Gazetteer", "load_gazetteer", "resolve_province", "mainland_codes"]
+
+
+def mainland_codes(provinces: pd.DataFrame) -> list[str]:
+    """ISO codes of the mainland units of a provinces table: those with an NBS region.
+
+    Hong Kong, Macao and Taiwan have no NBS region (``region == ""``).
+
+    Examples
+    --------
+    >>> from npstudy import load_provinces
+    >>> len(mainland_codes(load_provinces()))
+    31
+    """
+    return provinces.loc[provinces["region"] != "", "iso_code"].tolist()
 
 
 class Gazetteer:
@@ -57,7 +71,7 @@ class Gazetteer:
 
     def mainland(self) -> list[str]:
         """ISO codes of the 31 mainland units (those with an NBS region)."""
-        return self.provinces.loc[self.provinces["region"] != "", "iso_code"].tolist()
+        return mainland_codes(self.provinces)
 
     def is_province(self, code: str) -> bool:
         """True if ``code`` is the ISO code of a provincial-level unit."""

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .coding import split_sentences
+from .text import split_sentences
 from .dataset import load_documents, load_source
 
 __all__ = ["cohen_kappa", "krippendorff_alpha", "percent_agreement", "agreement", "Agreement"]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .codebook import LEVELS, Codebook
 from .dataset import load_codebook, load_provinces
+from .gazetteer import mainland_codes
 
 __all__ = [
     "coverage_matrix",
@@ -46,7 +47,7 @@ def _units(practices: pd.DataFrame, provinces, index: str) -> list[str]:
         order = {code: i for i, code in enumerate(table["iso_code"])}
         return sorted(mentioned, key=lambda c: (order.get(c, len(order)), c))
     if provinces == "mainland":
-        pool = table.loc[table["region"] != "", "iso_code"].tolist()
+        pool = mainland_codes(table)
     elif provinces == "all":
         pool = table["iso_code"].tolist()
     elif isinstance(provinces, str):

@@ -171,11 +171,16 @@ def test_very_long_line(coder):
     assert r.suggestions["end"].tolist()[-1] == len(text)
 
 
-def test_backends_agree(coder):
+def test_scan_is_leftmost_longest(coder):
+    # an independent leftmost-longest matcher: one regex alternation, longest pattern first
+    import re
+
     text = load_source() * 3
-    fast = coder.scan(text)
-    slow = Coder(backend="re").scan(text)
-    pd.testing.assert_frame_equal(fast, slow)
+    patterns = sorted(coder._patterns, key=len, reverse=True)
+    expected = [(m.start(), m.end()) for m in re.finditer("|".join(map(re.escape, patterns)), text)]
+    got = coder.scan(text)
+    assert list(zip(got["start"], got["end"])) == expected
+    assert (got["match"] == [text[a:b] for a, b in expected]).all()
 
 
 def test_suggestion_offsets_point_at_quotes(source_result):

@@ -23,23 +23,17 @@ from pathlib import Path
 import pandas as pd
 
 from .codebook import Codebook
-from .dataset import (AGGREGATE_COLUMNS, PRACTICE_COLUMNS, DataError, data_dir, read_table,
-                      read_text)
+from .dataset import (AGGREGATE_COLUMNS, FIRST_MOVER_MARKERS, PRACTICE_COLUMNS,
+                      REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS, data_dir, load_cities,
+                      load_codebook, load_documents, load_layout, load_provinces)
+from .fileio import DataError, read_table, read_text
 from .gazetteer import Gazetteer
 
-__all__ = ["Problem", "validate", "validate_practices", "FIRST_MOVER_MARKERS", "Context"]
-
-#: Words that mark a first move in the source language (首设 "first to set up",
-#: 率先 "take the lead", 首个 "the first", 首创 "pioneer", 首次 "for the first time").
-FIRST_MOVER_MARKERS = ("首设", "率先", "首个", "首创", "首次")
+__all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
+           "Context"]
 # Full-width punctuation folded to half-width, to explain near-miss quotes.
 _HALF_FULL = str.maketrans({"\uff0c": ",", "\uff1b": ";", "\uff08": "(", "\uff09": ")",
                             "\uff1a": ":", "\uff01": "!", "\uff1f": "?"})
-_REQUIRED_PRACTICE = ("id", "doc_id", "province", "pillar", "theme", "code", "instrument",
-                      "instrument_type", "quote", "start", "end", "paragraph", "summary_en",
-                      "first_mover", "coder")
-_REQUIRED_AGGREGATE = ("id", "doc_id", "quantifier", "pillar", "theme", "quote", "start",
-                       "end", "paragraph", "summary_en", "coder")
 
 
 @dataclass(frozen=True)
@@ -76,8 +70,6 @@ class Context:
             if folder is not None and (folder / name).is_file():
                 return folder / name
             return shipped / name
-
-        from .dataset import load_cities, load_codebook, load_documents, load_layout, load_provinces
 
         docs_path = pick("documents.csv")
         docs = load_documents(docs_path)
@@ -121,26 +113,55 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     context = Context.from_folder(folder if path.is_dir() else None)
     problems = validate_practices(practices, context)
     if aggregates is not None and aggregates.exists():
-        problems += _validate_aggregates(aggregates, context)
+        problems += _check_file(aggregates, context, check_aggregates)
     return problems
 
 
 def validate_practices(path: str | Path, context: Context | None = None) -> list[Problem]:
-    """Check one practices table; see :func:`validate`."""
-    context = context or Context.from_folder()
-    return _check_table(Path(path), context, PRACTICE_COLUMNS, _REQUIRED_PRACTICE, _check_practice)
+    """Check one practices CSV file; see :func:`validate`."""
+    return _check_file(Path(path), context or Context.from_folder(), check_practices)
 
 
-def _validate_aggregates(path: Path, context: Context) -> list[Problem]:
-    return _check_table(path, context, AGGREGATE_COLUMNS, _REQUIRED_AGGREGATE, _check_aggregate)
-
-
-def _check_table(path, context, columns, required, row_check) -> list[Problem]:
-    name = str(path)
+def _check_file(path: Path, context: Context, check) -> list[Problem]:
     try:
         frame = read_table(path)
     except DataError as err:
-        return [_file_problem(name, err)]
+        return [_file_problem(str(path), err)]
+    return check(frame, context, name=str(path))
+
+
+def check_practices(frame: pd.DataFrame, context: Context | None = None,
+                    name: str = "practices.csv") -> list[Problem]:
+    """Check a practices table held in memory, row by row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table in the practices schema with every cell a string, as read by
+        :func:`npstudy.fileio.read_table`. It is not modified.
+    context : Context, optional
+        Reference data (codebook, gazetteer, sources, layout); the shipped data
+        by default.
+    name : str
+        The file name used in messages.
+
+    Returns
+    -------
+    list of Problem
+        Row numbers are file line numbers: row ``i`` of ``frame`` is line ``i + 2``.
+    """
+    return _check_frame(frame, name, context or Context.from_folder(), PRACTICE_COLUMNS,
+                        REQUIRED_PRACTICE_COLUMNS, _check_practice)
+
+
+def check_aggregates(frame: pd.DataFrame, context: Context | None = None,
+                     name: str = "aggregates.csv") -> list[Problem]:
+    """Check an aggregates table held in memory; see :func:`check_practices`."""
+    return _check_frame(frame, name, context or Context.from_folder(), AGGREGATE_COLUMNS,
+                        REQUIRED_AGGREGATE_COLUMNS, _check_aggregate)
+
+
+def _check_frame(frame, name, context, columns, required, row_check) -> list[Problem]:
     problems = []
     missing = [c for c in columns if c not in frame.columns]
     for col in missing:
