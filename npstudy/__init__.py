@@ -5,7 +5,7 @@ a gazetteer of provinces and cities, and tools to score, compare and extend it.
 
 >>> import npstudy
 >>> len(npstudy.load_practices())
-48
+50
 """
 
 from importlib import metadata as _metadata

@@ -110,6 +110,11 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "rank_intervals": _rank_table(p, n_samples, seed),
         "robustness": robustness_table(p, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed),
     }
+    from .intercoder import field_agreement, load_codings
+
+    codings = load_codings()
+    if codings is not None:
+        tables["agreement"] = field_agreement(*codings)
     from .claims import claims_table
 
     tables["claims"] = claims_table(tables, p)

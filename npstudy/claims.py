@@ -156,6 +156,24 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
         ("instruments_nb", f"{int(inst['environment'])} of the {int(inst.sum())} rows",
          int(inst["environment"]), "instruments.csv", N2),
     ]
+    if "agreement" in t:
+        ag = t["agreement"]
+        k = ag["cohen_kappa"]
+        out += [
+            ("rel_theme", f"province × theme with κ = {k['province × theme']:.2f}",
+             f"{k['province × theme']:.2f}", "agreement.csv", R),
+            ("rel_code", f"codes with κ = {k['code']:.2f}", f"{k['code']:.2f}", "agreement.csv", R),
+            ("rel_instrument", f"instrument categories agree with κ = {k['instrument']:.2f}",
+             f"{k['instrument']:.2f}", "agreement.csv", R),
+            ("rel_type", f"instrument types with κ = {k['instrument_type']:.2f}",
+             f"{k['instrument_type']:.2f}", "agreement.csv", R),
+            ("rel_flags", f"first-mover flags with κ = {k['first_mover']:.2f} and scope with κ = "
+             f"{k['scope']:.2f}", f"{k['scope']:.2f}", "agreement.csv", R),
+            ("rel_rows", f"{int(ag.loc['rows', 'disagreements'])} of the {int(ag.loc['rows', 'units'])} "
+             "rows of either coding", int(ag.loc["rows", "disagreements"]), "agreement.csv", R),
+            ("rel_disagreements", f"all {int(ag['disagreements'].sum())} disagreements",
+             int(ag["disagreements"].sum()), "agreement.csv", R),
+        ]
     return [(i, phrase, str(v), table, where) for i, phrase, v, table, where in out]
 
 
@@ -210,7 +228,8 @@ def _strip(text: str) -> str:
     text = re.sub(r"`[^`]*`", blank, text)
     text = re.sub(r"\]\([^)]*\)", blank, text)
     text = re.sub(r"(?m)^#+ \d+ ·", blank, text)
-    text = re.sub(r"(?i)\b(?:figures?|notebooks?|rules?|R)\s*\d+(?:\s*(?:and|,|–)\s*\d+)*", blank, text)
+    text = re.sub(r"(?i)(?:\b(?:figures?|notebooks?|rules?|R)|图)\s*\d+(?:\s*(?:and|,|–)\s*\d+)*",
+                  blank, text)
     return text
 
 

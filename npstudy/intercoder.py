@@ -12,11 +12,14 @@ Fields and their units
     Units are (document, sentence, province) triples that at least one coder
     coded; each theme (code) is assigned to a unit or not
     (:func:`npstudy.reliability.agreement`, pooled row).
+``rows``
+    Rows of either coding; a row with no partner in the other coding (same
+    province, overlapping quote) is a disagreement about the unit of analysis
+    (a split or an extra row). No κ: there is no "neither" to count.
 ``instrument``, ``instrument_type``, ``first_mover``, ``scope``
     Units are pairs of rows, one from each coding, for the same province whose
     quotes overlap in the text (:func:`match_rows`); the two values are compared
-    as nominal labels. Rows without a partner are already disagreements on
-    province × theme and are not counted again.
+    as nominal labels.
 
 Cohen's κ and Krippendorff's α (nominal) come from :mod:`npstudy.reliability`.
 """
@@ -27,8 +30,8 @@ import pandas as pd
 
 from .reliability import agreement, cohen_kappa, krippendorff_alpha, percent_agreement
 
-__all__ = ["ATTRIBUTES", "prepare", "match_rows", "field_agreement", "disagreements",
-           "adjudication_markdown"]
+__all__ = ["ATTRIBUTES", "prepare", "load_codings", "match_rows", "field_agreement",
+           "disagreements", "adjudication_markdown"]
 
 #: Row attributes compared on matched rows.
 ATTRIBUTES = ("instrument", "instrument_type", "first_mover", "scope")
@@ -75,6 +78,30 @@ def prepare(coding: pd.DataFrame, doc_id: str | None = None, codebook=None) -> p
     if "id" not in out:
         out["id"] = [f"R{i + 1:03d}" for i in range(len(out))]
     return out.reset_index(drop=True)
+
+
+def load_codings(folder=None, with_decisions: bool = False):
+    """The two codings of ``data/reliability/`` (first, second), prepared; ``None`` if absent.
+
+    Parameters
+    ----------
+    folder : path-like, optional
+        Default: ``reliability/`` in the data folder.
+    with_decisions : bool
+        Also return ``decisions.csv`` as a third item.
+    """
+    from pathlib import Path
+
+    from .dataset import data_dir, read_table
+
+    folder = Path(folder) if folder is not None else data_dir() / "reliability"
+    first, second = folder / "first_coding.csv", folder / "second_coding.csv"
+    if not (first.is_file() and second.is_file()):
+        return None
+    out = [prepare(read_table(first)), prepare(read_table(second))]
+    if with_decisions:
+        out.append(read_table(folder / "decisions.csv"))
+    return tuple(out)
 
 
 def match_rows(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
@@ -153,6 +180,11 @@ def field_agreement(a: pd.DataFrame, b: pd.DataFrame, texts: dict | None = None)
                      "cohen_kappa": pooled["cohen_kappa"],
                      "krippendorff_alpha": pooled["krippendorff_alpha"]})
     pairs = match_rows(a, b)
+    unmatched = (len(a) - len(pairs)) + (len(b) - len(pairs))
+    rows.append({"field": "rows", "unit": "rows of either coding", "units": len(a) + len(b) - len(pairs),
+                 "disagreements": unmatched,
+                 "percent_agreement": len(pairs) / (len(a) + len(b) - len(pairs)) if len(a) + len(b) else float("nan"),
+                 "cohen_kappa": float("nan"), "krippendorff_alpha": float("nan")})
     for field in ATTRIBUTES:
         if f"{field}_a" not in pairs:
             continue
@@ -180,18 +212,35 @@ def disagreements(a: pd.DataFrame, b: pd.DataFrame, texts: dict | None = None) -
         ``id_a``, ``id_b`` and ``text`` (the sentence or the first coder's quote).
         Sentence numbers are those of :func:`npstudy.reliability.agreement`.
     """
+    from .dataset import load_source
+
     out = []
     for field, level in (("province × theme", "theme"), ("code", "code")):
         dis = agreement(a, b, level=level, texts=texts).disagreements
         for r in dis.itertuples(index=False):
             cat = getattr(r, level)
-            sel = lambda t: t[(t["province"] == r.province) & (t[level] == cat)]  # noqa: E731
+            source = texts[r.doc_id] if texts else load_source(r.doc_id)
+            lo = source.index(r.text)
+            hi = lo + len(r.text)
+
+            def sel(t, r=r, cat=cat, lo=lo, hi=hi):
+                return t[(t["province"] == r.province) & (t[level] == cat) & (t["doc_id"] == r.doc_id)
+                         & (t["start"] >= lo) & (t["start"] < hi)]
             ids_a, ids_b = ";".join(sel(a)["id"]), ";".join(sel(b)["id"])
             out.append({"key": f"{level}:S{r.sentence}:{r.province}:{cat}", "field": field,
                         "province": r.province,
                         "value_a": cat if r.coder_a else "–", "value_b": cat if r.coder_b else "–",
                         "id_a": ids_a, "id_b": ids_b, "text": r.text})
     pairs = match_rows(a, b)
+    matched = {"a": set(pairs.get("id_a", [])), "b": set(pairs.get("id_b", []))}
+    for side, table in (("a", a), ("b", b)):
+        for r in table[~table["id"].isin(matched[side])].itertuples(index=False):
+            desc = f"{r.code} {getattr(r, 'instrument', '')}/{getattr(r, 'instrument_type', '')} " \
+                   f"{getattr(r, 'scope', '')}".strip()
+            out.append({"key": f"row:{r.province}:{r.id}", "field": "rows", "province": r.province,
+                        "value_a": desc if side == "a" else "–", "value_b": desc if side == "b" else "–",
+                        "id_a": r.id if side == "a" else "", "id_b": r.id if side == "b" else "",
+                        "text": r.quote})
     for field in ATTRIBUTES:
         if f"{field}_a" not in pairs:
             continue
@@ -232,9 +281,9 @@ def adjudication_markdown(dis: pd.DataFrame, decisions: pd.DataFrame, agreement_
     ValueError
         If a disagreement has no decision, or a decision no disagreement.
     """
-    merged = dis.merge(decisions, on="key", how="outer", indicator=True)
-    undecided = merged.loc[merged["_merge"] == "left_only", "key"].tolist()
-    stale = merged.loc[merged["_merge"] == "right_only", "key"].tolist()
+    undecided = sorted(set(dis["key"]) - set(decisions["key"]))
+    stale = sorted(set(decisions["key"]) - set(dis["key"]))
+    merged = dis.merge(decisions, on="key", how="left")
     if undecided or stale:
         raise ValueError(f"decisions.csv: no decision for {undecided}; decisions without a "
                          f"disagreement: {stale}")
@@ -250,7 +299,7 @@ def adjudication_markdown(dis: pd.DataFrame, decisions: pd.DataFrame, agreement_
     lines += ["", "## Disagreements", "",
               "First coding: `data/practices.csv` before adjudication; second coding: "
               "`data/reliability/second_coding.csv`. `–` means the coder did not code it.", ""]
-    for n, r in enumerate(merged.drop(columns="_merge").itertuples(index=False), 1):
+    for n, r in enumerate(merged.itertuples(index=False), 1):
         text = str(r.text).replace("\n", " ")
         lines += [f"### {n}. {r.field}: {r.province}", "",
                   f"- text: {text}",

@@ -393,7 +393,7 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     --------
     >>> from npstudy import load_practices
     >>> region_summary(load_practices()).loc["east", ["provinces", "mentioned", "practices"]].tolist()
-    [10, 7, 37]
+    [10, 7, 39]
     """
     cb = _codebook(codebook)
     table = load_provinces()
@@ -449,7 +449,7 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
     >>> from npstudy import load_practices
     >>> m = instrument_matrix(load_practices(), by="instrument")
     >>> m.sum(axis=1).to_dict()
-    {'supply': 14, 'environment': 29, 'demand': 5}
+    {'supply': 15, 'environment': 30, 'demand': 5}
     """
     cb = _codebook(codebook)
     if by not in ("instrument_type", "instrument"):

@@ -243,7 +243,7 @@ def test_review_merge_and_validate(tmp_path):
     reviewed = decide(reviewed, summaries={"S00001": "Shandong won approval for a carbon metrology centre."})
     merged = merge_reviewed(reviewed, ws)
     assert len(merged) == len(base[base["pillar"] != "green"]) + 1
-    assert merged.iloc[-1][["id", "doc_id", "province"]].tolist() == ["P053", "new_doc", "CN-SD"]
+    assert merged.iloc[-1][["id", "doc_id", "province"]].tolist() == ["P054", "new_doc", "CN-SD"]
     assert validate(ws) == []
     assert (ws / "practices.csv.bak").exists()
     assert s["decision"].eq("").all()  # decide() returned copies
@@ -257,7 +257,7 @@ def test_cli_merge_reports_problems(tmp_path):
     code, _, err = run_cli("merge", path, "--into", ws)
     assert code == 1
     assert "reviewed.csv:2: summary_en: '' – must not be empty" in err
-    assert len(load_practices(ws / "practices.csv")) == 48
+    assert len(load_practices(ws / "practices.csv")) == 50
 
 
 def test_make_workspace_refuses_to_overwrite(tmp_path):

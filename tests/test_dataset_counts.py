@@ -24,10 +24,10 @@ def test_source_is_byte_identical_copy():
 
 def test_rows_and_provinces():
     p = load_practices()
-    assert len(p) == 48
+    assert len(p) == 50
     assert p["id"].is_unique
     assert p["province"].value_counts().to_dict() == {
-        "CN-ZJ": 8, "CN-SH": 8, "CN-JS": 6, "CN-GD": 6, "CN-SD": 4, "CN-CQ": 4,
+        "CN-ZJ": 8, "CN-SH": 8, "CN-JS": 8, "CN-GD": 6, "CN-SD": 4, "CN-CQ": 4,
         "CN-SC": 3, "CN-BJ": 3, "CN-FJ": 2, "CN-AH": 1, "CN-SX": 1, "CN-NM": 1, "CN-HN": 1,
     }
 
@@ -35,11 +35,11 @@ def test_rows_and_provinces():
 def test_rows_per_pillar_and_theme():
     p = load_practices()
     assert p["pillar"].value_counts().to_dict() == {
-        "green": 16, "new_tracks": 15, "reform": 10, "innovation": 7}
+        "green": 17, "new_tracks": 16, "reform": 10, "innovation": 7}
     assert p.groupby("theme").size().to_dict() == {
-        "green.carbon_accounting": 10, "green.carbon_finance": 4, "green.low_carbon_industry": 2,
+        "green.carbon_accounting": 11, "green.carbon_finance": 4, "green.low_carbon_industry": 2,
         "innovation.basic_research": 3, "innovation.tech_transfer": 3,
-        "innovation.venture_capital": 1, "new_tracks.digital_economy": 7,
+        "innovation.venture_capital": 1, "new_tracks.digital_economy": 8,
         "new_tracks.future_industries": 6, "new_tracks.industrial_chains": 2,
         "reform.market_entities": 3, "reform.opening_up": 4, "reform.talent": 3,
     }
@@ -53,11 +53,11 @@ def test_carbon_metrology_sentence_gives_four_rows():
 
 
 def test_statements_rule_r1():
-    """37 statements: the 39 distinct quotes of the first coding, less the proof-of-concept
-    list sentence (both provinces described in detail, rule R1b) and Jiangsu's footprint
-    implementing opinion (same sentence and code as its platform, rule R1)."""
+    """39 statements: the 39 distinct quotes of the first coding, less the proof-of-concept
+    list sentence (both provinces described in detail, rule R1b), plus Jiangsu's AI pilot zone
+    (a second instrument type in the sentence of its large models, rule R1)."""
     p = load_practices()
-    assert p["statement"].nunique() == 37
+    assert p["statement"].nunique() == 39
     assert (p.groupby("statement")["quote"].nunique() == 1).all()
     assert (p.groupby("quote")["statement"].nunique() == 1).all()
     assert not p.duplicated(["province", "statement"]).any()

@@ -42,6 +42,7 @@ def test_field_agreement_by_hand():
     # scope: the second coder never says national, so p_e = p_o = 2/3 and kappa is 0
     assert t.loc["scope", "cohen_kappa"] == pytest.approx(0.0)
     assert t.loc["first_mover"].isna()[["cohen_kappa", "krippendorff_alpha"]].all()
+    assert t.loc["rows", "disagreements"] == 0 and t.loc["rows", "units"] == 3
 
 
 def test_every_disagreement_is_listed_and_needs_a_decision():
@@ -49,7 +50,8 @@ def test_every_disagreement_is_listed_and_needs_a_decision():
                                                  quote="江苏出台条例")])
     dis = disagreements(a, b, texts={"d": TEXT})
     assert sorted(dis["field"]) == ["code", "instrument", "instrument_type", "province × theme",
-                                    "scope"]
+                                    "rows", "scope"]
+    assert dis.loc[dis["field"] == "rows", "id_b"].tolist() == ["B4"]
     assert dis.loc[dis["field"] == "scope", ["value_a", "value_b"]].values.tolist() == [
         ["national", "provincial"]]
     theme = dis[dis["field"] == "province × theme"].iloc[0]
@@ -70,3 +72,24 @@ def test_prepare_does_not_mutate_and_fills_defaults():
     assert out.loc[0, "pillar"] == "innovation" and out.loc[0, "first_mover"] == "true"
     with pytest.raises(ValueError, match="lacks column"):
         prepare(raw.drop(columns="quote"))
+
+
+def test_adjudication_log_is_current_and_complete():
+    """Every disagreement between the two shipped codings has a decision, and the log is current."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from npstudy.intercoder import load_codings
+
+    root = Path(__file__).resolve().parents[1]
+    first, second, decisions = load_codings(with_decisions=True)
+    dis = disagreements(first, second)
+    assert set(dis["key"]) == set(decisions["key"])
+    assert set(decisions["decision"]) <= {"first", "second", "both", "neither"}
+    assert (decisions["reason"].str.len() > 20).all()
+    proc = subprocess.run([sys.executable, str(root / "tools" / "make_adjudication.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    # the second coder's files are theirs: they must still parse as they were shipped
+    assert len(second) == 55 and second["id"].str.match(r"S\d{3}").all()
