@@ -58,8 +58,8 @@ def build() -> dict:
     practices = [
         field("id", "string", "Row id, unique in the table.", required=True, unique=True,
               pattern=r"[A-Za-z0-9_.-]+"),
-        field("statement", "string", "Statement id (rule R1a): rows that quote the same span share it.",
-              required=True, pattern=r"S[0-9]{3,}"),
+        field("statement", "string", "Statement id (rule R1a): rows that quote the same span share it; "
+              "empty for rows added by npstudy merge.", pattern=r"S[0-9]{3,}"),
         field("doc_id", "string", "Document the quote comes from (documents.csv).", required=True, enum=doc_ids),
         field("province", "string", "ISO 3166-2:CN code of the acting province.", required=True, enum=iso),
         field("city", "string", "Prefecture-level cities the statement names, ';'-separated."),
@@ -69,8 +69,8 @@ def build() -> dict:
         field("instrument", "string", "Rothwell-Zegveld category.", required=True, enum=instruments),
         field("instrument_type", "string", "Finer instrument type; decides the category (rule R9a).",
               required=True, enum=types),
-        field("scope", "string", "provincial, or national programme hosted or piloted by the province (rule R11).",
-              required=True, enum=["provincial", "national"]),
+        field("scope", "string", "provincial, or national programme hosted or piloted by the province "
+              "(rule R11); empty when not yet coded.", enum=["provincial", "national"]),
         field("quote", "string", "Verbatim span of the source text.", required=True),
         *offsets,
         field("summary_en", "string", "English summary in the project's own words.", required=True),
