@@ -40,6 +40,8 @@ SEED = 20240305
 #: Figure file stems, in the order the README lists them.
 FIGURES = ("fig1_framework", "fig2_coverage_heatmap", "fig3_tile_map", "fig4_pillar_profiles",
            "fig5_similarity", "fig6_null_model", "fig7_instruments", "fig8_rank_intervals")
+#: zlib level of PNG figures (0–9; see _figure_bytes).
+PNG_COMPRESS_LEVEL = 3
 #: Randomisations per variant in the robustness table (each variant reruns the tests).
 N_VARIANT_SAMPLES = 999
 FORMATS = ("png", "svg", "pdf")
@@ -172,8 +174,11 @@ def _figure_bytes(fig, fmt: str, lang: str) -> bytes:
     buf = io.BytesIO()
     import matplotlib
 
+    # PNG: zlib level 3 encodes in about half the time of the default level 6 for files
+    # about a quarter larger (benchmarks/README.md).
+    extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
     with matplotlib.rc_context(plots.figure_style(lang)):
-        fig.savefig(buf, format=fmt, metadata=metadata)
+        fig.savefig(buf, format=fmt, metadata=metadata, **extra)
     return buf.getvalue()
 
 
@@ -185,28 +190,73 @@ def _rank_ranges(table: pd.DataFrame) -> pd.Series:
     return table.apply(fmt, axis=1)
 
 
-def draw_figures(results: Results, lang: str) -> dict:
-    """Draw every figure in one language from computed results; returns ``{stem: Figure}``."""
+def draw_figures(results: Results, lang: str, stems=None) -> dict:
+    """Draw figures in one language from computed results; returns ``{stem: Figure}``.
+
+    ``stems`` picks some of :data:`FIGURES` (all by default).
+    """
     p = results.practices
     cb, g = load_codebook(), load_gazetteer()
     t = results.tables
     scores = t["province_scores"]
-    return {
-        "fig1_framework": plots.plot_framework(p, cb, g, lang),
-        "fig2_coverage_heatmap": plots.plot_coverage_heatmap(t["coverage_theme"], cb, g,
-                                                             results.order, lang),
-        "fig3_tile_map": plots.plot_tile_map(scores["themes"], scores["composite_entropy"], g, lang,
-                                             rank_range=_rank_ranges(t["rank_intervals"])),
-        "fig4_pillar_profiles": plots.plot_pillar_profiles(t["pillar_shares"], cb, g,
-                                                           scores["composite_equal"], lang),
-        "fig5_similarity": plots.plot_similarity(t["similarity_theme_jaccard"], results.linkage,
-                                                 results.linkage_labels, g, lang),
-        "fig6_null_model": plots.plot_null_model(t["similarity_pairs"].dropna(subset=["ses"]),
-                                                 results.order, g, results.n_samples, lang=lang),
-        "fig7_instruments": plots.plot_instruments(t["instruments"], cb, lang),
-        "fig8_rank_intervals": plots.plot_rank_intervals(t["rank_intervals"], g, lang,
-                                                          n_boot=results.n_samples),
+    makers = {
+        "fig1_framework": lambda: plots.plot_framework(p, cb, g, lang),
+        "fig2_coverage_heatmap": lambda: plots.plot_coverage_heatmap(t["coverage_theme"], cb, g,
+                                                                     results.order, lang),
+        "fig3_tile_map": lambda: plots.plot_tile_map(scores["themes"], scores["composite_entropy"], g,
+                                                     lang, rank_range=_rank_ranges(t["rank_intervals"])),
+        "fig4_pillar_profiles": lambda: plots.plot_pillar_profiles(t["pillar_shares"], cb, g,
+                                                                   scores["composite_equal"], lang),
+        "fig5_similarity": lambda: plots.plot_similarity(t["similarity_theme_jaccard"], results.linkage,
+                                                         results.linkage_labels, g, lang),
+        "fig6_null_model": lambda: plots.plot_null_model(t["similarity_pairs"].dropna(subset=["ses"]),
+                                                         results.order, g, results.n_samples, lang=lang),
+        "fig7_instruments": lambda: plots.plot_instruments(t["instruments"], cb, lang),
+        "fig8_rank_intervals": lambda: plots.plot_rank_intervals(t["rank_intervals"], g, lang,
+                                                                  n_boot=results.n_samples),
     }
+    return {stem: makers[stem]() for stem in (stems or FIGURES)}
+
+
+#: Results shared with forked rendering workers (set just before the fork, read-only there).
+_SHARED: Results | None = None
+
+
+def _render_job(job) -> list:
+    """Draw and encode some figures of one language: ``[(stem, lang, fmt, bytes), ...]``."""
+    lang, stems, formats = job
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    figures = draw_figures(_SHARED, lang, stems)
+    return [(stem, lang, fmt, _figure_bytes(fig, fmt, lang))
+            for stem, fig in figures.items() for fmt in formats]
+
+
+def _render(results: Results, langs, formats, workers: int) -> list:
+    """Every figure file's bytes, rendered by up to ``workers`` forked processes.
+
+    Agg rendering and PNG encoding are single-threaded, so two processes use two cores.
+    The output does not depend on the number of workers (each figure is drawn from the
+    same results in a fresh state); without ``fork`` (Windows, macOS spawn) it runs in
+    this process.
+    """
+    global _SHARED
+    import multiprocessing as mp
+
+    jobs = [(lang, FIGURES[i::workers], formats) for lang in langs for i in range(workers)]
+    _SHARED = results
+    try:
+        if workers > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_render_job, jobs, chunksize=1)
+        else:
+            parts = [_render_job(job) for job in jobs]
+    finally:
+        _SHARED = None
+    order = {(s, lang): k for k, (s, lang) in enumerate((s, lang) for lang in langs for s in FIGURES)}
+    return sorted((item for part in parts for item in part),
+                  key=lambda x: (order[(x[0], x[1])], formats.index(x[2])))
 
 
 def _prepare(out: Path) -> None:
@@ -221,7 +271,7 @@ def _prepare(out: Path) -> None:
 
 
 def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
-          n_samples: int = N_RANDOMISATIONS, echo=print) -> list[Path]:
+          n_samples: int = N_RANDOMISATIONS, echo=print, workers: int | None = None) -> list[Path]:
     """Validate the data, compute every table and draw every figure.
 
     Parameters
@@ -235,6 +285,9 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         Randomisations for the significance tests.
     echo : callable
         Receives one summary line per step; ``None`` for silence.
+    workers : int, optional
+        Processes that render figures; default: two, or one on a single-core
+        machine. Files are byte-identical whatever the number.
 
     Returns
     -------
@@ -247,6 +300,7 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         If the data do not validate or the output folder cannot be written.
     """
     echo = echo or (lambda *_: None)
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     for lang in langs:
         plots._check_lang(lang)
     bad = [f for f in formats if f not in FORMATS]
@@ -266,13 +320,13 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         write_atomic(path, table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8"))
         written.append(path)
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
+    rendered = _render(results, tuple(langs), tuple(formats), max(1, min(workers, len(FIGURES))))
     for lang in langs:
-        figures = draw_figures(results, lang)
-        for stem, fig in figures.items():
-            for fmt in formats:
-                path = out / f"{stem}_{lang}.{fmt}"
-                write_atomic(path, _figure_bytes(fig, fmt, lang))
-                written.append(path)
-        echo(f"figures: {len(figures) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
+        files = [(stem, fmt, payload) for stem, lg, fmt, payload in rendered if lg == lang]
+        for stem, fmt, payload in files:
+            path = out / f"{stem}_{lang}.{fmt}"
+            write_atomic(path, payload)
+            written.append(path)
+        echo(f"figures: {len(files)} files ({lang}: {', '.join(formats)}) in {out}")
     echo(f"done in {time.perf_counter() - start:.1f} s: {len(written)} files written")
     return written
