@@ -23,7 +23,7 @@ from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
-from .fileio import write_atomic
+from .fileio import DataError, refuse_protected, write_atomic, write_files_atomic
 from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
                          statement_null_test)
 from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
@@ -259,19 +259,46 @@ def _render(results: Results, langs, formats, workers: int) -> list:
                   key=lambda x: (order[(x[0], x[1])], formats.index(x[2])))
 
 
-def _prepare(out: Path) -> None:
+def _prepare(out: Path) -> list[Path]:
+    """Check the output folder and create it (and ``tables/``); return the folders created."""
     try:
-        (out / "tables").mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise BuildError(f"cannot create output folder {out}: {err.strerror}; "
-                         "choose another with --out") from None
+        refuse_protected(out, "output folder")
+    except DataError as err:
+        raise BuildError(str(err)) from None
+    if os.path.lexists(out) and not out.is_dir():
+        raise BuildError(f"{out}: exists and is not a folder – choose an output folder with --out")
+    if not out.parent.is_dir():
+        raise BuildError(f"cannot create output folder {out}: {out.parent} is not an existing "
+                         "folder – create it first or choose another --out")
+    created = []
+    for folder in (out, out / "tables"):
+        if folder.is_dir():
+            continue
+        try:
+            folder.mkdir()
+        except OSError as err:
+            _remove_empty(created)
+            raise BuildError(f"cannot create output folder {folder}: {err.strerror}; "
+                             "choose another with --out") from None
+        created.append(folder)
     if not os.access(out, os.W_OK) or not os.access(out / "tables", os.W_OK):
+        _remove_empty(created)
         raise BuildError(f"output folder {out} is not writable; choose another with --out "
                          "or fix its permissions")
+    return created
+
+
+def _remove_empty(folders) -> None:
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
-          n_samples: int = N_RANDOMISATIONS, echo=print, workers: int | None = None) -> list[Path]:
+          n_samples: int = N_RANDOMISATIONS, echo=print,
+          data: str | Path | None = None, workers: int | None = None) -> list[Path]:
     """Validate the data, compute every table and draw every figure.
 
     Parameters
@@ -285,6 +312,9 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         Randomisations for the significance tests.
     echo : callable
         Receives one summary line per step; ``None`` for silence.
+    data : path-like, optional
+        A workspace (see :func:`npstudy.workspace.make_workspace`) whose
+        ``practices.csv`` replaces the shipped one; it is validated first.
     workers : int, optional
         Processes that render figures; default: two, or one on a single-core
         machine. Files are byte-identical whatever the number.
@@ -292,7 +322,8 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     Returns
     -------
     list of pathlib.Path
-        Every file written. Figures are named ``<stem>_<lang>.<format>``.
+        Every file written. Figures are named ``<stem>_<lang>.<format>``. The
+        files are replaced together at the end: if the build fails, none is.
 
     Raises
     ------
@@ -306,27 +337,41 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BuildError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
-    problems = validate()
+    problems = validate(data)
     if problems:
-        raise BuildError("the dataset does not validate; run `npstudy validate`:\n"
-                         + "\n".join(map(str, problems[:10])))
+        where = f" {data}" if data is not None else ""
+        raise BuildError(f"the dataset{where} does not validate ({len(problems)} problem(s), "
+                         f"first: {problems[0]}); run `npstudy validate{where}`")
     out = Path(out) if out is not None else default_output_dir()
-    _prepare(out)
+    practices = load_practices(Path(data) / "practices.csv") if data is not None else None
+    created = _prepare(out)
+    try:
+        return _write_outputs(out, practices, langs, formats, n_samples, echo, workers)
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _write_outputs(out, practices, langs, formats, n_samples, echo, workers) -> list[Path]:
     start = time.perf_counter()
-    results = compute_tables(n_samples=n_samples)
-    written = []
+    results = compute_tables(practices, n_samples=n_samples)
+    files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"
-        write_atomic(path, table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8"))
-        written.append(path)
+        files[path] = table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8")
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     rendered = _render(results, tuple(langs), tuple(formats), max(1, min(workers, len(FIGURES))))
     for lang in langs:
-        files = [(stem, fmt, payload) for stem, lg, fmt, payload in rendered if lg == lang]
-        for stem, fmt, payload in files:
-            path = out / f"{stem}_{lang}.{fmt}"
-            write_atomic(path, payload)
-            written.append(path)
-        echo(f"figures: {len(files)} files ({lang}: {', '.join(formats)}) in {out}")
-    echo(f"done in {time.perf_counter() - start:.1f} s: {len(written)} files written")
-    return written
+        for stem, lg, fmt, payload in rendered:
+            if lg == lang:
+                files[out / f"{stem}_{lang}.{fmt}"] = payload
+        echo(f"figures: {len(FIGURES) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
+    try:
+        write_files_atomic(files)
+    except DataError as err:
+        raise BuildError(str(err)) from None
+    except OSError as err:
+        raise BuildError(f"cannot write into {out}: {err.strerror} – free some space or choose "
+                         "another --out; no file was changed") from None
+    echo(f"done in {time.perf_counter() - start:.1f} s: {len(files)} files written")
+    return list(files)

@@ -1,135 +1,233 @@
-"""The ``npstudy`` command line: thin wrappers around the package's functions."""
+"""The ``npstudy`` command line: thin wrappers around the package's functions.
+
+Every command reports a user error as one line, ``npstudy: error: …``, naming the
+file, row, column or value and what to do, and exits 1 (2 for a usage error).
+Ctrl-C exits 130, and a closed output pipe (``npstudy … | head``) ends the
+command quietly. Commands that read a workspace take it the same way: as the
+folder argument of ``init``, ``add-document``, ``validate`` and ``merge --into``,
+and as ``--data DIR`` for ``agree`` and ``build``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 
 from . import __version__
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
 
+# Files meant for people to review open in Excel with Chinese text when they start
+# with a byte-order mark; every reader of npstudy accepts them with or without it.
+_REVIEW_ENCODING = "utf-8-sig"
+
+
+class _UsageError(Exception):
+    """The command line itself is wrong (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of argparse's usage block
+        raise _UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _say(*parts) -> None:
+    print(*parts, file=sys.stderr)
+
+
+def _csv_bytes(table, bom: bool = False) -> bytes:
+    return table.to_csv(index=False, lineterminator="\n").encode(
+        _REVIEW_ENCODING if bom else "utf-8")
+
+
+def _dataset_folder(path: str | None, option: str) -> Path | None:
+    """A folder to read a dataset from (a workspace, or a copy of the shipped data)."""
+    from .fileio import DataError
+
+    if path is None:
+        return None
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataError(f"{option} {path}: not a folder – pass a workspace made by `npstudy init`")
+    if not os.path.lexists(folder / "practices.csv"):
+        raise DataError(f"{option} {path}: holds no practices.csv – pass a workspace made by "
+                        "`npstudy init`")
+    return folder
+
+
+# --------------------------------------------------------------------------- commands
 
 def _cmd_validate(args) -> int:
-    from .dataset import DataError
+    from .fileio import DataError
     from .validation import validate
 
-    try:
-        problems = validate(args.path)
-    except DataError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if args.path is not None and args.data is not None:
+        raise _UsageError("validate takes PATH or --data DIR, not both")
+    if args.data is not None:
+        args.path = str(_dataset_folder(args.data, "--data"))
+    problems = validate(args.path)
     for problem in problems:
         print(problem)
     where = args.path or "the shipped dataset"
     if problems:
-        print(f"{len(problems)} problem(s) found in {where}", file=sys.stderr)
-        return 1
+        raise DataError(f"{len(problems)} problem(s) found in {where}; the first: {problems[0]} "
+                        "(all are listed on standard output, one per line) – fix them and run "
+                        "`npstudy validate` again")
     print(f"OK: {where} passed every check")
     return 0
 
 
 def _cmd_build(args) -> int:
-    from .build import BuildError, build
+    from .build import build
 
     langs = ("en", "zh") if args.lang == "all" else (args.lang,)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    try:
-        build(args.out, langs=langs, formats=formats)
-    except BuildError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if args.data is not None and args.out is None:
+        raise _UsageError("build --data DIR needs --out OUT, so that the committed figures are "
+                          "not replaced by a workspace's (see `npstudy build --help`)")
+    build(args.out, langs=langs, formats=formats, data=_dataset_folder(args.data, "--data"))
     return 0
 
 
 def _cmd_code(args) -> int:
-    from .coder import Coder, code_file
-    from .fileio import CodingError, write_atomic
-
-    if args.doc_id and len(args.files) > 1:
-        print("error: --doc-id names one document; pass one FILE or omit it", file=sys.stderr)
-        return 1
-    out = Path(args.out) if args.out else None
-    agg_out = out.with_name(out.stem + "_aggregates.csv") if out else None
-    for target in filter(None, (out, agg_out)):
-        if target.exists() and not args.force:
-            print(f"error: {target} exists; choose another --out or pass --force to replace it",
-                  file=sys.stderr)
-            return 1
-    coder = Coder()
-    frames, aggregates = [], []
-    try:
-        for path in args.files:
-            result = code_file(path, args.doc_id, args.encoding, coder)
-            for w in result.warnings:
-                print(f"warning: {path}: {w}", file=sys.stderr)
-            frames.append(result.suggestions)
-            aggregates.append(result.aggregates)
-    except CodingError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
     import pandas as pd
 
+    from .coder import Coder, code_file
+    from .dataset import check_doc_id
+    from .fileio import CodingError, DataError, check_output, write_files_atomic
+
+    if args.doc_id is not None and len(args.files) > 1:
+        raise CodingError("--doc-id names one document; pass one FILE or omit it")
+    ids = []
+    for path in args.files:
+        if args.doc_id is not None:
+            ids.append(check_doc_id(args.doc_id, "--doc-id"))
+            continue
+        try:
+            ids.append(check_doc_id(Path(path).stem, f"{path}: document id from the file name"))
+        except DataError as err:
+            raise CodingError(f"{err}; or pass --doc-id ID") from None
+    out = Path(args.out) if args.out else None
+    targets = {}
+    if out is not None:
+        targets = {"suggestions": out,
+                   "aggregates": out.with_name(out.stem + "_aggregates.csv"),
+                   "unmatched": out.with_name(out.stem + "_unmatched.csv")}
+        for target in targets.values():
+            check_output(target, inputs=args.files)
+            if target.exists() and not args.force:
+                raise CodingError(f"{target} exists – choose another --out or pass --force to "
+                                  "replace it")
+    coder = Coder()
+    frames, aggregates, unmatched = [], [], []
+    for path, doc_id in zip(args.files, ids):
+        result = code_file(path, doc_id, args.encoding, coder)
+        for w in result.warnings:
+            _say(f"npstudy: warning: {path}: {w}")
+        frames.append(result.suggestions)
+        aggregates.append(result.aggregates)
+        unmatched.append(result.unmatched)
     suggestions = pd.concat(frames, ignore_index=True)
     suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
     counted = pd.concat(aggregates, ignore_index=True)
-    text = suggestions.to_csv(index=False, lineterminator="\n")
+    dropped = pd.concat(unmatched, ignore_index=True)
     if out is None:
-        sys.stdout.write(text)
+        text = suggestions.to_csv(index=False, lineterminator="\n")
+        for i in range(0, len(text), 1 << 16):  # in pieces, so a closed pipe is noticed
+            sys.stdout.write(text[i:i + (1 << 16)])
+            sys.stdout.flush()
     else:
-        try:
-            write_atomic(out, text.encode("utf-8"))
-            write_atomic(agg_out, counted.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-        except OSError as err:
-            print(f"error: cannot write {out}: {err.strerror}", file=sys.stderr)
-            return 1
-    provinces = suggestions["province"].nunique()
-    print(f"{len(suggestions)} suggestion(s) for {provinces} province(s); "
-          f"{len(counted)} counted-but-unnamed statement(s)"
-          + (f"; wrote {out} and {agg_out}" if out else ""), file=sys.stderr)
+        write_files_atomic({targets["suggestions"]: _csv_bytes(suggestions, bom=True),
+                            targets["aggregates"]: _csv_bytes(counted, bom=True),
+                            targets["unmatched"]: _csv_bytes(dropped, bom=True)},
+                           inputs=args.files)
+    written = (f"; wrote {targets['suggestions']}, {targets['aggregates']} and "
+               f"{targets['unmatched']}" if out else "; pass --out to keep the other two lists")
+    _say(f"{len(suggestions)} suggestion(s) for {suggestions['province'].nunique()} province(s); "
+         f"{len(counted)} counted-but-unnamed statement(s); {len(dropped)} sentence(s) name a "
+         f"province but match no keyword{written}")
     return 0
 
 
-def _cmd_agree(args) -> int:
-    from .dataset import DataError, load_practices
-    from .reliability import agreement
+def _read_coding(path: str, context, level: str):
+    """Read a coding for ``agree``: checked like ``validate`` on the columns agreement uses."""
+    from .dataset import WHOLE_NUMBER
+    from .fileio import DataError, read_table
+    from .reliability import check_coding
 
-    try:
-        a, b = load_practices(args.a), load_practices(args.b)
-        result = agreement(a, b, level=args.level)
-    except (DataError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    table = read_table(path)
+    problems = check_coding(table, context, name=path)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(f"{problems[0]}{more} – fix the coding; `npstudy validate {path}` lists "
+                        "every problem")
+    if level not in table.columns:
+        raise DataError(f"{path}:1: no column {level!r} – choose another --level")
+    if not len(table):
+        raise DataError(f"{path}: holds no coded rows, so there is no agreement to compute – "
+                        "pass a coding with at least one row")
+    bad = ~table["start"].str.fullmatch(WHOLE_NUMBER) | ~table["end"].str.fullmatch(WHOLE_NUMBER)
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(f"{path}:{row + 2}: start/end: {table['start'].iloc[row]!r}, "
+                        f"{table['end'].iloc[row]!r} – offsets must be whole numbers")
+    return table.assign(start=table["start"].astype("int64"), end=table["end"].astype("int64"))
+
+
+def _cmd_agree(args) -> int:
     import pandas as pd
 
+    from .fileio import DataError, check_output, write_atomic
+    from .reliability import agreement
+    from .validation import Context
+
+    folder = _dataset_folder(args.data, "--data")
+    if args.out:
+        check_output(args.out, inputs=[args.a, args.b])
+    context = Context.from_folder(folder)
+    a = _read_coding(args.a, context, args.level)
+    b = _read_coding(args.b, context, args.level)
+    try:
+        result = agreement(a, b, level=args.level, texts=context.sources)
+    except ValueError as err:
+        raise DataError(f"{args.a} vs {args.b}: {err}") from None
+    overall = result.table.loc["all"]
+    if pd.isna(overall["cohen_kappa"]):
+        raise DataError(f"{args.a} vs {args.b}: no agreement can be computed – every one of the "
+                        f"{len(result.units)} unit(s) × {args.level} decisions is the same for both "
+                        "coders, so chance agreement is 1 and kappa is undefined; compare codings "
+                        "with more than one category")
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.precision", 3):
         print(f"unit of analysis: (document, sentence, province) coded by at least one coder; "
               f"{len(result.units)} units × {args.level}")
-        print(result.table)
-        print(f"{len(result.disagreements)} disagreement(s)")
+        print(result.table.to_string(na_rep="n/a"))
+        print(f"{len(result.disagreements)} disagreement(s)"
+              + ("; n/a: a coefficient is undefined where both coders made the same decision "
+                 "on every unit" if result.table.isna().any().any() else ""))
         if args.show:
             print(result.disagreements.to_string(index=False))
+    sys.stdout.flush()
     if args.out:
-        from .fileio import write_atomic
-
-        write_atomic(Path(args.out), result.disagreements.to_csv(
-            index=False, lineterminator="\n").encode("utf-8"))
+        write_atomic(Path(args.out), _csv_bytes(result.disagreements, bom=True),
+                     inputs=[args.a, args.b])
     return 0
 
 
 def _cmd_merge(args) -> int:
-    from .fileio import CodingError, DataError
     from .workspace import merge_reviewed
 
-    try:
-        merged = merge_reviewed(args.reviewed, args.into)
-    except (CodingError, DataError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(f"merged: {args.into}/practices.csv now holds {len(merged)} rows "
-          f"(previous version kept as practices.csv.bak)")
+    merged = merge_reviewed(args.reviewed, args.into)
+    skipped = merged.attrs.get("skipped", [])
+    note = (f"; {len(skipped)} accepted row(s) already present, skipped (rows "
+            f"{', '.join(map(str, skipped[:10]))}{', …' if len(skipped) > 10 else ''})"
+            if skipped else "")
+    kept = " (previous version kept as practices.csv.bak)" if merged.attrs.get("added") else ""
+    print(f"merged {merged.attrs.get('added', 0)} new row(s) into "
+          f"{Path(args.into) / 'practices.csv'}, which now holds {len(merged)} rows{kept}{note}")
     return 0
 
 
@@ -140,70 +238,204 @@ def _cmd_cite(args) -> int:
     return 0
 
 
+def _cmd_init(args) -> int:
+    from .workspace import make_workspace
+
+    folder = make_workspace(args.folder)
+    print(f"created workspace {folder}: a copy of the dataset; next: npstudy add-document "
+          f"{folder} FILE --doc-id ID")
+    return 0
+
+
+def _cmd_add_document(args) -> int:
+    from .workspace import register_document
+
+    doc_id = register_document(args.folder, args.file, args.doc_id, encoding=args.encoding,
+                               title=args.title or "", outlet=args.outlet or "",
+                               date=args.date or "")
+    print(f"registered {doc_id} in {args.folder} (text in {Path(args.folder) / 'raw' / doc_id}.txt); "
+          f"next: npstudy code {Path(args.folder) / 'raw' / doc_id}.txt --doc-id {doc_id} "
+          "--out suggestions.csv")
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+
+_TEXT_HELP = "UTF-8 (BOM allowed) or GB18030 text"
+
+
+def _command(sub, func, name: str, summary: str, description: str, *positional):
+    """Add the subcommand ``name`` running ``func``; ``positional``: (dest, metavar[, options])."""
+    parser = sub.add_parser(name, help=summary, description=description)
+    for dest, metavar, *options in positional:
+        parser.add_argument(dest, metavar=metavar, **(options[0] if options else {}))
+    parser.set_defaults(func=func)
+    return parser
+
+
+def _add_data(parser, text: str) -> None:
+    parser.add_argument("--data", default=None, metavar="DIR", help=text)
+
+
+def _add_encoding(parser) -> None:
+    parser.add_argument("--encoding", choices=("utf-8", "gb18030"), default=None,
+                        help="force an encoding (default: UTF-8, GB18030 detected)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="npstudy",
         description="Provincial practice in cultivating new quality productive forces: "
-                    "validate the coded dataset and reproduce the analysis.")
+                    "validate the coded dataset, reproduce the analysis and extend the coding.")
     parser.add_argument("--version", action="version", version=f"npstudy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("validate", help="check the dataset, or a copy of its tables",
-                       description="Check every quote, offset, id and code; report all problems "
-                                   "as file:row: column: value – problem – suggestion. "
-                                   "Exit 0 when clean, 1 otherwise. Files are never modified.")
-    p.add_argument("path", nargs="?", default=None,
-                   help="a folder holding practices.csv (and optionally aggregates.csv), "
-                        "or one practices CSV; default: the shipped dataset")
-    p.set_defaults(func=_cmd_validate)
-    b = sub.add_parser("build", help="compute every table and draw every figure",
-                       description="Validate the data, write every table (CSV) to OUT/tables and "
-                                   "every figure to OUT. Two runs give identical bytes.")
+    p = _command(sub, _cmd_validate, "validate",
+                 "check the dataset, a workspace, or a copy of its tables",
+                 "Check every quote, offset, id and code, and every registered text against "
+                 "documents.csv; report all problems as file:row: column: value – problem – "
+                 "suggestion. Exit 0 when clean, 1 otherwise. Files are never modified.",
+                 ("path", "PATH", {"nargs": "?", "default": None,
+                                   "help": "a workspace or folder holding practices.csv (and "
+                                           "optionally aggregates.csv, documents.csv), or one "
+                                           "practices CSV; default: the shipped dataset"}))
+    _add_data(p, "the same as PATH, for a workspace, as other commands take it")
+    b = _command(sub, _cmd_build, "build", "compute every table and draw every figure",
+                 "Validate the data, write every table (CSV) to OUT/tables and every figure to "
+                 "OUT. Two runs give identical bytes. The files are replaced together, or not "
+                 "at all.")
+    _add_data(b, "a workspace to analyse instead of the shipped dataset (needs --out)")
     b.add_argument("--out", default=None,
                    help="output folder (default: the repository's figures/)")
     b.add_argument("--lang", choices=("en", "zh", "all"), default="all",
                    help="language of the figures (default: all)")
     b.add_argument("--format", default="png", metavar="FORMATS",
                    help="comma-separated figure formats from png, svg, pdf (default: png)")
-    b.set_defaults(func=_cmd_build)
-    c = sub.add_parser("code", help="suggest codings for new Chinese text",
-                       description="Find provinces and codebook keywords in each clause and write "
-                                   "suggestions in the practices schema, with evidence, offsets, "
-                                   "matched keywords and confidence, for a person to review.")
-    c.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 (BOM allowed) or GB18030 text")
+    _command(sub, _cmd_init, "init", "create a workspace: a copy of the dataset to extend",
+             "Create DIR (new, or empty) holding a copy of the dataset's tables and texts, "
+             "which validates as it is.", ("folder", "DIR"))
+    d = _command(sub, _cmd_add_document, "add-document", "register a new text in a workspace",
+                 "Copy FILE into DIR/raw/ID.txt (as UTF-8) and add it to documents.csv and "
+                 "source_layout.csv, all together or not at all. ID: 1-64 letters, digits, "
+                 "'_', '-' or '.'.",
+                 ("folder", "DIR"), ("file", "FILE", {"help": _TEXT_HELP}))
+    d.add_argument("--doc-id", required=True, metavar="ID")
+    d.add_argument("--title", help="title of the document (optional)")
+    d.add_argument("--outlet", help="where it was published (optional)")
+    d.add_argument("--date", help="publication date, YYYY, YYYY-MM or YYYY-MM-DD (optional)")
+    _add_encoding(d)
+    c = _command(sub, _cmd_code, "code", "suggest codings for new Chinese text",
+                 "Find provinces and codebook keywords in each clause and write suggestions in "
+                 "the practices schema, with evidence, offsets, matched keywords and confidence, "
+                 "for a person to review.", ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP}))
     c.add_argument("--out", help="suggestions CSV (default: standard output); counted-but-unnamed "
-                                 "statements go to <out>_aggregates.csv")
+                                 "statements go to <out>_aggregates.csv and sentences that name a "
+                                 "province but match no keyword to <out>_unmatched.csv (all three "
+                                 "UTF-8 with a BOM, so that Excel shows the Chinese text)")
     c.add_argument("--doc-id", help="document id (default: the file name without extension)")
-    c.add_argument("--encoding", choices=("utf-8", "gb18030"), default=None,
-                   help="force an encoding (default: UTF-8, GB18030 detected)")
+    _add_encoding(c)
     c.add_argument("--force", action="store_true", help="replace existing output files")
-    c.set_defaults(func=_cmd_code)
-    a = sub.add_parser("agree", help="agreement between two codings",
-                       description="Cohen's kappa, Krippendorff's alpha and percent agreement per "
-                                   "category and overall; unit: (document, sentence, province).")
-    a.add_argument("a", metavar="A.csv")
-    a.add_argument("b", metavar="B.csv")
+    a = _command(sub, _cmd_agree, "agree", "agreement between two codings",
+                 "Cohen's kappa, Krippendorff's alpha and percent agreement per category and "
+                 "overall; unit: (document, sentence, province). Both codings are checked first, "
+                 "like `npstudy validate`.", ("a", "A.csv"), ("b", "B.csv"))
     a.add_argument("--level", choices=("pillar", "theme", "code"), default="theme")
+    _add_data(a, "the workspace whose documents the codings quote (default: the shipped dataset)")
     a.add_argument("--show", action="store_true", help="print every disagreement")
     a.add_argument("--out", help="write the disagreements to this CSV")
-    a.set_defaults(func=_cmd_agree)
-    m = sub.add_parser("merge", help="add reviewed suggestions to a copy of the dataset",
-                       description="Validate the rows marked 'accept' and append them to "
-                                   "FOLDER/practices.csv (kept as practices.csv.bak).")
-    m.add_argument("reviewed", metavar="REVIEWED.csv")
-    m.add_argument("--into", required=True, metavar="FOLDER", help="a dataset copy")
-    m.set_defaults(func=_cmd_merge)
-    ci = sub.add_parser("cite", help="print how to cite npstudy and its dataset",
-                        description="Print the citations of the package and of the coded dataset, "
-                                    "as BibTeX and as plain text (from CITATION.cff).")
-    ci.set_defaults(func=_cmd_cite)
+    m = _command(sub, _cmd_merge, "merge", "add reviewed suggestions to a workspace",
+                 "Validate the rows marked 'accept' and append them to DIR/practices.csv (kept as "
+                 "practices.csv.bak). Rows already present are reported and skipped.",
+                 ("reviewed", "REVIEWED.csv"))
+    m.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
+    _command(sub, _cmd_cite, "cite", "print how to cite npstudy and its dataset",
+             "Print the citations of the package and of the coded dataset, as BibTeX and as "
+             "plain text (from CITATION.cff).")
     return parser
 
 
+# ------------------------------------------------------------------------------- main
+
+def _one_line(message: str, limit: int = 2000) -> str:
+    text = "".join(ch if ch >= " " or ch == "\t" else repr(ch)[1:-1] for ch in message.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe: point stdout at /dev/null so the final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except Exception:  # stdout is not a file (e.g. captured by a test): nothing to flush
+        pass
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C so that partly written files are cleaned up."""
+
+
+def _as_program() -> None:
+    def terminate(signum, frame):
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
+    for stream in (sys.stdout, sys.stderr):
+        try:  # a file name that is not valid UTF-8 is printed escaped, not a crash
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "func"):
-        parser.print_help()
+    """Run the command line; return the exit code.
+
+    0: success; 1: a user error, reported as one line ``npstudy: error: …``;
+    2: a usage error; 130: interrupted (Ctrl-C).
+    """
+    from .build import BuildError
+    from .fileio import NpstudyError
+
+    if argv is None:  # run as a program: settle how it prints and how it ends
+        _as_program()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not hasattr(args, "func"):
+            parser.print_help()
+            return 2
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except _UsageError as err:
+        _say(f"npstudy: error: {_one_line(str(err))}")
         return 2
-    return args.func(args)
+    except SystemExit as err:  # --help and --version
+        return err.code if isinstance(err.code, int) else 0
+    except KeyboardInterrupt:
+        _say("npstudy: error: interrupted; files are replaced whole, so nothing was half-written")
+        return 130
+    except _Terminated:
+        _say("npstudy: error: terminated; files are replaced whole, so nothing was half-written")
+        return 143
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except (NpstudyError, BuildError) as err:
+        _say(f"npstudy: error: {_one_line(str(err))}")
+        return 1
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        _say(f"npstudy: error: {_one_line(where + (err.strerror or str(err)))} – check the path, "
+             "its permissions and the free space")
+        return 1
+    except MemoryError:
+        _say("npstudy: error: out of memory – pass smaller inputs")
+        return 1
+    except RecursionError:
+        _say("npstudy: error: an input is nested too deeply – simplify it")
+        return 1
+    except Exception as err:  # a bug: still one line, with a way to get the details
+        if os.environ.get("NPSTUDY_DEBUG"):
+            raise
+        _say(f"npstudy: error: unexpected {type(err).__name__}: {_one_line(str(err), 500)} – "
+             "please report it; set NPSTUDY_DEBUG=1 for details")
+        return 1

@@ -9,6 +9,7 @@ statistics and draws nothing.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,8 @@ __all__ = ["Entry", "Codebook", "LEVELS"]
 
 # libyaml's loader is ~10x faster where PyYAML was built with it.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The shipped codebook is about 35 kB; anything over 4 MiB is not a codebook.
+_MAX_YAML_BYTES = 4 * 1024 * 1024
 
 #: The three levels of the framework, from coarse to fine.
 LEVELS = ("pillar", "theme", "code")
@@ -94,19 +97,41 @@ class Codebook:
     @classmethod
     def from_yaml(cls, path: str | Path) -> Codebook:
         """Read and check a codebook YAML file (UTF-8, BOM allowed)."""
+        doc = _load_yaml(path)
+        if not isinstance(doc, dict) or not isinstance(doc.get("pillars"), list):
+            raise DataError(f"{path}: expected a mapping with a 'pillars' list – compare with "
+                            "the shipped data/codebook.yaml")
         try:
-            doc = yaml.load(read_text(path), Loader=_SafeLoader)
-        except yaml.YAMLError as err:
-            raise DataError(f"{path}: not valid YAML ({err})") from None
-        if not isinstance(doc, dict) or "pillars" not in doc:
-            raise DataError(f"{path}: expected a mapping with a 'pillars' list")
+            return cls._from_document(doc, path)
+        except (TypeError, AttributeError, KeyError, ValueError) as err:
+            if isinstance(err, DataError):
+                raise
+            raise DataError(f"{path}: the codebook's structure is malformed ({type(err).__name__}: "
+                            f"{err}) – compare it with the shipped data/codebook.yaml") from None
+
+    @classmethod
+    def _from_document(cls, doc: dict, path) -> Codebook:
         entries: list[Entry] = []
 
         def make(node, level, parent):
+            if not isinstance(node, dict):
+                raise DataError(f"{path}: a {level} is {type(node).__name__}, not a mapping – "
+                                "give it id, zh, en and definition keys")
             missing = [k for k in _REQUIRED[level] if k not in node]
             ident = node.get("id", "?")
             if missing:
                 raise DataError(f"{path}: {level} {ident!r} lacks {', '.join(missing)}")
+            for key in ("id", "zh", "en"):
+                if not isinstance(node[key], str) or not node[key].strip():
+                    raise DataError(f"{path}: {level} {ident!r}: {key} must be non-empty text")
+            keywords = node.get("keywords") or ()
+            if not isinstance(keywords, (list, tuple)) or not all(
+                    isinstance(k, str) and k.strip() for k in keywords):
+                raise DataError(f"{path}: {level} {ident!r}: keywords must be a list of "
+                                "non-empty words")
+            for key in ("themes", "codes"):
+                if key in _REQUIRED[level] and not isinstance(node[key], list):
+                    raise DataError(f"{path}: {level} {ident!r}: {key} must be a list")
             if parent and not ident.startswith(parent + "."):
                 raise DataError(f"{path}: {level} {ident!r} must start with {parent + '.'!r}")
             entries.append(Entry(
@@ -114,7 +139,7 @@ class Codebook:
                 definition=" ".join(str(node["definition"]).split()), parent=parent,
                 short_zh=node.get("short_zh"), short_en=node.get("short_en"),
                 include=node.get("include"), exclude=node.get("exclude"),
-                example=node.get("example"), keywords=tuple(node.get("keywords") or ()),
+                example=node.get("example"), keywords=tuple(keywords),
                 instrument=node.get("instrument"),
             ))
 
@@ -125,7 +150,7 @@ class Codebook:
                 for c in t["codes"]:
                     make(c, "code", t["id"])
         ids = [e.id for e in entries]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        dupes = sorted(i for i, n in Counter(ids).items() if n > 1)
         if dupes:
             raise DataError(f"{path}: duplicate ids {dupes}")
         categories = doc.get("instrument_categories", {})
@@ -224,6 +249,26 @@ class Codebook:
     def __repr__(self) -> str:
         return (f"Codebook(version={self.version!r}, pillars={len(self.ids('pillar'))}, "
                 f"themes={len(self.ids('theme'))}, codes={len(self.ids('code'))})")
+
+
+def _load_yaml(path):
+    """Load a YAML file safely: bounded size, no aliases (no "billion laughs"), no recursion."""
+    text = read_text(path, max_bytes=_MAX_YAML_BYTES)
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise DataError(f"{path}:{line}: YAML aliases (*name) are not allowed in a "
+                                "codebook – write the value out in full")
+        return yaml.load(text, Loader=_SafeLoader)
+    except yaml.YAMLError as err:
+        where = getattr(err, "problem_mark", None)
+        line = f":{where.line + 1}" if where is not None else ""
+        reason = " ".join(str(getattr(err, "problem", None) or err).split())
+        raise DataError(f"{path}{line}: not valid YAML ({reason}) – fix the indentation or "
+                        "quoting there") from None
+    except RecursionError:
+        raise DataError(f"{path}: YAML nested too deeply – a codebook has three levels") from None
 
 
 def _check_level(level: str) -> None:

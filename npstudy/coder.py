@@ -48,9 +48,11 @@ __all__ = [
     "CodingResult",
     "code_text",
     "code_file",
+    "unmatched_sentences",
     "evaluate",
     "SUGGESTION_COLUMNS",
     "AGGREGATE_SUGGESTION_COLUMNS",
+    "UNMATCHED_COLUMNS",
     "QUANTIFIER_WORDS",
     "AMBIGUOUS_CITY_NAMES",
 ]
@@ -60,6 +62,8 @@ SUGGESTION_COLUMNS = PRACTICE_COLUMNS + ["keywords", "confidence", "decision"]
 #: Columns of the aggregate suggestions (counted but unnamed provinces).
 AGGREGATE_SUGGESTION_COLUMNS = ["doc_id", "quantifier", "count", "count_is_lower_bound",
                                 "quote", "start", "end", "paragraph"]
+#: Columns of the unmatched-sentence report: sentences naming a province without a keyword.
+UNMATCHED_COLUMNS = ["doc_id", "provinces", "quote", "start", "end", "paragraph"]
 #: Quantifiers that stand for unnamed provinces ("多数省份"), matched as words.
 QUANTIFIER_WORDS = ("多数省份", "多个省份", "许多省份", "部分省份", "不少省份", "一些省份", "多地",
                     "各地", "各省", "各省份", "各省区市")
@@ -118,6 +122,8 @@ class CodingResult:
     suggestions: pd.DataFrame
     aggregates: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: Sentences that name a province but yielded no suggestion (see :func:`unmatched_sentences`).
+    unmatched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNMATCHED_COLUMNS))
 
 
 class Coder:
@@ -466,7 +472,58 @@ def code_text(text: str, doc_id: str = "doc", coder: Coder | None = None) -> Cod
         if _DEFAULT_CODER is None:
             _DEFAULT_CODER = Coder()
         coder = _DEFAULT_CODER
-    return coder.code(text, doc_id)
+    result = coder.code(text, doc_id)
+    result.unmatched = unmatched_sentences(coder, text, result.suggestions, doc_id)
+    return result
+
+
+def unmatched_sentences(coder: Coder, text: str, suggestions: pd.DataFrame,
+                        doc_id: str = "doc") -> pd.DataFrame:
+    """Sentences that name a province or city but gave no suggestion, for a reviewer to read.
+
+    The coder only suggests a row where a codebook keyword goes with a province;
+    these are the sentences it dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNMATCHED_COLUMNS`: ``provinces`` (ISO codes in order of
+        first mention, ``;``-separated), the sentence as ``quote`` with its
+        ``start``/``end`` offsets (``text[start:end] == quote``) and ``paragraph``
+        (0-based line).
+
+    Examples
+    --------
+    >>> coder = Coder()
+    >>> text = "上海举办论坛。浙江建设概念验证中心。"
+    >>> r = code_text(text, "demo", coder)
+    >>> r.unmatched[["provinces", "quote"]].values.tolist()
+    [['CN-SH', '上海举办论坛']]
+    """
+    lay = clause_layout(text)
+    hits = coder.scan(text)
+    hits = hits[hits["kind"].isin(["province", "city"])]
+    clause = np.searchsorted(lay.starts, hits["start"].to_numpy(), side="right") - 1
+    ok = (clause >= 0) & (hits["start"].to_numpy() < lay.ends[np.maximum(clause, 0)])
+    sentence = lay.sentence[clause[ok]]
+    coded = set(lay.sentence[np.searchsorted(lay.starts, suggestions["start"].to_numpy(
+        dtype=np.int64), side="right") - 1].tolist()) if len(suggestions) else set()
+    values = hits["value"].to_numpy()[ok]
+    first = np.searchsorted(lay.sentence, np.arange(lay.sentence.max() + 1 if len(lay.sentence)
+                                                    else 0), side="left")
+    last = np.searchsorted(lay.sentence, np.arange(len(first)), side="right") - 1
+    order = np.argsort(sentence, kind="stable")
+    bounds = np.searchsorted(sentence[order], np.arange(len(first) + 1))
+    rows = []
+    for sid in dict.fromkeys(sentence.tolist()):
+        if sid in coded:
+            continue
+        start, end = int(lay.starts[first[sid]]), int(lay.ends[last[sid]])
+        names = values[order[bounds[sid]:bounds[sid + 1]]]
+        rows.append({"doc_id": doc_id, "provinces": ";".join(dict.fromkeys(names.tolist())),
+                     "quote": text[start:end], "start": start, "end": end,
+                     "paragraph": int(np.searchsorted(lay.newlines, start, side="right"))})
+    return pd.DataFrame(rows, columns=UNMATCHED_COLUMNS)
 
 
 def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,

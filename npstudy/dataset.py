@@ -15,13 +15,14 @@ The data folder is found in this order:
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from .codebook import Codebook
-from .fileio import DataError, read_table, read_text
+from .fileio import DataError, protect, read_table, read_text
 
 __all__ = [
     "DataError",
@@ -42,6 +43,10 @@ __all__ = [
     "REQUIRED_PRACTICE_COLUMNS",
     "REQUIRED_AGGREGATE_COLUMNS",
     "FIRST_MOVER_MARKERS",
+    "DOC_ID_PATTERN",
+    "PRACTICE_KEY",
+    "WHOLE_NUMBER",
+    "check_doc_id",
 ]
 
 #: Columns of ``practices.csv``, in file order.
@@ -67,7 +72,19 @@ REQUIRED_AGGREGATE_COLUMNS = ("id", "doc_id", "quantifier", "pillar", "theme", "
 #: 率先 "take the lead", 首个 "the first", 首创 "pioneer", 首次 "for the first time");
 #: a quote holding one has ``first_mover`` true (rule R8).
 FIRST_MOVER_MARKERS = ("首设", "率先", "首个", "首创", "首次")
+#: A document id: a letter or digit, then letters, digits, ``_``, ``-`` or ``.``; at most 64
+#: characters. Ids name files (``raw/<doc_id>.txt``), so nothing else is allowed.
+DOC_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+#: Practice rows with the same values in these columns are the same coding.
+PRACTICE_KEY = ("doc_id", "province", "city", "code", "start", "end", "quote")
 _INT_COLUMNS = ("start", "end", "paragraph")
+#: A whole number as the data files write it: ASCII digits only, at most 15 of them.
+WHOLE_NUMBER = r"^[0-9]{1,15}$"
+_HERE = Path(__file__).resolve().parent
+# The data shipped with the package (wheel or source checkout) is never written.
+for _shipped in (_HERE / "_data", _HERE.parent / "data"):
+    if (_shipped / "datapackage.json").is_file():
+        protect(_shipped)
 _BOOL = {"true": True, "false": False}
 
 
@@ -91,12 +108,26 @@ def data_dir() -> Path:
             raise DataError(f"NPSTUDY_DATA={env!r} has no datapackage.json; "
                             "point it at a copy of the npstudy data folder")
         return path
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_data", here.parent / "data"):
+    for candidate in (_HERE / "_data", _HERE.parent / "data"):
         if (candidate / "datapackage.json").is_file():
             return candidate
     raise DataError("cannot find the npstudy data folder (looked in npstudy/_data and "
                     "data/ beside the package); reinstall npstudy or set NPSTUDY_DATA")
+
+
+def check_doc_id(doc_id: str, where: str = "doc_id") -> str:
+    """Return ``doc_id`` if it matches :data:`DOC_ID_PATTERN`, else raise :class:`DataError`.
+
+    Examples
+    --------
+    >>> check_doc_id("report-2024.v1")
+    'report-2024.v1'
+    """
+    if not isinstance(doc_id, str) or not re.fullmatch(DOC_ID_PATTERN, doc_id):
+        raise DataError(f"{where}: {str(doc_id)[:80]!r} is not a valid document id – use 1 to 64 "
+                        "letters, digits, '_', '-' or '.', starting with a letter or digit "
+                        "(e.g. 'report-2024')")
+    return doc_id
 
 
 def _typed(frame: pd.DataFrame, path: Path, ints=(), bools=()) -> pd.DataFrame:
@@ -104,13 +135,12 @@ def _typed(frame: pd.DataFrame, path: Path, ints=(), bools=()) -> pd.DataFrame:
     for col in ints:
         if col not in out:
             continue
-        num = pd.to_numeric(out[col], errors="coerce")
-        bad = num.isna() | (num != num.round())
+        bad = ~out[col].str.fullmatch(WHOLE_NUMBER)
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
             raise DataError(f"{path}:{i + 2}: {col}: {out[col].iloc[i]!r} – not a whole number "
-                            "– run `npstudy validate` to see every problem")
-        out[col] = num.astype("int64")
+                            "(ASCII digits 0-9 only) – run `npstudy validate` to see every problem")
+        out[col] = out[col].astype("int64")
     for col in bools:
         if col not in out:
             continue
@@ -132,6 +162,11 @@ def _need(frame: pd.DataFrame, columns, path: Path) -> None:
 
 def _path(path, name: str) -> Path:
     return Path(path) if path is not None else data_dir() / name
+
+
+def _load(path, name: str, ints=(), bools=()) -> pd.DataFrame:
+    path = _path(path, name)
+    return _typed(read_table(path), path, ints=ints, bools=bools)
 
 
 def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -178,6 +213,11 @@ def load_aggregates(path: str | os.PathLike | None = None) -> pd.DataFrame:
     frame = read_table(path)
     _need(frame, AGGREGATE_COLUMNS, path)
     out = _typed(frame, path, ints=_INT_COLUMNS, bools=("count_is_lower_bound",))
+    bad = ~(out["count"].str.fullmatch(WHOLE_NUMBER) | (out["count"] == ""))
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(f"{path}:{i + 2}: count: {out['count'].iloc[i]!r} – must be a whole "
+                        "number (ASCII digits) or empty")
     out["count"] = pd.to_numeric(out["count"].replace("", None)).astype("Int64")
     return out
 
@@ -198,8 +238,7 @@ def load_provinces(path: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> len(load_provinces())
     34
     """
-    path = _path(path, "provinces.csv")
-    return _typed(read_table(path), path, ints=("tile_row", "tile_col"))
+    return _load(path, "provinces.csv", ints=("tile_row", "tile_col"))
 
 
 def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -212,8 +251,7 @@ def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
         (city, prefecture, autonomous_prefecture, league), ``capital`` and
         ``sub_provincial`` (booleans).
     """
-    path = _path(path, "cities.csv")
-    return _typed(read_table(path), path, bools=("capital", "sub_provincial"))
+    return _load(path, "cities.csv", bools=("capital", "sub_provincial"))
 
 
 def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -225,8 +263,7 @@ def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:
         ``doc_id``, ``path`` (relative to the data folder), ``sha256``, ``chars``,
         ``lines``, ``year``, ``language``, ``description``.
     """
-    path = _path(path, "documents.csv")
-    return _typed(read_table(path), path, ints=("chars", "lines", "year"))
+    return _load(path, "documents.csv", ints=("chars", "lines", "year"))
 
 
 def load_layout(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -240,8 +277,7 @@ def load_layout(path: str | os.PathLike | None = None) -> pd.DataFrame:
         paragraph, caption, conclusion), ``pillar`` and ``theme`` (the part of the
         framework the line belongs to; ``""`` where none).
     """
-    path = _path(path, "source_layout.csv")
-    return _typed(read_table(path), path, ints=("line", "start", "end"))
+    return _load(path, "source_layout.csv", ints=("line", "start", "end"))
 
 
 @lru_cache(maxsize=None)
@@ -286,7 +322,11 @@ def load_codebook(path: str | os.PathLike | None = None):
     Treat the returned object as read-only.
     """
     path = _path(path, "codebook.yaml")
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError as err:
+        raise DataError(f"{path}: cannot read the codebook ({err.strerror}) – check the path") \
+            from None
     return _codebook_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 

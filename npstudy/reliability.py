@@ -20,10 +20,29 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .text import split_sentences
 from .dataset import load_documents, load_source
+from .text import split_sentences
+from .validation import Context, Problem, check_practices
 
-__all__ = ["cohen_kappa", "krippendorff_alpha", "percent_agreement", "agreement", "Agreement"]
+__all__ = ["cohen_kappa", "krippendorff_alpha", "percent_agreement", "agreement", "Agreement",
+           "check_coding"]
+
+# The columns agreement reads: their problems make a coding unusable for it.
+_AGREEMENT_COLUMNS = {"doc_id", "province", "city", "pillar", "theme", "code", "quote", "start",
+                      "end", "(file)"}
+
+
+def check_coding(table: pd.DataFrame, context: Context | None = None,
+                 name: str = "coding") -> list[Problem]:
+    """The problems that keep a coding (as strings) from entering :func:`agreement`.
+
+    The checks are :func:`npstudy.validation.check_practices` restricted to the
+    columns agreement uses: documents are registered, offsets point at the
+    quotes, provinces exist, and pillar, theme and code belong to the codebook.
+    Review columns (summary, coder, first mover) are not required, so coder
+    suggestions can be compared as they are.
+    """
+    return [p for p in check_practices(table, context, name) if p.column in _AGREEMENT_COLUMNS]
 
 
 def cohen_kappa(a: Sequence, b: Sequence) -> float:
@@ -232,6 +251,12 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame, level: str = "theme",
         ``disagreements``: every unit × category where the coders differ, with
         the sentence text. ``units``: the units compared.
 
+    Raises
+    ------
+    ValueError
+        If either coding is empty or the two share no document: no agreement
+        can be computed then.
+
     Notes
     -----
     Units are (doc_id, sentence, province) triples coded by at least one coder;
@@ -240,7 +265,14 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame, level: str = "theme",
     """
     if level not in ("pillar", "theme", "code"):
         raise ValueError(f"level must be 'pillar', 'theme' or 'code', not {level!r}")
+    if not len(a) or not len(b):
+        raise ValueError(f"coder {'A' if not len(a) else 'B'} coded nothing, so there is no "
+                         "agreement to compute – pass two non-empty codings")
     docs = sorted(set(a["doc_id"]) & set(b["doc_id"]))
+    if not docs:
+        raise ValueError(f"the codings share no document (A: {', '.join(sorted(set(a['doc_id'])))[:200]}; "
+                         f"B: {', '.join(sorted(set(b['doc_id'])))[:200]}) – compare codings of the "
+                         "same document")
     if texts is None:
         texts = {d: load_source(d) for d in docs if d in set(load_documents()["doc_id"])}
     a = a[a["doc_id"].isin(docs)].copy()

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .fileio import CodingError, DataError, decode_utf8
+from .fileio import CodingError, DataError, decode_utf8, read_bytes
 
 __all__ = ["read_document", "split_sentences", "clause_layout", "ClauseLayout", "code_points",
            "char_table", "text_warnings"]
@@ -44,16 +43,18 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     Raises
     ------
     CodingError
-        For an empty, binary or UTF-16 file, or one in another encoding.
+        For a missing, unreadable, non-regular or too large file (see
+        :func:`npstudy.fileio.read_bytes`), an empty, binary or UTF-16 file, or
+        one in another encoding.
     """
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
-    except OSError as err:
-        raise CodingError(f"{name}: cannot read file ({err.strerror})") from None
+        raw = read_bytes(path)
+    except DataError as err:
+        raise CodingError(str(err)) from None
     if not raw.strip():
         raise CodingError(f"{name}: file is empty – nothing to code")
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw:
         kind = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary (it holds NUL bytes)"
         raise CodingError(f"{name}: file is {kind}, not text – save it as UTF-8 text")
     enc = (encoding or "").lower().replace("_", "-")

@@ -15,22 +15,27 @@ Row numbers are file line numbers (the header is line 1). Files are only read.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import hashlib
+import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from .codebook import Codebook
-from .dataset import (AGGREGATE_COLUMNS, FIRST_MOVER_MARKERS, PRACTICE_COLUMNS,
-                      REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS, data_dir, load_cities,
-                      load_codebook, load_documents, load_layout, load_provinces)
-from .fileio import DataError, read_table, read_text
+from .dataset import (AGGREGATE_COLUMNS, DOC_ID_PATTERN, FIRST_MOVER_MARKERS, PRACTICE_COLUMNS,
+                      PRACTICE_KEY, REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS,
+                      WHOLE_NUMBER, data_dir, load_cities, load_codebook, load_layout,
+                      load_provinces)
+from .fileio import CONTROL_CHARS, DataError, inside, read_bytes, read_table
 from .gazetteer import Gazetteer
 
 __all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
-           "Context"]
+           "check_documents", "Context"]
 # Full-width punctuation folded to half-width, to explain near-miss quotes.
 _HALF_FULL = str.maketrans({"\uff0c": ",", "\uff1b": ";", "\uff08": "(", "\uff09": ")",
                             "\uff1a": ":", "\uff01": "!", "\uff1f": "?"})
@@ -61,23 +66,104 @@ class Context:
     sources: dict[str, str]
     layout: pd.DataFrame
 
+    def line_of(self, doc_id: str, offset: int) -> int:
+        """0-based line number of a character offset in a registered document."""
+        cache = self.__dict__.setdefault("_newlines", {})
+        if doc_id not in cache:
+            text = self.sources[doc_id]
+            cache[doc_id] = [m.start() for m in re.finditer("\n", text)]
+        return bisect.bisect_left(cache[doc_id], offset)
+
+    def line_role(self, doc_id: str, line: int) -> tuple[str | None, str]:
+        """``(role, theme)`` of a line from the layout table; ``(None, "")`` if not listed."""
+        if "_roles" not in self.__dict__:
+            lay = self.layout
+            self.__dict__["_roles"] = {}
+            for d, n, r, t in zip(lay["doc_id"], lay["line"], lay["role"], lay["theme"]):
+                self.__dict__["_roles"].setdefault((d, int(n)), (r, t))
+        return self.__dict__["_roles"].get((doc_id, line), (None, ""))
+
     @classmethod
-    def from_folder(cls, folder: Path | None = None) -> Context:
-        """Reference tables from ``folder`` where present, else the shipped ones."""
+    def from_folder(cls, folder: Path | None = None, problems: list | None = None) -> Context:
+        """Reference tables from ``folder`` where present, else the shipped ones.
+
+        Every registered document is checked against ``documents.csv`` (see
+        :func:`check_documents`). Its problems are appended to ``problems`` when
+        a list is given; otherwise the first one is raised as :class:`DataError`.
+        """
         shipped = data_dir()
 
         def pick(name):
-            if folder is not None and (folder / name).is_file():
+            if folder is not None and os.path.lexists(folder / name):
                 return folder / name
             return shipped / name
 
-        docs_path = pick("documents.csv")
-        docs = load_documents(docs_path)
-        sources = {row.doc_id: read_text(docs_path.parent / row.path)
-                   for row in docs.itertuples()}
+        found: list[Problem] = []
+        sources = check_documents(pick("documents.csv"), found)
+        if problems is not None:
+            problems.extend(found)
+        elif found:
+            raise DataError(f"{found[0]} – run `npstudy validate` on the workspace to see every "
+                            "problem")
         return cls(load_codebook(pick("codebook.yaml")),
                    Gazetteer(load_provinces(pick("provinces.csv")), load_cities(pick("cities.csv"))),
                    sources, load_layout(pick("source_layout.csv")))
+
+
+def check_documents(path: Path, problems: list) -> dict[str, str]:
+    """Check the document register against the texts it names; return ``{doc_id: text}``.
+
+    Each row's ``doc_id`` must match the documented pattern and be unique; its
+    ``path`` must stay inside the register's folder and name a regular UTF-8
+    file without NUL bytes, whose SHA-256, character count and line count
+    (newlines + 1) are the ones recorded. Problems are appended to ``problems``.
+    """
+    name = str(path)
+    frame = read_table(path)
+    missing = [c for c in ("doc_id", "path", "sha256", "chars", "lines") if c not in frame.columns]
+    if missing:
+        raise DataError(f"{name}:1: missing column(s) {', '.join(missing)} – copy the header of "
+                        "the shipped data/documents.csv")
+    sources: dict[str, str] = {}
+    for i, row in enumerate(frame.to_dict("records")):
+        line = i + 2
+        doc = row["doc_id"]
+        if not re.fullmatch(DOC_ID_PATTERN, doc):
+            problems.append(Problem(name, line, "doc_id", doc, "not a valid document id",
+                                    "use 1-64 letters, digits, '_', '-' or '.'"))
+            continue
+        if doc in sources:
+            problems.append(Problem(name, line, "doc_id", doc, "registered twice",
+                                    "keep one row per document"))
+            continue
+        for col in ("chars", "lines") + (("year",) if "year" in row else ()):
+            if not re.fullmatch(WHOLE_NUMBER, row[col]) and (col != "year" or row[col]):
+                problems.append(Problem(name, line, col, row[col],
+                                        "must be a whole number (ASCII digits 0-9)"))
+        try:
+            if not row["path"] or os.path.isabs(row["path"]):
+                raise DataError("the path must be relative to the folder of documents.csv")
+            raw = read_bytes(inside(path.parent, row["path"]))
+            text = raw.decode("utf-8-sig")
+        except (DataError, UnicodeDecodeError) as err:
+            reason = "not valid UTF-8" if isinstance(err, UnicodeDecodeError) else str(err)
+            problems.append(Problem(name, line, "path", row["path"], f"cannot use the text: {reason}",
+                                    "register texts with `npstudy add-document`"))
+            continue
+        if "\x00" in text:
+            problems.append(Problem(name, line, "path", row["path"], "the text holds NUL bytes",
+                                    "register a plain UTF-8 text"))
+            continue
+        sources[doc] = text
+        facts = {"sha256": hashlib.sha256(raw).hexdigest(), "chars": str(len(text)),
+                 "lines": str(text.count("\n") + 1)}
+        for col, value in facts.items():
+            if row[col] != value and (col == "sha256" or re.fullmatch(WHOLE_NUMBER, row[col])):
+                problems.append(Problem(name, line, col, row[col],
+                                        f"does not match the text {row['path']}",
+                                        f"the text has {col} {value}; if the text was changed on "
+                                        "purpose, register it again under a new doc_id"))
+    return sources
 
 
 def validate(path: str | Path | None = None) -> list[Problem]:
@@ -107,11 +193,15 @@ def validate(path: str | Path | None = None) -> list[Problem]:
         aggregates = path / "aggregates.csv"
     else:
         folder, practices, aggregates = path.parent, path, None
-    if not practices.exists():
+    if not os.path.lexists(practices):
         return [Problem(str(practices), 0, "(file)", str(practices), "file not found",
                         "pass a folder that holds practices.csv, or a practices CSV file")]
-    context = Context.from_folder(folder if path.is_dir() else None)
-    problems = validate_practices(practices, context)
+    problems: list[Problem] = []
+    try:
+        context = Context.from_folder(folder if path.is_dir() else None, problems)
+    except DataError as err:
+        return problems + [_file_problem(str(err).split(":", 1)[0], err)]
+    problems += validate_practices(practices, context)
     if aggregates is not None and aggregates.exists():
         problems += _check_file(aggregates, context, check_aggregates)
     return problems
@@ -172,10 +262,22 @@ def _check_frame(frame, name, context, columns, required, row_check) -> list[Pro
                 else f"add a column {col!r} (see data/README.md)")
         problems.append(Problem(name, 1, col, "", "required column is missing", hint))
     seen: dict[str, int] = {}
+    seen_rows: dict[tuple, int] = {}
+    key_columns = PRACTICE_KEY if columns is PRACTICE_COLUMNS else ()
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
         row = {c: row.get(c, "") for c in columns}
-        out = []
+        out = [Problem(name, line, col, _short(str(value)), "holds a NUL or control character",
+                       "delete it; text fields hold plain text")
+               for col, value in row.items() if CONTROL_CHARS.search(str(value))]
+        if key_columns:
+            key = tuple(str(row[c]).strip() for c in key_columns)
+            if key in seen_rows:
+                out.append(Problem(name, line, "id", row["id"],
+                                   f"the same coding as row {seen_rows[key]} (same document, "
+                                   "province, city, code and quote)", "delete one of the two rows"))
+            else:
+                seen_rows[key] = line
         for col in required:
             if col not in missing and not str(row[col]).strip():
                 out.append(Problem(name, line, col, "", "must not be empty"))
@@ -321,7 +423,7 @@ def _check_aggregate(name, line, row, ctx, missing):
     if row["quantifier"] and row["quantifier"] not in row["quote"]:
         out.append(Problem(name, line, "quantifier", row["quantifier"], "does not occur in the quote",
                            "copy the counting words (e.g. 9省份, 多数省份) from the quote"))
-    if row["count"].strip() and not row["count"].strip().isdigit():
+    if row["count"] and not re.fullmatch(WHOLE_NUMBER, row["count"]):
         out.append(Problem(name, line, "count", row["count"], "must be a whole number or empty"))
     if row["count_is_lower_bound"].strip().lower() not in ("true", "false"):
         out.append(Problem(name, line, "count_is_lower_bound", row["count_is_lower_bound"],
@@ -369,14 +471,13 @@ def _check_quote(name, line, row, ctx, source, missing):
     if source is None or {"quote", "start", "end"} & missing or not row["quote"]:
         return out
     quote = row["quote"]
-    try:
-        start, end = int(row["start"]), int(row["end"])
-    except ValueError:
-        for col in ("start", "end"):
-            if not str(row[col]).strip().lstrip("-").isdigit():
-                out.append(Problem(name, line, col, row[col], "must be a whole number",
-                                   _offset_hint(source, quote)))
+    bad = [c for c in ("start", "end") if not re.fullmatch(WHOLE_NUMBER, str(row[c]))]
+    for col in bad:
+        out.append(Problem(name, line, col, row[col], "must be a whole number (ASCII digits 0-9)",
+                           _offset_hint(source, quote)))
+    if bad:
         return out
+    start, end = int(row["start"]), int(row["end"])
     if source[start:end] != quote or not 0 <= start < end:
         found = source.find(quote)
         if found >= 0:
@@ -388,16 +489,15 @@ def _check_quote(name, line, row, ctx, source, missing):
             out.append(Problem(name, line, "quote", _short(quote), "quote does not occur verbatim in the source",
                                _quote_hint(source, quote)))
         return out
-    lineno = source.count("\n", 0, start)
+    lineno = ctx.line_of(row["doc_id"], start)
     if "\n" in quote:
         out.append(Problem(name, line, "quote", _short(quote), "quote spans more than one line",
                            "split it into one row per paragraph"))
-    if "paragraph" not in missing and str(row["paragraph"]).strip() != str(lineno):
+    if "paragraph" not in missing and str(row["paragraph"]) != str(lineno):
         out.append(Problem(name, line, "paragraph", row["paragraph"],
                            f"the quote is on line {lineno}", f"set paragraph to {lineno}"))
-    lay = ctx.layout[(ctx.layout["doc_id"] == row["doc_id"]) & (ctx.layout["line"] == lineno)]
-    if not lay.empty:
-        role, ptheme = lay["role"].iloc[0], lay["theme"].iloc[0]
+    role, ptheme = ctx.line_role(row["doc_id"], lineno)
+    if role is not None:
         if role != "paragraph":
             out.append(Problem(name, line, "paragraph", str(lineno),
                                f"line {lineno} is a {role}, and rule R5 codes practices only in paragraphs",
@@ -434,18 +534,25 @@ def _offset_hint(source, quote):
 
 
 def _quote_hint(source: str, quote: str) -> str:
-    folded_src, folded_q = source.translate(_HALF_FULL), quote.translate(_HALF_FULL)
+    folded_src, folded_q = _fold(source), quote.translate(_HALF_FULL)
     found = folded_src.find(folded_q)
     if found >= 0:
         original = source[found:found + len(quote)]
         return (f"it differs only in half-/full-width punctuation; the source reads "
                 f"{_short(original)!r} at start={found}")
+    if len(source) * len(quote) > 50_000_000:  # too costly to search: just say what to do
+        return "copy the quote character for character from the source file"
     match = difflib.SequenceMatcher(None, source, quote, autojunk=False).find_longest_match(
         0, len(source), 0, len(quote))
     if match.size >= 4:
         return (f"the longest part found verbatim is {_short(quote[match.b:match.b + match.size])!r} "
                 f"at {match.a}; copy the quote from the source file")
     return "copy the quote character for character from the source file"
+
+
+@lru_cache(maxsize=4)
+def _fold(source: str) -> str:
+    return source.translate(_HALF_FULL)
 
 
 def _short(text: str, width: int = 40) -> str:

@@ -5,25 +5,60 @@ A workspace is a folder holding the dataset's tables (``practices.csv``,
 texts in ``raw/``. :func:`make_workspace` creates one, :func:`register_document`
 adds a text, :func:`decide` records review decisions on coder suggestions and
 :func:`merge_reviewed` validates the accepted rows and appends them.
+
+Every function here writes only inside the workspace it is given, never into
+the shipped data, and holds the workspace's lock while it reads, changes and
+writes, so that two commands running at once both land. Each change is all or
+nothing: the files it touches are replaced together or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, data_dir, load_documents,
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, check_doc_id, data_dir,
                       load_practices)
-from .fileio import CodingError, read_table, write_atomic
+from .fileio import (CONTROL_CHARS, CodingError, DataError, folder_lock, inside, parse_table,
+                     read_bytes, read_table, refuse_protected, remove_stale_temps,
+                     write_files_atomic)
 from .text import read_document
 from .validation import Context, check_practices
 
-__all__ = ["make_workspace", "register_document", "decide", "merge_reviewed"]
+__all__ = ["make_workspace", "register_document", "decide", "merge_reviewed", "check_workspace",
+           "WORKSPACE_TABLES"]
+
+#: The tables a workspace holds (besides ``raw/``), copied from the shipped data by
+#: :func:`make_workspace`.
+WORKSPACE_TABLES = ("practices.csv", "aggregates.csv", "documents.csv", "source_layout.csv")
+_DATE = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
+_MAX_FIELD = 500
+
+
+def check_workspace(folder: str | os.PathLike) -> Path:
+    """Return ``folder`` as a Path if it is a workspace that may be written, else raise.
+
+    Raises
+    ------
+    DataError
+        If ``folder`` is (or lies in) the shipped data, is not a folder, or
+        lacks ``practices.csv`` or ``documents.csv``.
+    """
+    folder = Path(folder)
+    refuse_protected(folder, "workspace")
+    if not folder.is_dir():
+        raise DataError(f"{folder}: not a folder – create a workspace with `npstudy init {folder}`")
+    for name in ("practices.csv", "documents.csv"):
+        if not os.path.lexists(folder / name):
+            raise DataError(f"{folder}: not a workspace (no {name}) – create one with "
+                            "`npstudy init DIR`")
+    return folder
 
 
 def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = None) -> Path:
@@ -32,7 +67,8 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
     Parameters
     ----------
     folder : path-like
-        Created if needed; must not already hold a ``practices.csv``.
+        A new folder, or an empty one; its parent must exist. It must not be
+        inside the shipped data.
     practices : pandas.DataFrame, optional
         Start from this table instead of the shipped practices (e.g. a subset).
 
@@ -40,59 +76,145 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
     -------
     pathlib.Path
         The folder, with ``practices.csv``, ``aggregates.csv``, ``documents.csv``,
-        ``source_layout.csv`` and ``raw/`` copied from the shipped data.
+        ``source_layout.csv`` and ``raw/`` copied from the shipped data. If
+        anything fails, whatever was created is removed again.
     """
     folder = Path(folder)
-    if (folder / "practices.csv").exists():
-        raise CodingError(f"{folder} already holds practices.csv; choose an empty folder")
-    (folder / "raw").mkdir(parents=True, exist_ok=True)
-    src = data_dir()
-    for name in ("aggregates.csv", "documents.csv", "source_layout.csv"):
-        shutil.copyfile(src / name, folder / name)
-    for f in (src / "raw").iterdir():
-        shutil.copyfile(f, folder / "raw" / f.name)
-    table = load_practices() if practices is None else practices
-    _write_practices(folder / "practices.csv", table)
+    refuse_protected(folder, "workspace")
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise CodingError(f"{folder}: exists and is not a folder – choose a new folder name")
+    if not folder.parent.is_dir():
+        raise CodingError(f"{folder.parent}: folder does not exist – create it first, or choose "
+                          "another place for the workspace")
+    created = not folder.exists()
+    if not created and any(folder.iterdir()):
+        _refuse_nonempty(folder)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as err:
+        raise CodingError(f"{folder}: cannot create the folder ({err.strerror}) – choose another "
+                          "place") from None
+    made: list[Path] = []
+    try:
+        with folder_lock(folder):
+            if any(p.name != ".npstudy.lock" for p in folder.iterdir()):
+                _refuse_nonempty(folder)  # another init got here first: leave its files alone
+            made.append(folder / ".npstudy.lock")
+            src = data_dir()
+            raw = folder / "raw"
+            raw.mkdir()
+            made.append(raw)
+            files = {folder / name: read_bytes(src / name) for name in WORKSPACE_TABLES[1:]}
+            for f in sorted((src / "raw").iterdir()):
+                if f.is_file():
+                    files[raw / f.name] = read_bytes(f)
+            table = load_practices() if practices is None else practices
+            files[folder / "practices.csv"] = _practices_bytes(table)
+            made.extend(files)
+            write_files_atomic(files)
+    except BaseException:
+        for path in reversed(made):  # only what this call made
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        if created:
+            try:
+                folder.rmdir()  # only if empty
+            except OSError:
+                pass
+        raise
     return folder
 
 
+def _refuse_nonempty(folder: Path) -> None:
+    others = sorted(p.name for p in folder.iterdir() if p.name != ".npstudy.lock")
+    held = "practices.csv" if "practices.csv" in others else others[0]
+    raise CodingError(f"{folder}: already holds {held} – choose a new or empty folder")
+
+
 def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id: str,
-                      year: int = 0, description: str = "", encoding: str | None = None) -> str:
+                      year: int | None = None, description: str = "",
+                      encoding: str | None = None, title: str = "", outlet: str = "",
+                      date: str = "") -> str:
     """Add a new source document to a workspace (copy of its text + register rows).
 
     The text is stored as UTF-8 in ``raw/<doc_id>.txt`` (converted from GB18030
-    if needed, so offsets stay character offsets), and one ``paragraph`` layout
-    row is added per non-empty line.
+    if needed, so offsets stay character offsets), one row is added to
+    ``documents.csv`` and one ``paragraph`` layout row per non-empty line to
+    ``source_layout.csv``; the three files change together or not at all.
+
+    Parameters
+    ----------
+    folder : path-like
+        A workspace (see :func:`make_workspace`).
+    path : path-like
+        The text file to register.
+    doc_id : str
+        1-64 letters, digits, ``_``, ``-`` or ``.`` (:data:`npstudy.dataset.DOC_ID_PATTERN`).
+    year : int, optional
+        Publication year; taken from ``date`` when omitted.
+    description, title, outlet : str, optional
+        Free text (no control characters, at most 500 characters each). Title and
+        outlet go to their own columns where ``documents.csv`` has them, otherwise
+        into ``description``.
+    date : str, optional
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
     Returns
     -------
     str
         The ``doc_id``.
     """
-    folder = Path(folder)
-    docs = load_documents(folder / "documents.csv")
-    if doc_id in set(docs["doc_id"]):
-        raise CodingError(f"doc_id {doc_id!r} is already registered in {folder / 'documents.csv'}")
+    check_doc_id(doc_id)
+    fields = {"title": title, "outlet": outlet, "description": description}
+    for key, value in fields.items():
+        if len(value) > _MAX_FIELD or CONTROL_CHARS.search(value) or "\n" in value:
+            raise CodingError(f"{key}: {value[:60]!r} – must be one line of at most {_MAX_FIELD} "
+                              "characters without control characters")
+    if date and not re.fullmatch(_DATE, date):
+        raise CodingError(f"date: {date[:40]!r} is not a date – write YYYY, YYYY-MM or YYYY-MM-DD "
+                          "(ASCII digits)")
+    if year is None:
+        year = int(date[:4]) if date else 0
+    folder = check_workspace(folder)
     text, _ = read_document(path, encoding)
     payload = text.encode("utf-8")
-    target = folder / "raw" / f"{doc_id}.txt"
-    write_atomic(target, payload)
-    lines = text.split("\n")
-    docs = pd.concat([read_table(folder / "documents.csv"), pd.DataFrame([{
-        "doc_id": doc_id, "path": f"raw/{doc_id}.txt",
-        "sha256": hashlib.sha256(payload).hexdigest(), "chars": len(text), "lines": len(lines),
-        "year": year, "language": "zh", "description": description or f"added from {Path(path).name}",
-    }])], ignore_index=True)
-    write_atomic(folder / "documents.csv", docs.to_csv(index=False, lineterminator="\n").encode())
-    layout = read_table(folder / "source_layout.csv")
-    rows, pos = [], 0
-    for i, line in enumerate(lines):
-        if line.strip():
-            rows.append({"doc_id": doc_id, "line": i, "start": pos, "end": pos + len(line),
-                         "role": "paragraph", "pillar": "", "theme": ""})
-        pos += len(line) + 1
-    layout = pd.concat([layout, pd.DataFrame(rows)], ignore_index=True)
-    write_atomic(folder / "source_layout.csv", layout.to_csv(index=False, lineterminator="\n").encode())
+    with folder_lock(folder):
+        remove_stale_temps(folder / "raw")
+        docs = read_table(folder / "documents.csv")
+        if doc_id in set(docs.get("doc_id", ())):
+            raise CodingError(f"doc_id {doc_id!r} is already registered in "
+                              f"{folder / 'documents.csv'} – choose another --doc-id")
+        if not (folder / "raw").is_dir():
+            raise CodingError(f"{folder / 'raw'}: missing – the workspace is incomplete; create a "
+                              "new one with `npstudy init`")
+        target = inside(folder, "raw", f"{doc_id}.txt")
+        if os.path.lexists(target) and read_bytes(target) != payload:
+            raise CodingError(f"{target}: exists but is not registered – move it away or choose "
+                              "another --doc-id")
+        lines = text.split("\n")
+        described = description or "; ".join(filter(None, (
+            title if "title" not in docs else "", outlet if "outlet" not in docs else "",
+            date if "date" not in docs else ""))) or f"added from {Path(path).name}"
+        row = {col: "" for col in docs.columns}
+        row.update({"doc_id": doc_id, "path": f"raw/{doc_id}.txt",
+                    "sha256": hashlib.sha256(payload).hexdigest(), "chars": str(len(text)),
+                    "lines": str(len(lines)), "year": str(year), "language": "zh",
+                    "description": described})
+        row.update({k: v for k, v in (("title", title), ("outlet", outlet), ("date", date))
+                    if k in docs})
+        docs = pd.concat([docs, pd.DataFrame([row])], ignore_index=True)
+        layout = read_table(folder / "source_layout.csv")
+        rows, pos = [], 0
+        for i, line in enumerate(lines):
+            if line.strip():
+                rows.append({"doc_id": doc_id, "line": i, "start": pos, "end": pos + len(line),
+                             "role": "paragraph", "pillar": "", "theme": ""})
+            pos += len(line) + 1
+        layout = pd.concat([layout, pd.DataFrame(rows, columns=layout.columns)], ignore_index=True)
+        write_files_atomic({target: payload, folder / "source_layout.csv": _csv_bytes(layout),
+                            folder / "documents.csv": _csv_bytes(docs)}, inputs=[path])
     return doc_id
 
 
@@ -152,7 +274,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
     ----------
     reviewed : path-like or pandas.DataFrame
         A suggestions table whose ``decision`` column says ``accept`` or
-        ``reject`` for every row.
+        ``reject`` for every row (a file may start with a BOM, as Excel saves it).
     folder : path-like
         A workspace (see :func:`make_workspace`); its ``practices.csv`` is
         replaced atomically and the previous version kept as ``practices.csv.bak``.
@@ -160,7 +282,10 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
     Returns
     -------
     pandas.DataFrame
-        The merged practices table.
+        The merged practices table. ``attrs["added"]`` holds the number of rows
+        added and ``attrs["skipped"]`` the reviewed file's row numbers of
+        accepted rows that the workspace already held (same document, province,
+        city, code and quote), which are skipped: merging is idempotent.
 
     Raises
     ------
@@ -168,37 +293,64 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         If any row is undecided, or an accepted row fails validation (every
         problem is listed, with the reviewed file's row numbers).
     """
-    folder = Path(folder)
-    name = str(reviewed) if not isinstance(reviewed, pd.DataFrame) else "reviewed suggestions"
-    table = read_table(reviewed) if not isinstance(reviewed, pd.DataFrame) else \
-        reviewed.astype(str).replace({"nan": "", "<NA>": ""})
+    folder = check_workspace(folder)
+    is_frame = isinstance(reviewed, pd.DataFrame)
+    name = "reviewed suggestions" if is_frame else str(reviewed)
+    if is_frame:
+        table = reviewed.astype(str).replace({"nan": "", "<NA>": "", "None": ""})
+    else:
+        table = read_table(reviewed)
     if "decision" not in table.columns:
-        raise CodingError(f"{name}: no 'decision' column – mark each row accept or reject")
+        raise CodingError(f"{name}:1: no 'decision' column – mark each row accept or reject")
     decision = table["decision"].str.strip().str.lower()
     undecided = [str(i + 2) for i in np.flatnonzero(~decision.isin(["accept", "reject"]))]
     if undecided:
         raise CodingError(f"{name}: rows {', '.join(undecided[:20])} have no decision – set "
                           "'decision' to accept or reject")
-    accepted = table[decision == "accept"]
-    problems = check_practices(table, Context.from_folder(folder), name=name)
-    keep_rows = {i + 2 for i in np.flatnonzero(decision == "accept")}
-    problems = [p for p in problems if p.row in keep_rows or p.row <= 1]
-    if problems:
-        lines = "\n".join(map(str, problems))
-        raise CodingError(f"accepted suggestions do not validate:\n{lines}")
-    base = read_table(folder / "practices.csv")
-    numbers = base["id"].str.extract(r"^P(\d+)$")[0].dropna().astype(int)
-    first = (numbers.max() if len(numbers) else 0) + 1
-    new = accepted[PRACTICE_COLUMNS].copy()
-    new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
-    merged = pd.concat([base[PRACTICE_COLUMNS], new], ignore_index=True)
-    shutil.copyfile(folder / "practices.csv", folder / "practices.csv.bak")
-    _write_practices(folder / "practices.csv", merged)
-    return load_practices(folder / "practices.csv")
+    with folder_lock(folder):
+        problems = check_practices(table, Context.from_folder(folder), name=name)
+        keep_rows = {i + 2 for i in np.flatnonzero(decision == "accept")}
+        problems = [p for p in problems if p.row in keep_rows or p.row <= 1]
+        if problems:
+            shown = "; ".join(map(str, problems[:5]))
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise CodingError(f"accepted suggestions do not validate: {shown}{more} – fix these "
+                              "rows or mark them reject")
+        old = read_bytes(folder / "practices.csv")
+        base = parse_table(old.decode("utf-8-sig"), str(folder / "practices.csv"))
+        missing = [c for c in PRACTICE_COLUMNS if c not in base.columns]
+        if missing:
+            raise CodingError(f"{folder / 'practices.csv'}:1: missing column(s) "
+                              f"{', '.join(missing)} – run `npstudy validate {folder}`")
+        present = set(map(tuple, base[list(PRACTICE_KEY)].to_numpy().tolist()))
+        rows, skipped = [], []
+        for i in np.flatnonzero(decision == "accept"):
+            key = tuple(table.iloc[i][list(PRACTICE_KEY)].tolist())
+            if key in present:
+                skipped.append(int(i) + 2)
+            else:
+                present.add(key)
+                rows.append(i)
+        numbers = base["id"].str.extract(r"^P([0-9]{1,9})$")[0].dropna().astype(int)
+        first = (numbers.max() if len(numbers) else 0) + 1
+        new = table.iloc[rows][PRACTICE_COLUMNS].copy()
+        new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
+        merged = pd.concat([base[PRACTICE_COLUMNS], new], ignore_index=True)
+        if len(new):
+            write_files_atomic({folder / "practices.csv.bak": old,
+                                folder / "practices.csv": _practices_bytes(merged)},
+                               inputs=[] if is_frame else [reviewed])
+    result = load_practices(folder / "practices.csv")
+    result.attrs.update(added=len(new), skipped=skipped)
+    return result
 
 
-def _write_practices(path: Path, table: pd.DataFrame) -> None:
+def _csv_bytes(table: pd.DataFrame) -> bytes:
+    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _practices_bytes(table: pd.DataFrame) -> bytes:
     out = table[PRACTICE_COLUMNS].copy()
     if out["first_mover"].dtype == bool:
         out["first_mover"] = out["first_mover"].map({True: "true", False: "false"})
-    write_atomic(path, out.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return _csv_bytes(out)

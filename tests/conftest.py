@@ -1,16 +1,25 @@
-"""Shared fixtures: a writable copy of the dataset tables, closed figures, fixed seeds."""
+"""Shared fixtures: the in-process command-line runner, workspaces, copies of the dataset
+tables, closed figures, fixed seeds."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
+import io
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from npstudy import data_dir
+from npstudy.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+#: A short text for workspace tests: three coded sentences and two that name a province only.
+TEXT = ("山东、广东获批筹建国家碳计量中心。浙江设立科技创新基金，建设概念验证中心。"
+        "江苏率先发展人工智能产业。上海举办论坛。")
 
 
 @pytest.fixture
@@ -46,3 +55,105 @@ def _close_figures_and_seed():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@dataclass
+class Run:
+    """What one command printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+    def error_line(self) -> str:
+        """The single ``npstudy: error: ...`` line on stderr (asserts there is exactly one)."""
+        assert "Traceback" not in self.out + self.err
+        lines = [line for line in self.err.splitlines() if line.strip()]
+        errors = [line for line in lines if line.startswith("npstudy: error: ")]
+        assert len(errors) == 1, self.err
+        return errors[0]
+
+
+def run_main(*args) -> Run:
+    """Run ``npstudy ARGS...`` in this process and capture what it prints."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    """Run ``npstudy ARGS...`` in this process: ``cli("validate", path) -> Run``."""
+    return run_main
+
+
+def tree_hashes(*roots) -> dict[str, str]:
+    """SHA-256 and mode of every file under ``roots`` (symbolic links not followed), except
+    workspace lock files."""
+    out = {}
+    for root in map(Path, roots):
+        paths = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in paths:
+            if path.name == ".npstudy.lock":  # the workspace's lock file, empty
+                continue
+            if path.is_symlink():
+                out[str(path)] = "link:" + str(path.readlink())
+            elif path.is_file():
+                out[str(path)] = f"{hashlib.sha256(path.read_bytes()).hexdigest()}:{path.stat().st_mode:o}"
+            elif path.is_dir():
+                out[str(path)] = "dir"
+            else:
+                out[str(path)] = f"special:{path.stat().st_mode:o}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def _workspace_template(tmp_path_factory) -> Path:
+    from npstudy.workspace import make_workspace
+
+    return make_workspace(tmp_path_factory.mktemp("template") / "ws")
+
+
+@pytest.fixture
+def workspace(_workspace_template, tmp_path) -> Path:
+    """A fresh workspace (``npstudy init``) in a temporary folder."""
+    target = tmp_path / "ws"
+    shutil.copytree(_workspace_template, target)
+    return target
+
+
+def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8-sig") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory) -> Path:
+    """A folder with a workspace ``ws`` (document d1 registered), ``doc.txt``,
+    ``sug.csv`` (coder suggestions for d1) and ``rev.csv`` (three accepted, one rejected)."""
+    from npstudy.coder import code_text
+    from npstudy.workspace import make_workspace, register_document
+
+    root = tmp_path_factory.mktemp("loop")
+    (root / "doc.txt").write_text(TEXT, encoding="utf-8")
+    ws = make_workspace(root / "ws")
+    register_document(ws, root / "doc.txt", "d1", date="2024-05")
+    result = code_text(TEXT, "d1")
+    result.suggestions.to_csv(root / "sug.csv", index=False, encoding="utf-8-sig")
+    rows = read_csv(root / "sug.csv")
+    for i, row in enumerate(rows):
+        row["decision"] = "reject" if i == 3 else "accept"
+        row["summary_en"] = "A practice stated in the test text."
+    write_csv(root / "rev.csv", rows)
+    return root
+
+

@@ -1,11 +1,9 @@
 """The automatic coder: reading, splitting, matching, evaluation, review and merge."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_main
 
 from npstudy import load_practices, load_source, validate
 from npstudy.coding import (SUGGESTION_COLUMNS, Coder, CodingError, code_file, code_text, decide,
@@ -26,9 +24,8 @@ def source_result(coder):
 
 
 def run_cli(*args):
-    proc = subprocess.run([sys.executable, "-m", "npstudy", *map(str, args)],
-                          capture_output=True, text=True, encoding="utf-8")
-    return proc.returncode, proc.stdout, proc.stderr
+    run = run_main(*args)
+    return run.code, run.out, run.err
 
 
 # reading ------------------------------------------------------------------

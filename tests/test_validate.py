@@ -7,16 +7,15 @@ import subprocess
 import sys
 
 import pytest
-from conftest import read_rows, write_rows
+from conftest import read_rows, run_main, write_rows
 
 from npstudy import validate
 from npstudy.cli import main
 
 
 def run_cli(*args) -> tuple[int, str]:
-    proc = subprocess.run([sys.executable, "-m", "npstudy", "validate", *map(str, args)],
-                          capture_output=True, text=True, encoding="utf-8")
-    return proc.returncode, proc.stdout + proc.stderr
+    run = run_main("validate", *args)
+    return run.code, run.out + run.err
 
 
 def break_row(folder, row_id, **changes):
@@ -31,8 +30,9 @@ def break_row(folder, row_id, **changes):
 
 def test_shipped_data_is_clean():
     assert validate() == []
-    code, out = run_cli()
-    assert code == 0 and "OK" in out
+    proc = subprocess.run([sys.executable, "-m", "npstudy", "validate"], capture_output=True,
+                          text=True, encoding="utf-8")
+    assert proc.returncode == 0 and "OK" in proc.stdout
 
 
 def test_clean_copy_passes(dataset_copy):
@@ -187,8 +187,6 @@ def test_single_file_and_missing_path(dataset_copy, tmp_path):
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], ["validate", "--help"]])
 def test_cli_help_and_version(argv, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 0
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "npstudy" in out

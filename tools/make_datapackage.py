@@ -131,7 +131,8 @@ def build() -> dict:
         field("title", "string", "Title, where it could be established; empty when it could not."),
         field("outlet", "string", "Publishing outlet, where it could be established."),
         field("author", "string", "Author(s), where they could be established."),
-        field("published", "date", "Date of publication, where it could be established."),
+        field("date", "string", "Date of publication (YYYY, YYYY-MM or YYYY-MM-DD), where it could be "
+              "established.", pattern=r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"),
         field("url", "string", "Public address at which the text was found."),
         field("provenance", "string", "What was established about the source, and how."),
     ]

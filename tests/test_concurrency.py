@@ -1,0 +1,204 @@
+"""Writers that are killed, interrupted or run at the same time as others.
+
+Real processes: children are forked from the test process (so they start at once,
+with npstudy already imported) or started as ``python -m npstudy``. After every
+kill the workspace validates and holds either the old rows or all the new ones.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TEXT, read_csv, write_csv
+
+from npstudy import load_practices, validate
+from npstudy.workspace import merge_reviewed, register_document
+
+N_KILLS = 24
+
+
+def fork(target, *args, gate: int | None = None) -> int:
+    """Run ``target(*args)`` in a child process; the child waits on ``gate`` (a pipe) first."""
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            if gate is not None:
+                os.read(gate, 1)
+            target(*args)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def wait(pid: int) -> int:
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def merge_pausing_at_rename(reviewed, ws, pause_at: int, tell: int) -> None:
+    """Merge, but stop before rename number ``pause_at`` (0, 1, 2) and say so on ``tell``."""
+    import npstudy.fileio as fileio
+
+    real, calls = fileio.os.replace, []
+
+    def replace(src, dst):
+        if len(calls) == pause_at:
+            os.write(tell, b"x")
+            time.sleep(60)
+        calls.append(dst)
+        real(src, dst)
+
+    fileio.os.replace = replace
+    if pause_at == 2:  # after both renames: pause at the folder's fsync instead
+        real_fsync = fileio._fsync_dir
+
+        def fsync_dir(folder):
+            os.write(tell, b"x")
+            time.sleep(60)
+            real_fsync(folder)
+
+        fileio._fsync_dir = fsync_dir
+        fileio.os.replace = real
+    merge_reviewed(reviewed, ws)
+
+
+@pytest.fixture
+def loop(_template, tmp_path) -> Path:
+    root = tmp_path / "t"
+    shutil.copytree(_template, root)
+    return root
+
+
+def split_review(root: Path) -> tuple[Path, Path]:
+    """Two reviewed files accepting disjoint rows: rows 0-1 and row 2."""
+    rows = read_csv(root / "rev.csv")
+    a = [dict(r, decision="accept" if i < 2 else "reject") for i, r in enumerate(rows)]
+    b = [dict(r, decision="accept" if i == 2 else "reject") for i, r in enumerate(rows)]
+    return write_csv(root / "a.csv", a), write_csv(root / "b.csv", b)
+
+
+def keys(practices) -> list[tuple]:
+    return sorted(map(tuple, practices[["doc_id", "province", "code", "start", "end"]]
+                      .astype(str).to_numpy().tolist()))
+
+
+def test_sigkill_during_merge_leaves_old_or_all_new_rows(loop):
+    ws, rev = loop / "ws", loop / "rev.csv"
+    pristine = (ws / "practices.csv").read_bytes()
+    old = load_practices(ws / "practices.csv")
+    start = time.perf_counter()
+    merge_reviewed(rev, ws)
+    duration = time.perf_counter() - start
+    new = load_practices(ws / "practices.csv")
+    assert len(new) == len(old) + 3
+    rng = random.Random(20240305)
+    outcomes = {"old": 0, "new": 0}
+    killed_mid_way = 0
+    for i in range(N_KILLS):
+        (ws / "practices.csv").write_bytes(pristine)
+        if i % 2:  # at a random moment
+            pid = fork(merge_reviewed, rev, ws)
+            time.sleep(rng.uniform(0, 1.2 * duration))
+        else:  # inside the write: before, between or after the renames of the two files
+            ready, tell = os.pipe()
+            pid = fork(merge_pausing_at_rename, rev, ws, (i // 2) % 3, tell)
+            os.read(ready, 1)
+            os.close(ready), os.close(tell)
+        os.kill(pid, signal.SIGKILL)
+        killed_mid_way += wait(pid) == -signal.SIGKILL
+        assert validate(ws) == []
+        now = load_practices(ws / "practices.csv")
+        if len(now) == len(old):
+            assert keys(now) == keys(old)
+            outcomes["old"] += 1
+        else:
+            assert keys(now) == keys(new)
+            outcomes["new"] += 1
+    assert killed_mid_way >= N_KILLS // 2, killed_mid_way
+    assert outcomes["old"] and outcomes["new"], outcomes
+    # what a killed writer left behind is cleared by the next writer
+    merge_reviewed(rev, ws)
+    assert not list(ws.glob(".*npstudy-tmp"))
+    assert keys(load_practices(ws / "practices.csv")) == keys(new)
+
+
+def test_parallel_merges_both_land(loop):
+    ws = loop / "ws"
+    a, b = split_review(loop)
+    before = len(load_practices(ws / "practices.csv"))
+    pristine = (ws / "practices.csv").read_bytes()
+    for _ in range(3):
+        (ws / "practices.csv").write_bytes(pristine)
+        gate, release = os.pipe()
+        pids = [fork(merge_reviewed, path, ws, gate=gate) for path in (a, b, a)]
+        os.write(release, b"xxx")
+        assert [wait(pid) for pid in pids] == [0, 0, 0]
+        os.close(gate), os.close(release)
+        after = load_practices(ws / "practices.csv")
+        assert len(after) == before + 3  # the repeated file added nothing
+        assert after["id"].is_unique
+        assert validate(ws) == []
+
+
+def test_parallel_registrations_both_land(loop):
+    ws = loop / "ws"
+    gate, release = os.pipe()
+    pids = [fork(register_document, ws, loop / "doc.txt", doc_id, gate=gate)
+            for doc_id in ("d2", "d3", "d4")]
+    os.write(release, b"xxx")
+    assert [wait(pid) for pid in pids] == [0, 0, 0]
+    docs = read_csv(ws / "documents.csv")
+    assert [d["doc_id"] for d in docs][-3:] and {"d2", "d3", "d4"} <= {d["doc_id"] for d in docs}
+    layout = read_csv(ws / "source_layout.csv")
+    assert {"d2", "d3", "d4"} <= {row["doc_id"] for row in layout}
+    assert validate(ws) == []
+
+
+def test_parallel_cli_merges(loop):
+    ws = loop / "ws"
+    a, b = split_review(loop)
+    before = len(load_practices(ws / "practices.csv"))
+    procs = [subprocess.Popen([sys.executable, "-m", "npstudy", "merge", str(path), "--into",
+                               str(ws)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for path in (a, b)]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert len(load_practices(ws / "practices.csv")) == before + 3
+    assert validate(ws) == []
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "npstudy", "build", "--out", str(out),
+                             "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline().startswith("tables:")  # tables computed, figures not written
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert [line for line in err.splitlines() if line.startswith("npstudy: error: ")]
+    assert not out.exists()  # all or nothing: the folder it created is gone again
+
+
+def test_closed_pipe_is_quiet(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text((TEXT + "\n") * 3000, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "npstudy", "code", str(big)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(b"id,doc_id,")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert err == ""  # quiet: no traceback, no "Exception ignored", no summary
