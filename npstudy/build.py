@@ -112,14 +112,14 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "rank_intervals": _rank_table(p, n_samples, seed),
         "robustness": robustness_table(p, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed),
     }
-    from .intercoder import field_agreement, load_codings
+    if practices is None:  # the shipped dataset: its second coding and the claims the README makes
+        from .claims import claims_table
+        from .intercoder import field_agreement, load_codings
 
-    codings = load_codings()
-    if codings is not None:
-        tables["agreement"] = field_agreement(*codings)
-    from .claims import claims_table
-
-    tables["claims"] = claims_table(tables, p)
+        codings = load_codings()
+        if codings is not None:
+            tables["agreement"] = field_agreement(*codings)
+        tables["claims"] = claims_table(tables, p)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
 
 

@@ -277,3 +277,19 @@ def test_windows_line_endings_keep_offsets_and_lines(coder, tmp_path):
     s = coder.code(text).suggestions
     assert s["paragraph"].tolist() == [1, 2]
     assert all(text[a:b] == q for a, b, q in zip(s["start"], s["end"], s["quote"]))
+
+
+def test_merge_keeps_the_statement_and_scope_columns(tmp_path):
+    """Columns beyond the schema (statement ids, scope) survive init and merge."""
+    from npstudy.workspace import make_workspace, merge_reviewed
+
+    ws = make_workspace(tmp_path / "ws")
+    before = load_practices(ws / "practices.csv")
+    assert {"statement", "scope"} <= set(before.columns)
+    s = load_practices()
+    new = s[s["id"] == "P004"].assign(decision="accept", doc_id="000_08799d6d3f16f583",
+                                      province="CN-SH", city="")
+    merged = merge_reviewed(new.drop(columns=["statement", "scope"]), ws)
+    assert len(merged) == len(before) + 1
+    assert merged["statement"].iloc[:-1].tolist() == before["statement"].tolist()
+    assert merged["statement"].iloc[-1] == "" and merged["scope"].iloc[-1] == ""
