@@ -11,6 +11,7 @@ across machines.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,8 +36,9 @@ def main(repeats: int = 3) -> None:
         both = wall([sys.executable, "-m", "npstudy", "build", "--lang", "all", "--out", out], repeats)
     print(f"machine: {machine()}")
     print(f"import pandas, matplotlib, seaborn, scipy (baseline): {baseline:6.2f} s   1.0x")
-    print(f"npstudy build --lang en  (7 PNG + 10 tables):        {en:6.2f} s  {en / baseline:4.1f}x")
-    print(f"npstudy build --lang all (14 PNG + 10 tables):       {both:6.2f} s  {both / baseline:4.1f}x")
+    print(f"npstudy build --lang en  (8 PNG + 14 tables):        {en:6.2f} s  {en / baseline:4.1f}x")
+    print(f"npstudy build --lang all (16 PNG + 14 tables):       {both:6.2f} s  {both / baseline:4.1f}x")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPU(s)")
 
 
 if __name__ == "__main__":

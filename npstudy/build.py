@@ -64,7 +64,7 @@ class Results:
 
 
 def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RANDOMISATIONS,
-                   seed: int = SEED) -> Results:
+                   seed: int = SEED, workers: int = 1) -> Results:
     """Compute every table of the analysis.
 
     Parameters
@@ -75,6 +75,9 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         Curveball randomisations and region permutations.
     seed : int
         Seed for both randomisations.
+    workers : int, default 1
+        With 2, the robustness and agreement tables are computed in a forked
+        second process while this one computes the rest (same results).
 
     Returns
     -------
@@ -85,6 +88,14 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         columns), ``clusters``, ``region_test`` and ``instruments``.
     """
     p = load_practices() if practices is None else practices
+    side = None
+    if workers > 1:
+        import multiprocessing as mp
+
+        if "fork" in mp.get_all_start_methods():
+            side = mp.get_context("fork").Pool(1, initializer=_worker_init)
+            pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed),))
+                       for name in ("robustness", "agreement")[:1 if practices is not None else 2]}
     theme_counts = coverage_matrix(p, "theme")
     presence = coverage_matrix(p, "theme", "presence")
     sim = similarity_matrix(presence, "jaccard")
@@ -110,15 +121,25 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "region_test": _region_tests(mainland, null, stmt_region, n_samples, seed),
         "instruments": instrument_matrix(p),
         "rank_intervals": _rank_table(p, n_samples, seed),
-        "robustness": robustness_table(p, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed),
     }
+    if side is not None:
+        try:
+            tables["robustness"] = pending["robustness"].get()
+            agreement = pending["agreement"].get() if "agreement" in pending else None
+            side.close()
+        except BaseException:
+            side.terminate()
+            raise
+        finally:
+            side.join()
+    else:
+        tables["robustness"] = _side_tables(("robustness", p, n_samples, seed))
+        agreement = _side_tables(("agreement", p, n_samples, seed)) if practices is None else None
     if practices is None:  # the shipped dataset: its second coding and the claims the README makes
         from .claims import claims_table
-        from .intercoder import field_agreement, load_codings
 
-        codings = load_codings()
-        if codings is not None:
-            tables["agreement"] = field_agreement(*codings)
+        if agreement is not None:
+            tables["agreement"] = agreement
         tables["claims"] = claims_table(tables, p)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
 
@@ -233,6 +254,39 @@ def _render_job(job) -> list:
             for stem, fig in figures.items() for fmt in formats]
 
 
+def _worker_init() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker ends quietly when the pool ends
+
+
+def _in_workers(func, jobs, workers: int) -> list:
+    """``[func(job) for job in jobs]`` in ``workers`` forked processes, in order."""
+    import multiprocessing as mp
+
+    pool = mp.get_context("fork").Pool(workers, initializer=_worker_init)
+    try:
+        result = pool.map(func, jobs, chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return result
+
+
+def _side_tables(job):
+    """Tables computed in a second process while the first computes the rest."""
+    name, practices, n_samples, seed = job
+    if name == "robustness":
+        return robustness_table(practices, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed)
+    from .intercoder import field_agreement, load_codings
+
+    codings = load_codings()
+    return field_agreement(*codings) if codings is not None else None
+
+
 def _render(results: Results, langs, formats, workers: int) -> list:
     """Every figure file's bytes, rendered by up to ``workers`` forked processes.
 
@@ -248,8 +302,7 @@ def _render(results: Results, langs, formats, workers: int) -> list:
     _SHARED = results
     try:
         if workers > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_render_job, jobs, chunksize=1)
+            parts = _in_workers(_render_job, jobs, workers)
         else:
             parts = [_render_job(job) for job in jobs]
     finally:
@@ -354,7 +407,7 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
 
 def _write_outputs(out, practices, langs, formats, n_samples, echo, workers) -> list[Path]:
     start = time.perf_counter()
-    results = compute_tables(practices, n_samples=n_samples)
+    results = compute_tables(practices, n_samples=n_samples, workers=workers)
     files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"
