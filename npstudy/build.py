@@ -93,7 +93,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         import multiprocessing as mp
 
         if "fork" in mp.get_all_start_methods():
-            side = mp.get_context("fork").Pool(1, initializer=_worker_init)
+            side = _fork_pool(1)
             pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed),))
                        for name in ("robustness", "agreement")[:1 if practices is not None else 2]}
     theme_counts = coverage_matrix(p, "theme")
@@ -254,17 +254,40 @@ def _render_job(job) -> list:
             for stem, fig in figures.items() for fmt in formats]
 
 
+_SIGNALS = ("SIGINT", "SIGTERM")
+
+
 def _worker_init() -> None:
     import signal
 
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker ends quietly when the pool ends
+    # Ctrl-C and SIGTERM are the parent's to handle; a worker ends when the pool ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [getattr(signal, s) for s in _SIGNALS])
+
+
+def _fork_pool(workers: int):
+    """A pool of forked workers, created with Ctrl-C and SIGTERM blocked.
+
+    Blocking them while forking keeps a signal from landing in the fork handlers (where
+    Python ignores it) or in the pool's helper threads (which inherit the mask); once
+    unblocked, only this process's main thread takes them, so an interrupted build
+    stops as the command line expects.
+    """
+    import multiprocessing as mp
+    import signal
+
+    signals = [getattr(signal, s) for s in _SIGNALS]
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        return mp.get_context("fork").Pool(workers, initializer=_worker_init)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _in_workers(func, jobs, workers: int) -> list:
     """``[func(job) for job in jobs]`` in ``workers`` forked processes, in order."""
-    import multiprocessing as mp
-
-    pool = mp.get_context("fork").Pool(workers, initializer=_worker_init)
+    pool = _fork_pool(workers)
     try:
         result = pool.map(func, jobs, chunksize=1)
         pool.close()
