@@ -76,8 +76,8 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
     seed : int
         Seed for both randomisations.
     workers : int, default 1
-        With 2, the robustness and agreement tables are computed in a forked
-        second process while this one computes the rest (same results).
+        With 2 or more, the robustness and agreement tables are computed in
+        forked processes while this one computes the rest (same results).
 
     Returns
     -------
@@ -93,9 +93,10 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         import multiprocessing as mp
 
         if "fork" in mp.get_all_start_methods():
-            side = _fork_pool(1)
+            names = ("robustness", "agreement")[:1 if practices is not None else 2]
+            side = _fork_pool(len(names))
             pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed),))
-                       for name in ("robustness", "agreement")[:1 if practices is not None else 2]}
+                       for name in names}
     theme_counts = coverage_matrix(p, "theme")
     presence = coverage_matrix(p, "theme", "presence")
     sim = similarity_matrix(presence, "jaccard")
@@ -257,6 +258,21 @@ def _render_job(job) -> list:
 _SIGNALS = ("SIGINT", "SIGTERM")
 
 
+def _default_workers() -> int:
+    """Two workers when a second core is free, else one.
+
+    Forking costs about 0.7 s of CPU; it pays when the second core is idle and, measured
+    on a shared 2-core machine at load 6, it made the build slower (benchmarks/README.md).
+    The output is the same either way.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return 2 if cores >= 2 and load < cores - 1 else 1
+
+
 def _worker_init() -> None:
     import signal
 
@@ -392,8 +408,9 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         A workspace (see :func:`npstudy.workspace.make_workspace`) whose
         ``practices.csv`` replaces the shipped one; it is validated first.
     workers : int, optional
-        Processes that render figures; default: two, or one on a single-core
-        machine. Files are byte-identical whatever the number.
+        Processes that compute the slow tables and render figures; default: two
+        when a second core is free (load average below cores − 1), else one.
+        Files are byte-identical whatever the number.
 
     Returns
     -------
@@ -407,7 +424,7 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         If the data do not validate or the output folder cannot be written.
     """
     echo = echo or (lambda *_: None)
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    workers = workers if workers is not None else _default_workers()
     for lang in langs:
         plots._check_lang(lang)
     bad = [f for f in formats if f not in FORMATS]
