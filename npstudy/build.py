@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,11 +302,18 @@ def _fork_pool(workers: int):
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _in_workers(func, jobs, workers: int) -> list:
-    """``[func(job) for job in jobs]`` in ``workers`` forked processes, in order."""
+def _in_workers(func, jobs, workers: int, on_done=None) -> list:
+    """``[func(job) for job in jobs]`` in ``workers`` forked processes, in order.
+
+    ``on_done(result)`` is called as each result arrives (for a progress bar).
+    """
     pool = _fork_pool(workers)
     try:
-        result = pool.map(func, jobs, chunksize=1)
+        result = []
+        for item in pool.imap(func, jobs, chunksize=1):
+            result.append(item)
+            if on_done is not None:
+                on_done(item)
         pool.close()
     except BaseException:
         pool.terminate()
@@ -326,7 +334,7 @@ def _side_tables(job):
     return field_agreement(*codings) if codings is not None else None
 
 
-def _render(results: Results, langs, formats, workers: int) -> list:
+def _render(results: Results, langs, formats, workers: int, on_done=None) -> list:
     """Every figure file's bytes, rendered by up to ``workers`` forked processes.
 
     Agg rendering and PNG encoding are single-threaded, so two processes use two cores.
@@ -340,10 +348,16 @@ def _render(results: Results, langs, formats, workers: int) -> list:
     jobs = [(lang, FIGURES[i::workers], formats) for lang in langs for i in range(workers)]
     _SHARED = results
     try:
+        def done(part):
+            if on_done is not None:
+                on_done(len(part))
         if workers > 1 and "fork" in mp.get_all_start_methods():
-            parts = _in_workers(_render_job, jobs, workers)
+            parts = _in_workers(_render_job, jobs, workers, done)
         else:
-            parts = [_render_job(job) for job in jobs]
+            parts = []
+            for job in jobs:
+                parts.append(_render_job(job))
+                done(parts[-1])
     finally:
         _SHARED = None
     order = {(s, lang): k for k, (s, lang) in enumerate((s, lang) for lang in langs for s in FIGURES)}
@@ -388,9 +402,29 @@ def _remove_empty(folders) -> None:
             pass
 
 
+def _progress_bar(total: int, desc: str, progress: bool | None):
+    """A tqdm bar on stderr: shown if ``progress`` is True, on a terminal if None, never if False."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="file", leave=False,
+                disable=None if progress is None else not progress)
+
+
+def _step_reporter(progress: bool | None):
+    """Where step lines go: stderr (beside the bar, apart from the summary on stdout)."""
+    if progress is False:
+        return lambda *_: None
+
+    def step(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    return step
+
+
 def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
           n_samples: int = N_RANDOMISATIONS, echo=print,
-          data: str | Path | None = None, workers: int | None = None) -> list[Path]:
+          data: str | Path | None = None, progress: bool | None = False,
+          workers: int | None = None) -> list[Path]:
     """Validate the data, compute every table and draw every figure.
 
     Parameters
@@ -403,10 +437,14 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     n_samples : int, default 9999
         Randomisations for the significance tests.
     echo : callable
-        Receives one summary line per step; ``None`` for silence.
+        Receives a summary line as each step ends; ``None`` for silence.
     data : path-like, optional
         A workspace (see :func:`npstudy.workspace.make_workspace`) whose
         ``practices.csv`` replaces the shipped one; it is validated first.
+    progress : bool or None, default False
+        Report each step on stderr as it starts, with a progress bar (tqdm) while the
+        figures are drawn and rendered, the longest step. ``None`` reports the steps
+        and shows the bar only when stderr is a terminal; ``False`` reports nothing.
     workers : int, optional
         Processes that compute the slow tables and render figures; default: two
         when a second core is free (load average below cores − 1), else one.
@@ -425,11 +463,14 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     """
     echo = echo or (lambda *_: None)
     workers = workers if workers is not None else _default_workers()
+    step = _step_reporter(progress)
     for lang in langs:
         plots._check_lang(lang)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BuildError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    start = time.perf_counter()
+    step("validating the dataset …")
     problems = validate(data)
     if problems:
         where = f" {data}" if data is not None else ""
@@ -439,25 +480,29 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     practices = load_practices(Path(data) / "practices.csv") if data is not None else None
     created = _prepare(out)
     try:
-        return _write_outputs(out, practices, langs, formats, n_samples, echo, workers)
+        return _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
+                              start, workers)
     except BaseException:
         _remove_empty(created)
         raise
 
 
-def _write_outputs(out, practices, langs, formats, n_samples, echo, workers) -> list[Path]:
-    start = time.perf_counter()
+def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
+                   start, workers) -> list[Path]:
+    step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
     results = compute_tables(practices, n_samples=n_samples, workers=workers)
     files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"
         files[path] = table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8")
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
-    rendered = _render(results, tuple(langs), tuple(formats), max(1, min(workers, len(FIGURES))))
     for lang in langs:
-        for stem, lg, fmt, payload in rendered:
-            if lg == lang:
-                files[out / f"{stem}_{lang}.{fmt}"] = payload
+        step(f"drawing figures ({lang}: {', '.join(formats)}) …")
+        with _progress_bar(len(FIGURES) * len(formats), f"figures ({lang})", progress) as bar:
+            rendered = _render(results, (lang,), tuple(formats), max(1, min(workers, len(FIGURES))),
+                               on_done=bar.update)
+        for stem, _, fmt, payload in rendered:
+            files[out / f"{stem}_{lang}.{fmt}"] = payload
         echo(f"figures: {len(FIGURES) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
     try:
         write_files_atomic(files)

@@ -88,7 +88,8 @@ def _cmd_build(args) -> int:
     if args.data is not None and args.out is None:
         raise _UsageError("build --data DIR needs --out OUT, so that the committed figures are "
                           "not replaced by a workspace's (see `npstudy build --help`)")
-    build(args.out, langs=langs, formats=formats, data=_dataset_folder(args.data, "--data"))
+    build(args.out, langs=langs, formats=formats, data=_dataset_folder(args.data, "--data"),
+          echo=None if args.quiet else print, progress=False if args.quiet else None)
     return 0
 
 
@@ -259,6 +260,39 @@ def _cmd_add_document(args) -> int:
     return 0
 
 
+def _cmd_notebooks(args) -> int:
+    from .notebooks import copy_notebooks
+
+    written = copy_notebooks(args.folder, student=args.student, force=args.force)
+    kind = "student copies" if args.student else "notebooks"
+    print(f"wrote {len(written)} file(s) to {args.folder}: the teaching {kind}"
+          + ("" if args.student else " and the teacher's guide README.md"))
+    print(f"next: npstudy build --out {Path(args.folder) / 'figures'}   (the figures they show)\n"
+          f"      jupyter lab {args.folder}")
+    return 0
+
+
+def _cmd_export_qdpx(args) -> int:
+    from .qdpx import export_qdpx
+
+    out = export_qdpx(args.folder, args.out, force=args.force)
+    print(f"wrote {out}: the codebook, source texts and coded practices of {args.folder} as a "
+          "REFI-QDA project (open it in ATLAS.ti, NVivo, MAXQDA or QualCoder)")
+    return 0
+
+
+def _cmd_import_qdpx(args) -> int:
+    from .qdpx import import_qdpx
+
+    merged = import_qdpx(args.file, args.into)
+    for warning in merged.attrs.get("warnings", []):
+        _say(f"npstudy: warning: {args.file}: {warning}")
+    print(f"imported {merged.attrs['imported']} new row(s) into "
+          f"{Path(args.into) / 'practices.csv'}, which now holds {len(merged)} rows; "
+          f"{merged.attrs['already_present']} row(s) of the project were already there")
+    return 0
+
+
 # ----------------------------------------------------------------------------- parser
 
 _TEXT_HELP = "UTF-8 (BOM allowed) or GB18030 text"
@@ -305,11 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
                  "at all.")
     _add_data(b, "a workspace to analyse instead of the shipped dataset (needs --out)")
     b.add_argument("--out", default=None,
-                   help="output folder (default: the repository's figures/)")
+                   help="output folder (default: figures/ of the source checkout when npstudy "
+                        "runs from one, else ./figures)")
     b.add_argument("--lang", choices=("en", "zh", "all"), default="all",
                    help="language of the figures (default: all)")
     b.add_argument("--format", default="png", metavar="FORMATS",
                    help="comma-separated figure formats from png, svg, pdf (default: png)")
+    b.add_argument("-q", "--quiet", action="store_true",
+                   help="print nothing but errors (no step lines, no progress bar)")
     _command(sub, _cmd_init, "init", "create a workspace: a copy of the dataset to extend",
              "Create DIR (new, or empty) holding a copy of the dataset's tables and texts, "
              "which validates as it is.", ("folder", "DIR"))
@@ -347,6 +384,25 @@ def build_parser() -> argparse.ArgumentParser:
                  "practices.csv.bak). Rows already present are reported and skipped.",
                  ("reviewed", "REVIEWED.csv"))
     m.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
+    n = _command(sub, _cmd_notebooks, "notebooks", "copy the teaching notebooks into a folder",
+                 "Copy the teaching notebooks shipped with npstudy, and the teacher's guide, into "
+                 "DIR (created if missing). Existing files are kept unless --force is given.",
+                 ("folder", "DIR"))
+    n.add_argument("--student", action="store_true",
+                   help="write student copies: no solutions, no teacher notes, no outputs")
+    n.add_argument("--force", action="store_true", help="replace existing files")
+    e = _command(sub, _cmd_export_qdpx, "export-qdpx",
+                 "write a workspace as a REFI-QDA project (.qdpx)",
+                 "Write the codebook, source texts and coded practices of a workspace as a "
+                 "REFI-QDA project, for ATLAS.ti, NVivo, MAXQDA or QualCoder. The workspace must "
+                 "validate.", ("folder", "DIR"), ("out", "OUT.qdpx"))
+    e.add_argument("--force", action="store_true", help="replace an existing OUT.qdpx")
+    i = _command(sub, _cmd_import_qdpx, "import-qdpx",
+                 "add the codings of a REFI-QDA project to a workspace",
+                 "Turn the coded text selections of a REFI-QDA project into practice rows, "
+                 "validate them and merge them into DIR, as `npstudy merge` does. Any mismatch "
+                 "is reported and nothing is changed.", ("file", "FILE.qdpx"))
+    i.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
     _command(sub, _cmd_cite, "cite", "print how to cite npstudy and its dataset",
              "Print the citations of the package and of the coded dataset, as BibTeX and as "
              "plain text (from CITATION.cff).")

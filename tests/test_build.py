@@ -16,14 +16,24 @@ def digest(folder: Path) -> dict:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_two_builds_are_byte_identical(tmp_path):
+def _build_twice(tmp_path, langs, formats):
     a, b = tmp_path / "a", tmp_path / "b"
-    kw = dict(langs=("en", "zh"), formats=("png", "svg", "pdf"), n_samples=499, echo=None)
+    kw = dict(langs=langs, formats=formats, n_samples=499, echo=None)
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    assert len(written) == 14 + len(FIGURES) * 2 * 3
+    assert len(written) == len(digest(a)) == 14 + len(FIGURES) * len(langs) * len(formats)
     assert not list(a.rglob("*.tmp"))
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    """One language and format; CI runs every combination (the slow test below)."""
+    _build_twice(tmp_path, ("zh",), ("png",))
+
+
+@pytest.mark.slow
+def test_two_builds_are_byte_identical_in_every_language_and_format(tmp_path):
+    _build_twice(tmp_path, ("en", "zh"), ("png", "svg", "pdf"))
 
 
 def test_tables_hold_the_expected_values(tmp_path):
@@ -71,9 +81,42 @@ def test_write_atomic_keeps_old_file_on_failure(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
 
 
-def test_cli_prints_a_summary(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "npstudy", "build", "--out", str(tmp_path),
-                           "--lang", "en", "--format", "svg"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert "tables:  14 CSV files" in proc.stdout
-    assert "figures: 8 files (en: svg)" in proc.stdout
+@pytest.fixture
+def few_randomisations(monkeypatch):
+    """CLI builds with 99 randomisations instead of 9,999: same steps, less time."""
+    import npstudy.build
+
+    compute = npstudy.build.compute_tables
+    monkeypatch.setattr(npstudy.build, "compute_tables",
+                        lambda *args, **kw: compute(*args, **{**kw, "n_samples": 99}))
+
+
+def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
+    from npstudy.cli import main
+
+    assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
+    out = capsys.readouterr().out
+    assert "tables:  14 CSV files" in out
+    assert "figures: 8 files (en: svg)" in out
+    assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
+
+
+def test_build_reports_its_steps_and_quiet_silences_them(tmp_path, capsys, few_randomisations):
+    from npstudy.cli import main
+
+    lines = []
+    build(tmp_path / "a", langs=("en",), formats=("svg",), n_samples=99, echo=lines.append,
+          progress=True)
+    assert [line.split(" ")[0] for line in lines] == ["tables:", "figures:", "done"]
+    err = capsys.readouterr().err
+    steps = [line for line in err.replace("\r", "\n").splitlines() if line.endswith(" …")]
+    assert steps == ["validating the dataset …",
+                     "computing tables (99 randomisations for the significance tests) …",
+                     "drawing figures (en: svg) …"]
+    assert "figures (en)" in err and "/8" in err  # the bar: one step to draw, one per file
+    build(tmp_path / "c", langs=("en",), formats=("svg",), n_samples=99, echo=None)
+    assert capsys.readouterr() == ("", "")  # the API is silent unless asked
+    assert main(["build", "--out", str(tmp_path / "b"), "--lang", "en", "--format", "svg",
+                 "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert sorted(digest(tmp_path / "b")) == sorted(digest(tmp_path / "a"))  # same files

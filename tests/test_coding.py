@@ -263,10 +263,24 @@ def test_make_workspace_refuses_to_overwrite(tmp_path):
         make_workspace(tmp_path)
 
 
-def test_default_coder_is_reused():
+def test_default_coder_is_reused(monkeypatch):
+    from npstudy import coder as coder_module
+
+    built = []
+    original_init = coder_module.Coder.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(self)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(coder_module, "_DEFAULT_CODER", None)
+    monkeypatch.setattr(coder_module.Coder, "__init__", counting_init)
     a = code_text("江苏建设碳计量中心。")
-    b = code_text("江苏建设碳计量中心。")
-    pd.testing.assert_frame_equal(a.suggestions, b.suggestions)
+    b = code_text("浙江设立科技创新基金。")
+    assert len(built) == 1  # built on the first call, reused on the second
+    assert coder_module._DEFAULT_CODER is built[0]
+    assert a.suggestions["province"].tolist() == ["CN-JS"]
+    assert b.suggestions["province"].tolist() == ["CN-ZJ"]
     assert np.all(a.suggestions["confidence"] <= 0.95)
 
 

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,13 +26,28 @@ def test_wheel_install_finds_data(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
                     str(ROOT)], check=True)
     [wheel] = wheels.glob("npstudy-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "npstudy/_notebooks/04-extending-the-coding.ipynb" in names
+    assert "npstudy/_notebooks/README.md" in names
+    assert "npstudy/_data/raw/000_08799d6d3f16f583.txt" in names
     env_dir = tmp_path / "venv"
-    # Reuse this interpreter's pandas etc.; the wheel itself goes into the venv.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    # PYTHONPATH would come before the venv's site-packages; its entries go in the .pth file.
+    environ = {k: v for k, v in os.environ.items() if k not in ("NPSTUDY_DATA", "PYTHONPATH")}
+    # Install the wheel first, into the empty venv, so that pip sees no other npstudy.
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                    "--no-index", "-q", str(wheel)], check=True)
-    environ = {k: v for k, v in os.environ.items() if k != "NPSTUDY_DATA"}
+                    "--no-index", "-q", str(wheel)], check=True, env=environ)
+    # Then reuse this interpreter's pandas etc. by adding its import path *after* the venv's
+    # own site-packages (a .pth file; system_site_packages=True would give the base
+    # interpreter's directories, which lack them when the tests run inside a venv). The
+    # checkout is left out, and no .pth file of the added directories runs, so neither the
+    # source tree nor an editable npstudy can shadow the wheel.
+    checkout = {str(ROOT), str(ROOT / "tests")}
+    site_dirs = [p for p in sys.path if p and p not in checkout and Path(p).is_dir()]
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "outer_site.pth").write_text("\n".join(site_dirs) + "\n", encoding="utf-8")
     out = subprocess.run([str(python), "-c", CHECK], cwd=tmp_path, env=environ,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -39,3 +55,9 @@ def test_wheel_install_finds_data(tmp_path):
     cli = subprocess.run([str(python), "-m", "npstudy", "validate"], cwd=tmp_path, env=environ,
                          capture_output=True, text=True)
     assert cli.returncode == 0 and "OK" in cli.stdout
+    copied = subprocess.run([str(python), "-m", "npstudy", "notebooks", "class"], cwd=tmp_path,
+                            env=environ, capture_output=True, text=True)
+    assert copied.returncode == 0, copied.stderr
+    assert sorted(p.name for p in (tmp_path / "class").iterdir()) == [
+        "01-framework.ipynb", "02-pillar-coverage.ipynb", "03-similarity.ipynb",
+        "04-extending-the-coding.ipynb", "README.md"]

@@ -94,3 +94,14 @@ def test_figures_are_saved_at_300_dpi(results):
     fig = draw_figures(results, "en", ["fig5_similarity"])["fig5_similarity"]
     png = Image.open(io.BytesIO(_figure_bytes(fig, "png", "en")))
     assert png.size == (round(fig.get_figwidth() * 300), round(fig.get_figheight() * 300))
+
+
+def test_drawing_leaves_pyplot_alone(results):
+    """Figures are plain Figure objects: nothing is registered with pyplot or shown."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    backend = matplotlib.get_backend()
+    draw_figures(results, "en")
+    assert plt.get_fignums() == []
+    assert matplotlib.get_backend() == backend

@@ -190,16 +190,28 @@ def test_null_model_detects_blocks():
     within = r[r["observed"] == 1.0]
     assert len(within) == 9
     assert (within["p_value"] < 0.05).all() and (within["ses"] > 2).all()
-    assert ((r["p_value"] > 0) & (r["p_value"] <= 1)).all()
+    # p = (1 + #null >= observed) / (1 + n): a multiple of 1/500, never below it. Identical
+    # rows are rare under the null, so some within-block pair reaches that floor; a pair
+    # that shares nothing is matched or beaten by every null draw, so its p is exactly 1.
+    assert np.allclose(r["p_value"] * 500, np.round(r["p_value"] * 500))
+    assert within["p_value"].min() == pytest.approx(1 / 500)
+    assert (r.loc[r["observed"] == 0.0, "p_value"] == 1.0).all()
     again = null_model_test(frame(x), n_samples=499, seed=2)
     pd.testing.assert_frame_equal(r, again)
 
 
 def test_null_model_p_value_floor_and_alternatives():
     x = np.kron(np.eye(2, dtype=int), np.ones((2, 2), dtype=int))
-    r = null_model_test(frame(x), n_samples=99, seed=0, alternative="less")
-    between = r[r["observed"] == 0.0]
-    assert (between["p_value"] <= 1.0).all()
+    # 4 x 4 with every margin 2: 90 matrices, equally likely under the null. Two given rows
+    # are disjoint in 6 x 6 = 36 of them (row i, its complement, then any pair for the other
+    # two rows) and identical in 6 of them, so P(null <= 0) = 0.4 and P(null >= 1) = 1/15.
+    less = null_model_test(frame(x), n_samples=999, seed=0, alternative="less")
+    between = less[less["observed"] == 0.0]
+    assert between["p_value"].to_numpy() == pytest.approx(0.4, abs=0.05)
+    assert (less.loc[less["observed"] == 1.0, "p_value"] == 1.0).all()  # nothing exceeds 1
+    greater = null_model_test(frame(x), n_samples=999, seed=0)
+    within = greater[greater["observed"] == 1.0]
+    assert within["p_value"].to_numpy() == pytest.approx(1 / 15, abs=0.025)
     with pytest.raises(ValueError, match="alternative"):
         null_model_test(frame(x), alternative="bigger")
 
@@ -222,16 +234,14 @@ def test_region_test_on_shipped_data():
     m = coverage_matrix(load_practices(), "theme", "presence", provinces="mainland")
     r = region_test(similarity_matrix(m), n_perm=199).iloc[0]
     assert r["units"] == 13 and r["within_pairs"] + r["between_pairs"] == 78
-    assert 0 < r["p_value"] <= 1
+    # (1 + #permutations at least as extreme) / (1 + 199): a multiple of 1/200, at least 1/200
+    assert r["p_value"] * 200 == pytest.approx(round(r["p_value"] * 200))
+    assert r["p_value"] >= 1 / 200
 
 
 def test_null_means_agree_with_the_set_based_baseline():
     """Two independent curveball implementations estimate the same null expectation."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from bench_nullmodel import set_curveball_test
+    from curveball_reference import set_curveball_test
 
     rng = np.random.default_rng(5)
     x = rng.random((8, 10)) < 0.35
