@@ -131,7 +131,7 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
         ("bj_sd", f"Jaccard {_num(bj_sd['similarity'])}, p = {_p(bj_sd['p_value'])}",
          _p(bj_sd["p_value"]), "similarity_pairs.csv", R),
         ("bj_sd_nb", f"p = {_p(bj_sd['p_value'])}", _p(bj_sd["p_value"]), "similarity_pairs.csv", N3),
-        ("bj_sd_stmt", f"p = {_p(bj_sd['p_statement'], 3)} under the statement-level null",
+        ("bj_sd_stmt", f"the same pair has p = {_p(bj_sd['p_statement'], 3)}",
          _p(bj_sd["p_statement"], 3), "similarity_pairs.csv", R),
         ("code_pair", f"{code_pair} (p = {_p(code_best)})", _p(code_best), "robustness.csv", R),
         ("code_prov", f"lowest code-level p is {_p(code_prov)}", _p(code_prov), "robustness.csv", R),
