@@ -8,22 +8,37 @@ a gazetteer of provinces and cities, and tools to score, compare and extend it.
 50
 """
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
 
-from .codebook import Codebook
-from .dataset import (DataError, data_dir, evidence, load_aggregates, load_cities, load_codebook,
-                      load_documents, load_layout, load_practices, load_provinces, load_source)
-from .gazetteer import Gazetteer, load_gazetteer, resolve_province
-from .validation import Problem, validate
+# Names are imported from their modules on first use, so that `npstudy --help` or a
+# Ctrl-C right after starting does not wait for pandas and matplotlib to load.
+_EXPORTS = {
+    "Codebook": "codebook",
+    "DataError": "fileio",
+    "data_dir": "dataset", "evidence": "dataset", "load_aggregates": "dataset",
+    "load_cities": "dataset", "load_codebook": "dataset", "load_documents": "dataset",
+    "load_layout": "dataset", "load_practices": "dataset", "load_provinces": "dataset",
+    "load_source": "dataset",
+    "Gazetteer": "gazetteer", "load_gazetteer": "gazetteer", "resolve_province": "gazetteer",
+    "Problem": "validation", "validate": "validation",
+}
 
 try:
     __version__ = _metadata.version("npstudy")
 except _metadata.PackageNotFoundError:  # run from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = [
-    "Codebook", "DataError", "Gazetteer", "Problem", "__version__", "data_dir", "evidence",
-    "load_aggregates", "load_cities", "load_codebook", "load_documents", "load_gazetteer",
-    "load_layout", "load_practices", "load_provinces", "load_source", "resolve_province",
-    "validate",
-]
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(_import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'npstudy' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -490,7 +490,11 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
 def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
                    start, workers) -> list[Path]:
     step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
-    results = compute_tables(practices, n_samples=n_samples, workers=workers)
+    try:
+        results = compute_tables(practices, n_samples=n_samples, workers=workers)
+    except ValueError as err:  # data that validate but cannot be analysed, e.g. one province
+        raise BuildError(f"cannot compute the tables: {err} – add coded rows for more provinces "
+                         "and build again") from None
     files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"

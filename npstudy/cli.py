@@ -4,8 +4,9 @@ Every command reports a user error as one line, ``npstudy: error: …``, naming 
 file, row, column or value and what to do, and exits 1 (2 for a usage error).
 Ctrl-C exits 130, and a closed output pipe (``npstudy … | head``) ends the
 command quietly. Commands that read a workspace take it the same way: as the
-folder argument of ``init``, ``add-document``, ``validate`` and ``merge --into``,
-and as ``--data DIR`` for ``agree`` and ``build``.
+folder argument of ``init``, ``add-document`` and ``merge --into``, and as
+``--data DIR`` for ``validate`` (which also takes it as its argument), ``agree``
+and ``build``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from . import __version__
@@ -29,13 +31,23 @@ class _UsageError(Exception):
     """The command line itself is wrong (exit 2)."""
 
 
+def _path(value: str) -> str:
+    """A path argument: not empty (an empty path would silently mean the current folder)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of argparse's usage block
         raise _UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _say(*parts) -> None:
-    print(*parts, file=sys.stderr)
+    try:
+        print(*parts, file=sys.stderr)
+    except (OSError, ValueError):  # stderr closed too: there is no one left to tell
+        pass
 
 
 def _csv_bytes(table, bom: bool = False) -> bytes:
@@ -85,11 +97,16 @@ def _cmd_build(args) -> int:
 
     langs = ("en", "zh") if args.lang == "all" else (args.lang,)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    if not formats:
+        raise _UsageError("--format names no format; use png, svg or pdf, separated by commas")
     if args.data is not None and args.out is None:
         raise _UsageError("build --data DIR needs --out OUT, so that the committed figures are "
                           "not replaced by a workspace's (see `npstudy build --help`)")
     build(args.out, langs=langs, formats=formats, data=_dataset_folder(args.data, "--data"),
-          echo=None if args.quiet else print, progress=False if args.quiet else None)
+          echo=None if args.quiet else print,
+          # steps are progress for a person at a terminal; to a file or pipe, an error stays
+          # the only line on stderr
+          progress=None if not args.quiet and sys.stderr.isatty() else False)
     return 0
 
 
@@ -111,7 +128,7 @@ def _cmd_code(args) -> int:
             ids.append(check_doc_id(Path(path).stem, f"{path}: document id from the file name"))
         except DataError as err:
             raise CodingError(f"{err}; or pass --doc-id ID") from None
-    out = Path(args.out) if args.out else None
+    out = check_output(args.out, inputs=args.files) if args.out else None
     targets = {}
     if out is not None:
         targets = {"suggestions": out,
@@ -124,10 +141,10 @@ def _cmd_code(args) -> int:
                                   "replace it")
     coder = Coder()
     frames, aggregates, unmatched = [], [], []
+    notes = []  # printed once everything is written, so that an error stays the only line
     for path, doc_id in zip(args.files, ids):
         result = code_file(path, doc_id, args.encoding, coder)
-        for w in result.warnings:
-            _say(f"npstudy: warning: {path}: {w}")
+        notes += [f"npstudy: warning: {path}: {w}" for w in result.warnings]
         frames.append(result.suggestions)
         aggregates.append(result.aggregates)
         unmatched.append(result.unmatched)
@@ -145,6 +162,8 @@ def _cmd_code(args) -> int:
                             targets["aggregates"]: _csv_bytes(counted, bom=True),
                             targets["unmatched"]: _csv_bytes(dropped, bom=True)},
                            inputs=args.files)
+    for note in notes:
+        _say(note)
     written = (f"; wrote {targets['suggestions']}, {targets['aggregates']} and "
                f"{targets['unmatched']}" if out else "; pass --out to keep the other two lists")
     _say(f"{len(suggestions)} suggestion(s) for {suggestions['province'].nunique()} province(s); "
@@ -299,16 +318,18 @@ _TEXT_HELP = "UTF-8 (BOM allowed) or GB18030 text"
 
 
 def _command(sub, func, name: str, summary: str, description: str, *positional):
-    """Add the subcommand ``name`` running ``func``; ``positional``: (dest, metavar[, options])."""
+    """Add the subcommand ``name`` running ``func``; ``positional``: (dest, metavar[, options]),
+    each a path unless its options say otherwise."""
     parser = sub.add_parser(name, help=summary, description=description)
     for dest, metavar, *options in positional:
-        parser.add_argument(dest, metavar=metavar, **(options[0] if options else {}))
+        options = {"type": _path, **(options[0] if options else {})}
+        parser.add_argument(dest, metavar=metavar, **options)
     parser.set_defaults(func=func)
     return parser
 
 
 def _add_data(parser, text: str) -> None:
-    parser.add_argument("--data", default=None, metavar="DIR", help=text)
+    parser.add_argument("--data", default=None, metavar="DIR", type=_path, help=text)
 
 
 def _add_encoding(parser) -> None:
@@ -338,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "OUT. Two runs give identical bytes. The files are replaced together, or not "
                  "at all.")
     _add_data(b, "a workspace to analyse instead of the shipped dataset (needs --out)")
-    b.add_argument("--out", default=None,
+    b.add_argument("--out", default=None, type=_path,
                    help="output folder (default: figures/ of the source checkout when npstudy "
                         "runs from one, else ./figures)")
     b.add_argument("--lang", choices=("en", "zh", "all"), default="all",
@@ -364,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "Find provinces and codebook keywords in each clause and write suggestions in "
                  "the practices schema, with evidence, offsets, matched keywords and confidence, "
                  "for a person to review.", ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP}))
-    c.add_argument("--out", help="suggestions CSV (default: standard output); counted-but-unnamed "
+    c.add_argument("--out", type=_path, help="suggestions CSV (default: standard output); counted-but-unnamed "
                                  "statements go to <out>_aggregates.csv and sentences that name a "
                                  "province but match no keyword to <out>_unmatched.csv (all three "
                                  "UTF-8 with a BOM, so that Excel shows the Chinese text)")
@@ -378,12 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--level", choices=("pillar", "theme", "code"), default="theme")
     _add_data(a, "the workspace whose documents the codings quote (default: the shipped dataset)")
     a.add_argument("--show", action="store_true", help="print every disagreement")
-    a.add_argument("--out", help="write the disagreements to this CSV")
+    a.add_argument("--out", type=_path, help="write the disagreements to this CSV")
     m = _command(sub, _cmd_merge, "merge", "add reviewed suggestions to a workspace",
                  "Validate the rows marked 'accept' and append them to DIR/practices.csv (kept as "
                  "practices.csv.bak). Rows already present are reported and skipped.",
                  ("reviewed", "REVIEWED.csv"))
-    m.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
+    m.add_argument("--into", required=True, metavar="DIR", type=_path,
+                   help="a workspace (npstudy init)")
     n = _command(sub, _cmd_notebooks, "notebooks", "copy the teaching notebooks into a folder",
                  "Copy the teaching notebooks shipped with npstudy, and the teacher's guide, into "
                  "DIR (created if missing). Existing files are kept unless --force is given.",
@@ -425,6 +447,14 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _is_user_error(err: Exception) -> bool:
+    """An error whose message tells the user what to do (the modules that raise them are loaded
+    by then, so looking them up costs nothing)."""
+    kinds = [getattr(sys.modules.get(f"{__package__}.{module}"), name, None)
+             for module, name in (("fileio", "NpstudyError"), ("build", "BuildError"))]
+    return any(kind is not None and isinstance(err, kind) for kind in kinds)
+
+
 class _Terminated(BaseException):
     """SIGTERM, raised like Ctrl-C so that partly written files are cleaned up."""
 
@@ -433,7 +463,13 @@ def _as_program() -> None:
     def terminate(signum, frame):
         raise _Terminated
 
+    for name in ("stdout", "stderr"):  # started with the stream closed: print nowhere
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
     signal.signal(signal.SIGTERM, terminate)
+    # numerical libraries' warnings are noise on a command line whose errors are one line each
+    warnings.simplefilter("ignore")
     for stream in (sys.stdout, sys.stderr):
         try:  # a file name that is not valid UTF-8 is printed escaped, not a crash
             stream.reconfigure(errors="backslashreplace")
@@ -447,12 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     0: success; 1: a user error, reported as one line ``npstudy: error: …``;
     2: a usage error; 130: interrupted (Ctrl-C).
     """
-    from .build import BuildError
-    from .fileio import NpstudyError
-
-    if argv is None:  # run as a program: settle how it prints and how it ends
-        _as_program()
     try:
+        if argv is None:  # run as a program: settle how it prints and how it ends
+            _as_program()
         parser = build_parser()
         args = parser.parse_args(argv)
         if not hasattr(args, "func"):
@@ -475,9 +508,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return 0
-    except (NpstudyError, BuildError) as err:
-        _say(f"npstudy: error: {_one_line(str(err))}")
-        return 1
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         _say(f"npstudy: error: {_one_line(where + (err.strerror or str(err)))} – check the path, "
@@ -489,8 +519,11 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         _say("npstudy: error: an input is nested too deeply – simplify it")
         return 1
-    except Exception as err:  # a bug: still one line, with a way to get the details
-        if os.environ.get("NPSTUDY_DEBUG"):
+    except Exception as err:
+        if _is_user_error(err):
+            _say(f"npstudy: error: {_one_line(str(err))}")
+            return 1
+        if os.environ.get("NPSTUDY_DEBUG"):  # a bug: still one line, with a way to the details
             raise
         _say(f"npstudy: error: unexpected {type(err).__name__}: {_one_line(str(err), 500)} – "
              "please report it; set NPSTUDY_DEBUG=1 for details")

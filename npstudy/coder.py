@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .dataset import FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, load_codebook, load_practices
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_codebook,
+                      load_practices)
 from .gazetteer import Gazetteer, load_gazetteer
 from .text import char_table, clause_layout, read_document, text_warnings
 
@@ -528,7 +529,12 @@ def unmatched_sentences(coder: Coder, text: str, suggestions: pd.DataFrame,
 
 def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,
               coder: Coder | None = None) -> CodingResult:
-    """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem."""
+    """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem.
+
+    An explicit ``doc_id`` must match :data:`npstudy.dataset.DOC_ID_PATTERN`.
+    """
+    if doc_id is not None:
+        check_doc_id(doc_id)
     text, used = read_document(path, encoding)
     result = code_text(text, doc_id or Path(path).stem, coder)
     if used != "utf-8":

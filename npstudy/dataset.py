@@ -45,6 +45,7 @@ __all__ = [
     "FIRST_MOVER_MARKERS",
     "DOC_ID_PATTERN",
     "PRACTICE_KEY",
+    "practice_key",
     "WHOLE_NUMBER",
     "check_doc_id",
 ]
@@ -115,6 +116,20 @@ def data_dir() -> Path:
                     "data/ beside the package); reinstall npstudy or set NPSTUDY_DATA")
 
 
+def practice_key(row) -> tuple:
+    """The identity of a coding: its :data:`PRACTICE_KEY` values, stripped of surrounding space.
+
+    ``row`` is a mapping (a dict or a pandas Series) of the practices columns.
+
+    Examples
+    --------
+    >>> practice_key({"doc_id": "d", "province": "CN-SH", "city": " ", "code": "c",
+    ...               "start": "1", "end": "5", "quote": "上海设立"})
+    ('d', 'CN-SH', '', 'c', '1', '5', '上海设立')
+    """
+    return tuple(str(row[c]).strip() for c in PRACTICE_KEY)
+
+
 def check_doc_id(doc_id: str, where: str = "doc_id") -> str:
     """Return ``doc_id`` if it matches :data:`DOC_ID_PATTERN`, else raise :class:`DataError`.
 
@@ -166,7 +181,19 @@ def _path(path, name: str) -> Path:
 
 def _load(path, name: str, ints=(), bools=()) -> pd.DataFrame:
     path = _path(path, name)
-    return _typed(read_table(path), path, ints=ints, bools=bools)
+    frame = read_table(path)
+    _need(frame, _COLUMNS[name], path)
+    return _typed(frame, path, ints=ints, bools=bools)
+
+
+# The columns the package reads from each reference table.
+_COLUMNS = {
+    "provinces.csv": ("iso_code", "gb_code", "name_zh", "short_zh", "name_en", "region",
+                      "tile_row", "tile_col"),
+    "cities.csv": ("gb_code", "name_zh", "short_zh", "province", "capital", "sub_provincial"),
+    "documents.csv": ("doc_id", "path", "sha256", "chars", "lines", "year"),
+    "source_layout.csv": ("doc_id", "line", "start", "end", "role", "pillar", "theme"),
+}
 
 
 def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -327,7 +354,7 @@ def load_codebook(path: str | os.PathLike | None = None):
     except OSError as err:
         raise DataError(f"{path}: cannot read the codebook ({err.strerror}) – check the path") \
             from None
-    return _codebook_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _codebook_cached(os.path.realpath(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=8)

@@ -10,7 +10,8 @@ What it promises, and the tests check:
 
 - Inputs must be regular files; a FIFO, device, socket or folder is refused
   without being opened for reading, and inputs larger than a documented cap
-  (:data:`MAX_INPUT_BYTES`) are refused.
+  (:data:`MAX_TEXT_BYTES` for texts, :data:`MAX_TABLE_BYTES` and :data:`MAX_TABLE_ROWS`
+  for tables) are refused.
 - Outputs replace only regular files (or create new ones), never one of the
   command's inputs, never anything inside a protected folder (the shipped data).
 - A write goes to a temporary file in the target folder, is fsynced, then
@@ -36,12 +37,18 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["NpstudyError", "DataError", "CodingError", "MAX_INPUT_BYTES", "decode_utf8",
+__all__ = ["NpstudyError", "DataError", "CodingError", "MAX_TEXT_BYTES", "MAX_TABLE_BYTES",
+           "MAX_TABLE_ROWS", "decode_utf8", "parse_table",
            "read_bytes", "read_text", "read_table", "write_atomic", "write_files_atomic",
            "check_output", "protect", "is_protected", "inside", "folder_lock", "CONTROL_CHARS"]
 
-#: Largest text, table or YAML file npstudy reads (64 MiB); larger inputs are refused.
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+#: Largest text npstudy reads (8 MiB, some 2.8 million Chinese characters); larger ones are
+#: refused, so that no command runs for minutes on a file given by mistake.
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+#: Largest table npstudy reads (32 MiB) ...
+MAX_TABLE_BYTES = 32 * 1024 * 1024
+#: ... and the most rows it reads from one table.
+MAX_TABLE_ROWS = 100_000
 #: Control characters refused in text fields: C0 except tab, line feed and carriage return,
 #: and DEL.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -49,7 +56,7 @@ CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TMP_SUFFIX = ".npstudy-tmp"
 _PROTECTED: list[Path] = []
 #: How long a writer waits for another writer's lock on the same folder, in seconds.
-LOCK_TIMEOUT = 60.0
+LOCK_TIMEOUT = 8.0
 
 
 class NpstudyError(ValueError):
@@ -82,7 +89,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_TABLE_BYTES) -> bytes:
     """Read a whole regular file, refusing anything else and anything too large.
 
     Parameters
@@ -162,7 +169,7 @@ def decode_utf8(raw: bytes, name: str) -> str:
         raise DataError(f"{name}:{line}: file is not valid UTF-8 (byte {err.start}) – {hint}") from None
 
 
-def read_text(path: str | os.PathLike, max_bytes: int = MAX_INPUT_BYTES) -> str:
+def read_text(path: str | os.PathLike, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """Read a UTF-8 text file, with or without a byte-order mark.
 
     Parameters
@@ -170,7 +177,7 @@ def read_text(path: str | os.PathLike, max_bytes: int = MAX_INPUT_BYTES) -> str:
     path : path-like
         The file to read; it must be a regular file of at most ``max_bytes``.
     max_bytes : int
-        Size cap, :data:`MAX_INPUT_BYTES` by default.
+        Size cap, :data:`MAX_TEXT_BYTES` by default.
 
     Returns
     -------
@@ -198,7 +205,8 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     Parameters
     ----------
     path : path-like
-        A UTF-8 CSV file of at most :data:`MAX_INPUT_BYTES`.
+        A UTF-8 CSV file of at most :data:`MAX_TABLE_BYTES` and :data:`MAX_TABLE_ROWS`
+        rows.
 
     Returns
     -------
@@ -210,7 +218,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         If the file cannot be read, is not a CSV table, has an empty or repeated
         column name, or holds a NUL or other control character in a cell.
     """
-    return parse_table(read_text(path), str(path))
+    return parse_table(read_text(path, MAX_TABLE_BYTES), str(path))
 
 
 def parse_table(text: str, name: str) -> pd.DataFrame:
@@ -242,21 +250,29 @@ def parse_table(text: str, name: str) -> pd.DataFrame:
         where = f":{m.group(1)}" if m else ""
         raise DataError(f"{name}{where}: not a readable CSV table ({detail}) – check the quotes "
                         "and the number of commas on that row") from None
+    if len(frame) > MAX_TABLE_ROWS:
+        raise DataError(f"{name}: {len(frame):,} rows, more than the {MAX_TABLE_ROWS:,}-row limit – "
+                        "split the table")
     return frame.fillna("")
 
 
 # ----------------------------------------------------------------------------- guarding
 
+def _real(path) -> Path:
+    """The path with symbolic links followed; unlike ``Path.resolve`` it never raises on a loop."""
+    return Path(os.path.realpath(path))
+
+
 def protect(folder: str | os.PathLike) -> None:
     """Refuse every later write into ``folder`` or below it (used for the shipped data)."""
-    path = Path(folder).resolve()
+    path = _real(folder)
     if path not in _PROTECTED:
         _PROTECTED.append(path)
 
 
 def is_protected(path: str | os.PathLike) -> Path | None:
     """The protected folder that ``path`` is, or lies in (symbolic links followed); else None."""
-    resolved = Path(path).resolve()
+    resolved = _real(path)
     for folder in _PROTECTED:
         if resolved == folder or folder in resolved.parents:
             return folder
@@ -280,9 +296,9 @@ def inside(root: str | os.PathLike, *parts: str) -> Path:
     DataError
         If the joined path (with symbolic links followed) leaves ``root``.
     """
-    base = Path(root).resolve()
+    base = _real(root)
     target = Path(root).joinpath(*parts)
-    resolved = target.resolve()
+    resolved = _real(target)
     if resolved != base and base not in resolved.parents:
         raise DataError(f"{target}: resolves to {resolved}, outside {root} – paths must stay "
                         "inside the workspace")
@@ -293,7 +309,7 @@ def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
-        return a.resolve() == b.resolve()
+        return _real(a) == _real(b)
 
 
 def check_output(path: str | os.PathLike, inputs=()) -> Path:
@@ -396,8 +412,10 @@ def write_files_atomic(files: dict, inputs=()) -> None:
     temps: dict[Path, Path] = {}
     backups: dict[Path, Path | None] = {}
     done: list[Path] = []
+    current = None
     try:
         for path, payload in files.items():
+            current = path
             temps[path] = _write_temp(path, payload)
         if len(files) > 1:
             for path in files:
@@ -411,9 +429,10 @@ def write_files_atomic(files: dict, inputs=()) -> None:
                 else:
                     backups[path] = None
         for path, tmp in temps.items():
+            current = path
             os.replace(tmp, path)
             done.append(path)
-    except BaseException:
+    except BaseException as err:
         for path in reversed(done):
             backup = backups.get(path)
             try:
@@ -428,6 +447,9 @@ def write_files_atomic(files: dict, inputs=()) -> None:
         for backup in backups.values():
             if backup is not None:
                 backup.unlink(missing_ok=True)
+        if isinstance(err, OSError) and current is not None:  # name the target, not a temp file
+            raise OSError(err.errno, f"{err.strerror or err}; no file was changed",
+                          str(current)) from None
         raise
     for backup in backups.values():
         if backup is not None:
@@ -446,14 +468,16 @@ def remove_stale_temps(folder: str | os.PathLike) -> None:
 
 
 @contextmanager
-def folder_lock(folder: str | os.PathLike, timeout: float = LOCK_TIMEOUT):
+def folder_lock(folder: str | os.PathLike, timeout: float | None = None):
     """Hold an exclusive lock on a folder for the duration of a read-modify-write.
 
     The lock is an ``flock`` on ``folder/.npstudy.lock``: it is released when the
     process ends, however it ends, so a killed writer never leaves the folder
-    locked. A second writer waits up to ``timeout`` seconds, then fails clearly.
+    locked. A second writer waits up to ``timeout`` seconds (:data:`LOCK_TIMEOUT`
+    by default), then fails clearly.
     """
     folder = Path(folder)
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     lock = folder / ".npstudy.lock"
     refuse_protected(lock, "workspace")
     try:

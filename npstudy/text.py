@@ -13,14 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .fileio import CodingError, DataError, decode_utf8, read_bytes
+from .fileio import MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
 
 __all__ = ["read_document", "split_sentences", "clause_layout", "ClauseLayout", "code_points",
            "char_table", "text_warnings"]
 
 # Characters found only in Traditional Chinese (a small, common set) for the warning.
 _TRADITIONAL = set("國東廣與發經產業會區縣實現義們機構資應當關係點無來對這時從過還進運開間問"
-                   "題體軟雙碳跡鏈數據設區劃為創領導協調環質點")
+                   "題體軟雙跡鏈數據設區劃為創領導協調環質點")
 
 
 def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple[str, str]:
@@ -49,7 +49,7 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     """
     name = str(path)
     try:
-        raw = read_bytes(path)
+        raw = read_bytes(path, MAX_TEXT_BYTES)
     except DataError as err:
         raise CodingError(str(err)) from None
     if not raw.strip():

@@ -28,14 +28,19 @@ import pandas as pd
 
 from .codebook import Codebook
 from .dataset import (AGGREGATE_COLUMNS, DOC_ID_PATTERN, FIRST_MOVER_MARKERS, PRACTICE_COLUMNS,
-                      PRACTICE_KEY, REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS,
-                      WHOLE_NUMBER, data_dir, load_cities, load_codebook, load_layout,
+                      REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS,
+                      WHOLE_NUMBER, data_dir, practice_key, load_cities, load_codebook, load_layout,
                       load_provinces)
-from .fileio import CONTROL_CHARS, DataError, inside, read_bytes, read_table
+from .fileio import CONTROL_CHARS, MAX_TEXT_BYTES, DataError, inside, read_bytes, read_table
 from .gazetteer import Gazetteer
 
 __all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
            "check_documents", "Context"]
+#: A table is checked until this many problems are found.
+MAX_PROBLEMS = 1000
+# Columns whose values are ids or flags, where surrounding space would make two equal values
+# differ (the others report such a value through their own checks).
+_NO_PADDING = ("id", "city", "first_mover", "count_is_lower_bound")
 # Full-width punctuation folded to half-width, to explain near-miss quotes.
 _HALF_FULL = str.maketrans({"\uff0c": ",", "\uff1b": ";", "\uff08": "(", "\uff09": ")",
                             "\uff1a": ":", "\uff01": "!", "\uff1f": "?"})
@@ -143,7 +148,7 @@ def check_documents(path: Path, problems: list) -> dict[str, str]:
         try:
             if not row["path"] or os.path.isabs(row["path"]):
                 raise DataError("the path must be relative to the folder of documents.csv")
-            raw = read_bytes(inside(path.parent, row["path"]))
+            raw = read_bytes(inside(path.parent, row["path"]), MAX_TEXT_BYTES)
             text = raw.decode("utf-8-sig")
         except (DataError, UnicodeDecodeError) as err:
             reason = "not valid UTF-8" if isinstance(err, UnicodeDecodeError) else str(err)
@@ -255,23 +260,27 @@ def check_aggregates(frame: pd.DataFrame, context: Context | None = None,
 def _check_frame(frame, name, context, columns, required, row_check) -> list[Problem]:
     problems = []
     missing = [c for c in columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in columns][:100]
+    frame = frame[[c for c in columns if c in frame.columns]]
     for col in missing:
-        extra = [c for c in frame.columns if c not in columns]
         near = difflib.get_close_matches(col, extra, n=1, cutoff=0.6)
         hint = (f"rename column {near[0]!r} to {col!r}" if near
                 else f"add a column {col!r} (see data/README.md)")
         problems.append(Problem(name, 1, col, "", "required column is missing", hint))
     seen: dict[str, int] = {}
     seen_rows: dict[tuple, int] = {}
-    key_columns = PRACTICE_KEY if columns is PRACTICE_COLUMNS else ()
+    key_columns = columns is PRACTICE_COLUMNS
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
         row = {c: row.get(c, "") for c in columns}
         out = [Problem(name, line, col, _short(str(value)), "holds a NUL or control character",
                        "delete it; text fields hold plain text")
                for col, value in row.items() if CONTROL_CHARS.search(str(value))]
+        out += [Problem(name, line, col, str(row[col]), "has spaces around the value",
+                        "remove the surrounding spaces")
+                for col in _NO_PADDING if col in row and str(row[col]) != str(row[col]).strip()]
         if key_columns:
-            key = tuple(str(row[c]).strip() for c in key_columns)
+            key = practice_key(row)
             if key in seen_rows:
                 out.append(Problem(name, line, "id", row["id"],
                                    f"the same coding as row {seen_rows[key]} (same document, "
@@ -290,6 +299,11 @@ def _check_frame(frame, name, context, columns, required, row_check) -> list[Pro
                 seen[ident] = line
         out += row_check(name, line, row, context, set(missing))
         problems += out
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem(name, line, "(file)", Path(name).name,
+                                    f"stopped after {MAX_PROBLEMS} problems",
+                                    "fix these first, then validate again"))
+            break
     return problems
 
 
@@ -461,8 +475,10 @@ def _check_framework(name, line, row, cb: Codebook, missing):
 def _source(name, line, row, ctx, out):
     doc = row["doc_id"]
     if doc and doc not in ctx.sources:
-        out.append(Problem(name, line, "doc_id", doc, "not a registered document",
-                           f"register it in documents.csv; known: {', '.join(ctx.sources)}"))
+        known = ", ".join(list(ctx.sources)[:5]) + (", …" if len(ctx.sources) > 5 else "")
+        out.append(Problem(name, line, "doc_id", _short(doc), "not a registered document",
+                           "register it with `npstudy add-document`, or name the workspace that "
+                           f"holds it (--data DIR); known: {known}"))
     return ctx.sources.get(doc)
 
 

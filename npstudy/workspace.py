@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, check_doc_id, data_dir,
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, data_dir, practice_key,
                       load_practices)
-from .fileio import (CONTROL_CHARS, CodingError, DataError, folder_lock, inside, parse_table,
+from .fileio import (CONTROL_CHARS, MAX_TABLE_BYTES, CodingError, DataError, folder_lock, inside, parse_table,
                      read_bytes, read_table, refuse_protected, remove_stale_temps,
                      write_files_atomic)
 from .text import read_document
@@ -109,6 +109,10 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
                 if f.is_file():
                     files[raw / f.name] = read_bytes(f)
             table = load_practices() if practices is None else practices
+            missing = [c for c in PRACTICE_COLUMNS if c not in table.columns]
+            if missing:
+                raise CodingError(f"practices: missing column(s) {', '.join(missing)} – pass a "
+                                  "table in the practices schema (see data/README.md)")
             files[folder / "practices.csv"] = _practices_bytes(table)
             made.extend(files)
             write_files_atomic(files)
@@ -206,6 +210,8 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
                     if k in docs})
         docs = pd.concat([docs, pd.DataFrame([row])], ignore_index=True)
         layout = read_table(folder / "source_layout.csv")
+        if "doc_id" in layout:  # rows left by a registration killed before documents.csv
+            layout = layout[layout["doc_id"] != doc_id]
         rows, pos = [], 0
         for i, line in enumerate(lines):
             if line.strip():
@@ -316,16 +322,16 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise CodingError(f"accepted suggestions do not validate: {shown}{more} – fix these "
                               "rows or mark them reject")
-        old = read_bytes(folder / "practices.csv")
+        old = read_bytes(folder / "practices.csv", MAX_TABLE_BYTES)
         base = parse_table(old.decode("utf-8-sig"), str(folder / "practices.csv"))
         missing = [c for c in PRACTICE_COLUMNS if c not in base.columns]
         if missing:
             raise CodingError(f"{folder / 'practices.csv'}:1: missing column(s) "
                               f"{', '.join(missing)} – run `npstudy validate {folder}`")
-        present = set(map(tuple, base[list(PRACTICE_KEY)].to_numpy().tolist()))
+        present = {practice_key(row) for row in base.to_dict("records")}
         rows, skipped = [], []
         for i in np.flatnonzero(decision == "accept"):
-            key = tuple(table.iloc[i][list(PRACTICE_KEY)].tolist())
+            key = practice_key(table.iloc[i])
             if key in present:
                 skipped.append(int(i) + 2)
             else:

@@ -66,12 +66,11 @@ class Run:
     err: str
 
     def error_line(self) -> str:
-        """The single ``npstudy: error: ...`` line on stderr (asserts there is exactly one)."""
+        """The single line on stderr, ``npstudy: error: ...`` (asserts it is the only one)."""
         assert "Traceback" not in self.out + self.err
         lines = [line for line in self.err.splitlines() if line.strip()]
-        errors = [line for line in lines if line.startswith("npstudy: error: ")]
-        assert len(errors) == 1, self.err
-        return errors[0]
+        assert len(lines) == 1 and lines[0].startswith("npstudy: error: "), self.err
+        return lines[0]
 
 
 def run_main(*args) -> Run:

@@ -46,30 +46,34 @@ def wait(pid: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def merge_pausing_at_rename(reviewed, ws, pause_at: int, tell: int) -> None:
-    """Merge, but stop before rename number ``pause_at`` (0, 1, 2) and say so on ``tell``."""
+def pause_at_rename(pause_at: int, tell: int) -> None:
+    """In this (child) process, stop writes before rename number ``pause_at`` and say so on
+    ``tell``; past the last rename of a two-file write, stop at the folder's fsync instead."""
     import npstudy.fileio as fileio
 
-    real, calls = fileio.os.replace, []
+    real_replace, real_fsync, calls = fileio.os.replace, fileio._fsync_dir, []
+
+    def stop():
+        os.write(tell, b"x")
+        time.sleep(60)
 
     def replace(src, dst):
         if len(calls) == pause_at:
-            os.write(tell, b"x")
-            time.sleep(60)
+            stop()
         calls.append(dst)
-        real(src, dst)
+        real_replace(src, dst)
+
+    def fsync_dir(folder):
+        stop()
+        real_fsync(folder)
 
     fileio.os.replace = replace
-    if pause_at == 2:  # after both renames: pause at the folder's fsync instead
-        real_fsync = fileio._fsync_dir
-
-        def fsync_dir(folder):
-            os.write(tell, b"x")
-            time.sleep(60)
-            real_fsync(folder)
-
+    if pause_at == 2:
         fileio._fsync_dir = fsync_dir
-        fileio.os.replace = real
+
+
+def merge_pausing_at_rename(reviewed, ws, pause_at: int, tell: int) -> None:
+    pause_at_rename(pause_at, tell)
     merge_reviewed(reviewed, ws)
 
 
@@ -165,19 +169,6 @@ def test_parallel_registrations_both_land(loop):
     assert validate(ws) == []
 
 
-def test_parallel_cli_merges(loop):
-    ws = loop / "ws"
-    a, b = split_review(loop)
-    before = len(load_practices(ws / "practices.csv"))
-    procs = [subprocess.Popen([sys.executable, "-m", "npstudy", "merge", str(path), "--into",
-                               str(ws)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for path in (a, b)]
-    results = [p.communicate(timeout=60) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], results
-    assert len(load_practices(ws / "practices.csv")) == before + 3
-    assert validate(ws) == []
-
-
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "npstudy", "build", "--out", str(out),
@@ -202,3 +193,44 @@ def test_closed_pipe_is_quiet(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0
     assert err == ""  # quiet: no traceback, no "Exception ignored", no summary
+
+
+def test_the_command_line_starts_without_the_heavy_imports():
+    # a Ctrl-C while heavy modules load would be a traceback; main() loads them under its guard
+    code = ("import sys, npstudy.cli; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_sigkill_during_registration_blocks_no_retry(loop):
+    ws = loop / "ws"
+    for pause_at in (0, 1, 2):  # before the first rename, after the text, after the layout
+
+        def register_pausing(tell, pause_at=pause_at):
+            pause_at_rename(pause_at, tell)
+            register_document(ws, loop / "doc.txt", f"k{pause_at}")
+
+        ready, tell = os.pipe()
+        pid = fork(register_pausing, tell)
+        os.read(ready, 1)
+        os.kill(pid, signal.SIGKILL)
+        assert wait(pid) == -signal.SIGKILL
+        os.close(ready), os.close(tell)
+        assert validate(ws) == []
+        assert f"k{pause_at}" not in {d["doc_id"] for d in read_csv(ws / "documents.csv")}
+        register_document(ws, loop / "doc.txt", f"k{pause_at}")  # the retry lands
+        layout = [r for r in read_csv(ws / "source_layout.csv") if r["doc_id"] == f"k{pause_at}"]
+        assert len(layout) == 1  # one line of text, one layout row: no leftovers doubled
+        assert validate(ws) == []
+
+
+def test_parallel_inits_one_wins_and_the_others_fail_clearly(tmp_path):
+    from npstudy.workspace import make_workspace
+
+    target = tmp_path / "ws"
+    gate, release = os.pipe()
+    pids = [fork(make_workspace, target, gate=gate) for _ in range(3)]
+    os.write(release, b"xxx")
+    assert sorted(wait(pid) for pid in pids) == [0, 1, 1]
+    assert validate(target) == []

@@ -138,3 +138,21 @@ def test_the_lock_makes_a_second_writer_wait_then_fail(tmp_path, monkeypatch):
     assert os.waitstatus_to_exitcode(status) == 3
     with folder_lock(tmp_path, timeout=0.2):  # released again
         pass
+
+
+def test_a_full_disk_is_one_clear_line_and_leaves_nothing(tmp_path, monkeypatch, cli):
+    (tmp_path / "doc.txt").write_text("山东、广东获批筹建国家碳计量中心。", encoding="utf-8")
+    real = os.write
+
+    def full(fd, data):
+        if fd > 2:
+            raise OSError(28, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(os, "write", full)
+    run = cli("code", tmp_path / "doc.txt", "--doc-id", "d", "--out", tmp_path / "s.csv")
+    monkeypatch.setattr(os, "write", real)
+    assert run.code == 1
+    line = run.error_line()
+    assert "s.csv" in line and "No space left on device" in line and "no file was changed" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.txt"]

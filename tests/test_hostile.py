@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import TEXT, read_csv, tree_hashes, write_csv
 
-from npstudy import data_dir
+from npstudy import data_dir, fileio
 
 SOURCE = "000_08799d6d3f16f583"
-HUGE = 64 * 1024 * 1024 + 1  # one byte over the documented input cap (sparse: costs nothing)
+HUGE = 64 * 1024 * 1024 + 1  # over every documented input cap (sparse: costs nothing)
 
 
 @pytest.fixture
@@ -34,6 +34,11 @@ def fifo(path: Path) -> Path:
     return path
 
 
+def loop(path: Path) -> Path:
+    os.symlink(path.name, path)  # a symbolic link to itself
+    return path
+
+
 def huge(path: Path) -> Path:
     with open(path, "wb") as f:
         f.truncate(HUGE)
@@ -44,6 +49,11 @@ def edit_rows(file: Path, index: int = 0, encoding: str = "utf-8-sig", /, **chan
     rows = read_csv(file)
     rows[index].update(changes)
     return write_csv(file, rows, encoding)
+
+
+def validate_edited(name: str, index: int, **changes):
+    """Setup: change one row of the workspace table ``name``, then validate the workspace."""
+    return lambda e: ["validate", edit_rows(e / "ws" / name, index, "utf-8", **changes).parent]
 
 
 def edit_text(path: Path, old: str, new: str) -> Path:
@@ -89,79 +99,73 @@ CASES = {
         1, "device"),
     "validate-empty-practices": (
         lambda e: (e / "ws/practices.csv").write_bytes(b"") and ["validate", e / "ws"] or
-        ["validate", e / "ws"], 1, "problem"),
+        ["validate", e / "ws"], 1, "empty"),
     "validate-binary-practices": (
         lambda e: (e / "ws/practices.csv").write_bytes(bytes(range(256)) * 4) and
-        ["validate", e / "ws"], 1, "problem"),
+        ["validate", e / "ws"], 1, "not valid UTF-8"),
     "validate-gbk-practices": (
         lambda e: (e / "ws/practices.csv").write_bytes(
             (e / "ws/practices.csv").read_text(encoding="utf-8").encode("gb18030"))
-        and ["validate", e / "ws"], 1, "problem"),
+        and ["validate", e / "ws"], 1, "GB18030"),
     "validate-nul-in-cell": (
         lambda e: ["validate", edit_text(e / "ws/practices.csv", "CN-SH", "CN-\x00SH").parent],
-        1, "problem"),
+        1, "'\\x00'"),
     "validate-escape-in-cell": (
         lambda e: ["validate", edit_text(e / "ws/practices.csv", "CN-SH", "CN-\x1bSH").parent],
-        1, "problem"),
+        1, "'\\x1b'"),
     "validate-duplicate-header": (
         lambda e: ["validate", edit_text(e / "ws/practices.csv", "note", "coder").parent],
-        1, "problem"),
+        1, "appears twice"),
     "validate-unbalanced-quote": (
         lambda e: ["validate", edit_text(e / "ws/practices.csv", "CN-SH", '"CN-SH').parent],
-        1, "problem"),
+        1, "practices.csv"),
     "validate-extra-field": (
         lambda e: (open(e / "ws/practices.csv", "a").write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t\n"),
-                   ["validate", e / "ws"])[1], 1, "problem"),
+                   ["validate", e / "ws"])[1], 1, "Expected 18 fields"),
     "validate-bengali-offset": (
-        lambda e: ["validate", edit_rows(e / "ws/practices.csv", 0, "utf-8", start="২৮৯").parent],
-        1, "problem"),
+        validate_edited("practices.csv", 0, start="২৮৯"),
+        1, "start: '২৮৯'"),
     "validate-fullwidth-offset": (
-        lambda e: ["validate", edit_rows(e / "ws/practices.csv", 0, "utf-8", start="２８９").parent],
-        1, "problem"),
+        validate_edited("practices.csv", 0, start="２８９"),
+        1, "start: '２８９'"),
     "validate-negative-offset": (
-        lambda e: ["validate", edit_rows(e / "ws/practices.csv", 0, "utf-8", start="-1").parent],
-        1, "problem"),
+        validate_edited("practices.csv", 0, start="-1"),
+        1, "start: '-1'"),
     "validate-giant-offset": (
-        lambda e: ["validate", edit_rows(e / "ws/practices.csv", 0, "utf-8",
-                                         end="9" * 40).parent], 1, "problem"),
+        validate_edited("practices.csv", 0, end="9" * 40), 1, "end: '999"),
     "validate-paragraph-space": (
-        lambda e: ["validate", edit_rows(e / "ws/practices.csv", 0, "utf-8", paragraph=" 1").parent],
-        1, "problem"),
+        validate_edited("practices.csv", 0, paragraph=" 1"),
+        1, "paragraph: ' 1'"),
     "validate-duplicated-coding": (
         lambda e: (lambda rows: write_csv(e / "ws/practices.csv",
                                           rows + [dict(rows[0], id="P999")], "utf-8"))(
-            read_csv(e / "ws/practices.csv")) and ["validate", e / "ws"], 1, "problem"),
+            read_csv(e / "ws/practices.csv")) and ["validate", e / "ws"], 1, "same coding"),
     "validate-doc-path-traversal": (
-        lambda e: ["validate", edit_rows(e / "ws/documents.csv", 0, "utf-8",
-                                         path="../../../../etc/passwd").parent], 1, "problem"),
+        validate_edited("documents.csv", 0, path="../../../../etc/passwd"), 1, "outside"),
     "validate-doc-path-absolute": (
-        lambda e: ["validate", edit_rows(e / "ws/documents.csv", 0, "utf-8",
-                                         path="/etc/hostname").parent], 1, "problem"),
+        validate_edited("documents.csv", 0, path="/etc/hostname"), 1, "relative"),
     "validate-doc-path-dev-zero": (
-        lambda e: ["validate", edit_rows(e / "ws/documents.csv", 0, "utf-8",
-                                         path="/dev/zero").parent], 1, "problem"),
+        validate_edited("documents.csv", 0, path="/dev/zero"), 1, "relative"),
     "validate-doc-path-fifo": (
         lambda e: (fifo(e / "ws/raw/pipe.txt"),
                    ["validate", edit_rows(e / "ws/documents.csv", 1, "utf-8",
-                                          path="raw/pipe.txt").parent])[1], 1, "problem"),
+                                          path="raw/pipe.txt").parent])[1], 1, "FIFO"),
     "validate-doc-sha-mismatch": (
-        lambda e: ["validate", edit_rows(e / "ws/documents.csv", 1, "utf-8",
-                                         sha256="0" * 64).parent], 1, "problem"),
+        validate_edited("documents.csv", 1, sha256="0" * 64), 1, "sha256"),
     "validate-doc-chars-mismatch": (
-        lambda e: ["validate", edit_rows(e / "ws/documents.csv", 1, "utf-8", chars="7").parent],
-        1, "problem"),
+        validate_edited("documents.csv", 1, chars="7"),
+        1, "chars: '7'"),
     "validate-doc-lines-bengali": (
-        lambda e: ["validate", edit_rows(e / "ws/documents.csv", 1, "utf-8", lines="১").parent],
-        1, "problem"),
+        validate_edited("documents.csv", 1, lines="১"),
+        1, "lines: '১'"),
     "validate-doc-id-traversal": (
-        lambda e: ["validate", edit_rows(e / "ws/documents.csv", 1, "utf-8",
-                                         doc_id="../x").parent], 1, "problem"),
+        validate_edited("documents.csv", 1, doc_id="../x"), 1, "not a valid document id"),
     "validate-doc-registered-twice": (
         lambda e: (lambda rows: write_csv(e / "ws/documents.csv", rows + [rows[1]], "utf-8"))(
-            read_csv(e / "ws/documents.csv")) and ["validate", e / "ws"], 1, "problem"),
+            read_csv(e / "ws/documents.csv")) and ["validate", e / "ws"], 1, "registered twice"),
     "validate-doc-text-edited": (
         lambda e: (e / "ws/raw/d1.txt").write_text(TEXT + "多", encoding="utf-8") and
-        ["validate", e / "ws"], 1, "problem"),
+        ["validate", e / "ws"], 1, "sha256"),
     "validate-codebook-billion-laughs": (
         lambda e: ["validate", billion_laughs(e / "ws/codebook.yaml").parent], 1, "alias"),
     "validate-codebook-pillars-string": (
@@ -186,14 +190,27 @@ CASES = {
                    ["validate", edit_rows(e / "ws/provinces.csv", 0, "utf-8",
                                           tile_row="x").parent])[1], 1, "tile_row"),
     "validate-layout-bad-int": (
-        lambda e: ["validate", edit_rows(e / "ws/source_layout.csv", 0, "utf-8",
-                                         start="٣").parent], 1, "start"),
+        validate_edited("source_layout.csv", 0, start="٣"), 1, "start"),
+    "validate-too-many-rows": (
+        lambda e: (e / "ws/practices.csv").write_text(
+            (e / "ws/practices.csv").read_text(encoding="utf-8").splitlines()[0] + "\n"
+            + "x\n" * 100_001, encoding="utf-8") and ["validate", e / "ws"], 1, "row limit"),
+    "validate-text-over-cap": (
+        lambda e: (huge(e / "ws/raw/d1.txt"), ["validate", e / "ws"])[1], 1, "limit"),
+    "code-text-over-cap": (
+        lambda e: (open(e / "big.txt", "wb").truncate(fileio.MAX_TEXT_BYTES + 1),
+                   ["code", e / "big.txt"])[1], 1, "limit"),
+    "validate-padded-first-mover": (
+        validate_edited("practices.csv", 0, first_mover=" false"), 1, "spaces"),
+    "validate-layout-missing-column": (
+        lambda e: ["validate", edit_text(e / "ws/source_layout.csv", "doc_id", "doc").parent], 1,
+        "missing column"),
     "validate-aggregate-bengali-count": (
-        lambda e: ["validate", edit_rows(e / "ws/aggregates.csv", 0, "utf-8", count="٩").parent],
-        1, "problem"),
+        validate_edited("aggregates.csv", 0, count="٩"),
+        1, "count: '٩'"),
     "validate-aggregate-nul": (
         lambda e: ["validate", edit_text(e / "ws/aggregates.csv", "9省份", "9\x00省份").parent],
-        1, "problem"),
+        1, "'\\x00'"),
     # ---------------------------------------------------------------------- code
     "code-missing": (lambda e: ["code", e / "nope.txt"], 1, "no such file"),
     "code-dir": (lambda e: ["code", e / "ws", "--doc-id", "x"], 1, "folder"),
@@ -220,6 +237,10 @@ CASES = {
     "code-out-is-dir": (lambda e: ["code", e / "doc.txt", "--out", e / "ws"], 1, "folder"),
     "code-out-in-shipped-data": (
         lambda e: ["code", e / "doc.txt", "--out", data_dir() / "s.csv"], 1, "shipped"),
+    "code-out-root": (lambda e: ["code", e / "doc.txt", "--doc-id", "d", "--out", "/"], 1,
+                      "folder"),
+    "code-out-dotdot": (lambda e: ["code", e / "doc.txt", "--doc-id", "d", "--out", e / ".."], 1,
+                        "folder"),
     "code-out-exists": (lambda e: ["code", e / "doc.txt", "--out", e / "sug.csv"], 1, "--force"),
     "code-out-aggregates-is-dir": (
         lambda e: os.mkdir(e / "o_aggregates.csv") or ["code", e / "doc.txt", "--out", e / "o.csv"],
@@ -332,6 +353,8 @@ CASES = {
                                           "--into", e / "ws"], 1, "not a registered document"),
     "merge-traversal-doc": (lambda e: ["merge", edit_rows(e / "rev.csv", 0, doc_id="../../x"),
                                        "--into", e / "ws"], 1, "doc_id"),
+    "merge-padded-city": (lambda e: ["merge", edit_rows(e / "rev.csv", 0, city=" "), "--into",
+                                     e / "ws"], 1, "spaces"),
     "merge-empty-summary": (lambda e: ["merge", edit_rows(e / "rev.csv", 0, summary_en=""),
                                        "--into", e / "ws"], 1, "summary_en"),
     "merge-nul": (lambda e: ["merge", edit_text(e / "rev.csv", "A practice", "A\x00practice"),
@@ -408,7 +431,26 @@ CASES = {
                          "unknown format"),
     "build-data-fifo": (lambda e: ["build", "--data", fifo(e / "p"), "--out", e / "o"], 1,
                         "not a folder"),
+    "build-data-one-province": (
+        lambda e: (e / "ws/practices.csv").write_text(
+            "\n".join((e / "ws/practices.csv").read_text(encoding="utf-8").splitlines()[:2]) + "\n",
+            encoding="utf-8") and ["build", "--data", e / "ws", "--out", e / "o"], 1,
+        "more provinces"),
+    "validate-symlink-loop": (lambda e: ["validate", loop(e / "l")], 1, "symbolic links"),
+    "init-symlink-loop": (lambda e: ["init", loop(e / "l")], 1, "not a folder"),
+    "code-out-symlink-loop": (lambda e: ["code", e / "doc.txt", "--doc-id", "d", "--out",
+                                         loop(e / "l.csv")], 1, "symbolic links"),
+    "build-out-symlink-loop": (lambda e: ["build", "--out", loop(e / "l")], 1, "not a folder"),
+    "merge-into-symlink-loop": (lambda e: ["merge", e / "rev.csv", "--into", loop(e / "l")], 1,
+                                "not a folder"),
     # ------------------------------------------------------------------- general
+    "build-empty-format": (lambda e: ["build", "--out", e / "o", "--format", ","], 2, "no format"),
+    "build-empty-out": (lambda e: ["build", "--out", ""], 2, "empty path"),
+    "init-empty-path": (lambda e: ["init", ""], 2, "empty path"),
+    "merge-empty-into": (lambda e: ["merge", e / "rev.csv", "--into", " "], 2, "empty path"),
+    "code-traditional-text-unwritable-out": (
+        lambda e: (e / "t.txt").write_text("廣東發展數據產業。", encoding="utf-8") and
+        ["code", e / "t.txt", "--out", e / "no/o.csv"], 1, "does not exist"),
     "unknown-command": (lambda e: ["frobnicate"], 2, "invalid choice"),
     "unknown-option": (lambda e: ["validate", "--frob"], 2, "unrecognized"),
 }
