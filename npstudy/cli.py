@@ -303,6 +303,13 @@ def _cmd_merge(args) -> int:
     return 0
 
 
+def _cmd_cite(args) -> int:
+    from .citation import citations
+
+    sys.stdout.write(citations())
+    return 0
+
+
 def _cmd_init(args) -> int:
     from .workspace import make_workspace
 
@@ -539,6 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
                  "is reported and nothing is changed.", ("file", "FILE.qdpx"))
     i.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
     _add_coder_commands(sub)
+    _command(sub, _cmd_cite, "cite", "print how to cite npstudy and its dataset",
+             "Print the citations of the package and of the coded dataset, as BibTeX and as "
+             "plain text (from CITATION.cff).")
     return parser
 
 

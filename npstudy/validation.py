@@ -252,8 +252,9 @@ def check_practices(frame: pd.DataFrame, context: Context | None = None,
     list of Problem
         Row numbers are file line numbers: row ``i`` of ``frame`` is line ``i + 2``.
     """
-    return _check_frame(frame, name, context or Context.from_folder(), PRACTICE_COLUMNS,
-                        REQUIRED_PRACTICE_COLUMNS, _check_practice)
+    problems = _check_frame(frame, name, context or Context.from_folder(), PRACTICE_COLUMNS,
+                            REQUIRED_PRACTICE_COLUMNS, _check_practice)
+    return problems + _check_units(frame, name)
 
 
 def check_aggregates(frame: pd.DataFrame, context: Context | None = None,
@@ -363,6 +364,11 @@ def _check_practice(name, line, row, ctx, missing):
         out.append(Problem(name, line, "instrument_type", typ, "not an instrument type of the codebook",
                            f"did you mean {near[0]!r}?" if near else
                            f"use one of: {', '.join(cb.instrument_types)}"))
+    category = cb.instrument_types.get(typ, {}).get("category") if typ in cb.instrument_types else None
+    if category and inst in cb.instrument_categories and inst != category:
+        out.append(Problem(name, line, "instrument", inst,
+                           f"instrument type {typ!r} is a {category} instrument (rule R9a)",
+                           f"set instrument to {category!r}, or choose a {inst} type"))
     source = _source(name, line, row, ctx, out)
     out += _check_quote(name, line, row, ctx, source, missing)
     fm = row["first_mover"].strip().lower()
@@ -379,6 +385,68 @@ def _check_practice(name, line, row, ctx, missing):
                 out.append(Problem(name, line, "first_mover", row["first_mover"],
                                    "the quote says 首设/率先/首个 but the flag is false",
                                    "set first_mover to true"))
+    return out
+
+
+#: Values of the optional ``scope`` column (rule R11).
+SCOPES = ("provincial", "national")
+
+
+def _check_units(frame: pd.DataFrame, name: str) -> list[Problem]:
+    """Statement ids (rules R1, R1a) and scope (rule R11), when the table has those columns.
+
+    A statement id names one span of one document: rows with the same id quote the same
+    span, rows quoting the same span share the id, and a province appears once per
+    statement. Empty cells are allowed (rows added by ``npstudy merge`` get no id).
+    """
+    out = []
+    if "scope" in frame.columns:
+        for i, value in enumerate(frame["scope"]):
+            if str(value).strip() and value not in SCOPES:
+                near = difflib.get_close_matches(str(value).strip().lower(), SCOPES, n=1)
+                out.append(Problem(name, i + 2, "scope", value, "not a scope (rule R11)",
+                                   f"use {near[0]!r}" if near else "use 'provincial' or 'national'"))
+    if "statement" not in frame.columns:
+        return out
+    need = {"doc_id", "start", "end", "province"}
+    if not need <= set(frame.columns):
+        return out
+    rows = frame.assign(_line=range(2, len(frame) + 2))
+    rows = rows[rows["statement"].astype(str).str.strip() != ""]
+    for line, value in zip(rows["_line"], rows["statement"]):
+        if not re.fullmatch(r"S\d{3,}", str(value)):
+            out.append(Problem(name, line, "statement", value, "not a statement id (rule R1a)",
+                               "use 'S' and three or more digits, e.g. 'S001'"))
+    span = rows["doc_id"].astype(str) + ":" + rows["start"].astype(str) + "–" + rows["end"].astype(str)
+    rows = rows.assign(_span=span)
+    first_line = {}
+    for stmt, group in rows.groupby("statement", sort=False):
+        spans = group["_span"].unique()
+        if len(spans) > 1:
+            for line, sp in zip(group["_line"], group["_span"]):
+                if sp != group["_span"].iloc[0]:
+                    out.append(Problem(name, line, "statement", stmt,
+                                       f"rows of this statement quote different spans "
+                                       f"({group['_span'].iloc[0]} on row {group['_line'].iloc[0]}, "
+                                       f"{sp} here)", "give each quoted span its own statement id"))
+        for line, prov in zip(group["_line"], group["province"]):
+            key = (stmt, prov)
+            if key in first_line:
+                out.append(Problem(name, line, "statement", stmt,
+                                   f"province {prov} already has a row for this statement "
+                                   f"(row {first_line[key]})",
+                                   "a statement gives one row per province (rule R1); "
+                                   "remove the duplicate or split the statement"))
+            else:
+                first_line[key] = line
+    for sp, group in rows.groupby("_span", sort=False):
+        ids = group["statement"].unique()
+        if len(ids) > 1:
+            out.append(Problem(name, int(group["_line"].iloc[1]), "statement",
+                               str(group["statement"].iloc[1]),
+                               f"the same span is also statement {ids[0]!r} "
+                               f"(row {group['_line'].iloc[0]})",
+                               f"use {ids[0]!r} for every row that quotes this span (rule R1a)"))
     return out
 
 

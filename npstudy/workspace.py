@@ -366,7 +366,8 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         first = (numbers.max() if len(numbers) else 0) + 1
         new = table.iloc[rows][PRACTICE_COLUMNS].copy()
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
-        merged = pd.concat([base[PRACTICE_COLUMNS], new], ignore_index=True)
+        # keep the workspace's own extra columns (statement, scope, ...); new rows leave them empty
+        merged = pd.concat([base, new], ignore_index=True).fillna("")
         review = _csv_bytes(table)
         stem = "reviewed" if is_frame else re.sub(r"[^A-Za-z0-9_.-]", "_", Path(reviewed).stem)[:60]
         kept = folder / "reviews" / f"{stem}-{hashlib.sha256(review).hexdigest()[:12]}.csv"
@@ -392,7 +393,8 @@ def _csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def _practices_bytes(table: pd.DataFrame) -> bytes:
-    out = table[PRACTICE_COLUMNS].copy()
+    # the schema's columns plus any the table has beyond them (statement, scope), in its order
+    out = table[[c for c in table.columns if c in PRACTICE_COLUMNS or not c.startswith("_")]].copy()
     if out["first_mover"].dtype == bool:
         out["first_mover"] = out["first_mover"].map({True: "true", False: "false"})
     return _csv_bytes(out)
