@@ -94,7 +94,8 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         import multiprocessing as mp
 
         if "fork" in mp.get_all_start_methods():
-            names = ("robustness", "agreement")[:1 if practices is not None else 2]
+            names = ("robustness", "agreement", "coder_evaluation")[:1 if practices is not None
+                                                                     else 3]
             side = _fork_pool(len(names))
             pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed),))
                        for name in names}
@@ -128,6 +129,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         try:
             tables["robustness"] = pending["robustness"].get()
             agreement = pending["agreement"].get() if "agreement" in pending else None
+            coder_eval = pending["coder_evaluation"].get() if "coder_evaluation" in pending else None
             side.close()
         except BaseException:
             side.terminate()
@@ -137,11 +139,15 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
     else:
         tables["robustness"] = _side_tables(("robustness", p, n_samples, seed))
         agreement = _side_tables(("agreement", p, n_samples, seed)) if practices is None else None
+        coder_eval = (_side_tables(("coder_evaluation", p, n_samples, seed))
+                      if practices is None else None)
     if practices is None:  # the shipped dataset: its second coding and the claims the README makes
         from .claims import claims_table
 
         if agreement is not None:
             tables["agreement"] = agreement
+        if coder_eval is not None:
+            tables["coder_evaluation"] = coder_eval
         tables["claims"] = claims_table(tables, p)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
 
@@ -328,6 +334,12 @@ def _side_tables(job):
     name, practices, n_samples, seed = job
     if name == "robustness":
         return robustness_table(practices, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed)
+    if name == "coder_evaluation":  # the coder on the article and the shipped evaluation corpus
+        from .evaluation import evaluation_table, shipped_corpora
+
+        corpora = shipped_corpora()
+        return (evaluation_table(corpora).set_index(["set", "theme"])
+                if corpora else None)
     from .intercoder import field_agreement, load_codings
 
     codings = load_codings()

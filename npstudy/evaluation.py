@@ -25,14 +25,36 @@ import pandas as pd
 from .dataset import DataError, read_table
 
 __all__ = ["ITEM", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
-           "evaluation_table", "article_items", "review_from_labels", "BOOTSTRAP_SEED",
-           "N_BOOTSTRAP"]
+           "evaluation_table", "article_items", "review_from_labels", "corpus_dir",
+           "shipped_corpora", "BOOTSTRAP_SEED", "N_BOOTSTRAP"]
 
 #: The unit of evaluation.
 ITEM = ["doc_id", "province", "theme"]
 #: Seed and number of cluster-bootstrap resamples used for the published table.
 BOOTSTRAP_SEED = 20240305
 N_BOOTSTRAP = 2000
+_HERE = Path(__file__).resolve().parent
+
+
+def corpus_dir() -> Path | None:
+    """The shipped evaluation corpus: ``evaluation/`` in a checkout, ``npstudy/_evaluation``
+    in an installed package; ``None`` when neither holds it.
+
+    Examples
+    --------
+    >>> sorted(p.name for p in corpus_dir().iterdir() if p.is_dir())
+    ['dev', 'test']
+    """
+    for candidate in (_HERE / "_evaluation", _HERE.parent / "evaluation"):
+        if (candidate / "test" / "labels.csv").is_file():
+            return candidate
+    return None
+
+
+def shipped_corpora() -> dict[str, Path]:
+    """``{"dev": …, "test": …}`` for the shipped corpus (empty when it is not installed)."""
+    root = corpus_dir()
+    return {} if root is None else {name: root / name for name in ("dev", "test")}
 
 
 def _themes():

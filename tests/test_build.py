@@ -22,7 +22,7 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    assert len(written) == len(digest(a)) == 14 + len(FIGURES) * len(langs) * len(formats)
+    assert len(written) == len(digest(a)) == 15 + len(FIGURES) * len(langs) * len(formats)
     assert not list(a.rglob("*.tmp"))
 
 
@@ -46,6 +46,15 @@ def test_tables_hold_the_expected_values(tmp_path):
     assert row["similarity"] == pytest.approx(1 / 3, abs=1e-6)
     assert {"null_mean", "ses", "p_value"} <= set(pairs.columns)
     assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(f"{s}_en.png" for s in FIGURES)
+    # the coder's evaluation: counts of (document, province, theme) items, pooled over themes,
+    # as `npstudy evaluate` printed them when the test set was first scored
+    coder = pd.read_csv(tmp_path / "tables" / "coder_evaluation.csv").set_index(["set", "theme"])
+    pooled = coder.xs("all", level="theme")[["tp", "suggested", "labelled", "documents"]]
+    assert pooled.loc["test"].tolist() == [198, 214, 218, 54]
+    assert pooled.loc["dev"].tolist() == [162, 167, 162, 37]
+    assert pooled.loc["article (in-sample)"].tolist() == [41, 41, 41, 1]
+    assert coder.loc[("test", "all"), "precision"] == pytest.approx(198 / 214, abs=1e-6)
+    assert coder.loc[("test", "all"), "recall"] == pytest.approx(198 / 218, abs=1e-6)
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path):
@@ -96,7 +105,7 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  14 CSV files" in out
+    assert "tables:  15 CSV files" in out
     assert "figures: 8 files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 

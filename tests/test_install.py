@@ -17,6 +17,9 @@ assert home in npstudy.data_dir().resolve().parents, npstudy.data_dir()
 assert len(npstudy.load_practices()) == 50
 assert len(npstudy.load_source()) == 3097
 assert npstudy.validate() == []
+from npstudy.evaluation import corpus_dir
+assert home in corpus_dir().resolve().parents, corpus_dir()
+assert len(list((corpus_dir() / "test" / "docs").glob("*.txt"))) == 54
 print("ok", npstudy.data_dir().name)
 """
 
@@ -30,6 +33,8 @@ def test_wheel_install_finds_data(tmp_path):
     assert "npstudy/_notebooks/04-extending-the-coding.ipynb" in names
     assert "npstudy/_notebooks/README.md" in names
     assert "npstudy/_data/raw/000_08799d6d3f16f583.txt" in names
+    assert "npstudy/_data/reliability/second_coding.csv" in names
+    assert "npstudy/_evaluation/test/labels.csv" in names
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
