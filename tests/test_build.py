@@ -114,8 +114,6 @@ def test_build_reports_its_steps_and_quiet_silences_them(tmp_path, capsys, few_r
                      "computing tables (99 randomisations for the significance tests) …",
                      "drawing figures (en: svg) …"]
     assert "figures (en)" in err and "/8" in err  # the bar: one step to draw, one per file
-    build(tmp_path / "c", langs=("en",), formats=("svg",), n_samples=99, echo=None)
-    assert capsys.readouterr() == ("", "")  # the API is silent unless asked
     assert main(["build", "--out", str(tmp_path / "b"), "--lang", "en", "--format", "svg",
                  "-q"]) == 0
     assert capsys.readouterr() == ("", "")
