@@ -15,7 +15,16 @@ draws keep the article's density of names and keywords). Measured in one run:
 
 Throughput is MB of UTF-8 per second. Requires ``pip install jieba``.
 
+**Memory** (``--memory MB``): whole lines of the article, MB megabytes of them, are written
+to files of 7 MB (one input file may hold at most 8 MiB) and coded one after the other
+by ``code_file`` in a fresh interpreter that keeps every result, as ``npstudy code FILE...``
+does; its peak resident memory (``ru_maxrss``) is compared with a baseline interpreter that
+imports npstudy, builds the coder and reads the files, but codes nothing. The coder streams blocks of about a million
+characters, cut at line breaks, so the peak grows with the suggestions kept, not with
+intermediate arrays.
+
     python benchmarks/bench_coder.py [megabytes]
+    python benchmarks/bench_coder.py --memory 100
 """
 
 from __future__ import annotations
@@ -84,5 +93,63 @@ def main(megabytes: float = 15.0) -> None:
           f"coder is {rate_coder / rate_jieba:.0f}x faster")
 
 
+_CHILD = """
+import resource, sys, time
+import pandas as pd
+from npstudy.coder import Coder, code_file, read_document
+coder = Coder()
+t0 = time.perf_counter()
+paths = sys.argv[2:]
+if sys.argv[1] == "code":
+    # as `npstudy code FILE...` does: one coder, every file coded, results kept and joined
+    frames = [code_file(p, coder=coder).suggestions for p in paths]
+    n = len(pd.concat(frames, ignore_index=True))
+else:
+    texts = [read_document(p)[0] for p in paths]
+    n = 0
+t = time.perf_counter() - t0
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, t, n)
+"""
+
+
+def memory(megabytes: float) -> None:
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # whole article lines, so the files have paragraphs like real text; files of 7 MB,
+        # below the 8 MiB cap on one input file
+        lines = [s for s in load_source().split("\n") if s.strip()]
+        rng = random.Random(0)
+        paths, size, mb = [], 0, 0.0
+        f = None
+        while size < megabytes * 1e6:
+            if f is None or f.tell() > 7e6:
+                if f is not None:
+                    f.close()
+                paths.append(Path(tmp) / f"corpus{len(paths)}.txt")
+                f = open(paths[-1], "w", encoding="utf-8")
+            line = rng.choice(lines) + "\n"
+            f.write(line)
+            size += len(line.encode("utf-8"))
+        f.close()
+        mb = sum(p.stat().st_size for p in paths) / 1e6
+        out = {}
+        for mode in ("read", "code"):
+            proc = subprocess.run([sys.executable, "-c", _CHILD, mode, *map(str, paths)],
+                                  capture_output=True, text=True, check=True)
+            rss, secs, n = proc.stdout.split()
+            out[mode] = (float(rss), float(secs), int(n))
+    (base, _, _), (peak, secs, n) = out["read"], out["code"]
+    print(f"machine: {machine()}")
+    print(f"corpus: {mb:.1f} MB UTF-8 in {len(paths)} files (article lines drawn with seed 0); "
+          f"{n:,} suggestions")
+    print(f"baseline (import, build the coder, read the files): peak {base:7.0f} MB")
+    print(f"coder (code_file, {secs:.1f} s):                   peak {peak:7.0f} MB   "
+          f"{peak / base:.2f}x the baseline; {peak / 800:.2f} of the 800 MB budget")
+
+
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 15.0)
+    if len(sys.argv) > 2 and sys.argv[1] == "--memory":
+        memory(float(sys.argv[2]))
+    else:
+        main(float(sys.argv[1]) if len(sys.argv) > 1 else 15.0)

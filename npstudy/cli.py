@@ -140,10 +140,18 @@ def _cmd_code(args) -> int:
                 raise CodingError(f"{target} exists – choose another --out or pass --force to "
                                   "replace it")
     coder = Coder()
+    model = None
+    if getattr(args, "model", None):
+        from .learn import apply_model, load_model
+
+        model = load_model(args.model)
     frames, aggregates, unmatched = [], [], []
     notes = []  # printed once everything is written, so that an error stays the only line
     for path, doc_id in zip(args.files, ids):
-        result = code_file(path, doc_id, args.encoding, coder)
+        result = code_file(path, doc_id, args.encoding, coder,
+                           province=getattr(args, "province", None))
+        if model is not None:
+            result.suggestions = apply_model(result.suggestions, model)
         notes += [f"npstudy: warning: {path}: {w}" for w in result.warnings]
         frames.append(result.suggestions)
         aggregates.append(result.aggregates)
@@ -330,6 +338,68 @@ def _add_encoding(parser) -> None:
                         help="force an encoding (default: UTF-8, GB18030 detected)")
 
 
+def _cmd_train(args) -> int:
+    from .fileio import NpstudyError
+    from .learn import train
+
+    try:
+        info = train(args.workspace, seed=args.seed)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
+    print(f"trained on {info['accepted']} accepted and {info['rejected']} rejected suggestions "
+          f"from {', '.join(info['files'])}; saved {Path(args.workspace) / info['path']}")
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from .evaluation import N_BOOTSTRAP, evaluation_table
+    from .fileio import NpstudyError, write_atomic
+
+    corpora = {Path(f).name or str(f): f for f in args.folders}
+    try:
+        table = evaluation_table(corpora, include_article=args.article,
+                                 n=args.bootstrap or N_BOOTSTRAP)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
+    text = table.round(4).to_csv(index=False, lineterminator="\n")
+    if args.out:
+        write_atomic(Path(args.out), text.encode("utf-8"))
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        shown = table[table["theme"] == "all"] if not args.themes else table
+        print(shown[["set", "theme", "precision", "precision_low", "precision_high", "recall",
+                     "recall_low", "recall_high", "f1", "tp", "suggested", "labelled"]]
+              .round(3).to_string(index=False))
+    return 0
+
+
+def _add_coder_commands(sub) -> None:
+    """The coder-quality commands: train and evaluate."""
+    t = sub.add_parser("train", help="fit a classifier on a workspace's reviewed suggestions",
+                       description="Fit character n-gram logistic regression on the accepted and "
+                                   "rejected suggestions in WORKSPACE/reviews/*.csv and save it as "
+                                   "WORKSPACE/model/classifier.pkl; `npstudy code --model "
+                                   "WORKSPACE` then uses it. Needs pip install 'npstudy[learn]'.")
+    t.add_argument("workspace", metavar="WORKSPACE")
+    t.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    t.set_defaults(func=_cmd_train)
+    e = sub.add_parser("evaluate", help="precision, recall and F1 of the coder on labelled text",
+                       description="Code each labelled corpus FOLDER (docs/, documents.csv, "
+                                   "labels.csv) and report precision, recall and F1 per theme at "
+                                   "the (document, province, theme) level, with 95% intervals "
+                                   "from a bootstrap over documents.")
+    e.add_argument("folders", nargs="*", metavar="FOLDER")
+    e.add_argument("--article", action="store_true",
+                   help="add the source article (in-sample: the keywords were written from it)")
+    e.add_argument("--themes", action="store_true", help="print every theme, not only the pooled row")
+    e.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                   help="number of bootstrap resamples (default: 2000)")
+    e.add_argument("--out", help="write the full table to this CSV")
+    e.set_defaults(func=_cmd_evaluate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="npstudy",
@@ -385,6 +455,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--doc-id", help="document id (default: the file name without extension)")
     _add_encoding(c)
     c.add_argument("--force", action="store_true", help="replace existing output files")
+    c.add_argument("--province", metavar="PROVINCE",
+                   help="the document's own province (name or ISO code): what 我省/全省 mean, and "
+                        "the actor of paragraphs that name none (e.g. a provincial work report)")
+    c.add_argument("--model", metavar="WORKSPACE",
+                   help="also re-score suggestions with the classifier `npstudy train` saved in "
+                        "WORKSPACE (or a model file), dropping those it would reject")
     a = _command(sub, _cmd_agree, "agree", "agreement between two codings",
                  "Cohen's kappa, Krippendorff's alpha and percent agreement per category and "
                  "overall; unit: (document, sentence, province). Both codings are checked first, "
@@ -418,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "validate them and merge them into DIR, as `npstudy merge` does. Any mismatch "
                  "is reported and nothing is changed.", ("file", "FILE.qdpx"))
     i.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
+    _add_coder_commands(sub)
     return parser
 
 

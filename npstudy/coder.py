@@ -1,20 +1,28 @@
 """Suggest codings for new Chinese text, and evaluate them against a hand coding.
 
-The automatic coder finds provinces (full names, short names, prefecture-level
-cities) and codebook keywords with **one** multi-pattern scan of the whole text,
-and proposes one row per (clause, province, code) in the practices schema, with
-the evidence clause, its offsets, the matched keywords and a confidence score.
-Reading and splitting the text live in :mod:`npstudy.text`; review and merge in
+The automatic coder finds provinces (full names, short names, prefecture- and
+county-level cities, new areas and zones, self-references such as 我省) and the
+terms of the lexicon (``data/lexicon.csv``) with **one** multi-pattern scan of the
+whole text, and proposes one row per (clause, province, code) in the practices
+schema, with the evidence clause, its offsets, the matched keywords and a
+confidence score. Sentences that name a province but give no row are listed as
+*unmatched*, with the reason. Reading and splitting the text live in
+:mod:`npstudy.text`; the vocabulary in :mod:`npstudy.lexicon`; review and merge in
 :mod:`npstudy.workspace`.
 
 Design choices, each tested:
 
-- **Leftmost-longest matching** over provinces, cities and keywords together, so
+- **Leftmost-longest matching** over provinces, places and terms together, so
   that a short name inside a longer one is not matched (浙江西部 is 浙江, not 江西;
   人工智能创新应用先导区 is one keyword, not 先导区).
 - **No rewriting of the text.** Instead of normalising full-width characters,
   every width variant of a pattern is added to the matcher, so offsets always
-  point into the text exactly as decoded from the file.
+  point into the text exactly as decoded from the file; datelines are skipped,
+  not deleted.
+- **Context rules** decide ambiguous terms from the words of their sentence.
+- **Who acts** is decided per clause (see :meth:`Coder.code`): locations, partners
+  and national statements are not actors; the actor carries over within a
+  paragraph.
 - **Counted, unnamed provinces** (9省份, 多数省份, 10余个省份, 多地) never become rows;
   they are returned as aggregate suggestions.
 - **Hong Kong, Macao and Taiwan** are treated as partners, not actors (coding rule
@@ -22,6 +30,9 @@ Design choices, each tested:
 - **Traditional characters** are not converted: the gazetteer and keywords are in
   Simplified Chinese, so 廣東 or 碳足跡 are not found. :func:`code_text` reports a
   warning when a text looks Traditional.
+- **Bounded memory.** Long texts are coded in blocks of about a million characters
+  cut at line breaks; the actor never carries across a line, so blocks give the
+  same rows as one pass.
 
 The matcher is ``ahocorasick_rs`` (Rust Aho–Corasick, leftmost-longest), chosen by
 measurement over Python's ``re`` and ``pyahocorasick`` (``benchmarks/``).
@@ -30,6 +41,7 @@ measurement over Python's ``re`` and ``pyahocorasick`` (``benchmarks/``).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -41,6 +53,7 @@ import pandas as pd
 from .codebook import Codebook
 from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_codebook,
                       load_practices)
+from .fileio import CodingError
 from .gazetteer import Gazetteer, load_gazetteer
 from .text import char_table, clause_layout, read_document, text_warnings
 
@@ -63,8 +76,6 @@ SUGGESTION_COLUMNS = PRACTICE_COLUMNS + ["keywords", "confidence", "decision"]
 #: Columns of the aggregate suggestions (counted but unnamed provinces).
 AGGREGATE_SUGGESTION_COLUMNS = ["doc_id", "quantifier", "count", "count_is_lower_bound",
                                 "quote", "start", "end", "paragraph"]
-#: Columns of the unmatched-sentence report: sentences naming a province without a keyword.
-UNMATCHED_COLUMNS = ["doc_id", "provinces", "quote", "start", "end", "paragraph"]
 #: Quantifiers that stand for unnamed provinces ("多数省份"), matched as words.
 QUANTIFIER_WORDS = ("多数省份", "多个省份", "许多省份", "部分省份", "不少省份", "一些省份", "多地",
                     "各地", "各省", "各省份", "各省区市")
@@ -78,9 +89,13 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 AMBIGUOUS_CITY_NAMES = frozenset({
     "中山", "大同", "朝阳", "来宾", "北海", "白银", "安康", "阿里", "海西", "海北", "海东",
     "长治", "黄山", "兴安", "白山", "日照", "玉树", "黄南", "山南", "吉安", "普洱", "三沙",
-    "海南", "通化", "抚顺", "永州", "宁德", "三明", "金昌", "定西", "河池", "玉林", "铜仁",
+    "海南", "通化", "抚顺", "永州", "宁德", "金昌", "定西", "河池", "玉林", "铜仁",
+    # short names that straddle two everyday words: 重大理论, 确保定期, 推广元宇宙, 推广安全,
+    # 创新乡村, 四平八稳, 平安顺利, 传承德, 日常德, 集中卫生, 快乐山, 确保山, 投资阳光,
+    # 平安庆, 欢庆阳, 盛大庆, 江南平原, 公平凉
+    "大理", "保定", "广元", "广安", "新乡", "四平", "安顺", "承德", "常德", "中卫", "乐山",
+    "保山", "资阳", "安庆", "庆阳", "大庆", "南平", "平凉",
 })
-_IS_SEPARATOR = char_table("、,，和与及")
 _IS_NUMERAL = char_table(_NUMERALS)
 
 
@@ -113,22 +128,93 @@ class _Matcher:
 
 # --------------------------------------------------------------------------- coder
 
-_PROVINCE, _CITY, _KEYWORD, _MOVER, _QUANT, _COUNT = 0, 1, 2, 3, 4, 5
+_PROVINCE, _CITY, _KEYWORD, _MOVER, _QUANT, _COUNT, _NATIONAL, _SELF, _STOP = range(9)
+_SUBJECT_NAMES = ("actor", "national", "count")
+#: Words that hold a place name but name no place; matched so that the place is not.
+STOP_WORDS = ("三明治", "宁德时代")
+#: Columns of the unmatched output: sentences that name a province but gave no suggestion.
+UNMATCHED_COLUMNS = ["doc_id", "provinces", "quote", "start", "end", "paragraph", "reason"]
+#: Characters that, right before a province, make it the place where another actor acts
+#: ("华为在贵州建设…", "落户安徽"), when the clause already has a subject before them.
+LOCATION_CUES = ("落户于", "落户", "落地", "位于", "布局于", "在", "于", "赴", "到")
+#: Words before a province that make it a partner of the subject ("浙江与四川签署…").
+PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶", "联合",
+                "携手", "与", "同", "跟", "和")
+#: Words after a partner cue that confirm cooperation rather than a list ("与…合作").
+COOPERATION_WORDS = ("合作", "共建", "签署", "签约", "协作", "对接", "共同", "携手", "结对",
+                     "联动", "协同", "帮扶", "支援", "援建", "对口")
+# Characters around a national marker that make it no subject: 在全国率先, 居全国前列,
+# 全国首个, 全国性, 全国人大.
+# the last characters of every location or partner cue: only mentions after one need a look
+_CUE_LAST = frozenset(w[-1] for w in LOCATION_CUES + PARTNER_CUES)
+_IS_CUE_LAST = char_table("".join(_CUE_LAST))
+_IS_JOINER = char_table("、,，和与及")
+_STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
+_NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的")
+_NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
+                        "政协", "两会", "平均", "层面", "一盘棋", "推广", "复制", "示范")
+# Time words and connectors that may precede 在 without being a subject (近年来在江苏,…).
+_NOT_SUBJECT = re.compile(r"^(?:[\s，,、]|近年来|近年|目前|当前|如今|今年|去年|明年|此外|同时|其中|"
+                          r"另外|与此同时|截至|此后|随后|之后|以来|期间|上半年|下半年|前三季度|"
+                          r"[0-9０-９一二三四五六七八九十]+(?:年|月|日|季度)(?:底|末|初|以来)?)*$")
+# News datelines: 新华社杭州1月28日电, 中新网南京3月5日电 (记者 …).
+_DATELINE = re.compile(r"(?:新华社|中新社|中新网|人民网|新华网|央视网|央广网|光明网|澎湃新闻|"
+                       r"经济日报|人民日报|光明日报|科技日报|本报)?(?:记者)?\s*[\u4e00-\u9fff]{0,8}\s*"
+                       r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)(?:\s*[（(][^（()）\n]{0,40}[)）])?")
+_SELF_LAST_NAMED = ("该省", "该市", "该区", "该自治区", "当地")
+#: National words that make their comma segment a national act (经国家批复, 被确定为): no
+#: keyword of that segment is credited to a province, and they are no subject beyond it.
+PASSIVE_NATIONAL = frozenset({"经国家批复", "经国务院批复", "经国家批准", "被确定为"})
+# ... except when the designation is a pilot or demonstration that the province then runs
+_PILOT_WORDS = ("试点", "试验区", "示范区", "先行区", "先导区", "示范城市")
+
+
+# Prepositions that open a fronted phrase before the subject (依托…，浙江…).
+_FRONTING = ("依托", "围绕", "聚焦", "通过", "按照", "为了", "为", "在", "针对", "面向", "以", "坚持",
+             "对标", "借助", "基于", "立足", "根据", "结合", "对于", "对", "把", "将", "瞄准", "紧扣",
+             "着眼", "锚定", "作为", "随着", "近年来", "目前", "当前", "今年", "去年")
+
+
+def _fronted(text: str, cs: int, pos: int, subject: int) -> bool:
+    """Whether a keyword at ``pos`` may belong to a subject after it in the same clause.
+
+    Yes within one comma segment (概念验证中心由江苏布局); across a comma only when the
+    keyword's segment opens with a fronting preposition (依托算力中心，浙江…).
+    """
+    seg = max(text.rfind("，", cs, pos), text.rfind(",", cs, pos), text.rfind("：", cs, pos)) + 1
+    seg = max(seg, cs)
+    between = text[pos:subject]
+    if "，" not in between and "," not in between:
+        return True
+    head = text[seg:pos].lstrip("　 ，,")
+    return head.startswith(_FRONTING) or bool(_NOT_SUBJECT.match(text[seg:pos]))
+
+
+def _segment(text: str, a: int, cs: int, ce: int) -> tuple[int, int]:
+    """The comma-delimited part of clause [cs, ce) around position ``a``."""
+    lo = max(text.rfind("，", cs, a), text.rfind(",", cs, a), text.rfind("：", cs, a)) + 1
+    hi = [x for x in (text.find("，", a, ce), text.find(",", a, ce), text.find("：", a, ce)) if x >= 0]
+    return max(lo, cs), min(hi) if hi else ce
 
 
 @dataclass
 class CodingResult:
-    """What :meth:`Coder.code` found in one document."""
+    """What :meth:`Coder.code` found in one document.
+
+    ``unmatched`` lists every sentence that names a province (or resolves one through
+    我省, 该省 …) but yields no suggestion, with the reason, so that a reviewer sees what
+    the coder dropped (columns :data:`UNMATCHED_COLUMNS`).
+    """
 
     suggestions: pd.DataFrame
     aggregates: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
-    #: Sentences that name a province but yielded no suggestion (see :func:`unmatched_sentences`).
-    unmatched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNMATCHED_COLUMNS))
+    unmatched: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: pd.Series(dtype=object) for c in UNMATCHED_COLUMNS}))
 
 
 class Coder:
-    """Automatic coder built from a codebook and a gazetteer.
+    """Automatic coder built from a codebook, a lexicon and a gazetteer.
 
     Parameters
     ----------
@@ -136,66 +222,126 @@ class Coder:
     gazetteer : Gazetteer, optional
     include_partners : bool, default False
         Code Hong Kong, Macao and Taiwan as actors (rule R4 treats them as partners).
+    lexicon : pandas.DataFrame, optional
+        Terms, codes and context rules (:func:`npstudy.lexicon.load_lexicon`); the
+        shipped ``lexicon.csv`` by default. Codebook keywords are always included.
+    places : pandas.DataFrame, optional
+        County-level cities, new areas, zones and abbreviation compounds
+        (:func:`npstudy.lexicon.load_places`); the shipped ``places.csv`` by default.
+    block_chars : int
+        Long texts are coded in blocks of about this many characters, cut at line
+        breaks, so that memory stays bounded (the actor never carries across a line).
 
     Examples
     --------
     >>> coder = Coder()
     >>> r = coder.code("山东、广东获批筹建国家碳计量中心。", doc_id="demo")
     >>> r.suggestions[["province", "code", "keywords"]].values.tolist()
-    [['CN-SD', 'green.carbon_accounting.carbon_metrology', '碳计量中心'], ['CN-GD', 'green.carbon_accounting.carbon_metrology', '碳计量中心']]
+    [['CN-SD', 'green.carbon_accounting.carbon_metrology', '国家碳计量中心'], ['CN-GD', 'green.carbon_accounting.carbon_metrology', '国家碳计量中心']]
     """
 
     def __init__(self, codebook: Codebook | None = None, gazetteer: Gazetteer | None = None,
-                 include_partners: bool = False):
+                 include_partners: bool = False, lexicon: pd.DataFrame | None = None,
+                 places: pd.DataFrame | None = None, block_chars: int = 1_000_000):
+        from .lexicon import load_lexicon, load_places
+
         self.codebook = codebook if codebook is not None else load_codebook()
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
-        entries: dict[str, tuple[int, str, str]] = {}
+        self.block_chars = int(block_chars)
+        codes = self.codebook.entries("code")
+        code_index = {e.id: i for i, e in enumerate(codes)}
+        if lexicon is None:
+            lexicon = load_lexicon(codes=set(code_index))
+        if places is None:
+            places = load_places()
+        # rules[r] = tuple of (code index, requires, excludes); keyword patterns point at r
+        self._rules: list[tuple] = []
+        rule_of: dict[str, list] = {}
+        entries: dict[str, tuple[int, object, str]] = {}
 
-        def add(name: str, kind: int, value: str, label: str):
+        def add(name: str, kind: int, value, label: str):
             for variant in _width_variants(name):
-                # provinces first, then cities, then keywords: an earlier entry wins a tie
+                # provinces first, then places, actor words, keywords: an earlier entry wins
                 entries.setdefault(variant, (kind, value, label))
 
-        partners = {"CN-HK", "CN-MO", "CN-TW"}
+        self._partners = {"CN-HK", "CN-MO", "CN-TW"}
         for row in self.gazetteer.provinces.itertuples():
-            if row.iso_code in partners and not include_partners:
+            if row.iso_code in self._partners and not include_partners:
                 continue
             for name in (row.name_zh, row.short_zh):
-                add(name, _PROVINCE, row.iso_code, name)
+                add(name, _PROVINCE, (row.iso_code, -1), name)
         for row in self.gazetteer.cities.itertuples():
-            add(row.name_zh, _CITY, row.province, row.short_zh)
+            add(row.name_zh, _CITY, (row.province, -1), row.short_zh)
             if row.short_zh not in AMBIGUOUS_CITY_NAMES and len(row.short_zh) >= 2:
-                add(row.short_zh, _CITY, row.province, row.short_zh)
-        for e in self.codebook.entries("code"):
-            for kw in e.keywords:
-                add(kw, _KEYWORD, e.id, kw)
-        for marker in FIRST_MOVER_MARKERS:
-            add(marker, _MOVER, "", marker)
+                add(row.short_zh, _CITY, (row.province, -1), row.short_zh)
+        for row in places.itertuples():
+            implied = code_index.get(row.code, -1)
+            # a compound (人才兴皖) or classical name (荆楚) names its province directly; other
+            # places are like cities
+            kind = _PROVINCE if row.kind in ("abbreviation_compound", "literary_name") else _CITY
+            add(row.name_zh, kind, (row.province, implied), row.short_zh)
+            if row.match_short == "true":
+                add(row.short_zh, kind, (row.province, implied), row.short_zh)
+        for row in lexicon.itertuples():
+            if row.kind == "negative":
+                add(row.term, _NATIONAL, None, row.term)
+            elif row.kind == "self_reference":
+                add(row.term, _SELF, None, row.term)
         for word in QUANTIFIER_WORDS:
-            add(word, _QUANT, "", word)
+            add(word, _QUANT, None, word)
+        for word in STOP_WORDS:
+            entries[word] = (_STOP, None, word)
         for suffix in _COUNT_SUFFIXES:
-            add(suffix, _COUNT, "", suffix)
+            add(suffix, _COUNT, None, suffix)
+        for marker in FIRST_MOVER_MARKERS:
+            add(marker, _MOVER, None, marker)
+        # the lexicon first: its context rules apply to codebook keywords it lists too
+        keyword_rows = [(r.term, r.code, r.requires, r.excludes) for r in lexicon.itertuples()
+                        if r.kind not in ("negative", "self_reference")]
+        keyword_rows += [(kw, e.id, "", "") for e in codes for kw in e.keywords]
+        for term, code, requires, excludes in keyword_rows:
+            rule = (code_index[code], tuple(w for w in requires.split(";") if w),
+                    tuple(w for w in excludes.split(";") if w))
+            rules = rule_of.setdefault(term, [])
+            if rule[0] not in [r[0] for r in rules]:
+                rules.append(rule)
+        for term, rules in rule_of.items():
+            # unconditional rules last, so that a rule that names its context wins
+            rules.sort(key=lambda r: not (r[1] or r[2]))
+            self._rules.append(tuple(rules))
+            add(term, _KEYWORD, len(self._rules) - 1, term)
         self._patterns = list(entries)
         self._kind = np.array([entries[p][0] for p in self._patterns], dtype=np.int64)
-        self._value = np.array([entries[p][1] for p in self._patterns], dtype=object)
-        self._label = np.array([entries[p][2] for p in self._patterns], dtype=object)
+        self._value = [entries[p][1] for p in self._patterns]
+        self._label = [entries[p][2] for p in self._patterns]
         self._matcher = _Matcher(self._patterns)
-        # integer ids for vectorised grouping
-        codes = self.codebook.entries("code")
-        self._province_codes = np.array(self.gazetteer.codes, dtype=object)
-        self._code_ids = np.array([e.id for e in codes], dtype=object)
-        self._code_theme = np.array([e.parent for e in codes], dtype=object)
-        self._code_pillar = np.array([e.id.split(".", 1)[0] for e in codes], dtype=object)
+        self._code_ids = [e.id for e in codes]
+        self._code_theme = [e.parent for e in codes]
+        self._code_pillar = [e.id.split(".", 1)[0] for e in codes]
         inst = [(e.instrument or "/").split("/") for e in codes]
-        self._code_category = np.array([i[0] for i in inst], dtype=object)
-        self._code_type = np.array([i[1] for i in inst], dtype=object)
-        prov_index = {c: i for i, c in enumerate(self._province_codes)}
-        code_index = {c: i for i, c in enumerate(self._code_ids)}
-        self._value_id = np.array([prov_index.get(v, code_index.get(v, -1)) for v in self._value],
-                                  dtype=np.int64)
-        self._labels = np.array(sorted(set(self._label)), dtype=object)
-        label_index = {lab: i for i, lab in enumerate(self._labels)}
-        self._label_id = np.array([label_index[lab] for lab in self._label], dtype=np.int64)
+        self._code_category = [i[0] for i in inst]
+        self._code_type = [i[1] for i in inst]
+        # context rules as compiled alternations: one search per rule and sentence
+        self._rule_res = [tuple((code, _alternation(req), _alternation(exc)) for code, req, exc in rs)
+                          for rs in self._rules]
+        self._province_index = {c: i for i, c in enumerate(self.gazetteer.codes)}
+        place = [k in (_PROVINCE, _CITY) for k in self._kind.tolist()]
+        self._prov_of = np.array([v[0] if pl else "" for v, pl in zip(self._value, place)], dtype=object)
+        self._implied = np.array([v[1] if pl else -1 for v, pl in zip(self._value, place)],
+                                 dtype=np.int64)
+        self._label_arr = np.array(self._label, dtype=object)
+        self._labels_arr = np.array(sorted(set(self._label)), dtype=object)
+        self._label_index = {lab: i for i, lab in enumerate(self._labels_arr.tolist())}
+        self._label_id = np.array([self._label_index[lab] for lab in self._label], dtype=np.int64)
+        # a keyword's code when it needs no context (-2: check its rules; -1: no keyword)
+        self._plain_code = np.array(
+            [(self._rules[v][0][0] if len(self._rules[v]) == 1 and not (self._rules[v][0][1] or
+                                                                   self._rules[v][0][2]) else -2)
+             if k == _KEYWORD else -1 for k, v in zip(self._kind.tolist(), self._value)],
+            dtype=np.int64)
+        self._code_arrays = {name: np.array(values, dtype=object) for name, values in (
+            ("pillar", self._code_pillar), ("theme", self._code_theme), ("code", self._code_ids),
+            ("instrument", self._code_category), ("instrument_type", self._code_type))}
 
     @property
     def backend(self) -> str:
@@ -203,23 +349,22 @@ class Coder:
         return self._matcher.backend
 
     def scan(self, text: str) -> pd.DataFrame:
-        """Every province, city, keyword and first-mover match: the bare scan.
+        """Every province, place, keyword and actor-word match: the bare scan.
 
         Returns
         -------
         pandas.DataFrame
             ``start``, ``end``, ``kind`` (province, city, keyword, first_mover,
-            quantifier, count_suffix),
-            ``value`` (ISO code or code id) and ``match`` (the text matched).
+            quantifier, count_suffix, national, self_reference) and ``match``
+            (the text matched).
         """
         idx, start, end = self._matcher.find(text)
         kinds = np.array(["province", "city", "keyword", "first_mover", "quantifier",
-                          "count_suffix"], dtype=object)
+                          "count_suffix", "national", "self_reference", "stop"], dtype=object)
         return pd.DataFrame({"start": start, "end": end, "kind": kinds[self._kind[idx]],
-                             "value": self._value[idx],
                              "match": [text[s:e] for s, e in zip(start, end)]})
 
-    def code(self, text: str, doc_id: str = "doc") -> CodingResult:
+    def code(self, text: str, doc_id: str = "doc", province: str | None = None) -> CodingResult:
         """Suggest codings for a text.
 
         Parameters
@@ -228,36 +373,85 @@ class Coder:
             The document text (as returned by :func:`read_document`).
         doc_id : str
             Written into every suggestion.
+        province : str, optional
+            The document's own province (ISO code or name): what 我省, 全省 or
+            省委省政府 mean, and the actor of paragraphs that name none (a provincial
+            work report). Without it, these resolve to the province last named in
+            the paragraph, else to the only province the text names.
 
         Returns
         -------
         CodingResult
             ``suggestions`` (columns :data:`SUGGESTION_COLUMNS`), ``aggregates``
-            (columns :data:`AGGREGATE_SUGGESTION_COLUMNS`) and ``warnings``.
+            (columns :data:`AGGREGATE_SUGGESTION_COLUMNS`), ``unmatched`` (columns
+            :data:`UNMATCHED_COLUMNS`) and ``warnings``.
 
         Notes
         -----
-        Provinces separated only by 、, 和, 与 or 及 form a group (山东、广东、福建).
-        A keyword is attributed to the nearest group before it in its own clause
-        (or the first group after it); in a clause that names no province, to
-        the last group of the nearest earlier clause of the same sentence (the
-        subject carries over: 广东出台…;同时,依托…). A clause whose subject is a
-        count (其中,9省份瞄准…) names its own subject, so nothing is carried into it
-        or past it. Confidence is a ranking aid, not a
-        probability: 0.6 when province and keyword share a clause, 0.4 when the
-        province is carried over, +0.1 for each further distinct keyword of the
-        same code (at most 0.95), −0.1 when the province is known only through a
-        city.
+        *Actors.* Provinces, cities, county-level cities, new areas and zones,
+        and abbreviation compounds (人才兴皖) name a province. Those separated only
+        by 、, 和, 与 or 及 form a group (山东、广东、福建). A mention is not an
+        actor when it is only a location (华为在贵州建设…, with a subject before 在),
+        a partner (…与四川签署合作协议), or follows a national-scope subject in the
+        same comma segment (全国21个自贸试验区及海南自由贸易港). 我省, 全省, 本省, 省委省政府
+        resolve to ``province`` or the paragraph's province; 该省 to the province
+        last named. Datelines (新华社杭州1月28日电) are skipped.
+
+        *Attribution.* A keyword goes to the nearest subject before it in its
+        clause; if that subject is national (全国, 国务院 …) or a count (9省份),
+        to nobody. With no subject before it, it goes to the first actor group
+        after it in the clause (依托…,浙江…), and otherwise to the paragraph's
+        actor, which carries over from sentence to sentence until another
+        province is named (and starts as ``province`` when given). A keyword with
+        a context rule counts only when its sentence satisfies the rule.
+
+        Confidence is a ranking aid, not a probability: 0.6 when province and
+        keyword share a clause, 0.4 when the actor is carried over, +0.1 for each
+        further distinct keyword of the same code (at most 0.95), −0.1 when the
+        province is known only through a city or place.
         """
+        default = None
+        if province:
+            default = self.gazetteer.find(province)
+            if default is None:
+                raise CodingError(f"--province {province!r} is not a province name or ISO code")
+        frames = ([], [], [])
+        warnings: list[str] = []
+        line0 = 0
+        for k, (a, b) in enumerate(_blocks(text, self.block_chars)):
+            block = text[a:b]
+            s, g, u, w = self._code_block(block, doc_id, default, a, line0)
+            line0 += block.count("\n")
+            for frame, part in zip(frames, (s, g, u)):
+                frame.append(part)
+            if k == 0:
+                warnings.extend(w)
+        suggestions = pd.concat(frames[0], ignore_index=True) if frames[0] else _empty_suggestions()
+        if len(suggestions):
+            suggestions["id"] = _suggestion_ids(len(suggestions))
+        aggregates = pd.concat(frames[1], ignore_index=True)
+        unmatched = pd.concat(frames[2], ignore_index=True)
+        if not len(suggestions) and not len(unmatched) and not default:
+            warnings.append("no province or prefecture-level city found in the text")
+        return CodingResult(suggestions, aggregates, warnings, unmatched)
+
+    # ------------------------------------------------------------------ one block
+    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
         warnings = text_warnings(cp)
         idx, mstart, mend = self._matcher.find(text)
         clause = np.searchsorted(starts, mstart, side="right") - 1
         inside = (clause >= 0) & (mstart < ends[np.maximum(clause, 0)])
+        # datelines are no actors
+        spans = _dateline_spans(text)
+        if True:
+            if spans:
+                sp = np.array(spans, dtype=np.int64)
+                j = np.searchsorted(sp[:, 0], mstart, side="right") - 1
+                inside &= ~((j >= 0) & (mstart < sp[np.maximum(j, 0), 1]))
         idx, mstart, mend, clause = idx[inside], mstart[inside], mend[inside], clause[inside]
         kind = self._kind[idx]
-        n_clauses = len(starts)
         # counts need a number right before 省份 ("9省份"); "等省份" is no count
         number_before = _IS_NUMERAL[cp[np.maximum(mstart - 1, 0)]] & (mstart > starts[clause])
         quant = (kind == _QUANT) | ((kind == _COUNT) & number_before)
@@ -265,134 +459,482 @@ class Coder:
         q_begin = _number_start(q_start, kind[quant] == _COUNT, starts[q_clause], cp)
         aggregates = _aggregates(text, q_begin, q_start, mend[quant], kind[quant], q_clause,
                                  starts, ends, doc_id, newlines)
-        # "上海、福建等10余个省份…": the count includes the provinces named before 等,
-        # so it does not take the keywords away from them
+        # "上海、福建等10余个省份…": the count includes the provinces named before 等
         inclusive = (q_begin > starts[q_clause]) & (cp[np.maximum(q_begin - 1, 0)] == ord("等"))
+        count_subject = np.zeros(len(kind), bool)
+        count_subject[np.flatnonzero(quant)[~inclusive]] = True
+        useful = ((kind != _COUNT) | count_subject) & (kind != _STOP)
+        idx, mstart, mend, clause, kind, count_subject = (
+            a[useful] for a in (idx, mstart, mend, clause, kind, count_subject))
+        kind = np.where(count_subject, _QUANT, kind)
+        kind = np.where(kind == _QUANT, np.where(count_subject, _QUANT, -1), kind)
+        keep = kind >= 0
+        idx, mstart, mend, clause, kind = (a[keep] for a in (idx, mstart, mend, clause, kind))
+        paragraph = np.searchsorted(newlines, starts, side="right")
+        rows, unmatched = self._attribute(text, idx, mstart, mend, clause, kind, starts, ends,
+                                          sentence, paragraph, default, cp)
+        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0)
+        unmatched = pd.DataFrame(
+            [{"doc_id": doc_id, "quote": q, "start": a + base, "end": b + base,
+              "paragraph": int(p) + line0, "provinces": prov, "reason": why}
+             for q, a, b, p, prov, why in unmatched], columns=UNMATCHED_COLUMNS)
+        if base:
+            aggregates["start"] += base
+            aggregates["end"] += base
+            aggregates["paragraph"] += line0
+        return suggestions, aggregates, unmatched, warnings
 
-        # clause -> nearest clause of the same sentence (itself included) with a subject;
-        # a counted subject ("9省份…") is a subject too, but names no province to inherit
-        is_prov = (kind == _PROVINCE) | (kind == _CITY)
-        has_prov = np.zeros(n_clauses, bool)
-        has_prov[clause[is_prov]] = True
-        has_subject = has_prov.copy()
-        has_subject[q_clause[~inclusive]] = True
-        last = np.maximum.accumulate(np.where(has_subject, np.arange(n_clauses), -1))
-        ok = (last >= 0) & (sentence[np.maximum(last, 0)] == sentence) & has_prov[np.maximum(last, 0)]
-        source = np.where(ok, last, -1)
+    def _attribute(self, text, idx, mstart, mend, mclause, kind, starts, ends, sentence,
+                   paragraph, default, cp):
+        """Attribute keywords to actors; returns the columns of the suggestion rows.
 
-        # Provinces separated only by 、 , 和 与 及 form one group ("山东、广东、福建…").
-        p_pos, p_end, p_clause = mstart[is_prov], mend[is_prov], clause[is_prov]
-        p_prov, p_city = self._value_id[idx[is_prov]], np.where(
-            kind[is_prov] == _CITY, self._label_id[idx[is_prov]], -1)
-        is_kw = (kind == _KEYWORD) & (source[clause] >= 0)
-        if not len(p_pos) or not is_kw.any():
-            if not len(p_pos):
-                warnings.append("no province or prefecture-level city found in the text")
-            return CodingResult(_empty_suggestions(), aggregates, warnings)
-        gap = p_pos[1:] - p_end[:-1]
-        joined = (gap == 0) | ((gap == 1) & _IS_SEPARATOR[cp[np.minimum(p_end[:-1], len(cp) - 1)]])
-        p_group = np.cumsum(np.concatenate([[True], ~joined | (p_clause[1:] != p_clause[:-1])])) - 1
+        Clauses whose only actor words are plain province or place names are handled
+        with array operations; clauses with a self-reference, a national word, a count,
+        a compound or a location or partner cue are walked in Python, in text order, to
+        build their subjects. The paragraph's actor at any clause is the last actor group
+        of the clauses before it; keywords (most matches) are attributed with array
+        operations.
+        """
+        value, label = self._value, self._label
+        n_all = len(idx)
+        same = np.zeros(n_all, bool)
+        if n_all > 1:
+            same[1:] = mclause[1:] == mclause[:-1]
+        prev_end_all = np.where(same, np.concatenate([[-10], mend[:-1]]), -10)
+        is_kw = kind == _KEYWORD
+        starts_l, ends_l = starts.tolist(), ends.tolist()
+        sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
+        only_named = None
+        if default is None:
+            named_all = {value[i][0] for i in idx[(kind == _PROVINCE) | (kind == _CITY)].tolist()}
+            named_all -= self._partners
+            only_named = next(iter(named_all)) if len(named_all) == 1 else None
+        fallback = default or only_named
+        default_gid = 0 if default else -1
 
-        # A keyword goes to the nearest group before it in its clause (else the first
-        # group after it); carried over, to the last group of the source clause.
-        k_pos, k_clause = mstart[is_kw], clause[is_kw]
-        k_source = source[k_clause]
-        own_clause = k_source == k_clause
-        before = np.searchsorted(p_pos, np.where(own_clause, k_pos, starts[k_clause])) - 1
-        ok_before = (before >= 0) & (p_clause[np.maximum(before, 0)] == k_source)
-        k_group = np.where(ok_before, p_group[np.maximum(before, 0)],
-                           p_group[np.minimum(before + 1, len(p_pos) - 1)])
-        k_code, k_label = self._value_id[idx[is_kw]], self._label_id[idx[is_kw]]
-        # a count between the provinces and the keyword is the keyword's subject
-        # ("山西、上海…制定规划,其中,9省份瞄准氢能"): such keywords go to no province
-        q_pos, q_clause = q_start[~inclusive], q_clause[~inclusive]
-        jq = np.searchsorted(q_pos, k_pos) - 1
-        prior_prov = np.where(ok_before, p_pos[np.maximum(before, 0)], -1)
-        blocked = own_clause & (jq >= 0) & (q_clause[np.maximum(jq, 0)] == k_clause) \
-            & (q_pos[np.maximum(jq, 0)] > prior_prov) if len(q_pos) else np.zeros(len(k_pos), bool)
-        k_pos, k_clause, k_group, k_code, k_label = (a[~blocked] for a in (
-            k_pos, k_clause, k_group, k_code, k_label))
-        if not len(k_pos):
-            return CodingResult(_empty_suggestions(), aggregates, warnings)
+        # plain and complex clauses
+        is_mention = (kind == _PROVINCE) | (kind == _CITY)
+        special = ((kind == _SELF) | (kind == _NATIONAL)
+                   | (is_mention & (self._implied[idx] >= 0))
+                   | (is_mention & (mstart > starts[mclause])
+                      & _IS_CUE_LAST[cp[np.maximum(mstart - 1, 0)]]))
+        n_cl = len(starts)
+        complex_clause = np.zeros(n_cl, bool)
+        complex_clause[mclause[special]] = True
+        plain = is_mention & ~complex_clause[mclause]
+        # plain mentions: groups of names joined by 、 和 与 及 (or nothing)
+        p_pos, p_end, p_cl = mstart[plain], mend[plain], mclause[plain]
+        p_idx, p_kind = idx[plain], kind[plain]
+        joined = np.zeros(len(p_pos), bool)
+        if len(p_pos) > 1:
+            gap = p_pos[1:] - p_end[:-1]
+            sep = _IS_JOINER[cp[np.minimum(p_end[:-1], len(cp) - 1)]]
+            joined[1:] = (p_cl[1:] == p_cl[:-1]) & ((gap == 0) | ((gap == 1) & sep))
+        p_group = np.cumsum(~joined) - 1 + (1 if default else 0)   # group ids after the default's
+        n_plain_groups = int((~joined).sum())
+        p_prov = self._prov_of[p_idx]
+        p_city = np.where(p_kind == _PROVINCE, "", self._label_arr[p_idx]).astype(object)
+        p_direct = p_kind == _PROVINCE
+        # group members, in group order: the default's group, the plain groups, then the
+        # complex clauses' groups (appended below)
+        m_prov = ([default] if default else []) + p_prov.tolist()
+        m_city = ([""] if default else []) + p_city.tolist()
+        m_direct = ([True] if default else []) + p_direct.tolist()
+        m_group = ([0] if default else []) + p_group.tolist()
+        first_of_group = ~joined
+        sp_plain = p_pos[first_of_group]
+        sg_plain = p_group[first_of_group]
+        sc_plain = p_cl[first_of_group]
+        # each plain clause ends with its last group as the paragraph's actor
+        last_of_clause = np.ones(len(p_cl), bool)
+        if len(p_cl) > 1:
+            last_of_clause[:-1] = p_cl[1:] != p_cl[:-1]
+        pa_clause = p_cl[last_of_clause]          # plain actor clauses, ascending
+        pa_gid = p_group[last_of_clause]
+        # plain clauses' subjects: group heads and counts (9省份…); the last one decides
+        # whether the rest of the sentence inherits an actor
+        q_plain = (kind == _QUANT) & ~complex_clause[mclause]
+        ps_pos = np.concatenate([sp_plain, mstart[q_plain]])
+        ps_type = np.concatenate([np.zeros(len(sp_plain), np.int64),
+                                  np.full(int(q_plain.sum()), 2, np.int64)])
+        ps_group = np.concatenate([sg_plain, np.full(int(q_plain.sum()), -1, np.int64)])
+        ps_clause = np.concatenate([sc_plain, mclause[q_plain]])
+        o = np.argsort(ps_pos, kind="stable")
+        ps_pos, ps_type, ps_group, ps_clause = ps_pos[o], ps_type[o], ps_group[o], ps_clause[o]
+        last_subject = np.ones(len(ps_clause), bool)
+        if len(ps_clause) > 1:
+            last_subject[:-1] = ps_clause[1:] != ps_clause[:-1]
+        pb_clause = ps_clause[last_subject]
+        pb_value = np.where(ps_type[last_subject] == 2, sentence[pb_clause], -1)
+        next_gid = (1 if default else 0) + n_plain_groups
+        last_member = {}                          # group id -> its last member's province
 
-        # distinct (group, province): first position, direct mention, cities
-        n_prov = len(self._province_codes)
-        gp_key = p_group * n_prov + p_prov
-        gp_unique, gp_first, gp_inverse = np.unique(gp_key, return_index=True, return_inverse=True)
-        gp_direct = np.zeros(len(gp_unique), bool)
-        np.logical_or.at(gp_direct, gp_inverse, p_city < 0)
-        gp_city = _join_labels(gp_inverse[p_city >= 0], p_city[p_city >= 0], len(gp_unique),
-                               self._labels)
-        gp_group, gp_prov, gp_pos = gp_unique // n_prov, gp_unique % n_prov, p_pos[gp_first]
+        def member_last(g):
+            hit = last_member.get(g)
+            if hit is None:
+                hit = m_prov[int(np.searchsorted(m_group_arr, g, side="right")) - 1]
+            return hit
 
-        # distinct (keyword clause, group, code): keywords, number of distinct keywords
-        n_code = len(self._code_ids)
-        kc_key = (k_clause * (p_group[-1] + 1) + k_group) * n_code + k_code
-        kc_unique, kc_inverse = np.unique(kc_key, return_inverse=True)
-        pair_unique, pair_first = np.unique(kc_inverse * len(self._labels) + k_label, return_index=True)
-        pair_kc = pair_unique // len(self._labels)
-        n_keywords = np.bincount(pair_kc, minlength=len(kc_unique))
-        order = np.argsort(pair_first, kind="stable")  # keywords in order of appearance
-        kc_keywords = _join_labels(pair_kc[order], (pair_unique % len(self._labels))[order],
-                                   len(kc_unique), self._labels)
-        kc_code = kc_unique % n_code
-        kc_rest = kc_unique // n_code
-        kc_group = kc_rest % (p_group[-1] + 1)
-        kc_clause = kc_rest // (p_group[-1] + 1)
+        m_group_arr = np.array(m_group, dtype=np.int64)
+        # complex clauses, walked in text order
+        cx = np.flatnonzero(complex_clause[mclause] & ~is_kw & (kind != _MOVER))
+        n_idx, n_start, n_end = idx[cx].tolist(), mstart[cx].tolist(), mend[cx].tolist()
+        n_clause, n_kind, n_prev = mclause[cx].tolist(), kind[cx].tolist(), prev_end_all[cx].tolist()
+        cx_subj = []                                   # (pos, type, group, clause)
+        cx_actor = []                                  # (clause, last group) of complex clauses
+        cx_block = []                                  # (clause, blocked sentence or -1)
+        comp = []                                      # compound keywords: (pos, clause, code, label)
+        passive_of: dict[int, list] = {}
+        sent_info: dict[int, list] = {}
+        last_cx_actor = (-1, -1)
+        cx_clauses = np.unique(mclause[cx])
+        plain_before = dict(zip(cx_clauses.tolist(),
+                                (np.searchsorted(pa_clause, cx_clauses) - 1).tolist()))
+        pa_clause_l, pa_gid_l = pa_clause.tolist(), pa_gid.tolist()
+        n = len(n_idx)
+        i = 0
+        while i < n:
+            c = n_clause[i]
+            j = i
+            while j < n and n_clause[j] == c:
+                j += 1
+            cs, ce, s_id, p = starts_l[c], ends_l[c], sentence_l[c], paragraph_l[c]
+            # the paragraph's actor before this clause: the later of the last plain and
+            # the last complex actor clause, if in this paragraph
+            k = plain_before[c]
+            cand = (pa_clause_l[k], pa_gid_l[k]) if k >= 0 else (-1, -1)
+            if last_cx_actor[0] > cand[0]:
+                cand = last_cx_actor
+            para_gid = cand[1] if cand[0] >= 0 and paragraph_l[cand[0]] == p else default_gid
+            subjects = []          # (pos, type, group id, end)
+            group_id, group_end = -1, -10
+            has_actor = national_in_clause = False
+            for m in range(i, j):
+                a, b, kd, pi = n_start[m], n_end[m], n_kind[m], n_idx[m]
+                if kd == _PROVINCE or kd == _CITY or kd == _SELF:
+                    if kd != _SELF and subjects and subjects[-1][1] == 1 and subjects[-1][3] == a:
+                        # 人民银行浙江省分行: a national body's local branch is a local actor
+                        subjects.pop()
+                        national_in_clause = any(sub[1] == 1 for sub in subjects)
+                    if kd == _SELF:
+                        if has_actor:
+                            continue      # 重庆、四川…建设全省…平台: 全省 is no new subject
+                        last = member_last(para_gid) if para_gid >= 0 else None
+                        if label[pi] in _SELF_LAST_NAMED:
+                            who = last or fallback
+                        else:
+                            who = default or last or only_named
+                        if who is None:
+                            continue
+                        member = (who, "", True)
+                    else:
+                        prov, implied = value[pi]
+                        member = (prov, "" if kd == _PROVINCE else label[pi], kd == _PROVINCE)
+                        if implied >= 0:
+                            comp.append((a, c, implied, label[pi]))
+                    if (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
+                        role = self._role(text, a, cs, [(s[0], _SUBJECT_NAMES[s[1]]) for s in subjects],
+                                          group_end)
+                    else:
+                        role = "actor"
+                    info = sent_info.get(s_id)
+                    if info is None:
+                        info = sent_info[s_id] = [False, [], "", False]
+                    info[0] = True
+                    info[1].append((a, member[0]))
+                    info[3] = info[3] or role == "actor"
+                    if role != "actor":
+                        info[2] = info[2] or f"province named only as {role}"
+                        if role == "location" and not has_actor:
+                            # 华为在贵州建设…: someone else acts there; the clause's keywords
+                            # go to nobody, not to the paragraph's or document's province
+                            subjects.append((a, 2, -1, b))
+                        continue
+                    if group_id >= 0 and (a == group_end or (
+                            a == group_end + 1 and text[group_end] in "、,，和与及")):
+                        pass
+                    else:
+                        group_id = next_gid
+                        next_gid += 1
+                        subjects.append((a, 0, group_id, b))
+                        has_actor = True
+                    m_prov.append(member[0])
+                    m_city.append(member[1])
+                    m_direct.append(member[2])
+                    m_group.append(group_id)
+                    last_member[group_id] = member[0]
+                    group_end = b
+                elif kd == _NATIONAL and label[pi] in PASSIVE_NATIONAL:
+                    lo, hi = _segment(text, a, cs, ce)
+                    if any(w in text[lo:hi] for w in _PILOT_WORDS):
+                        continue          # designated a pilot: the province runs it
+                    passive_of.setdefault(c, []).append((lo, hi))
+                    sent_info.setdefault(s_id, [False, [], "", False])[2] = "national statement"
+                elif kd == _NATIONAL:
+                    if self._national_subject(text, a, b, cs, n_prev[m]):
+                        subjects.append((a, 1, -1, b))
+                        national_in_clause = True
+                        sent_info.setdefault(s_id, [False, [], "", False])[2] = "national statement"
+                elif kd == _QUANT:
+                    subjects.append((a, 2, -1, b))
+            for sub in subjects:
+                cx_subj.append((sub[0], sub[1], sub[2], c))
+            if subjects:
+                cx_block.append((c, s_id if subjects[-1][1] != 0 else -1))
+                actors = [sub for sub in subjects if sub[1] == 0]
+                if actors:
+                    last_cx_actor = (c, actors[-1][2])
+                    cx_actor.append(last_cx_actor)
+            i = j
+        # all subjects, in text order
+        if cx_subj:
+            cpos, ctype, cgrp, ccl = (np.array(x, dtype=np.int64) for x in zip(*cx_subj))
+        else:
+            cpos = ctype = cgrp = ccl = np.empty(0, np.int64)
+        sp = np.concatenate([ps_pos, cpos])
+        st = np.concatenate([ps_type, ctype])
+        sg = np.concatenate([ps_group, cgrp])
+        sc = np.concatenate([ps_clause, ccl])
+        order = np.argsort(sp, kind="stable")
+        sp, st, sg, sc = sp[order], st[order], sg[order], sc[order]
+        # actor and blocking events per clause, for keywords that inherit the actor
+        ev_clause = np.concatenate([pa_clause, np.array([x[0] for x in cx_actor], dtype=np.int64)])
+        ev_gid = np.concatenate([pa_gid, np.array([x[1] for x in cx_actor], dtype=np.int64)])
+        o = np.argsort(ev_clause, kind="stable")
+        ev_clause, ev_gid = ev_clause[o], ev_gid[o]
+        bl_clause = np.concatenate([pb_clause, np.array([x[0] for x in cx_block], dtype=np.int64)])
+        bl_value = np.concatenate([pb_value, np.array([x[1] for x in cx_block], dtype=np.int64)])
+        o = np.argsort(bl_clause, kind="stable")
+        bl_clause, bl_value = bl_clause[o], bl_value[o]
 
-        # join on group: every (clause, code) x every province of its group
-        g_first = np.searchsorted(gp_group, kc_group, side="left")
-        g_count = np.searchsorted(gp_group, kc_group, side="right") - g_first
-        row_kc = np.repeat(np.arange(len(kc_unique)), g_count)
-        offsets = np.arange(len(row_kc)) - np.repeat(np.cumsum(g_count) - g_count, g_count)
-        row_gp = np.repeat(g_first, g_count) + offsets
-        r_clause, r_prov, r_code = kc_clause[row_kc], gp_prov[row_gp], kc_code[row_kc]
-        order = np.lexsort((r_code, gp_pos[row_gp], r_clause))
-        row_kc, row_gp, r_clause, r_prov, r_code = (a[order] for a in (row_kc, row_gp, r_clause,
-                                                                        r_prov, r_code))
-        _, keep = np.unique((r_clause * n_prov + r_prov) * n_code + r_code, return_index=True)
-        keep.sort()
-        row_kc, row_gp, r_clause, r_prov, r_code = (a[keep] for a in (row_kc, row_gp, r_clause,
-                                                                       r_prov, r_code))
-        own = source[r_clause] == r_clause
-        confidence = (np.where(own, 0.6, 0.4) + 0.1 * (n_keywords[row_kc] - 1)
-                      - 0.1 * ~gp_direct[row_gp])
-        clauses, clause_row = np.unique(r_clause, return_inverse=True)
-        quotes = np.array([text[a:b] for a, b in zip(starts[clauses], ends[clauses])],
-                          dtype=object)[clause_row]
-        movers = np.zeros(n_clauses, bool)
-        movers[clause[kind == _MOVER]] = True
-        q_start, q_end = starts[r_clause], ends[r_clause]
-        n = len(r_clause)
-        out = pd.DataFrame({
-            "id": [f"S{i + 1:05d}" for i in range(n)],
-            "doc_id": doc_id,
-            "province": self._province_codes[r_prov],
-            "city": gp_city[row_gp],
-            "pillar": self._code_pillar[r_code],
-            "theme": self._code_theme[r_code],
-            "code": self._code_ids[r_code],
-            "instrument": self._code_category[r_code],
-            "instrument_type": self._code_type[r_code],
-            "quote": quotes,
-            "start": q_start,
-            "end": q_end,
-            "paragraph": np.searchsorted(newlines, q_start, side="right"),
+        # keywords: code after context rules
+        k_idx, k_pos, k_clause = idx[is_kw], mstart[is_kw], mclause[is_kw]
+        k_code = self._plain_code[k_idx]
+        check = np.flatnonzero(k_code == -2)
+        if len(check):
+            first = np.flatnonzero(np.concatenate([[True], sentence[1:] != sentence[:-1]]))
+            last = np.concatenate([first[1:] - 1, [len(sentence) - 1]])
+            span = dict(zip(sentence[first].tolist(), zip(starts[first].tolist(), ends[last].tolist())))
+            cache_id, cache_text = -1, ""
+            for m, pi, c in zip(check.tolist(), k_idx[check].tolist(), k_clause[check].tolist()):
+                s_id = sentence_l[c]
+                if s_id != cache_id:
+                    lo, hi = span[s_id]
+                    cache_id, cache_text = s_id, text[lo:hi]
+                code = -1
+                for rc, req, exc in self._rule_res[value[pi]]:
+                    if req is not None and req.search(cache_text) is None:
+                        continue
+                    if exc is not None and exc.search(cache_text) is not None:
+                        continue
+                    code = rc
+                    break
+                k_code[m] = code
+        k_label = self._label_id[k_idx]
+        if comp:
+            cpos, cclause, ccode, clab = zip(*comp)
+            k_pos = np.concatenate([k_pos, np.array(cpos, dtype=np.int64)])
+            k_clause = np.concatenate([k_clause, np.array(cclause, dtype=np.int64)])
+            k_code = np.concatenate([k_code, np.array(ccode, dtype=np.int64)])
+            k_label = np.concatenate([k_label, np.array([self._label_index[x] for x in clab])])
+            order = np.argsort(k_pos, kind="stable")
+            k_pos, k_clause, k_code, k_label = (a[order] for a in (k_pos, k_clause, k_code, k_label))
+        keep = k_code >= 0
+        if passive_of:
+            for m in np.flatnonzero(keep & np.isin(k_clause, list(passive_of))).tolist():
+                if any(lo <= k_pos[m] < hi for lo, hi in passive_of[int(k_clause[m])]):
+                    keep[m] = False
+        k_pos, k_clause, k_code, k_label = (a[keep] for a in (k_pos, k_clause, k_code, k_label))
+
+        # the subject of each keyword: before it in its clause, else after it, else inherited
+        K = len(k_pos)
+        S = len(sp)
+        gid = np.full(K, -1, np.int64)
+        own = np.zeros(K, bool)
+        if S:
+            jb = np.searchsorted(sp, k_pos, side="right") - 1
+            before = (jb >= 0) & (sc[np.maximum(jb, 0)] == k_clause)
+            gid[before] = np.where(st[jb[before]] == 0, sg[jb[before]], -1)
+            own[before] = True
+            ja = np.minimum(jb + 1, S - 1)
+            after = ~before & (jb + 1 < S) & (sc[ja] == k_clause)
+            if after.any():
+                is_comma = (cp == 0xFF0C) | (cp == 0x2C)
+                pre = np.concatenate([[0], np.cumsum(is_comma)])
+                crossing = after & (pre[sp[ja]] - pre[k_pos] > 0)
+                for m in np.flatnonzero(crossing).tolist():
+                    c = int(k_clause[m])
+                    if not _fronted(text, starts_l[c], int(k_pos[m]), int(sp[ja[m]])):
+                        after[m] = False
+                gid[after] = np.where(st[ja[after]] == 0, sg[ja[after]], -1)
+                own[after] = True
+            inherited = ~before & ~after
+        else:
+            inherited = np.ones(K, bool)
+        if inherited.any():
+            kc = k_clause[inherited]
+            a = np.searchsorted(ev_clause, kc, side="left") - 1      # last actor clause before
+            ai = np.maximum(a, 0)
+            in_para = (a >= 0) & (paragraph[ev_clause[ai]] == paragraph[kc]) if len(ev_clause) \
+                else np.zeros(len(kc), bool)
+            g = np.where(in_para, ev_gid[ai] if len(ev_gid) else -1, default_gid)
+            b = np.searchsorted(bl_clause, kc, side="left") - 1      # last clause with subjects
+            blocked = (b >= 0) & (bl_value[np.maximum(b, 0)] == sentence[kc]) if len(bl_clause) \
+                else np.zeros(len(kc), bool)
+            gid[inherited] = np.where(blocked, -1, g)
+        ok = gid >= 0
+        k_clause, k_code, k_label, gid, own = (a[ok] for a in (k_clause, k_code, k_label, gid, own))
+
+        # one row per keyword and member of its group
+        m_group = np.array(m_group, dtype=np.int64)
+        n_groups = int(m_group[-1]) + 1 if len(m_group) else 0
+        offset = np.searchsorted(m_group, np.arange(n_groups + 1), side="left")
+        sizes = np.diff(offset)
+        m_prov = np.array(m_prov, dtype=object)
+        m_city = np.array(m_city, dtype=object)
+        m_direct = np.array(m_direct, dtype=bool)
+        count = sizes[gid] if len(gid) else np.empty(0, np.int64)
+        row_kw = np.repeat(np.arange(len(gid)), count)
+        member = np.repeat(offset[gid], count) + (np.arange(len(row_kw)) - np.repeat(
+            np.cumsum(count) - count, count))
+        has_row = set(sentence[k_clause].tolist())
+        # sentences whose plain names gave no row join the unmatched output
+        p_sent = sentence[p_cl]
+        miss = ~np.isin(p_sent, np.array(sorted(has_row), dtype=np.int64))
+        for s_id, pos, prov in zip(p_sent[miss].tolist(), p_pos[miss].tolist(),
+                                   p_prov[miss].tolist()):
+            info = sent_info.get(s_id)
+            if info is None:
+                info = sent_info[s_id] = [False, [], "", False]
+            info[0] = True
+            info[3] = True
+            info[1].append((pos, prov))
+        unmatched = []
+        for s_id, (has_prov, provs, reason, has_actor) in sent_info.items():
+            if has_actor and reason.startswith("province named only"):
+                reason = ""       # another province acts: what is missing is a keyword
+            if has_prov and s_id not in has_row:
+                c0 = int(np.searchsorted(sentence, s_id, side="left"))
+                c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
+                a, b = starts_l[c0], ends_l[c1]
+                names = dict.fromkeys(p for _, p in sorted(provs) if p)   # first mention first
+                unmatched.append((text[a:b], a, b, paragraph_l[c0], ";".join(names),
+                                  reason or "no keyword of the lexicon"))
+        unmatched.sort(key=lambda u: u[1])
+        return (k_clause[row_kw], m_prov[member], k_code[row_kw], k_label[row_kw], own[row_kw],
+                m_direct[member], m_city[member]), unmatched
+
+    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0) -> pd.DataFrame:
+        r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city = rows
+        if not len(r_clause):
+            return _empty_suggestions()
+        prov_id = np.array([self._province_index[p] for p in r_prov.tolist()], dtype=np.int64)
+        n_prov, n_code = len(self._province_index), len(self._code_ids)
+        key = (r_clause * n_prov + prov_id) * n_code + r_code
+        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")        # keys in order of first appearance
+        rank = np.empty(len(uniq), np.int64)
+        rank[order] = np.arange(len(uniq))
+        row_key = rank[inverse]
+        n = len(uniq)
+        own = np.zeros(n, bool)
+        direct = np.zeros(n, bool)
+        np.logical_or.at(own, row_key, r_own)
+        np.logical_or.at(direct, row_key, r_direct)
+        labels = self._labels_arr
+        keywords = _join_labels(row_key, r_label, n, labels)
+        _, pair_first = np.unique(row_key * len(labels) + r_label, return_index=True)
+        n_keywords = np.bincount(row_key[pair_first], minlength=n)
+        has_city = r_city != ""
+        city_names, city_id = np.unique(r_city[has_city].astype(str), return_inverse=True) \
+            if has_city.any() else (np.empty(0, dtype=object), np.empty(0, np.int64))
+        cities = _join_labels(row_key[has_city], city_id, n, city_names.astype(object))
+        src = first[order]
+        c_arr, code, prov = r_clause[src], r_code[src], r_prov[src]
+        confidence = np.where(own, 0.6, 0.4) + 0.1 * (n_keywords - 1) - np.where(direct, 0, 0.1)
+        clauses, where = np.unique(c_arr, return_inverse=True)
+        quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
+        mover = _FIRST_MOVER_RE.search
+        mover_of = ["false" if mover(q) is None else "true" for q in quote_of]
+        return pd.DataFrame({
+            "id": "",
+            "doc_id": [doc_id] * n,
+            "province": prov,
+            "city": np.where(direct, "", cities).astype(object),
+            "pillar": self._code_arrays["pillar"][code],
+            "theme": self._code_arrays["theme"][code],
+            "code": self._code_arrays["code"][code],
+            "instrument": self._code_arrays["instrument"][code],
+            "instrument_type": self._code_arrays["instrument_type"][code],
+            "quote": np.array(quote_of, dtype=object)[where],
+            "start": starts[c_arr] + base,
+            "end": ends[c_arr] + base,
+            "paragraph": paragraph[c_arr] + line0,
             "summary_en": "",
             "target": "",
-            "first_mover": np.where(movers[r_clause], "true", "false").astype(object),
+            "first_mover": np.array(mover_of, dtype=object)[where],
             "coder": "npstudy-coder",
             "note": "",
-            "keywords": kc_keywords[row_kc],
+            "keywords": keywords,
             "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
             "decision": "",
-        })
-        return CodingResult(out, aggregates, warnings)
+        }, columns=SUGGESTION_COLUMNS)
+
+    @staticmethod
+    def _role(text: str, a: int, cs: int, subjects: list, group_end: int) -> str:
+        """Whether a province mention at ``a`` is an actor, a location or a partner."""
+        seg = max(text.rfind("，", cs, a), text.rfind(",", cs, a), text.rfind("：", cs, a)) + 1
+        seg = max(seg, cs)
+        prefix = text[seg:a]
+        if subjects and subjects[-1][1] == "national" and subjects[-1][0] >= seg:
+            return "part of a national statement"
+        for cue in PARTNER_CUES:
+            if prefix.endswith(cue):
+                if cue in _STRONG_PARTNER_CUES:
+                    return "partner"
+                listed = group_end == a - len(cue)      # 上海和浙江: a list, both act
+                if not listed and any(sub[1] == "actor" for sub in subjects) and any(
+                        w in text[a:a + 30] for w in COOPERATION_WORDS):
+                    return "partner"
+                break
+        for cue in LOCATION_CUES:
+            if prefix.endswith(cue):
+                subject = prefix[:-len(cue)]
+                if subject and not _NOT_SUBJECT.match(subject):
+                    return "location"
+                break
+        return "actor"
+
+    @staticmethod
+    def _national_subject(text: str, a: int, b: int, cs: int, prev_end: int) -> bool:
+        """Whether a national-scope word is the subject (全国…, 国务院印发…)."""
+        if a > cs and (text[a - 1] in _NATIONAL_NOT_AFTER or prev_end == a):
+            return False
+        tail = text[b:b + 3]
+        return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
+
+
+_IDS: list[str] = []
+
+
+def _suggestion_ids(n: int) -> list[str]:
+    """``S00001`` … for ``n`` rows (the strings are made once and kept)."""
+    if len(_IDS) < n:
+        _IDS.extend(f"S{i + 1:05d}" for i in range(len(_IDS), n))
+    return _IDS[:n]
+
+
+def _alternation(words) -> re.Pattern | None:
+    """A compiled regular expression matching any of ``words``; None for no words."""
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+_FIRST_MOVER_RE = _alternation(FIRST_MOVER_MARKERS)
 
 
 def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
                  labels: np.ndarray) -> np.ndarray:
-    """``;``-joined distinct labels per group, in the order given; "" for none.
+    """``;``-joined distinct labels per group, in order of first appearance; "" for none.
 
     Vectorised: the k-th label of every group is appended in one object-array
     operation, for k = 0, 1, … (groups rarely hold more than a few labels).
@@ -412,6 +954,40 @@ def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
         text = labels[label[sel]]
         out[group[sel]] = text if k == 0 else out[group[sel]] + ";" + text
     return out
+
+
+def _dateline_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of news datelines (新华社杭州1月28日电 (记者 …)); found from each 日电/日讯."""
+    spans = []
+    for end_word in ("日电", "日讯"):
+        pos = text.find(end_word)
+        while pos >= 0:
+            lo = max(text.rfind("\n", 0, pos) + 1, pos - 30)
+            for m in _DATELINE.finditer(text, lo, min(len(text), pos + 60)):
+                if m.start() <= pos < m.end():
+                    spans.append((m.start(), m.end()))
+                    break
+            pos = text.find(end_word, pos + 2)
+    return sorted(spans)
+
+
+def _blocks(text: str, size: int):
+    """Spans of ``text`` of about ``size`` characters, cut after a line break."""
+    n = len(text)
+    a = 0
+    while a < n:
+        b = a + size
+        if b >= n:
+            yield a, n
+            return
+        cut = text.rfind("\n", a, b)
+        if cut < 0:
+            cut = text.find("\n", b)
+            if cut < 0:
+                yield a, n
+                return
+        yield a, cut + 1
+        a = cut + 1
 
 
 def _empty_suggestions() -> pd.DataFrame:
@@ -466,77 +1042,56 @@ def _cn_number(s: str) -> int | None:
 _DEFAULT_CODER: Coder | None = None
 
 
-def code_text(text: str, doc_id: str = "doc", coder: Coder | None = None) -> CodingResult:
-    """Suggest codings for a text with the default coder (built once, then reused)."""
+def code_text(text: str, doc_id: str = "doc", coder: Coder | None = None,
+              province: str | None = None) -> CodingResult:
+    """Suggest codings for a text with the default coder (built once, then reused).
+
+    ``province`` is the document's own province (see :meth:`Coder.code`).
+    """
     global _DEFAULT_CODER
     if coder is None:
         if _DEFAULT_CODER is None:
             _DEFAULT_CODER = Coder()
         coder = _DEFAULT_CODER
-    result = coder.code(text, doc_id)
-    result.unmatched = unmatched_sentences(coder, text, result.suggestions, doc_id)
-    return result
+    return coder.code(text, doc_id, province=province)
 
 
-def unmatched_sentences(coder: Coder, text: str, suggestions: pd.DataFrame,
-                        doc_id: str = "doc") -> pd.DataFrame:
+def unmatched_sentences(coder: Coder, text: str, doc_id: str = "doc",
+                        province: str | None = None) -> pd.DataFrame:
     """Sentences that name a province or city but gave no suggestion, for a reviewer to read.
 
-    The coder only suggests a row where a codebook keyword goes with a province;
-    these are the sentences it dropped.
+    The same table as ``coder.code(text, doc_id, province).unmatched``.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`UNMATCHED_COLUMNS`: ``provinces`` (ISO codes in order of
         first mention, ``;``-separated), the sentence as ``quote`` with its
-        ``start``/``end`` offsets (``text[start:end] == quote``) and ``paragraph``
-        (0-based line).
+        ``start``/``end`` offsets (``text[start:end] == quote``), ``paragraph``
+        (0-based line) and ``reason`` (no keyword of the lexicon; province named only
+        as location or partner; national statement).
 
     Examples
     --------
     >>> coder = Coder()
-    >>> text = "上海举办论坛。浙江建设概念验证中心。"
-    >>> r = code_text(text, "demo", coder)
-    >>> r.unmatched[["provinces", "quote"]].values.tolist()
-    [['CN-SH', '上海举办论坛']]
+    >>> text = "上海举办论坛。浙江建设概念验证中心。华为在贵州设厂。"
+    >>> unmatched_sentences(coder, text)[["provinces", "quote", "reason"]].values.tolist()
+    [['CN-SH', '上海举办论坛', 'no keyword of the lexicon'], ['CN-GZ', '华为在贵州设厂', 'province named only as location']]
     """
-    lay = clause_layout(text)
-    hits = coder.scan(text)
-    hits = hits[hits["kind"].isin(["province", "city"])]
-    clause = np.searchsorted(lay.starts, hits["start"].to_numpy(), side="right") - 1
-    ok = (clause >= 0) & (hits["start"].to_numpy() < lay.ends[np.maximum(clause, 0)])
-    sentence = lay.sentence[clause[ok]]
-    coded = set(lay.sentence[np.searchsorted(lay.starts, suggestions["start"].to_numpy(
-        dtype=np.int64), side="right") - 1].tolist()) if len(suggestions) else set()
-    values = hits["value"].to_numpy()[ok]
-    first = np.searchsorted(lay.sentence, np.arange(lay.sentence.max() + 1 if len(lay.sentence)
-                                                    else 0), side="left")
-    last = np.searchsorted(lay.sentence, np.arange(len(first)), side="right") - 1
-    order = np.argsort(sentence, kind="stable")
-    bounds = np.searchsorted(sentence[order], np.arange(len(first) + 1))
-    rows = []
-    for sid in dict.fromkeys(sentence.tolist()):
-        if sid in coded:
-            continue
-        start, end = int(lay.starts[first[sid]]), int(lay.ends[last[sid]])
-        names = values[order[bounds[sid]:bounds[sid + 1]]]
-        rows.append({"doc_id": doc_id, "provinces": ";".join(dict.fromkeys(names.tolist())),
-                     "quote": text[start:end], "start": start, "end": end,
-                     "paragraph": int(np.searchsorted(lay.newlines, start, side="right"))})
-    return pd.DataFrame(rows, columns=UNMATCHED_COLUMNS)
+    return coder.code(text, doc_id, province=province).unmatched
 
 
 def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,
-              coder: Coder | None = None) -> CodingResult:
+              coder: Coder | None = None, province: str | None = None) -> CodingResult:
     """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem.
 
-    An explicit ``doc_id`` must match :data:`npstudy.dataset.DOC_ID_PATTERN`.
+    An explicit ``doc_id`` must match :data:`npstudy.dataset.DOC_ID_PATTERN`; ``province`` is
+    the document's own province (see :meth:`Coder.code`).
     """
     if doc_id is not None:
         check_doc_id(doc_id)
     text, used = read_document(path, encoding)
-    result = code_text(text, doc_id or Path(path).stem, coder)
+    result = code_text(text, doc_id or Path(path).stem, coder, province=province)
     if used != "utf-8":
         result.warnings.insert(0, f"read as {used}; offsets count characters of the decoded text")
     return result

@@ -1,7 +1,8 @@
 """Provinces and cities: resolve a name, short name or city to a province code.
 
-The gazetteer holds China's 34 provincial-level units (``provinces.csv``) and the
-333 prefecture-level divisions (``cities.csv``). Province codes are ISO 3166-2:CN
+The gazetteer holds China's 34 provincial-level units (``provinces.csv``), the
+333 prefecture-level divisions (``cities.csv``) and the county-level cities, national new
+areas and zones of ``places.csv``. Province codes are ISO 3166-2:CN
 (``CN-SH``). When a string names both a province and a city in another province
 (海南 is Hainan province and 海南藏族自治州 in Qinghai), the province wins.
 """
@@ -40,6 +41,10 @@ class Gazetteer:
     provinces, cities : pandas.DataFrame
         As returned by :func:`npstudy.load_provinces` and
         :func:`npstudy.load_cities`.
+    places : pandas.DataFrame, optional
+        County-level cities, national new areas and zones
+        (:func:`npstudy.lexicon.load_places`); they resolve like cities. Abbreviation
+        compounds (人才兴皖) are no places and are ignored here.
 
     Examples
     --------
@@ -50,7 +55,8 @@ class Gazetteer:
     'Inner Mongolia'
     """
 
-    def __init__(self, provinces: pd.DataFrame, cities: pd.DataFrame):
+    def __init__(self, provinces: pd.DataFrame, cities: pd.DataFrame,
+                 places: pd.DataFrame | None = None):
         self.provinces = provinces.copy()
         self.cities = cities.copy()
         self._by_code = self.provinces.set_index("iso_code")
@@ -62,6 +68,13 @@ class Gazetteer:
         for row in self.cities.itertuples():
             for name in (row.name_zh, row.short_zh, row.gb_code):
                 self._city_names.setdefault(str(name), row.province)
+        if places is not None:
+            for row in places.itertuples():
+                if row.kind in ("abbreviation_compound", "literary_name"):
+                    continue
+                names = (row.name_zh, row.short_zh) if row.match_short == "true" else (row.name_zh,)
+                for name in names:
+                    self._city_names.setdefault(str(name), row.province)
 
     # queries -------------------------------------------------------------
     @property
@@ -130,8 +143,10 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer built from the shipped province and city tables (cached)."""
-    return Gazetteer(load_provinces(), load_cities())
+    """The gazetteer built from the shipped province, city and place tables (cached)."""
+    from .lexicon import load_places
+
+    return Gazetteer(load_provinces(), load_cities(), load_places())
 
 
 def resolve_province(name: str) -> str:

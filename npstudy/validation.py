@@ -33,6 +33,7 @@ from .dataset import (AGGREGATE_COLUMNS, DOC_ID_PATTERN, FIRST_MOVER_MARKERS, PR
                       load_provinces)
 from .fileio import CONTROL_CHARS, MAX_TEXT_BYTES, DataError, inside, read_bytes, read_table
 from .gazetteer import Gazetteer
+from .lexicon import load_places
 
 __all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
            "check_documents", "Context"]
@@ -111,7 +112,8 @@ class Context:
             raise DataError(f"{found[0]} – run `npstudy validate` on the workspace to see every "
                             "problem")
         return cls(load_codebook(pick("codebook.yaml")),
-                   Gazetteer(load_provinces(pick("provinces.csv")), load_cities(pick("cities.csv"))),
+                   Gazetteer(load_provinces(pick("provinces.csv")), load_cities(pick("cities.csv")),
+                             load_places(pick("places.csv"))),
                    sources, load_layout(pick("source_layout.csv")))
 
 

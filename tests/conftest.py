@@ -19,7 +19,7 @@ from npstudy.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 #: A short text for workspace tests: three coded sentences and two that name a province only.
 TEXT = ("山东、广东获批筹建国家碳计量中心。浙江设立科技创新基金，建设概念验证中心。"
-        "江苏率先发展人工智能产业。上海举办论坛。")
+        "江苏率先召开推进大会。上海举办论坛。")
 
 
 @pytest.fixture

