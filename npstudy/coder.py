@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -324,7 +325,10 @@ class Coder:
         # context rules as compiled alternations: one search per rule and sentence
         self._rule_res = [tuple((code, _alternation(req), _alternation(exc)) for code, req, exc in rs)
                           for rs in self._rules]
+        # per rule set, a function of (text, sentence start, sentence end) giving the code
+        self._decide = [_decider(rs) for rs in self._rule_res]
         self._province_index = {c: i for i, c in enumerate(self.gazetteer.codes)}
+        self._province_lookup = pd.Index(list(self._province_index), dtype=object)
         place = [k in (_PROVINCE, _CITY) for k in self._kind.tolist()]
         self._prov_of = np.array([v[0] if pl else "" for v, pl in zip(self._value, place)], dtype=object)
         self._implied = np.array([v[1] if pl else -1 for v, pl in zip(self._value, place)],
@@ -418,14 +422,31 @@ class Coder:
         frames = ([], [], [])
         warnings: list[str] = []
         line0 = 0
-        for k, (a, b) in enumerate(_blocks(text, self.block_chars)):
-            block = text[a:b]
-            s, g, u, w = self._code_block(block, doc_id, default, a, line0)
-            line0 += block.count("\n")
-            for frame, part in zip(frames, (s, g, u)):
-                frame.append(part)
-            if k == 0:
-                warnings.extend(w)
+        spans = list(_blocks(text, self.block_chars))
+        # the next block is scanned in a second thread while this one is coded (the matcher
+        # releases the GIL while it searches)
+        pool = ThreadPoolExecutor(max_workers=1) if len(spans) > 1 else None
+        try:
+            # the second block is scanned while this thread scans the first
+            found = [None] + [pool.submit(self._matcher.find, text[c:d]) for c, d in spans[1:2]]
+            a, b = spans[0]
+            found[0] = self._matcher.find(text[a:b])
+            for k, (a, b) in enumerate(spans):
+                if k + 2 < len(spans):
+                    c, d = spans[k + 2]
+                    found.append(pool.submit(self._matcher.find, text[c:d]))
+                block = text[a:b]
+                hits = found[k] if k == 0 else found[k].result()
+                found[k] = None
+                s, g, u, w = self._code_block(block, doc_id, default, a, line0, hits)
+                line0 += block.count("\n")
+                for frame, part in zip(frames, (s, g, u)):
+                    frame.append(part)
+                if k == 0:
+                    warnings.extend(w)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         suggestions = pd.concat(frames[0], ignore_index=True) if frames[0] else _empty_suggestions()
         if len(suggestions):
             suggestions["id"] = _suggestion_ids(len(suggestions))
@@ -436,15 +457,16 @@ class Coder:
         return CodingResult(suggestions, aggregates, warnings, unmatched)
 
     # ------------------------------------------------------------------ one block
-    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int):
+    def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int,
+                    hits=None):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
         warnings = text_warnings(cp)
-        idx, mstart, mend = self._matcher.find(text)
+        idx, mstart, mend = self._matcher.find(text) if hits is None else hits
         clause = np.searchsorted(starts, mstart, side="right") - 1
         inside = (clause >= 0) & (mstart < ends[np.maximum(clause, 0)])
         # datelines are no actors
-        spans = _dateline_spans(text)
+        spans = _dateline_spans(text, cp)
         if True:
             if spans:
                 sp = np.array(spans, dtype=np.int64)
@@ -473,7 +495,7 @@ class Coder:
         paragraph = np.searchsorted(newlines, starts, side="right")
         rows, unmatched = self._attribute(text, idx, mstart, mend, clause, kind, starts, ends,
                                           sentence, paragraph, default, cp)
-        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0)
+        suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0, cp)
         unmatched = pd.DataFrame(
             [{"doc_id": doc_id, "quote": q, "start": a + base, "end": b + base,
               "paragraph": int(p) + line0, "provinces": prov, "reason": why}
@@ -506,7 +528,8 @@ class Coder:
         sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
         only_named = None
         if default is None:
-            named_all = {value[i][0] for i in idx[(kind == _PROVINCE) | (kind == _CITY)].tolist()}
+            named_all = {value[i][0] for i in
+                         np.unique(idx[(kind == _PROVINCE) | (kind == _CITY)]).tolist()}
             named_all -= self._partners
             only_named = next(iter(named_all)) if len(named_all) == 1 else None
         fallback = default or only_named
@@ -712,24 +735,12 @@ class Coder:
         k_code = self._plain_code[k_idx]
         check = np.flatnonzero(k_code == -2)
         if len(check):
-            first = np.flatnonzero(np.concatenate([[True], sentence[1:] != sentence[:-1]]))
-            last = np.concatenate([first[1:] - 1, [len(sentence) - 1]])
-            span = dict(zip(sentence[first].tolist(), zip(starts[first].tolist(), ends[last].tolist())))
-            cache_id, cache_text = -1, ""
-            for m, pi, c in zip(check.tolist(), k_idx[check].tolist(), k_clause[check].tolist()):
-                s_id = sentence_l[c]
-                if s_id != cache_id:
-                    lo, hi = span[s_id]
-                    cache_id, cache_text = s_id, text[lo:hi]
-                code = -1
-                for rc, req, exc in self._rule_res[value[pi]]:
-                    if req is not None and req.search(cache_text) is None:
-                        continue
-                    if exc is not None and exc.search(cache_text) is not None:
-                        continue
-                    code = rc
-                    break
-                k_code[m] = code
+            c_sent = sentence[k_clause[check]]
+            c_lo = starts[np.searchsorted(sentence, c_sent, side="left")].tolist()
+            c_hi = ends[np.searchsorted(sentence, c_sent, side="right") - 1].tolist()
+            decide = self._decide
+            k_code[check] = [decide[value[pi]](text, lo, hi) for pi, lo, hi in
+                             zip(k_idx[check].tolist(), c_lo, c_hi)]
         k_label = self._label_id[k_idx]
         if comp:
             cpos, cclause, ccode, clab = zip(*comp)
@@ -759,9 +770,9 @@ class Coder:
             ja = np.minimum(jb + 1, S - 1)
             after = ~before & (jb + 1 < S) & (sc[ja] == k_clause)
             if after.any():
-                is_comma = (cp == 0xFF0C) | (cp == 0x2C)
-                pre = np.concatenate([[0], np.cumsum(is_comma)])
-                crossing = after & (pre[sp[ja]] - pre[k_pos] > 0)
+                commas = np.flatnonzero((cp == 0xFF0C) | (cp == 0x2C))
+                crossing = after & (np.searchsorted(commas, sp[ja])
+                                    > np.searchsorted(commas, k_pos))
                 for m in np.flatnonzero(crossing).tolist():
                     c = int(k_clause[m])
                     if not _fronted(text, starts_l[c], int(k_pos[m]), int(sp[ja[m]])):
@@ -797,10 +808,11 @@ class Coder:
         row_kw = np.repeat(np.arange(len(gid)), count)
         member = np.repeat(offset[gid], count) + (np.arange(len(row_kw)) - np.repeat(
             np.cumsum(count) - count, count))
-        has_row = set(sentence[k_clause].tolist())
+        has_row = np.zeros(int(sentence[-1]) + 1 if len(sentence) else 0, bool)
+        has_row[sentence[k_clause]] = True
         # sentences whose plain names gave no row join the unmatched output
         p_sent = sentence[p_cl]
-        miss = ~np.isin(p_sent, np.array(sorted(has_row), dtype=np.int64))
+        miss = ~has_row[p_sent]
         for s_id, pos, prov in zip(p_sent[miss].tolist(), p_pos[miss].tolist(),
                                    p_prov[miss].tolist()):
             info = sent_info.get(s_id)
@@ -813,7 +825,7 @@ class Coder:
         for s_id, (has_prov, provs, reason, has_actor) in sent_info.items():
             if has_actor and reason.startswith("province named only"):
                 reason = ""       # another province acts: what is missing is a keyword
-            if has_prov and s_id not in has_row:
+            if has_prov and not has_row[s_id]:
                 c0 = int(np.searchsorted(sentence, s_id, side="left"))
                 c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
                 a, b = starts_l[c0], ends_l[c1]
@@ -824,11 +836,12 @@ class Coder:
         return (k_clause[row_kw], m_prov[member], k_code[row_kw], k_label[row_kw], own[row_kw],
                 m_direct[member], m_city[member]), unmatched
 
-    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0) -> pd.DataFrame:
+    def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0,
+               cp) -> pd.DataFrame:
         r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city = rows
         if not len(r_clause):
             return _empty_suggestions()
-        prov_id = np.array([self._province_index[p] for p in r_prov.tolist()], dtype=np.int64)
+        prov_id = self._province_lookup.get_indexer(r_prov)
         n_prov, n_code = len(self._province_index), len(self._code_ids)
         key = (r_clause * n_prov + prov_id) * n_code + r_code
         uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -854,8 +867,10 @@ class Coder:
         confidence = np.where(own, 0.6, 0.4) + 0.1 * (n_keywords - 1) - np.where(direct, 0, 0.1)
         clauses, where = np.unique(c_arr, return_inverse=True)
         quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
-        mover = _FIRST_MOVER_RE.search
-        mover_of = ["false" if mover(q) is None else "true" for q in quote_of]
+        # markers hold no delimiter or space, so a match never straddles two clauses
+        marks = _occurrences(cp, FIRST_MOVER_MARKERS)
+        mover_of = np.where(np.searchsorted(marks, starts[clauses])
+                            < np.searchsorted(marks, ends[clauses]), "true", "false")
         return pd.DataFrame({
             "id": "",
             "doc_id": [doc_id] * n,
@@ -872,7 +887,7 @@ class Coder:
             "paragraph": paragraph[c_arr] + line0,
             "summary_en": "",
             "target": "",
-            "first_mover": np.array(mover_of, dtype=object)[where],
+            "first_mover": mover_of.astype(object)[where],
             "coder": "npstudy-coder",
             "note": "",
             "keywords": keywords,
@@ -924,12 +939,51 @@ def _suggestion_ids(n: int) -> list[str]:
     return _IDS[:n]
 
 
+def _decider(rules):
+    """The code that the first satisfied rule of ``rules`` gives a sentence ``text[lo:hi]``, or -1.
+
+    Each rule is (code, required words, excluded words), the words as compiled
+    alternations (None for none). A single rule, the common case, gets a function of
+    its own, so that deciding a keyword costs one call and at most two searches.
+    """
+    if len(rules) == 1:
+        code, req, exc = rules[0]
+        if req is not None and exc is not None:
+            r, x = req.search, exc.search
+            return lambda text, lo, hi: code if r(text, lo, hi) and not x(text, lo, hi) else -1
+        if req is not None:
+            r = req.search
+            return lambda text, lo, hi: code if r(text, lo, hi) else -1
+        if exc is not None:
+            x = exc.search
+            return lambda text, lo, hi: -1 if x(text, lo, hi) else code
+        return lambda text, lo, hi: code
+
+    def decide(text, lo, hi):
+        for code, req, exc in rules:
+            if req is not None and req.search(text, lo, hi) is None:
+                continue
+            if exc is not None and exc.search(text, lo, hi) is not None:
+                continue
+            return code
+        return -1
+    return decide
+
+
 def _alternation(words) -> re.Pattern | None:
     """A compiled regular expression matching any of ``words``; None for no words."""
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-_FIRST_MOVER_RE = _alternation(FIRST_MOVER_MARKERS)
+def _occurrences(cp: np.ndarray, words) -> np.ndarray:
+    """Sorted starts of every occurrence of each word in the code points ``cp`` of a text."""
+    out = []
+    for word in words:
+        pos = np.flatnonzero(cp[:len(cp) - len(word) + 1] == ord(word[0]))
+        for i, ch in enumerate(word[1:], 1):
+            pos = pos[cp[pos + i] == ord(ch)]
+        out.append(pos)
+    return np.sort(np.concatenate(out)) if out else np.empty(0, np.int64)
 
 
 def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
@@ -956,18 +1010,18 @@ def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
     return out
 
 
-def _dateline_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of news datelines (新华社杭州1月28日电 (记者 …)); found from each 日电/日讯."""
+def _dateline_spans(text: str, cp: np.ndarray) -> list[tuple[int, int]]:
+    """Spans of news datelines (新华社杭州1月28日电 (记者 …)); found from each 日电/日讯.
+
+    ``cp`` are the code points of ``text`` (:func:`npstudy.text.code_points`).
+    """
     spans = []
-    for end_word in ("日电", "日讯"):
-        pos = text.find(end_word)
-        while pos >= 0:
-            lo = max(text.rfind("\n", 0, pos) + 1, pos - 30)
-            for m in _DATELINE.finditer(text, lo, min(len(text), pos + 60)):
-                if m.start() <= pos < m.end():
-                    spans.append((m.start(), m.end()))
-                    break
-            pos = text.find(end_word, pos + 2)
+    for pos in _occurrences(cp, ("日电", "日讯")).tolist():
+        lo = max(text.rfind("\n", 0, pos) + 1, pos - 30)
+        for m in _DATELINE.finditer(text, lo, min(len(text), pos + 60)):
+            if m.start() <= pos < m.end():
+                spans.append((m.start(), m.end()))
+                break
     return sorted(spans)
 
 
@@ -1010,15 +1064,17 @@ def _aggregates(text, begin, q_start, q_end, q_kind, k, starts, ends, doc_id,
     is_count = q_kind == _COUNT
     counts = [None] * len(begin)
     lower = np.zeros(len(begin), bool)
+    begin_l, q_start_l = begin.tolist(), q_start.tolist()
     for i in np.flatnonzero(is_count).tolist():
-        digits = text[begin[i]:q_start[i]].translate(_FULL_DIGITS)
+        digits = text[begin_l[i]:q_start_l[i]].translate(_FULL_DIGITS)
         counts[i] = int(digits) if digits.isdigit() else _cn_number(digits)
-        lower[i] = text[q_start[i]] == "余"
+        lower[i] = text[q_start_l[i]] == "余"
     clauses, row = np.unique(k, return_inverse=True)
-    quotes = np.array([text[a:b] for a, b in zip(starts[clauses], ends[clauses])], dtype=object)
+    quotes = np.array([text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())],
+                      dtype=object)
     return pd.DataFrame({
         "doc_id": doc_id,
-        "quantifier": [text[a:b] for a, b in zip(begin.tolist(), q_end.tolist())],
+        "quantifier": [text[a:b] for a, b in zip(begin_l, q_end.tolist())],
         "count": pd.array(counts, dtype="Int64"),
         "count_is_lower_bound": lower,
         "quote": quotes[row] if len(k) else np.empty(0, dtype=object),
