@@ -24,9 +24,11 @@ from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
-from .similarity import (cluster_provinces, linkage_matrix, null_model_test, region_test,
-                         similarity_matrix, similarity_pairs)
 from .fileio import DataError, refuse_protected, write_atomic, write_files_atomic
+from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
+                         statement_null_test)
+from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
+from .similarity import cluster_provinces, linkage_matrix, similarity_matrix, similarity_pairs
 from .validation import validate
 
 __all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "build", "default_output_dir", "FIGURES",
@@ -38,7 +40,11 @@ N_RANDOMISATIONS = 9999
 SEED = 20240305
 #: Figure file stems, in the order the README lists them.
 FIGURES = ("fig1_framework", "fig2_coverage_heatmap", "fig3_tile_map", "fig4_pillar_profiles",
-           "fig5_similarity", "fig6_null_model", "fig7_instruments")
+           "fig5_similarity", "fig6_null_model", "fig7_instruments", "fig8_rank_intervals")
+#: zlib level of PNG figures (0–9; see _figure_bytes).
+PNG_COMPRESS_LEVEL = 3
+#: Randomisations per variant in the robustness table (each variant reruns the tests).
+N_VARIANT_SAMPLES = 999
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -59,7 +65,7 @@ class Results:
 
 
 def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RANDOMISATIONS,
-                   seed: int = SEED) -> Results:
+                   seed: int = SEED, workers: int = 1) -> Results:
     """Compute every table of the analysis.
 
     Parameters
@@ -70,6 +76,9 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         Curveball randomisations and region permutations.
     seed : int
         Seed for both randomisations.
+    workers : int, default 1
+        With 2 or more, the robustness and agreement tables are computed in
+        forked processes while this one computes the rest (same results).
 
     Returns
     -------
@@ -80,14 +89,27 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         columns), ``clusters``, ``region_test`` and ``instruments``.
     """
     p = load_practices() if practices is None else practices
+    side = None
+    if workers > 1:
+        import multiprocessing as mp
+
+        if "fork" in mp.get_all_start_methods():
+            names = ("robustness", "agreement")[:1 if practices is not None else 2]
+            side = _fork_pool(len(names))
+            pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed),))
+                       for name in names}
     theme_counts = coverage_matrix(p, "theme")
     presence = coverage_matrix(p, "theme", "presence")
     sim = similarity_matrix(presence, "jaccard")
     Z, labels = linkage_matrix(sim)
     clusters = cluster_provinces(sim, n_clusters=3)
     null = null_model_test(presence, "jaccard", n_samples=n_samples, seed=seed)
-    pairs = similarity_pairs(presence, "jaccard").merge(
-        null.drop(columns="observed"), on=["a", "b"], how="left")
+    stmt_pairs, stmt_region = statement_null_test(p, "theme", n_samples=n_samples, seed=seed)
+    stmt_pairs = stmt_pairs[["a", "b", "ses", "p_value"]].rename(
+        columns={"ses": "ses_statement", "p_value": "p_statement"})
+    pairs = (similarity_pairs(presence, "jaccard")
+             .merge(null.drop(columns="observed"), on=["a", "b"], how="left")
+             .merge(stmt_pairs, on=["a", "b"], how="left"))
     mainland = coverage_matrix(p, "theme", "presence", provinces="mainland")
     tables = {
         "province_scores": province_scores(p),
@@ -98,10 +120,66 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "similarity_theme_jaccard": sim,
         "similarity_pairs": pairs,
         "clusters": clusters,
-        "region_test": region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed),
+        "region_test": _region_tests(mainland, null, stmt_region, n_samples, seed),
         "instruments": instrument_matrix(p),
+        "rank_intervals": _rank_table(p, n_samples, seed),
     }
+    if side is not None:
+        try:
+            tables["robustness"] = pending["robustness"].get()
+            agreement = pending["agreement"].get() if "agreement" in pending else None
+            side.close()
+        except BaseException:
+            side.terminate()
+            raise
+        finally:
+            side.join()
+    else:
+        tables["robustness"] = _side_tables(("robustness", p, n_samples, seed))
+        agreement = _side_tables(("agreement", p, n_samples, seed)) if practices is None else None
+    if practices is None:  # the shipped dataset: its second coding and the claims the README makes
+        from .claims import claims_table
+
+        if agreement is not None:
+            tables["agreement"] = agreement
+        tables["claims"] = claims_table(tables, p)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
+
+
+def _region_tests(mainland: pd.DataFrame, null: pd.DataFrame, stmt_region: pd.DataFrame,
+                  n_samples: int, seed: int) -> pd.DataFrame:
+    """The region effect under four null models, one row each."""
+    labels = region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed)
+    effect = region_test(pairs_to_matrix(null, "ses"), n_perm=n_samples, seed=seed)
+    rows = []
+    for test, t, on, model in (
+            ("labels_permuted", labels, "jaccard", "region labels shuffled among provinces"),
+            ("breadth_fixed", region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed),
+             "jaccard", "each province's themes redrawn, keeping how many (fixed rows)"),
+            ("breadth_and_themes_fixed",
+             region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed, model="curveball"),
+             "jaccard", "curveball: row and column totals kept"),
+            ("effect_sizes", effect, "ses", "region labels shuffled; pairs compared by effect size"),
+            ("statements", stmt_region, "jaccard",
+             "each statement keeps how many provinces it names; which ones is random")):
+        r = t.iloc[0]
+        rows.append({"test": test, "similarity": on, "null_model": model, "units": int(r["units"]),
+                     "statistic": r["statistic"], "null_mean": r["null_mean"],
+                     "null_sd": r["null_sd"], "p_value": r["p_value"], "n_samples": n_samples})
+    return pd.DataFrame(rows).set_index("test")
+
+
+def _rank_table(p: pd.DataFrame, n_samples: int, seed: int) -> pd.DataFrame:
+    """Equal-weight ranks with bootstrap intervals beside entropy ranks with their LOO range."""
+    boot = rank_intervals(p, n_boot=n_samples, seed=seed)
+    loo = leave_one_out_ranks(p, "entropy")
+    out = boot.rename(columns=lambda c: c.replace("rank", "rank_equal"))
+    out = out.rename(columns={"share_same": "share_same_equal"})
+    out["rank_entropy"] = loo["rank"]
+    out["rank_entropy_min"] = loo["rank_min"]
+    out["rank_entropy_max"] = loo["rank_max"]
+    out["rank_entropy_changed"] = loo["changed"]
+    return out.sort_values(["rank_equal", "rank_entropy"], kind="stable")
 
 
 def default_output_dir() -> Path:
@@ -119,30 +197,172 @@ def _figure_bytes(fig, fmt: str, lang: str) -> bytes:
     buf = io.BytesIO()
     import matplotlib
 
+    # PNG: zlib level 3 encodes in about half the time of the default level 6 for files
+    # about a quarter larger (benchmarks/README.md).
+    extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
     with matplotlib.rc_context(plots.figure_style(lang)):
-        fig.savefig(buf, format=fmt, metadata=metadata)
+        fig.savefig(buf, format=fmt, metadata=metadata, **extra)
     return buf.getvalue()
 
 
-def draw_figures(results: Results, lang: str) -> dict:
-    """Draw every figure in one language from computed results; returns ``{stem: Figure}``."""
+def _rank_ranges(table: pd.DataFrame) -> pd.Series:
+    """'#a–b' labels of the entropy ranks' leave-one-out range."""
+    def fmt(row):
+        lo, hi = int(row["rank_entropy_min"]), int(row["rank_entropy_max"])
+        return f"#{lo}" if lo == hi else f"#{lo}–{hi}"
+    return table.apply(fmt, axis=1)
+
+
+def draw_figures(results: Results, lang: str, stems=None) -> dict:
+    """Draw figures in one language from computed results; returns ``{stem: Figure}``.
+
+    ``stems`` picks some of :data:`FIGURES` (all by default).
+    """
     p = results.practices
     cb, g = load_codebook(), load_gazetteer()
     t = results.tables
     scores = t["province_scores"]
-    return {
-        "fig1_framework": plots.plot_framework(p, cb, g, lang),
-        "fig2_coverage_heatmap": plots.plot_coverage_heatmap(t["coverage_theme"], cb, g,
-                                                             results.order, lang),
-        "fig3_tile_map": plots.plot_tile_map(scores["themes"], scores["composite_entropy"], g, lang),
-        "fig4_pillar_profiles": plots.plot_pillar_profiles(t["pillar_shares"], cb, g,
-                                                           scores["composite_entropy"], lang),
-        "fig5_similarity": plots.plot_similarity(t["similarity_theme_jaccard"], results.linkage,
-                                                 results.linkage_labels, g, lang),
-        "fig6_null_model": plots.plot_null_model(t["similarity_pairs"].dropna(subset=["ses"]),
-                                                 results.order, g, results.n_samples, lang=lang),
-        "fig7_instruments": plots.plot_instruments(t["instruments"], cb, lang),
+    makers = {
+        "fig1_framework": lambda: plots.plot_framework(p, cb, g, lang),
+        "fig2_coverage_heatmap": lambda: plots.plot_coverage_heatmap(t["coverage_theme"], cb, g,
+                                                                     results.order, lang),
+        "fig3_tile_map": lambda: plots.plot_tile_map(scores["themes"], scores["composite_entropy"], g,
+                                                     lang, rank_range=_rank_ranges(t["rank_intervals"])),
+        "fig4_pillar_profiles": lambda: plots.plot_pillar_profiles(t["pillar_shares"], cb, g,
+                                                                   scores["composite_equal"], lang),
+        "fig5_similarity": lambda: plots.plot_similarity(t["similarity_theme_jaccard"], results.linkage,
+                                                         results.linkage_labels, g, lang),
+        "fig6_null_model": lambda: plots.plot_null_model(t["similarity_pairs"].dropna(subset=["ses"]),
+                                                         results.order, g, results.n_samples, lang=lang),
+        "fig7_instruments": lambda: plots.plot_instruments(t["instruments"], cb, lang),
+        "fig8_rank_intervals": lambda: plots.plot_rank_intervals(t["rank_intervals"], g, lang,
+                                                                  n_boot=results.n_samples),
     }
+    return {stem: makers[stem]() for stem in (stems or FIGURES)}
+
+
+#: Results shared with forked rendering workers (set just before the fork, read-only there).
+_SHARED: Results | None = None
+
+
+def _render_job(job) -> list:
+    """Draw and encode some figures of one language: ``[(stem, lang, fmt, bytes), ...]``."""
+    lang, stems, formats = job
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    figures = draw_figures(_SHARED, lang, stems)
+    return [(stem, lang, fmt, _figure_bytes(fig, fmt, lang))
+            for stem, fig in figures.items() for fmt in formats]
+
+
+_SIGNALS = ("SIGINT", "SIGTERM")
+
+
+def _default_workers() -> int:
+    """Two workers when a second core is free, else one.
+
+    Forking costs about 0.7 s of CPU; it pays when the second core is idle and, measured
+    on a shared 2-core machine at load 6, it made the build slower (benchmarks/README.md).
+    The output is the same either way.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return 2 if cores >= 2 and load < cores - 1 else 1
+
+
+def _worker_init() -> None:
+    import signal
+
+    # Ctrl-C and SIGTERM are the parent's to handle; a worker ends when the pool ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [getattr(signal, s) for s in _SIGNALS])
+
+
+def _fork_pool(workers: int):
+    """A pool of forked workers, created with Ctrl-C and SIGTERM blocked.
+
+    Blocking them while forking keeps a signal from landing in the fork handlers (where
+    Python ignores it) or in the pool's helper threads (which inherit the mask); once
+    unblocked, only this process's main thread takes them, so an interrupted build
+    stops as the command line expects.
+    """
+    import multiprocessing as mp
+    import signal
+
+    signals = [getattr(signal, s) for s in _SIGNALS]
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        return mp.get_context("fork").Pool(workers, initializer=_worker_init)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _in_workers(func, jobs, workers: int, on_done=None) -> list:
+    """``[func(job) for job in jobs]`` in ``workers`` forked processes, in order.
+
+    ``on_done(result)`` is called as each result arrives (for a progress bar).
+    """
+    pool = _fork_pool(workers)
+    try:
+        result = []
+        for item in pool.imap(func, jobs, chunksize=1):
+            result.append(item)
+            if on_done is not None:
+                on_done(item)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return result
+
+
+def _side_tables(job):
+    """Tables computed in a second process while the first computes the rest."""
+    name, practices, n_samples, seed = job
+    if name == "robustness":
+        return robustness_table(practices, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed)
+    from .intercoder import field_agreement, load_codings
+
+    codings = load_codings()
+    return field_agreement(*codings) if codings is not None else None
+
+
+def _render(results: Results, langs, formats, workers: int, on_done=None) -> list:
+    """Every figure file's bytes, rendered by up to ``workers`` forked processes.
+
+    Agg rendering and PNG encoding are single-threaded, so two processes use two cores.
+    The output does not depend on the number of workers (each figure is drawn from the
+    same results in a fresh state); without ``fork`` (Windows, macOS spawn) it runs in
+    this process.
+    """
+    global _SHARED
+    import multiprocessing as mp
+
+    jobs = [(lang, FIGURES[i::workers], formats) for lang in langs for i in range(workers)]
+    _SHARED = results
+    try:
+        def done(part):
+            if on_done is not None:
+                on_done(len(part))
+        if workers > 1 and "fork" in mp.get_all_start_methods():
+            parts = _in_workers(_render_job, jobs, workers, done)
+        else:
+            parts = []
+            for job in jobs:
+                parts.append(_render_job(job))
+                done(parts[-1])
+    finally:
+        _SHARED = None
+    order = {(s, lang): k for k, (s, lang) in enumerate((s, lang) for lang in langs for s in FIGURES)}
+    return sorted((item for part in parts for item in part),
+                  key=lambda x: (order[(x[0], x[1])], formats.index(x[2])))
 
 
 def _prepare(out: Path) -> list[Path]:
@@ -203,7 +423,8 @@ def _step_reporter(progress: bool | None):
 
 def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
           n_samples: int = N_RANDOMISATIONS, echo=print,
-          data: str | Path | None = None, progress: bool | None = False) -> list[Path]:
+          data: str | Path | None = None, progress: bool | None = False,
+          workers: int | None = None) -> list[Path]:
     """Validate the data, compute every table and draw every figure.
 
     Parameters
@@ -224,6 +445,10 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         Report each step on stderr as it starts, with a progress bar (tqdm) while the
         figures are drawn and rendered, the longest step. ``None`` reports the steps
         and shows the bar only when stderr is a terminal; ``False`` reports nothing.
+    workers : int, optional
+        Processes that compute the slow tables and render figures; default: two
+        when a second core is free (load average below cores − 1), else one.
+        Files are byte-identical whatever the number.
 
     Returns
     -------
@@ -237,6 +462,7 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         If the data do not validate or the output folder cannot be written.
     """
     echo = echo or (lambda *_: None)
+    workers = workers if workers is not None else _default_workers()
     step = _step_reporter(progress)
     for lang in langs:
         plots._check_lang(lang)
@@ -255,17 +481,17 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     created = _prepare(out)
     try:
         return _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
-                              start)
+                              start, workers)
     except BaseException:
         _remove_empty(created)
         raise
 
 
 def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
-                   start) -> list[Path]:
+                   start, workers) -> list[Path]:
     step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
     try:
-        results = compute_tables(practices, n_samples=n_samples)
+        results = compute_tables(practices, n_samples=n_samples, workers=workers)
     except ValueError as err:  # data that validate but cannot be analysed, e.g. one province
         raise BuildError(f"cannot compute the tables: {err} – add coded rows for more provinces "
                          "and build again") from None
@@ -276,14 +502,12 @@ def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progre
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     for lang in langs:
         step(f"drawing figures ({lang}: {', '.join(formats)}) …")
-        with _progress_bar(1 + len(FIGURES) * len(formats), f"figures ({lang})", progress) as bar:
-            figures = draw_figures(results, lang)
-            bar.update(1)
-            for stem, fig in figures.items():
-                for fmt in formats:
-                    files[out / f"{stem}_{lang}.{fmt}"] = _figure_bytes(fig, fmt, lang)
-                    bar.update(1)
-        echo(f"figures: {len(figures) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
+        with _progress_bar(len(FIGURES) * len(formats), f"figures ({lang})", progress) as bar:
+            rendered = _render(results, (lang,), tuple(formats), max(1, min(workers, len(FIGURES))),
+                               on_done=bar.update)
+        for stem, _, fmt, payload in rendered:
+            files[out / f"{stem}_{lang}.{fmt}"] = payload
+        echo(f"figures: {len(FIGURES) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
     try:
         write_files_atomic(files)
     except DataError as err:

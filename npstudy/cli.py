@@ -115,7 +115,9 @@ def _cmd_code(args) -> int:
 
     from .coder import Coder, code_file
     from .dataset import check_doc_id
-    from .fileio import CodingError, DataError, check_output, write_files_atomic
+    from .text import read_document
+    from .fileio import (MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_TABLE_ROWS, CodingError,
+                         DataError, check_output, write_files_atomic)
 
     if args.doc_id is not None and len(args.files) > 1:
         raise CodingError("--doc-id names one document; pass one FILE or omit it")
@@ -128,6 +130,23 @@ def _cmd_code(args) -> int:
             ids.append(check_doc_id(Path(path).stem, f"{path}: document id from the file name"))
         except DataError as err:
             raise CodingError(f"{err}; or pass --doc-id ID") from None
+    seen: dict = {}
+    for i, path in enumerate(args.files):
+        try:
+            key = os.path.realpath(path)
+        except (OSError, ValueError):
+            key = path  # reading it reports the problem
+        if key in seen:
+            raise CodingError(f"{path}: given twice (also as FILE {seen[key] + 1}) – pass each "
+                              "file once")
+        seen[key] = i
+    first = {}
+    for path, doc_id in zip(args.files, ids):
+        if doc_id in first:
+            raise CodingError(f"{first[doc_id]} and {path}: both get the document id {doc_id!r} "
+                              "from their file names – rename one, or code each alone with "
+                              "--doc-id ID")
+        first[doc_id] = path
     out = check_output(args.out, inputs=args.files) if args.out else None
     targets = {}
     if out is not None:
@@ -139,6 +158,16 @@ def _cmd_code(args) -> int:
             if target.exists() and not args.force:
                 raise CodingError(f"{target} exists – choose another --out or pass --force to "
                                   "replace it")
+    for path in args.files:  # the coder's time grows with the text: see MAX_CODED_TEXT_BYTES
+        try:
+            size = os.stat(path).st_size if os.path.isfile(path) else 0
+        except (OSError, ValueError):
+            size = 0  # reading it reports the problem
+        if size > MAX_CODED_TEXT_BYTES:
+            raise CodingError(f"{path}: file is {size:,} bytes, more than the "
+                              f"{MAX_CODED_TEXT_BYTES:,}-byte limit of `npstudy code` – split it "
+                              "into smaller files at paragraph ends and code them one at a time")
+        read_document(path, args.encoding, MAX_CODED_TEXT_BYTES)  # refuse before the coder loads
     coder = Coder()
     model = None
     if getattr(args, "model", None):
@@ -157,7 +186,22 @@ def _cmd_code(args) -> int:
         aggregates.append(result.aggregates)
         unmatched.append(result.unmatched)
     suggestions = pd.concat(frames, ignore_index=True)
+    names = ", ".join(map(str, args.files))[:200]
+    if len(suggestions) > MAX_TABLE_ROWS:  # merge could not read them back
+        raise CodingError(f"{names}: {len(suggestions):,} suggestions, more than the "
+                          f"{MAX_TABLE_ROWS:,} rows `npstudy merge` reads – split the text into "
+                          "smaller files and code them one at a time")
     suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
+    # each row quotes its sentence: a text without sentence ends makes a table merge refuses
+    quoted = int(suggestions["quote"].str.len().sum()) if len(suggestions) else 0
+    table = None if quoted > MAX_TABLE_BYTES else _csv_bytes(suggestions, bom=True)
+    if table is None or len(table) > MAX_TABLE_BYTES:
+        longest = int(suggestions["quote"].str.len().max())
+        raise CodingError(f"{names}: the suggestions would take more than the "
+                          f"{MAX_TABLE_BYTES:,} bytes `npstudy merge` reads, as each quotes its "
+                          f"sentence (the longest has {longest:,} characters) – end sentences "
+                          "with 。 or line breaks, or split the text, and code the parts one at a "
+                          "time")
     counted = pd.concat(aggregates, ignore_index=True)
     dropped = pd.concat(unmatched, ignore_index=True)
     if out is None:
@@ -166,7 +210,7 @@ def _cmd_code(args) -> int:
             sys.stdout.write(text[i:i + (1 << 16)])
             sys.stdout.flush()
     else:
-        write_files_atomic({targets["suggestions"]: _csv_bytes(suggestions, bom=True),
+        write_files_atomic({targets["suggestions"]: table,
                             targets["aggregates"]: _csv_bytes(counted, bom=True),
                             targets["unmatched"]: _csv_bytes(dropped, bom=True)},
                            inputs=args.files)
@@ -256,6 +300,13 @@ def _cmd_merge(args) -> int:
     kept = " (previous version kept as practices.csv.bak)" if merged.attrs.get("added") else ""
     print(f"merged {merged.attrs.get('added', 0)} new row(s) into "
           f"{Path(args.into) / 'practices.csv'}, which now holds {len(merged)} rows{kept}{note}")
+    return 0
+
+
+def _cmd_cite(args) -> int:
+    from .citation import citations
+
+    sys.stdout.write(citations())
     return 0
 
 
@@ -495,6 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
                  "is reported and nothing is changed.", ("file", "FILE.qdpx"))
     i.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
     _add_coder_commands(sub)
+    _command(sub, _cmd_cite, "cite", "print how to cite npstudy and its dataset",
+             "Print the citations of the package and of the coded dataset, as BibTeX and as "
+             "plain text (from CITATION.cff).")
     return parser
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "plot_similarity",
     "plot_null_model",
     "plot_instruments",
+    "plot_rank_intervals",
 ]
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-npstudy-subset.ttf"
@@ -52,33 +53,54 @@ _registered = False
 # Every caption in one place, in both languages.
 TEXT = {
     "framework_title": {"en": "The four-pillar framework: themes and the provinces coded under each",
-                        "zh": "四大支柱框架:各主题及其编码省份"},
+                        "zh": "四大支柱框架：各主题及其编码省份"},
     "rows": {"en": "{n} rows", "zh": "{n}条"},
     "row": {"en": "1 row", "zh": "1条"},
-    "none_named": {"en": "(no province named)", "zh": "(未点名省份)"},
+    "none_named": {"en": "(no province named)", "zh": "（未点名省份）"},
     "coverage_title": {"en": "Practices per province and theme",
                        "zh": "各省份各主题的实践条目数"},
     "practices": {"en": "practices", "zh": "实践条目"},
     "province": {"en": "province", "zh": "省份"},
     "not_mentioned": {"en": "not mentioned in the source", "zh": "原文未提及"},
-    "breadth": {"en": "Breadth: themes covered (of 12)", "zh": "广度:覆盖主题数(共12个)"},
-    "composite": {"en": "Composite index (entropy weights)", "zh": "综合指数(熵权法)"},
-    "tile_note": {"en": "Tiles labelled by ISO 3166-2:CN code", "zh": "方块为省级行政区"},
+    "breadth": {"en": "Breadth: themes covered (of 12)", "zh": "广度：覆盖主题数（共12个）"},
+    "composite": {"en": "Composite index, entropy weights (in each tile: rank range when one "
+                            "province is left out)",
+                  "zh": "综合指数（熵权法；方块内为剔除任一省份后的排名范围）"},
+    "composite_bar": {"en": "relative to the provinces scored: 0 = lowest, 1 = highest",
+                      "zh": "相对值：0为所评省份中最低，1为最高"},
+    "breadth_bar": {"en": "themes covered", "zh": "覆盖主题数"},
+    "tile_note": {"en": "One tile per provincial-level unit, placed roughly as on a map",
+                  "zh": "每个方块为一个省级行政区，位置大致对应地图"},
     "profiles_title": {"en": "Share of each pillar's themes covered",
                        "zh": "各支柱主题覆盖比例"},
     "share": {"en": "share of themes", "zh": "主题覆盖比例"},
     "similarity_title": {"en": "Similarity of provinces' theme profiles (Jaccard)",
-                         "zh": "省份主题结构相似度(Jaccard)"},
+                         "zh": "省份主题结构相似度（Jaccard）"},
     "similarity": {"en": "Jaccard similarity", "zh": "Jaccard相似度"},
     "null_title": {"en": "More alike than chance? Effect sizes against a fixed-margin null model",
-                   "zh": "相似是否超出随机?固定边际零模型下的标准化效应量"},
+                   "zh": "相似是否超出随机？固定边际零模型下的标准化效应量"},
     "ses": {"en": "standardised effect size", "zh": "标准化效应量"},
-    "null_note": {"en": "* p < {alpha} ({n} curveball randomisations); blank: no variation under the null",
-                  "zh": "* p < {alpha}({n}次曲球随机化);空白:零模型下无变化"},
+    "null_note": {"en": "* p < {alpha} before correction ({n} curveball randomisations); "
+                         "{n_fdr} of {n_pairs} pairs remain below {alpha} after Benjamini–Hochberg correction",
+                  "zh": "* 未校正p < {alpha}（{n}次Curveball算法随机化）；经Benjamini–Hochberg校正后，"
+                        "{n_pairs}对中有{n_fdr}对仍低于{alpha}"},
+    "null_blank": {"en": "; blank cell: no variation under the null", "zh": "；空白格：零模型下无变化"},
     "instruments_title": {"en": "Policy instruments by pillar (Rothwell–Zegveld)",
-                          "zh": "各支柱的政策工具(Rothwell–Zegveld分类)"},
+                          "zh": "各支柱的政策工具（Rothwell–Zegveld分类）"},
     "instrument": {"en": "policy instrument", "zh": "政策工具"},
     "pillar": {"en": "pillar", "zh": "支柱"},
+    "ranks_title": {"en": "How firm are the ranks? Composite-index rank intervals",
+                    "zh": "排名是否稳健？综合指数排名区间"},
+    "rank_equal": {"en": "equal weights: rank and 95% bootstrap interval ({n} resamples of statements)",
+                   "zh": "等权重：排名及95%自助法区间（对陈述重抽样{n}次）"},
+    "rank_entropy": {"en": "entropy weights: rank and range when one province is left out",
+                     "zh": "熵权：排名及剔除任一省份后的排名范围"},
+    "rank": {"en": "rank (1 = highest)", "zh": "排名（1为最高）"},
+    "coverage_note": {"en": "Rows ordered by hierarchical clustering of theme profiles (figure 5); "
+                            "grey: no practice coded",
+                      "zh": "行按主题结构层次聚类排序（见图5）；灰色：未编码实践"},
+    "profiles_note": {"en": "In brackets: composite index with equal weights (mean of the four shares)",
+                      "zh": "括号内为等权重综合指数（四个比例的平均值）"},
 }
 
 
@@ -116,7 +138,7 @@ def figure_style(lang: str = "en") -> dict:
         "svg.fonttype": "path",
         "svg.hashsalt": "npstudy",
         "figure.dpi": 100,
-        "savefig.dpi": 150,
+        "savefig.dpi": 300,
     }
 
 
@@ -138,6 +160,28 @@ def _bold(lang: str) -> str:
 
 def _province_label(g: Gazetteer, code: str, lang: str) -> str:
     return g.label(code, lang) if g.is_province(code) else str(code)
+
+
+def _luminance(colour) -> float:
+    """WCAG 2.1 relative luminance of a colour."""
+    import matplotlib.colors as mcolors
+
+    def channel(c):
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = mcolors.to_rgb(colour)
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a, b) -> float:
+    """WCAG 2.1 contrast ratio of two colours, from 1 to 21 (AA asks ≥ 4.5 for text)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour(background) -> str:
+    """Black or white, whichever contrasts more with ``background``."""
+    return "black" if contrast_ratio("black", background) >= contrast_ratio("white", background) \
+        else "white"
 
 
 def _wrap(text: str, lang: str, width: int) -> str:
@@ -182,7 +226,7 @@ def plot_framework(practices: pd.DataFrame, codebook: Codebook, gazetteer: Gazet
             ax.add_patch(FancyBboxPatch((x0, 0.85), 0.92, 0.13, boxstyle="round,pad=0.005",
                                         facecolor=colour, edgecolor=colour))
             head = _wrap(codebook.label(pillar, lang), lang, 30)
-            ax.text(k + 0.5, 0.915, head, ha="center", va="center", color="white",
+            ax.text(k + 0.5, 0.915, head, ha="center", va="center", color=text_colour(colour),
                     fontsize=10.5, fontweight=_bold(lang))
             for j, theme in enumerate(codebook.children(pillar)):
                 top = 0.82 - j * 0.275
@@ -252,7 +296,7 @@ def plot_coverage_heatmap(counts: pd.DataFrame, codebook: Codebook, gazetteer: G
     with _style(lang):
         height = 0.36 * len(data) + 2.6
         fig = Figure(figsize=(9.5, height))
-        bottom, top = 1.45 / height, 1 - 1.05 / height
+        bottom, top = 1.65 / height, 1 - 1.05 / height
         ax = fig.add_axes((0.17, bottom, 0.74, top - bottom))
         cax = fig.add_axes((0.93, bottom, 0.015, top - bottom))
         _count_heatmap(ax, cax, data, lang)
@@ -273,13 +317,16 @@ def plot_coverage_heatmap(counts: pd.DataFrame, codebook: Codebook, gazetteer: G
                     va="bottom", fontsize=9, fontweight=_bold(lang), color=PILLAR_COLOURS[k])
             start += n
         fig.suptitle(_t("coverage_title", lang), y=0.975)
+        fig.text(0.17, 0.012, _t("coverage_note", lang), ha="left", va="bottom", fontsize=8,
+                 color="#333333")
     return fig
 
 
 # ----------------------------------------------------------------- figure 3
 
 def _tile_panel(ax, values: pd.Series, gazetteer: Gazetteer, lang: str, title: str,
-                vmin: float, vmax: float, fmt: str, cmap) -> None:
+                vmin: float, vmax: float, fmt: str, cmap, bar_label: str,
+                texts: pd.Series | None = None) -> None:
     import matplotlib.colors as mcolors
 
     norm = mcolors.Normalize(vmin=vmin, vmax=vmax)
@@ -291,16 +338,18 @@ def _tile_panel(ax, values: pd.Series, gazetteer: Gazetteer, lang: str, title: s
         face = "#e6e6e6" if missing else cmap(norm(value))
         ax.add_patch(Rectangle((x, y), 0.94, 0.94, facecolor=face, edgecolor="#8c8c8c" if missing
                                else "white", hatch="////" if missing else None, linewidth=0.8))
-        label = row.short_zh if lang == "zh" else row.iso_code[3:]
+        label = row.short_zh if lang == "zh" else _tile_name(row.name_en)
         if missing:
             colour = "#555555"
         else:
             r, g, b, _ = cmap(norm(value))
             colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
-        ax.text(x + 0.47, y + 0.62, label, ha="center", va="center", fontsize=8.5, color=colour,
-                fontweight=_bold(lang))
+        size = 8.5 if lang == "zh" else (7.0 if max(map(len, label.split("\n"))) <= 8 else 6.0)
+        ax.text(x + 0.47, y + 0.62, label, ha="center", va="center", fontsize=size, color=colour,
+                fontweight=_bold(lang), linespacing=0.9)
         if not missing:
-            ax.text(x + 0.47, y + 0.28, format(value, fmt), ha="center", va="center",
+            shown = texts.get(row.iso_code, "") if texts is not None else format(value, fmt)
+            ax.text(x + 0.47, y + 0.22, shown, ha="center", va="center",
                     fontsize=7.5, color=colour)
     ax.set_xlim(-0.2, 8.2)
     ax.set_ylim(-7.3, 1.1)
@@ -308,11 +357,18 @@ def _tile_panel(ax, values: pd.Series, gazetteer: Gazetteer, lang: str, title: s
     ax.set_axis_off()
     ax.set_title(title)
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
-    ax.figure.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.7)
+    ax.figure.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.7,
+                       label=bar_label)
+
+
+def _tile_name(name: str) -> str:
+    """English unit name for a tile: long names over two lines."""
+    short = {"Inner Mongolia": "Inner\nMongolia", "Hong Kong": "Hong\nKong"}
+    return short.get(name, name)
 
 
 def plot_tile_map(breadth: pd.Series, composite: pd.Series, gazetteer: Gazetteer,
-                  lang: str = "en") -> Figure:
+                  lang: str = "en", rank_range: pd.Series | None = None) -> Figure:
     """Tile-grid maps of China coloured by breadth and by composite index.
 
     Parameters
@@ -321,23 +377,28 @@ def plot_tile_map(breadth: pd.Series, composite: pd.Series, gazetteer: Gazetteer
         Themes covered per province (ISO code index); provinces absent or NaN
         are drawn hatched grey as "not mentioned in the source".
     composite : pandas.Series
-        Composite index per province, same convention.
+        Composite index per province, same convention; its colour scale is
+        relative (entropy composites are built from min–max standardised shares).
     gazetteer : Gazetteer
-        Supplies every unit's tile position.
+        Supplies every unit's tile position and name.
     lang : {"en", "zh"}
+    rank_range : pandas.Series, optional
+        Text printed in each tile of the composite panel (e.g. "1–2", the rank
+        range when one province is left out); the composite value otherwise.
     """
     cmap = matplotlib.colormaps[SEQUENTIAL]
     with _style(lang):
         fig = Figure(figsize=(12, 6.4))
         axes = fig.subplots(1, 2)
-        _tile_panel(axes[0], breadth, gazetteer, lang, _t("breadth", lang), 0, 12, ".0f", cmap)
-        _tile_panel(axes[1], composite, gazetteer, lang, _t("composite", lang), 0, 1, ".2f", cmap)
+        _tile_panel(axes[0], breadth, gazetteer, lang, _t("breadth", lang), 0, 12, ".0f", cmap,
+                    _t("breadth_bar", lang))
+        _tile_panel(axes[1], composite, gazetteer, lang, _wrap(_t("composite", lang), lang, 60),
+                    0, 1, ".2f", cmap, _t("composite_bar", lang), rank_range)
         handles = [Patch(facecolor="#e6e6e6", edgecolor="#8c8c8c", hatch="////",
                          label=_t("not_mentioned", lang))]
         axes[0].legend(handles=handles, loc="lower left", frameon=False, fontsize=8.5)
-        if lang == "en":
-            axes[1].text(0.0, 0.02, _t("tile_note", lang), transform=axes[1].transAxes,
-                         ha="left", va="bottom", fontsize=8, color="#444444")
+        axes[1].text(0.0, 0.02, _t("tile_note", lang), transform=axes[1].transAxes,
+                     ha="left", va="bottom", fontsize=8, color="#444444")
         fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.06, wspace=0.05)
     return fig
 
@@ -392,8 +453,11 @@ def plot_pillar_profiles(shares: pd.DataFrame, codebook: Codebook, gazetteer: Ga
             if k + ncols >= n:  # the lowest panel of its column shows the scale
                 ax.tick_params(labelbottom=True)
         fig.suptitle(_t("profiles_title", lang), y=0.985)
+        if composite is not None:
+            fig.text(0.5, 0.935, _t("profiles_note", lang), ha="center", va="center", fontsize=8.5,
+                     color="#333333")
         fig.supxlabel(_t("share", lang), fontsize=9)
-        fig.subplots_adjust(left=2.1 / width, right=0.98, top=0.90, bottom=0.09, hspace=0.55,
+        fig.subplots_adjust(left=2.1 / width, right=0.98, top=0.88, bottom=0.09, hspace=0.55,
                             wspace=0.12)
     return fig
 
@@ -439,7 +503,7 @@ def plot_similarity(similarity: pd.DataFrame, linkage: np.ndarray, labels: list,
         order = [labels[i] for i in tree["leaves"]]
         data = similarity.loc[order, order]
         sns.heatmap(data, ax=ax, cbar_ax=cax, cmap=SEQUENTIAL, vmin=0, vmax=1, annot=True,
-                    fmt=".2f", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
+                    fmt=".2f", annot_kws={"fontsize": 8.5}, linewidths=0.4, linecolor="white",
                     square=False, cbar_kws={"label": _t("similarity", lang)})
         _province_axes(ax, order, gazetteer, lang)
         fig.suptitle(_t("similarity_title", lang), y=0.975)
@@ -481,12 +545,17 @@ def plot_null_model(results: pd.DataFrame, order: list, gazetteer: Gazetteer,
         cax = fig.add_axes((0.88, 0.17, 0.02, 0.73))
         limit = float(np.nanmax(np.abs(ses.to_numpy()))) if ses.notna().any().any() else 1.0
         sns.heatmap(ses, mask=lower, ax=ax, cbar_ax=cax, cmap="cividis", vmin=-limit, vmax=limit,
-                    annot=star, fmt="", annot_kws={"fontsize": 7}, linewidths=0.4,
+                    annot=star, fmt="", annot_kws={"fontsize": 8}, linewidths=0.4,
                     linecolor="white", cbar_kws={"label": _t("ses", lang)})
         _province_axes(ax, order, gazetteer, lang)
         fig.suptitle(_wrap(_t("null_title", lang), lang, 80), y=0.975)
-        fig.text(0.5, 0.02, _t("null_note", lang, alpha=alpha, n=f"{n_samples:,}"), ha="center",
-                 fontsize=8, color="#333333")
+        n_fdr = int((results["p_fdr"] < alpha).sum()) if "p_fdr" in results else 0
+        note = _t("null_note", lang, alpha=alpha, n=f"{n_samples:,}", n_fdr=n_fdr,
+                  n_pairs=len(results))
+        shown = ses.to_numpy()[~lower]
+        if np.isnan(shown).any():  # only explain blank cells when there are some
+            note += _t("null_blank", lang)
+        fig.text(0.5, 0.02, _wrap(note, lang, 110), ha="center", fontsize=8, color="#333333")
     return fig
 
 
@@ -528,4 +597,48 @@ def plot_instruments(matrix: pd.DataFrame, codebook: Codebook, lang: str = "en")
                         rotation=90, fontsize=9, fontweight=_bold(lang), color="#333333")
             start += n
         fig.suptitle(_t("instruments_title", lang), y=0.975)
+    return fig
+
+
+# ----------------------------------------------------------------- figure 8
+
+def plot_rank_intervals(table: pd.DataFrame, gazetteer: Gazetteer, lang: str = "en",
+                        n_boot: int | None = None) -> Figure:
+    """Composite ranks with their uncertainty: bootstrap intervals and leave-one-out ranges.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The build's ``rank_intervals`` table: ``rank_equal``, ``rank_equal_low``,
+        ``rank_equal_high`` (bootstrap over statements) and ``rank_entropy``,
+        ``rank_entropy_min``, ``rank_entropy_max`` (leave one province out).
+    gazetteer : Gazetteer
+    lang : {"en", "zh"}
+    n_boot : int, optional
+        Bootstrap samples, printed in the legend.
+    """
+    data = table.sort_values(["rank_equal", "rank_entropy"], kind="stable")
+    y = np.arange(len(data))
+    n = len(data)
+    with _style(lang):
+        fig = Figure(figsize=(8.0, 0.36 * n + 1.9))
+        ax = fig.add_axes((0.2, 0.2, 0.76, 0.68))
+        ax.hlines(y - 0.15, data["rank_equal_low"], data["rank_equal_high"], color=PILLAR_COLOURS[0],
+                  linewidth=2.2)
+        ax.plot(data["rank_equal"], y - 0.15, "o", color=PILLAR_COLOURS[0], markersize=6,
+                label=_t("rank_equal", lang, n=f"{n_boot:,}" if n_boot else "9,999"))
+        ax.hlines(y + 0.15, data["rank_entropy_min"], data["rank_entropy_max"], color="#A65E00",
+                  linewidth=2.2)
+        ax.plot(data["rank_entropy"], y + 0.15, "D", color="#A65E00", markersize=5,
+                label=_t("rank_entropy", lang))
+        ax.set_yticks(y)
+        ax.set_yticklabels([_province_label(gazetteer, c, lang) for c in data.index])
+        ax.invert_yaxis()
+        ax.set_xlim(0.5, n + 0.5)
+        ax.set_xticks(range(1, n + 1))
+        ax.set_xlabel(_t("rank", lang))
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.13), frameon=False, fontsize=8)
+        fig.suptitle(_t("ranks_title", lang), y=0.975)
     return fig

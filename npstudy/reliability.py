@@ -40,9 +40,15 @@ def check_coding(table: pd.DataFrame, context: Context | None = None,
     columns agreement uses: documents are registered, offsets point at the
     quotes, provinces exist, and pillar, theme and code belong to the codebook.
     Review columns (summary, coder, first mover) are not required, so coder
-    suggestions can be compared as they are.
+    suggestions can be compared as they are. For the same reason the review rule
+    R6 (a theme other than the paragraph's needs a note) is not applied: it asks
+    the reviewer for a note, and a difference of theme is exactly what agreement
+    measures.
     """
-    return [p for p in check_practices(table, context, name) if p.column in _AGREEMENT_COLUMNS]
+    # a note on every row: check_practices then does not apply rule R6
+    unreviewed = table.assign(note="(review note not checked by agree)")
+    return [p for p in check_practices(unreviewed, context, name)
+            if p.column in _AGREEMENT_COLUMNS]
 
 
 def cohen_kappa(a: Sequence, b: Sequence) -> float:

@@ -98,7 +98,7 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     >>> from npstudy import load_practices
     >>> m = coverage_matrix(load_practices(), level="pillar")
     >>> m.loc["CN-ZJ"].tolist()
-    [3, 3, 2, 1]
+    [2, 3, 2, 1]
     >>> coverage_matrix(load_practices(), "pillar", provinces="mainland", missing="nan").shape
     (31, 4)
     """
@@ -338,7 +338,7 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
     >>> from npstudy import load_practices
     >>> s = province_scores(load_practices())
     >>> s.loc["CN-ZJ", ["practices", "themes", "pillars"]].tolist()
-    [9, 6, 4]
+    [8, 6, 4]
     >>> s.loc["CN-SH", "composite_equal"]
     np.float64(0.6666666666666666)
     """
@@ -385,13 +385,15 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
         (mainland units in the region), ``mentioned`` (units with ≥ 1 practice),
         ``share_mentioned``, ``practices``, ``practices_per_mentioned``,
         ``categories`` (distinct categories at ``level`` covered by any province
-        of the region) and ``share_categories`` (of all categories at ``level``).
+        of the region), ``share_categories`` (of all categories at ``level``) and
+        ``mean_breadth`` (mean number of categories covered per mentioned province:
+        breadth, which similarity indices grow with).
 
     Examples
     --------
     >>> from npstudy import load_practices
     >>> region_summary(load_practices()).loc["east", ["provinces", "mentioned", "practices"]].tolist()
-    [10, 7, 41]
+    [10, 7, 39]
     """
     cb = _codebook(codebook)
     table = load_provinces()
@@ -406,10 +408,12 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
         mentioned = int((block.sum(axis=1) > 0).sum())
         n_practices = int(block.to_numpy().sum())
         covered = int((block.sum(axis=0) > 0).sum())
+        breadth = (block > 0).sum(axis=1)[block.sum(axis=1) > 0]
         rows.append({"region": reg, "provinces": len(block), "mentioned": mentioned,
                      "share_mentioned": mentioned / len(block), "practices": n_practices,
                      "practices_per_mentioned": n_practices / mentioned if mentioned else np.nan,
-                     "categories": covered, "share_categories": covered / counts.shape[1]})
+                     "categories": covered, "share_categories": covered / counts.shape[1],
+                     "mean_breadth": breadth.mean() if mentioned else np.nan})
     return pd.DataFrame(rows).set_index("region")
 
 
@@ -445,7 +449,7 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
     >>> from npstudy import load_practices
     >>> m = instrument_matrix(load_practices(), by="instrument")
     >>> m.sum(axis=1).to_dict()
-    {'supply': 20, 'environment': 28, 'demand': 4}
+    {'supply': 15, 'environment': 30, 'demand': 5}
     """
     cb = _codebook(codebook)
     if by not in ("instrument_type", "instrument"):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .fileio import MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
+from .fileio import CONTROL_CHARS, MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
 
-__all__ = ["read_document", "split_sentences", "clause_layout", "ClauseLayout", "code_points",
-           "char_table", "text_warnings"]
+__all__ = ["read_document", "check_plain_text", "split_sentences", "clause_layout", "ClauseLayout",
+           "code_points", "char_table", "text_warnings"]
 
 # Characters found only in Traditional Chinese (a small, common set) for the warning.
 _TRADITIONAL = set("國東廣與發經產業會區縣實現義們機構資應當關係點無來對這時從過還進運開間問"
@@ -25,7 +25,8 @@ _TRADITIONAL = set("國東廣與發經產業會區縣實現義們機構資應當
 # the set: every carbon text would otherwise look Traditional.
 
 
-def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple[str, str]:
+def read_document(path: str | os.PathLike, encoding: str | None = None,
+                  max_bytes: int = MAX_TEXT_BYTES) -> tuple[str, str]:
     """Read a Chinese text file.
 
     Parameters
@@ -33,6 +34,8 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     path : path-like
     encoding : {None, "utf-8", "gb18030"}, optional
         ``None`` accepts UTF-8 (with or without BOM) and detects GB18030/GBK.
+    max_bytes : int, optional
+        Size cap; larger files are refused before they are read.
 
     Returns
     -------
@@ -46,12 +49,13 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     ------
     CodingError
         For a missing, unreadable, non-regular or too large file (see
-        :func:`npstudy.fileio.read_bytes`), an empty, binary or UTF-16 file, or
-        one in another encoding.
+        :func:`npstudy.fileio.read_bytes`), an empty, binary or UTF-16 file, one in
+        another encoding, or one that is only white space or holds a control
+        character (see :func:`check_plain_text`).
     """
     name = str(path)
     try:
-        raw = read_bytes(path, MAX_TEXT_BYTES)
+        raw = read_bytes(path, max_bytes)
     except DataError as err:
         raise CodingError(str(err)) from None
     if not raw.strip():
@@ -59,6 +63,39 @@ def read_document(path: str | os.PathLike, encoding: str | None = None) -> tuple
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw:
         kind = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary (it holds NUL bytes)"
         raise CodingError(f"{name}: file is {kind}, not text – save it as UTF-8 text")
+    text, used = _decode(raw, name, encoding)
+    check_plain_text(text, name)
+    return text, used
+
+
+def check_plain_text(text: str, name: str) -> None:
+    """Refuse a text that is only white space or holds a control character.
+
+    The rule is the one every table cell follows (:data:`npstudy.fileio.CONTROL_CHARS`):
+    tab, line feed and carriage return are allowed, other C0 control characters and
+    DEL are not. Texts are refused where they enter npstudy (``code``,
+    ``add-document``, ``validate``), so that no coded row can quote such a character.
+
+    Raises
+    ------
+    CodingError
+        Naming the file, the line and column (1-based) and the character.
+    """
+    if not text.strip():  # str.strip also removes U+3000 and other Unicode white space
+        raise CodingError(f"{name}: file is empty (white space only) – nothing to code")
+    bad = CONTROL_CHARS.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        more = len(CONTROL_CHARS.findall(text)) - 1
+        extra = f" (and {more} more)" if more else ""
+        raise CodingError(f"{name}:{line}: column {col}: holds the control character "
+                          f"{bad.group()!r}{extra} – remove it or replace it with a line break "
+                          "(form feeds from PDF extraction: `tr '\\f' '\\n' < in.txt > out.txt`); "
+                          "texts must be plain text")
+
+
+def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     enc = (encoding or "").lower().replace("_", "-")
     if enc in ("", "utf-8", "utf8", "utf-8-sig"):
         try:

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -157,9 +158,13 @@ def check_documents(path: Path, problems: list) -> dict[str, str]:
             problems.append(Problem(name, line, "path", row["path"], f"cannot use the text: {reason}",
                                     "register texts with `npstudy add-document`"))
             continue
-        if "\x00" in text:
-            problems.append(Problem(name, line, "path", row["path"], "the text holds NUL bytes",
-                                    "register a plain UTF-8 text"))
+        bad = CONTROL_CHARS.search(text)
+        if bad or not text.strip():
+            what = (f"the text holds the control character {bad.group()!r}" if bad
+                    else "the text is empty (white space only)")
+            problems.append(Problem(name, line, "path", row["path"], what,
+                                    "register a plain UTF-8 text (tab and line breaks are the "
+                                    "only control characters allowed)"))
             continue
         sources[doc] = text
         facts = {"sha256": hashlib.sha256(raw).hexdigest(), "chars": str(len(text)),
@@ -247,8 +252,9 @@ def check_practices(frame: pd.DataFrame, context: Context | None = None,
     list of Problem
         Row numbers are file line numbers: row ``i`` of ``frame`` is line ``i + 2``.
     """
-    return _check_frame(frame, name, context or Context.from_folder(), PRACTICE_COLUMNS,
-                        REQUIRED_PRACTICE_COLUMNS, _check_practice)
+    problems = _check_frame(frame, name, context or Context.from_folder(), PRACTICE_COLUMNS,
+                            REQUIRED_PRACTICE_COLUMNS, _check_practice)
+    return problems + _check_units(frame, name)
 
 
 def check_aggregates(frame: pd.DataFrame, context: Context | None = None,
@@ -271,9 +277,8 @@ def _check_frame(frame, name, context, columns, required, row_check) -> list[Pro
     seen: dict[str, int] = {}
     seen_rows: dict[tuple, int] = {}
     key_columns = columns is PRACTICE_COLUMNS
-    for i, row in enumerate(frame.to_dict("records")):
+    for i, row in enumerate(_records(frame, columns)):
         line = i + 2
-        row = {c: row.get(c, "") for c in columns}
         out = [Problem(name, line, col, _short(str(value)), "holds a NUL or control character",
                        "delete it; text fields hold plain text")
                for col, value in row.items() if CONTROL_CHARS.search(str(value))]
@@ -308,12 +313,24 @@ def _check_frame(frame, name, context, columns, required, row_check) -> list[Pro
     return problems
 
 
+def _records(frame: pd.DataFrame, columns) -> Iterator[dict]:
+    """The rows of ``frame`` as dicts over ``columns`` ("" for a missing column); faster than
+    ``DataFrame.to_dict("records")`` on string columns."""
+    n = len(frame)
+    values = [frame[c].tolist() if c in frame.columns else [""] * n for c in columns]
+    for cells in zip(*values):
+        yield dict(zip(columns, cells))
+
+
 def _file_problem(name: str, err: DataError) -> Problem:
     text = str(err)
     m = re.match(r"^(.*?):(\d+): (.*?) – (.*)$", text)
     if m:
         return Problem(name, int(m.group(2)), "(file)", Path(name).name, m.group(3), m.group(4))
-    return Problem(name, 0, "(file)", Path(name).name, text)
+    if text.startswith(f"{name}: "):  # the file is named once, by the Problem
+        text = text[len(name) + 2:]
+    message, _, hint = text.partition(" – ")
+    return Problem(name, 0, "(file)", Path(name).name, message, hint)
 
 
 # row checks -------------------------------------------------------------------
@@ -347,6 +364,11 @@ def _check_practice(name, line, row, ctx, missing):
         out.append(Problem(name, line, "instrument_type", typ, "not an instrument type of the codebook",
                            f"did you mean {near[0]!r}?" if near else
                            f"use one of: {', '.join(cb.instrument_types)}"))
+    category = cb.instrument_types.get(typ, {}).get("category") if typ in cb.instrument_types else None
+    if category and inst in cb.instrument_categories and inst != category:
+        out.append(Problem(name, line, "instrument", inst,
+                           f"instrument type {typ!r} is a {category} instrument (rule R9a)",
+                           f"set instrument to {category!r}, or choose a {inst} type"))
     source = _source(name, line, row, ctx, out)
     out += _check_quote(name, line, row, ctx, source, missing)
     fm = row["first_mover"].strip().lower()
@@ -363,6 +385,68 @@ def _check_practice(name, line, row, ctx, missing):
                 out.append(Problem(name, line, "first_mover", row["first_mover"],
                                    "the quote says 首设/率先/首个 but the flag is false",
                                    "set first_mover to true"))
+    return out
+
+
+#: Values of the optional ``scope`` column (rule R11).
+SCOPES = ("provincial", "national")
+
+
+def _check_units(frame: pd.DataFrame, name: str) -> list[Problem]:
+    """Statement ids (rules R1, R1a) and scope (rule R11), when the table has those columns.
+
+    A statement id names one span of one document: rows with the same id quote the same
+    span, rows quoting the same span share the id, and a province appears once per
+    statement. Empty cells are allowed (rows added by ``npstudy merge`` get no id).
+    """
+    out = []
+    if "scope" in frame.columns:
+        for i, value in enumerate(frame["scope"]):
+            if str(value).strip() and value not in SCOPES:
+                near = difflib.get_close_matches(str(value).strip().lower(), SCOPES, n=1)
+                out.append(Problem(name, i + 2, "scope", value, "not a scope (rule R11)",
+                                   f"use {near[0]!r}" if near else "use 'provincial' or 'national'"))
+    if "statement" not in frame.columns:
+        return out
+    need = {"doc_id", "start", "end", "province"}
+    if not need <= set(frame.columns):
+        return out
+    rows = frame.assign(_line=range(2, len(frame) + 2))
+    rows = rows[rows["statement"].astype(str).str.strip() != ""]
+    for line, value in zip(rows["_line"], rows["statement"]):
+        if not re.fullmatch(r"S\d{3,}", str(value)):
+            out.append(Problem(name, line, "statement", value, "not a statement id (rule R1a)",
+                               "use 'S' and three or more digits, e.g. 'S001'"))
+    span = rows["doc_id"].astype(str) + ":" + rows["start"].astype(str) + "–" + rows["end"].astype(str)
+    rows = rows.assign(_span=span)
+    first_line = {}
+    for stmt, group in rows.groupby("statement", sort=False):
+        spans = group["_span"].unique()
+        if len(spans) > 1:
+            for line, sp in zip(group["_line"], group["_span"]):
+                if sp != group["_span"].iloc[0]:
+                    out.append(Problem(name, line, "statement", stmt,
+                                       f"rows of this statement quote different spans "
+                                       f"({group['_span'].iloc[0]} on row {group['_line'].iloc[0]}, "
+                                       f"{sp} here)", "give each quoted span its own statement id"))
+        for line, prov in zip(group["_line"], group["province"]):
+            key = (stmt, prov)
+            if key in first_line:
+                out.append(Problem(name, line, "statement", stmt,
+                                   f"province {prov} already has a row for this statement "
+                                   f"(row {first_line[key]})",
+                                   "a statement gives one row per province (rule R1); "
+                                   "remove the duplicate or split the statement"))
+            else:
+                first_line[key] = line
+    for sp, group in rows.groupby("_span", sort=False):
+        ids = group["statement"].unique()
+        if len(ids) > 1:
+            out.append(Problem(name, int(group["_line"].iloc[1]), "statement",
+                               str(group["statement"].iloc[1]),
+                               f"the same span is also statement {ids[0]!r} "
+                               f"(row {group['_line'].iloc[0]})",
+                               f"use {ids[0]!r} for every row that quotes this span (rule R1a)"))
     return out
 
 
@@ -385,17 +469,22 @@ def _check_aggregate(name, line, row, ctx, missing):
     return out
 
 
+def _at_level(cb: Codebook, ident: str, level: str) -> bool:
+    """Whether ``ident`` is a codebook id at ``level`` (a dictionary look-up per row)."""
+    return ident in cb and cb.level(ident) == level
+
+
 def _check_framework(name, line, row, cb: Codebook, missing):
     out = []
     pillar = row["pillar"]
-    if "pillar" not in missing and pillar and pillar not in cb.ids("pillar"):
+    if "pillar" not in missing and pillar and not _at_level(cb, pillar, "pillar"):
         out.append(Problem(name, line, "pillar", pillar, "not a pillar id of the codebook",
                            _did_you_mean(cb, pillar, "pillar")))
     for level, parent_level, noun in (("theme", "pillar", "theme id"), ("code", "theme", "code")):
         value, parent = row[level], row[parent_level]
         if level in missing or not value:
             continue
-        if value not in cb.ids(level):
+        if not _at_level(cb, value, level):
             out.append(Problem(name, line, level, value, f"not a {noun} of the codebook",
                                _did_you_mean(cb, value, level)))
         elif parent in cb and cb.rollup(value, parent_level) != parent:

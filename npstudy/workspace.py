@@ -14,6 +14,7 @@ nothing: the files it touches are replaced together or not at all.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import re
@@ -23,11 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, data_dir, practice_key,
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, check_doc_id, data_dir,
                       load_practices)
-from .fileio import (CONTROL_CHARS, MAX_TABLE_BYTES, CodingError, DataError, folder_lock, inside, parse_table,
-                     read_bytes, read_table, refuse_protected, remove_stale_temps,
-                     write_files_atomic)
+from .fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, CodingError, DataError,
+                     folder_lock, inside, parse_table, read_bytes, read_table, refuse_protected,
+                     remove_stale_temps, write_files_atomic)
 from .text import read_document
 from .validation import Context, check_practices
 
@@ -87,7 +88,7 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
         raise CodingError(f"{folder.parent}: folder does not exist – create it first, or choose "
                           "another place for the workspace")
     created = not folder.exists()
-    if not created and any(folder.iterdir()):
+    if not created and any(p.name != ".npstudy.lock" for p in folder.iterdir()):
         _refuse_nonempty(folder)
     try:
         folder.mkdir(exist_ok=True)
@@ -129,6 +130,28 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
                 pass
         raise
     return folder
+
+
+def check_date(date: str) -> None:
+    """Refuse a publication date that is not YYYY, YYYY-MM or YYYY-MM-DD on the calendar.
+
+    Raises
+    ------
+    CodingError
+        For any other form, non-ASCII digits, year 0000, month 13, 30 February and so on.
+    """
+    if not date:
+        return
+    ok = re.fullmatch(_DATE, date)
+    if ok:
+        year, month, day = (int(p) for p in (date.split("-") + ["1", "1"])[:3])
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            ok = None
+    if not ok:
+        raise CodingError(f"date: {date[:40]!r} is not a calendar date – write YYYY, YYYY-MM or "
+                          "YYYY-MM-DD in ASCII digits, e.g. 2024-05 or 2024-05-17")
 
 
 def _refuse_nonempty(folder: Path) -> None:
@@ -176,13 +199,11 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
         if len(value) > _MAX_FIELD or CONTROL_CHARS.search(value) or "\n" in value:
             raise CodingError(f"{key}: {value[:60]!r} – must be one line of at most {_MAX_FIELD} "
                               "characters without control characters")
-    if date and not re.fullmatch(_DATE, date):
-        raise CodingError(f"date: {date[:40]!r} is not a date – write YYYY, YYYY-MM or YYYY-MM-DD "
-                          "(ASCII digits)")
+    check_date(date)
     if year is None:
         year = int(date[:4]) if date else 0
     folder = check_workspace(folder)
-    text, _ = read_document(path, encoding)
+    text, _ = read_document(path, encoding, MAX_CODED_TEXT_BYTES)
     payload = text.encode("utf-8")
     with folder_lock(folder):
         remove_stale_temps(folder / "raw")
@@ -284,6 +305,9 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
     folder : path-like
         A workspace (see :func:`make_workspace`); its ``practices.csv`` is
         replaced atomically and the previous version kept as ``practices.csv.bak``.
+        The reviewed table, rejections included, is kept in ``folder/reviews/``
+        (named by its content hash, so merging it again adds no copy), where
+        :func:`npstudy.learn.train` finds it.
 
     Returns
     -------
@@ -328,10 +352,11 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         if missing:
             raise CodingError(f"{folder / 'practices.csv'}:1: missing column(s) "
                               f"{', '.join(missing)} – run `npstudy validate {folder}`")
-        present = {practice_key(row) for row in base.to_dict("records")}
+        present = set(_keys(base))
+        keys = _keys(table)
         rows, skipped = [], []
         for i in np.flatnonzero(decision == "accept"):
-            key = practice_key(table.iloc[i])
+            key = keys[i]
             if key in present:
                 skipped.append(int(i) + 2)
             else:
@@ -341,14 +366,26 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         first = (numbers.max() if len(numbers) else 0) + 1
         new = table.iloc[rows][PRACTICE_COLUMNS].copy()
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
-        merged = pd.concat([base[PRACTICE_COLUMNS], new], ignore_index=True)
+        # keep the workspace's own extra columns (statement, scope, ...); new rows leave them empty
+        merged = pd.concat([base, new], ignore_index=True).fillna("")
+        review = _csv_bytes(table)
+        stem = "reviewed" if is_frame else re.sub(r"[^A-Za-z0-9_.-]", "_", Path(reviewed).stem)[:60]
+        kept = folder / "reviews" / f"{stem}-{hashlib.sha256(review).hexdigest()[:12]}.csv"
+        writes = {} if kept.exists() else {kept: review}
         if len(new):
-            write_files_atomic({folder / "practices.csv.bak": old,
-                                folder / "practices.csv": _practices_bytes(merged)},
-                               inputs=[] if is_frame else [reviewed])
+            writes.update({folder / "practices.csv.bak": old,
+                           folder / "practices.csv": _practices_bytes(merged)})
+        if writes:
+            kept.parent.mkdir(exist_ok=True)
+            write_files_atomic(writes, inputs=[] if is_frame else [reviewed])
     result = load_practices(folder / "practices.csv")
     result.attrs.update(added=len(new), skipped=skipped)
     return result
+
+
+def _keys(table: pd.DataFrame) -> list[tuple]:
+    """:func:`npstudy.dataset.practice_key` of every row, column by column (fast)."""
+    return list(zip(*(table[c].astype(str).str.strip().tolist() for c in PRACTICE_KEY)))
 
 
 def _csv_bytes(table: pd.DataFrame) -> bytes:
@@ -356,7 +393,8 @@ def _csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def _practices_bytes(table: pd.DataFrame) -> bytes:
-    out = table[PRACTICE_COLUMNS].copy()
+    # the schema's columns plus any the table has beyond them (statement, scope), in its order
+    out = table[[c for c in table.columns if c in PRACTICE_COLUMNS or not c.startswith("_")]].copy()
     if out["first_mover"].dtype == bool:
         out["first_mover"] = out["first_mover"].map({True: "true", False: "false"})
     return _csv_bytes(out)

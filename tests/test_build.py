@@ -19,10 +19,10 @@ def digest(folder: Path) -> dict:
 def _build_twice(tmp_path, langs, formats):
     a, b = tmp_path / "a", tmp_path / "b"
     kw = dict(langs=langs, formats=formats, n_samples=499, echo=None)
-    written = build(a, **kw)
-    build(b, **kw)
+    written = build(a, workers=2, **kw)
+    build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    assert len(written) == len(digest(a)) == 10 + len(FIGURES) * len(langs) * len(formats)
+    assert len(written) == len(digest(a)) == 14 + len(FIGURES) * len(langs) * len(formats)
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -30,15 +30,16 @@ def _build_twice(tmp_path, langs, formats):
 def zh_png(tmp_path_factory):
     """One build in Chinese, PNG only, shared by the tests that only read its output."""
     out = tmp_path_factory.mktemp("zh_png")
-    return out, build(out, langs=("zh",), formats=("png",), n_samples=499, echo=None)
+    return out, build(out, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=2)
 
 
 def test_two_builds_are_byte_identical(zh_png, tmp_path):
     """One language and format; CI runs every combination (the slow test below)."""
     first, written = zh_png
-    build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None)
+    # rendering in one process or in two gives the same bytes
+    build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
-    assert len(written) == len(digest(first)) == 10 + len(FIGURES)
+    assert len(written) == len(digest(first)) == 14 + len(FIGURES)
     assert not [p for p in first.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -107,8 +108,8 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  10 CSV files" in out
-    assert "figures: 7 files (en: svg)" in out
+    assert "tables:  14 CSV files" in out
+    assert "figures: 8 files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 
 
@@ -124,7 +125,7 @@ def test_build_reports_its_steps_and_quiet_silences_them(tmp_path, capsys, monke
     assert steps == ["validating the dataset …",
                      "computing tables (99 randomisations for the significance tests) …",
                      "drawing figures (en: svg) …"]
-    assert "figures (en)" in err and "/8" in err  # the bar: one step to draw, one per file
+    assert "figures (en)" in err and f"/{len(FIGURES)}" in err  # the bar: one step per file
 
     calls = []
     monkeypatch.setattr("npstudy.build.build", lambda *args, **kw: calls.append(kw))

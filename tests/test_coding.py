@@ -241,7 +241,7 @@ def test_review_merge_and_validate(tmp_path):
     reviewed = decide(reviewed, summaries={"S00001": "Shandong won approval for a carbon metrology centre."})
     merged = merge_reviewed(reviewed, ws)
     assert len(merged) == len(base[base["pillar"] != "green"]) + 1
-    assert merged.iloc[-1][["id", "doc_id", "province"]].tolist() == ["P053", "new_doc", "CN-SD"]
+    assert merged.iloc[-1][["id", "doc_id", "province"]].tolist() == ["P054", "new_doc", "CN-SD"]
     assert validate(ws) == []
     assert (ws / "practices.csv.bak").exists()
     assert s["decision"].eq("").all()  # decide() returned copies
@@ -255,7 +255,7 @@ def test_cli_merge_reports_problems(tmp_path):
     code, _, err = run_cli("merge", path, "--into", ws)
     assert code == 1
     assert "reviewed.csv:2: summary_en: '' – must not be empty" in err
-    assert len(load_practices(ws / "practices.csv")) == 52
+    assert len(load_practices(ws / "practices.csv")) == 50
 
 
 def test_make_workspace_refuses_to_overwrite(tmp_path):
@@ -303,3 +303,19 @@ def test_carbon_text_is_not_taken_for_traditional(coder):
     assert "碳" not in _TRADITIONAL
     # every character of the set is Traditional-only: none occurs in the Simplified source
     assert not set(load_source()) & _TRADITIONAL
+
+
+def test_merge_keeps_the_statement_and_scope_columns(tmp_path):
+    """Columns beyond the schema (statement ids, scope) survive init and merge."""
+    from npstudy.workspace import make_workspace, merge_reviewed
+
+    ws = make_workspace(tmp_path / "ws")
+    before = load_practices(ws / "practices.csv")
+    assert {"statement", "scope"} <= set(before.columns)
+    s = load_practices()
+    new = s[s["id"] == "P004"].assign(decision="accept", doc_id="000_08799d6d3f16f583",
+                                      province="CN-SH", city="")
+    merged = merge_reviewed(new.drop(columns=["statement", "scope"]), ws)
+    assert len(merged) == len(before) + 1
+    assert merged["statement"].iloc[:-1].tolist() == before["statement"].tolist()
+    assert merged["statement"].iloc[-1] == "" and merged["scope"].iloc[-1] == ""

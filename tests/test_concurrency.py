@@ -20,6 +20,7 @@ import pytest
 from conftest import TEXT, read_csv, write_csv
 
 from npstudy import load_practices, validate
+from npstudy.fileio import MAX_CODED_TEXT_BYTES
 from npstudy.workspace import merge_reviewed, register_document
 
 N_KILLS = 24
@@ -185,7 +186,8 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
 
 def test_closed_pipe_is_quiet(tmp_path):
     big = tmp_path / "big.txt"
-    big.write_text((TEXT + "\n") * 3000, encoding="utf-8")
+    line = TEXT + "\n"  # as many lines as npstudy code takes: output far beyond a pipe buffer
+    big.write_text(line * (MAX_CODED_TEXT_BYTES // len(line.encode("utf-8"))), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "npstudy", "code", str(big)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.readline().startswith(b"id,doc_id,")

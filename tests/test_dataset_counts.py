@@ -24,10 +24,10 @@ def test_source_is_byte_identical_copy():
 
 def test_rows_and_provinces():
     p = load_practices()
-    assert len(p) == 52
+    assert len(p) == 50
     assert p["id"].is_unique
     assert p["province"].value_counts().to_dict() == {
-        "CN-ZJ": 9, "CN-SH": 8, "CN-JS": 8, "CN-GD": 6, "CN-SD": 5, "CN-CQ": 4,
+        "CN-ZJ": 8, "CN-SH": 8, "CN-JS": 8, "CN-GD": 6, "CN-SD": 4, "CN-CQ": 4,
         "CN-SC": 3, "CN-BJ": 3, "CN-FJ": 2, "CN-AH": 1, "CN-SX": 1, "CN-NM": 1, "CN-HN": 1,
     }
 
@@ -35,10 +35,10 @@ def test_rows_and_provinces():
 def test_rows_per_pillar_and_theme():
     p = load_practices()
     assert p["pillar"].value_counts().to_dict() == {
-        "green": 17, "new_tracks": 16, "reform": 10, "innovation": 9}
+        "green": 17, "new_tracks": 16, "reform": 10, "innovation": 7}
     assert p.groupby("theme").size().to_dict() == {
         "green.carbon_accounting": 11, "green.carbon_finance": 4, "green.low_carbon_industry": 2,
-        "innovation.basic_research": 3, "innovation.tech_transfer": 5,
+        "innovation.basic_research": 3, "innovation.tech_transfer": 3,
         "innovation.venture_capital": 1, "new_tracks.digital_economy": 8,
         "new_tracks.future_industries": 6, "new_tracks.industrial_chains": 2,
         "reform.market_entities": 3, "reform.opening_up": 4, "reform.talent": 3,
@@ -50,6 +50,37 @@ def test_carbon_metrology_sentence_gives_four_rows():
     rows = p[p["code"] == "green.carbon_accounting.carbon_metrology"]
     assert sorted(rows["province"]) == ["CN-FJ", "CN-GD", "CN-NM", "CN-SD"]
     assert rows["quote"].nunique() == 1
+
+
+def test_statements_rule_r1():
+    """39 statements: the 39 distinct quotes of the first coding, less the proof-of-concept
+    list sentence (both provinces described in detail, rule R1b), plus Jiangsu's AI pilot zone
+    (a second instrument type in the sentence of its large models, rule R1)."""
+    p = load_practices()
+    assert p["statement"].nunique() == 39
+    assert (p.groupby("statement")["quote"].nunique() == 1).all()
+    assert (p.groupby("quote")["statement"].nunique() == 1).all()
+    assert not p.duplicated(["province", "statement"]).any()
+    # R1b: a province described in detail under the same code has no list row
+    assert not ((p["province"] == "CN-SD")
+                & (p["code"] == "new_tracks.digital_economy.computing_infrastructure")
+                & p["quote"].str.startswith("山东、江苏")).any()
+    assert p.loc[p["statement"] == "S014", "province"].tolist() == ["CN-JS"]
+
+
+def test_scope_rule_r11():
+    p = load_practices()
+    assert sorted(p.loc[p["scope"] == "national", "id"]) == [
+        "P035", "P036", "P037", "P038", "P040", "P041", "P042"]
+    assert set(p["scope"]) == {"national", "provincial"}
+
+
+def test_instrument_rule_r9a():
+    from npstudy import load_codebook
+    cb = load_codebook()
+    category = {t: v["category"] for t, v in cb.instrument_types.items()}
+    assert (p_ := load_practices())["instrument"].tolist() == p_["instrument_type"].map(category).tolist()
+    assert set(category.values()) == {"supply", "environment", "demand"}
 
 
 def test_first_movers():

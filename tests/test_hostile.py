@@ -120,8 +120,8 @@ CASES = {
         lambda e: ["validate", edit_text(e / "ws/practices.csv", "CN-SH", '"CN-SH').parent],
         1, "practices.csv"),
     "validate-extra-field": (
-        lambda e: (open(e / "ws/practices.csv", "a").write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t\n"),
-                   ["validate", e / "ws"])[1], 1, "Expected 18 fields"),
+        lambda e: (open(e / "ws/practices.csv", "a").write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v\n"),
+                   ["validate", e / "ws"])[1], 1, "Expected 20 fields"),
     "validate-bengali-offset": (
         validate_edited("practices.csv", 0, start="২৮৯"),
         1, "start: '২৮৯'"),

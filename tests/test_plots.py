@@ -70,6 +70,32 @@ def test_tile_map_marks_unmentioned_provinces(results):
 def test_bad_language():
     with pytest.raises(ValueError, match="lang must be"):
         plots.figure_style("fr")
+    assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_header_text_passes_wcag_aa():
+    # WCAG 2.1 contrast of black on white is 21 and of white on white 1, by definition
+    assert plots.contrast_ratio("black", "white") == pytest.approx(21.0)
+    assert plots.contrast_ratio("white", "white") == pytest.approx(1.0)
+    for colour in plots.PILLAR_COLOURS:
+        assert plots.contrast_ratio(plots.text_colour(colour), colour) >= 4.5, colour
+
+
+def test_chinese_labels_use_full_width_punctuation():
+    for key, value in plots.TEXT.items():
+        zh = re.sub(r"\{[^}]*\}", "", value["zh"])       # format fields are not text
+        zh = re.sub(r"[A-Za-z][A-Za-z –-]*[A-Za-z]", "", zh)   # nor embedded Latin names
+        assert not re.search(r"[:;()?,!]", zh), (key, value["zh"])
+
+
+def test_figures_are_saved_at_300_dpi(results):
+    import io
+
+    from PIL import Image
+
+    fig = draw_figures(results, "en", ["fig5_similarity"])["fig5_similarity"]
+    png = Image.open(io.BytesIO(_figure_bytes(fig, "png", "en")))
+    assert png.size == (round(fig.get_figwidth() * 300), round(fig.get_figheight() * 300))
 
 
 def test_drawing_leaves_pyplot_alone(results):

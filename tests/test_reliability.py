@@ -95,4 +95,5 @@ def test_coder_against_hand_coding():
     s = code_text(load_source(), doc_id="000_08799d6d3f16f583").suggestions
     r = agreement(load_practices(), s)
     assert r.table.loc["all", "cohen_kappa"] > 0.9
-    assert len(r.disagreements) == 2
+    # the third: Shandong in the list sentence of line 10, which rule R1b codes at its detail sentence
+    assert len(r.disagreements) == 3

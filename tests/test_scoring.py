@@ -23,7 +23,7 @@ def test_coverage_matrix_shapes_and_order(practices):
         m = coverage_matrix(practices, level)
         assert m.shape == (13, n_cols)
         assert m.columns.tolist() == cb.ids(level)
-        assert m.to_numpy().sum() == 52
+        assert m.to_numpy().sum() == 50
     assert coverage_matrix(practices, provinces="all").shape == (34, 12)
     assert coverage_matrix(practices, index="doc_id").shape == (1, 12)
 
@@ -38,9 +38,9 @@ def test_coverage_matrix_missing_choice(practices):
 
 def test_coverage_matrix_hand_counts(practices):
     m = coverage_matrix(practices, "pillar")
-    # Zhejiang: fund + 2 proof-of-concept rows | plan, chain policy, pilot zone |
+    # Zhejiang: fund, Hangzhou's proof-of-concept centres | plan, chain policy, pilot zone |
     # footprint certification, footprint standard | integration pilot
-    assert m.loc["CN-ZJ"].tolist() == [3, 3, 2, 1]
+    assert m.loc["CN-ZJ"].tolist() == [2, 3, 2, 1]
     presence = coverage_matrix(practices, "theme", "presence")
     assert set(presence.to_numpy().ravel()) == {0, 1}
 
@@ -53,7 +53,7 @@ def test_input_is_not_mutated(practices):
 
 def test_breadth_and_shares_by_hand(practices):
     s = province_scores(practices)
-    assert s.loc["CN-ZJ", ["practices", "codes", "themes", "pillars"]].tolist() == [9, 8, 6, 4]
+    assert s.loc["CN-ZJ", ["practices", "codes", "themes", "pillars"]].tolist() == [8, 8, 6, 4]
     assert s.loc["CN-SH", ["practices", "codes", "themes", "pillars"]].tolist() == [8, 8, 8, 4]
     assert s.loc["CN-AH", ["practices", "codes", "themes", "pillars"]].tolist() == [1, 1, 1, 1]
     shares = pillar_shares(practices)
@@ -65,8 +65,8 @@ def test_breadth_and_shares_by_hand(practices):
 def test_balance_against_scipy_and_by_hand(practices):
     s = province_scores(practices)
     assert s.loc["CN-ZJ", "balance_entropy"] == pytest.approx(
-        scipy_entropy([3, 3, 2, 1]) / math.log(4), abs=1e-12)
-    assert s.loc["CN-ZJ", "balance_simpson"] == pytest.approx(58 / 81, abs=1e-12)
+        scipy_entropy([2, 3, 2, 1]) / math.log(4), abs=1e-12)
+    assert s.loc["CN-ZJ", "balance_simpson"] == pytest.approx(1 - 18 / 64, abs=1e-12)
     assert s.loc["CN-AH", "balance_entropy"] == 0.0 and s.loc["CN-AH", "balance_simpson"] == 0.0
     even = balance(pd.DataFrame([[2, 2, 2, 2], [0, 0, 0, 0]]))
     assert even.iloc[0].tolist() == pytest.approx([1.0, 0.75])
@@ -127,7 +127,7 @@ def test_region_summary_by_hand(practices):
     r = region_summary(practices)
     assert r["provinces"].tolist() == [10, 6, 12, 3]
     assert r["mentioned"].tolist() == [7, 3, 3, 0]
-    assert r["practices"].tolist() == [41, 3, 8, 0]
+    assert r["practices"].tolist() == [39, 3, 8, 0]
     assert r.loc["east", "categories"] == 12
     assert math.isnan(r.loc["northeast", "practices_per_mentioned"])
 

@@ -50,7 +50,7 @@ def test_unknown_province(dataset_copy):
 def test_province_given_as_name_with_space(dataset_copy):
     break_row(dataset_copy, "P010", province="江苏省 ")
     [problem] = validate(dataset_copy)
-    assert problem.row == 11 and problem.column == "province"
+    assert problem.row == 9 and problem.column == "province"
     assert problem.suggestion == "remove the surrounding spaces; use 'CN-JS' (江苏)"
 
 
@@ -80,8 +80,8 @@ def test_quote_with_full_width_comma_is_explained(dataset_copy):
 
 def test_offsets_off_by_one(dataset_copy):
     rows = {r["id"]: r for r in read_rows(dataset_copy / "practices.csv")}
-    start, end = int(rows["P005"]["start"]), int(rows["P005"]["end"])
-    break_row(dataset_copy, "P005", start=start + 1, end=end + 1)
+    start, end = int(rows["P007"]["start"]), int(rows["P007"]["end"])
+    break_row(dataset_copy, "P007", start=start + 1, end=end + 1)
     code, out = run_cli(dataset_copy)
     assert code == 1
     assert (f"practices.csv:6: start: '{start + 1}' – offsets {start + 1}–{end + 1} do not point "
@@ -92,7 +92,7 @@ def test_duplicate_id(dataset_copy):
     break_row(dataset_copy, "P007", id="P001")
     code, out = run_cli(dataset_copy)
     assert code == 1
-    assert "practices.csv:8: id: 'P001' – duplicate id (also on row 2)" in out
+    assert "practices.csv:6: id: 'P001' – duplicate id (also on row 2)" in out
 
 
 def test_theme_not_under_pillar(dataset_copy):

@@ -115,6 +115,22 @@ def test_merge_is_idempotent(loop, cli):
     assert validate(ws) == []
 
 
+def test_merge_keeps_the_review_where_train_finds_it(loop, cli):
+    from npstudy.learn import reviewed_suggestions
+
+    ws = loop / "ws"
+    rows = read_csv(loop / "rev.csv")
+    assert cli("merge", loop / "rev.csv", "--into", ws).code == 0
+    kept = sorted((ws / "reviews").glob("*.csv"))
+    assert len(kept) == 1 and kept[0].name.startswith("rev-")
+    assert [r["decision"] for r in read_csv(kept[0])] == [r["decision"] for r in rows]
+    found = reviewed_suggestions(ws)
+    assert len(found) == len({(r["doc_id"], r["quote"], r["province"], r["theme"]) for r in rows})
+    assert int(found["accepted"].sum()) == sum(r["decision"] == "accept" for r in rows)
+    assert cli("merge", loop / "rev.csv", "--into", ws).code == 0
+    assert sorted((ws / "reviews").glob("*.csv")) == kept  # the same review is kept once
+
+
 def test_merge_reads_reviewed_files_with_or_without_bom(loop):
     ws = loop / "ws"
     rows = read_csv(loop / "rev.csv")

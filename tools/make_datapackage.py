@@ -96,6 +96,8 @@ def build() -> dict:
     practices = [
         field("id", "string", "Row id, unique in the table.", required=True, unique=True,
               pattern=r"[A-Za-z0-9_.-]+"),
+        field("statement", "string", "Statement id (rule R1a): rows that quote the same span share it; "
+              "empty for rows added by npstudy merge.", pattern=r"S[0-9]{3,}"),
         field("doc_id", "string", "Document the quote comes from (documents.csv).", required=True, enum=doc_ids),
         field("province", "string", "ISO 3166-2:CN code of the acting province.", required=True, enum=iso),
         field("city", "string", "Prefecture-level cities the statement names, ';'-separated."),
@@ -103,7 +105,10 @@ def build() -> dict:
         field("theme", "string", "Theme id (under the pillar).", required=True, enum=themes),
         field("code", "string", "Code id (under the theme).", required=True, enum=codes),
         field("instrument", "string", "Rothwell-Zegveld category.", required=True, enum=instruments),
-        field("instrument_type", "string", "Finer instrument type.", required=True, enum=types),
+        field("instrument_type", "string", "Finer instrument type; decides the category (rule R9a).",
+              required=True, enum=types),
+        field("scope", "string", "provincial, or national programme hosted or piloted by the province "
+              "(rule R11); empty when not yet coded.", enum=["provincial", "national"]),
         field("quote", "string", "Verbatim span of the source text.", required=True),
         *offsets,
         field("summary_en", "string", "English summary in the project's own words.", required=True),
@@ -161,6 +166,13 @@ def build() -> dict:
         field("year", "integer", "Year of publication.", required=True),
         field("language", "string", "Language code.", required=True),
         field("description", "string", "What the document is.", required=True),
+        field("title", "string", "Title, where it could be established; empty when it could not."),
+        field("outlet", "string", "Publishing outlet, where it could be established."),
+        field("author", "string", "Author(s), where they could be established."),
+        field("date", "string", "Date of publication (YYYY, YYYY-MM or YYYY-MM-DD), where it could be "
+              "established.", pattern=r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"),
+        field("url", "string", "Public address at which the text was found."),
+        field("provenance", "string", "What was established about the source, and how."),
     ]
     layout = [
         field("doc_id", "string", "Document id.", required=True, enum=doc_ids),

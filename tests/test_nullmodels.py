@@ -1,0 +1,104 @@
+"""Null models: values worked out by hand, and what the pair test can detect on the article."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from npstudy import load_practices
+from npstudy.nullmodels import (_test_size, max_attainable, null_model_test, pairs_to_matrix,
+                                region_test, region_test_fixed_rows, statement_null_test)
+from npstudy.scoring import coverage_matrix
+from npstudy.similarity import similarity_matrix
+
+
+def test_max_attainable_by_hand():
+    best = max_attainable([2, 4, 0])
+    assert best[0, 1] == pytest.approx(0.5)           # 2 of 4 nested: 2 / 4
+    assert np.isnan(best[0, 2])                       # an empty row has no similarity
+    assert max_attainable([2, 4], "dice")[0, 1] == pytest.approx(2 * 2 / 6)
+    assert max_attainable([2, 4], "overlap")[0, 1] == 1.0
+
+
+def test_test_size_by_hand():
+    # 3 of 100 null draws are 1, the rest 0: p(1) = (1 + 3) / 101 < 0.05, p(0) = 1
+    null = np.array([[1.0] * 3 + [0.0] * 97]).T
+    assert _test_size(null, 0.05, 100)[0] == pytest.approx(0.03)
+    # 6 of 100: p(1) = 7 / 101 > 0.05, so the test can never reject at 0.05
+    null = np.array([[1.0] * 6 + [0.0] * 94]).T
+    assert _test_size(null, 0.05, 100)[0] == 0.0
+
+
+@pytest.fixture(scope="module")
+def article_null():
+    presence = coverage_matrix(load_practices(), "theme", "presence")
+    return null_model_test(presence, n_samples=4999, seed=20240305)
+
+
+def test_pair_test_power_on_the_article(article_null):
+    r = article_null
+    assert len(r) == 78
+    # Beijing and Shandong: 3 and 4 themes, 3 shared, Jaccard 3/4 = its maximum
+    bj_sd = r[(r["a"] == "CN-BJ") & (r["b"] == "CN-SD")].iloc[0]
+    assert bj_sd["observed"] == bj_sd["max_attainable"] == 0.75
+    assert bj_sd["p_value"] == bj_sd["p_min"]
+    assert r["p_min"].min() > 0.001                   # no pair can get far below 0.05
+    assert (r["p_min"] < 0.05).sum() == 19
+    assert (r["p_fdr"] >= 0.05).all()
+    # the discrete test is conservative: far fewer than 0.05 × 78 = 3.9 false positives
+    assert 0.2 < r["size_05"].sum() < 0.8
+    assert (r["p_value"] >= r["p_min"] - 1e-12).all()
+
+
+def test_region_test_fixed_rows_by_hand():
+    m = pd.DataFrame([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]], index=list("abcd"))
+    regions = pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"})
+    r = region_test_fixed_rows(m, regions, n_samples=1999, seed=2).iloc[0]
+    assert r["statistic"] == 1.0                      # within 1, between 0
+    # all rows have 2 of 4 columns: every pair is exchangeable, so the null mean is 0
+    assert abs(r["null_mean"]) < 0.02
+    # reaching 1 needs b to copy a (1/6) and c, d to hold the complement (1/6 each): 1/216
+    assert r["p_value"] == pytest.approx((1 + 1999 / 216) / 2000, abs=0.004)
+
+
+def test_region_effect_on_the_article_is_breadth():
+    mainland = coverage_matrix(load_practices(), "theme", "presence", provinces="mainland")
+    labels = region_test(similarity_matrix(mainland), n_perm=1999, seed=1).iloc[0]
+    fixed = region_test_fixed_rows(mainland, n_samples=1999, seed=1).iloc[0]
+    assert labels["statistic"] == pytest.approx(fixed["statistic"])
+    assert labels["p_value"] < 0.05 < fixed["p_value"]
+
+
+def test_statement_null_by_hand():
+    # two one-province statements on different themes; provinces A and B
+    p = pd.DataFrame({"statement": ["S1", "S2"], "province": ["CN-BJ", "CN-SH"],
+                      "code": ["innovation.venture_capital.policy_fund",
+                               "reform.talent.talent_services"]})
+    pairs, _ = statement_null_test(p, n_samples=3999, seed=3)
+    row = pairs.iloc[0]
+    # a draw gives both statements to one province (prob 1/2: no similarity) or splits them
+    # (prob 1/2: Jaccard 0 >= observed 0), so p = (1 + ~2000) / 4000
+    assert row["observed"] == 0.0
+    assert row["p_value"] == pytest.approx(0.5, abs=0.03)
+
+
+def test_statement_null_keeps_how_many_provinces_each_statement_names():
+    from npstudy.nullmodels import _statement_draws
+
+    p = load_practices()
+    units, cats, draws = _statement_draws(p, "code", 50, np.random.default_rng(0))
+    x = next(draws)
+    per_code = x.sum(axis=1)                          # provinces per code in each draw
+    stm = p.groupby("statement").agg(code=("code", "first"), k=("province", "size"))
+    k_of_code = stm.groupby("code")["k"].agg(["sum", "size"])
+    single = k_of_code[k_of_code["size"] == 1]
+    cols = [cats.index(c) for c in single.index]
+    # a code named by one statement is held by exactly as many provinces as it names
+    assert (per_code[:, cols] == single["sum"].to_numpy()[None, :]).all()
+    total = k_of_code["sum"].reindex(cats).fillna(0).to_numpy()
+    assert (per_code <= total[None, :]).all()
+
+
+def test_pairs_to_matrix_is_symmetric(article_null):
+    m = pairs_to_matrix(article_null, "ses")
+    assert m.shape == (13, 13)
+    assert np.allclose(m.to_numpy(), m.to_numpy().T, equal_nan=True)
