@@ -42,7 +42,7 @@ def test_changelog_has_the_current_version():
 def test_readme_links_the_release_files():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in ("CHANGELOG.md", "requirements-lock.txt", "binder/", "docs/r-users.md",
-                   "notebooks/README.md", ".ci/run"):
+                   "notebooks/README.md", ".ci/run", "CITATION.cff"):
         assert f"]({target})" in readme, target
         assert (ROOT / target).exists(), target
     assert "DESIGN.md" not in readme
