@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 from _common import machine
 
-from npstudy.similarity import _similarity_array, null_model_test
+from npstudy.nullmodels import null_model_test
+from npstudy.similarity import _similarity_array
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from curveball_reference import set_curveball_test  # noqa: E402  (the tests' reference)

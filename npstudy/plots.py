@@ -519,7 +519,7 @@ def plot_null_model(results: pd.DataFrame, order: list, gazetteer: Gazetteer,
     Parameters
     ----------
     results : pandas.DataFrame
-        :func:`npstudy.similarity.null_model_test` output.
+        :func:`npstudy.nullmodels.null_model_test` output.
     order : list
         Province order for both axes (e.g. the clustering order).
     gazetteer : Gazetteer

@@ -7,8 +7,7 @@ silently turn them into quantitative indices. A unit with no practices has no
 profile to compare: every similarity that involves it is NaN.
 
 Whether two provinces are more alike than chance would make them is asked in
-:mod:`npstudy.nullmodels`; the null models are re-exported here so that older
-code keeps working. Nothing here draws.
+:mod:`npstudy.nullmodels`. Nothing here draws.
 """
 
 from __future__ import annotations
@@ -318,15 +317,3 @@ def cluster_provinces(similarity: pd.DataFrame, method: str = "average",
     else:
         out["cluster"] = pd.array([pd.NA] * len(ordered), dtype="Int64")
     return out
-
-
-_MOVED = ("curveball", "curveball_samples", "null_model_test", "region_test", "_bh_adjust")
-
-
-def __getattr__(name):
-    """Null models moved to :mod:`npstudy.nullmodels`; keep the old names working."""
-    if name in _MOVED:
-        from . import nullmodels
-
-        return getattr(nullmodels, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,9 +15,9 @@ from scipy.stats import chisquare
 
 from npstudy import load_practices
 from npstudy.scoring import coverage_matrix
-from npstudy.similarity import (METRICS, cluster_provinces, curveball, curveball_samples,
-                                hierarchical_similarity, linkage_matrix, null_model_test,
-                                region_test, similarity_matrix, similarity_pairs)
+from npstudy.nullmodels import curveball, curveball_samples, null_model_test, region_test
+from npstudy.similarity import (METRICS, cluster_provinces, hierarchical_similarity,
+                                linkage_matrix, similarity_matrix, similarity_pairs)
 
 matrices = st.tuples(st.integers(2, 10), st.integers(1, 12)).flatmap(
     lambda shape: arrays(np.int64, shape, elements=st.integers(0, 3)))
@@ -255,7 +255,7 @@ def test_null_means_agree_with_the_set_based_baseline():
 def test_fdr_adjustment_matches_scipy():
     from scipy.stats import false_discovery_control
 
-    from npstudy.similarity import _bh_adjust
+    from npstudy.nullmodels import _bh_adjust
 
     rng = np.random.default_rng(9)
     p = rng.random(40) ** 3
