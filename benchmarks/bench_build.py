@@ -47,8 +47,8 @@ def main(repeats: int = 3) -> None:
         both = wall([sys.executable, "-m", "npstudy", "build", "--lang", "all", "--out", out], repeats)
     print(f"machine: {machine()}")
     print(f"import pandas, matplotlib, seaborn, scipy (baseline): {baseline:6.2f} s   1.0x")
-    print(f"npstudy build --lang en  (8 PNG + 14 tables):        {en:6.2f} s  {en / baseline:4.1f}x")
-    print(f"npstudy build --lang all (16 PNG + 14 tables):       {both:6.2f} s  {both / baseline:4.1f}x")
+    print(f"npstudy build --lang en  (8 PNG + 15 tables):        {en:6.2f} s  {en / baseline:4.1f}x")
+    print(f"npstudy build --lang all (16 PNG + 15 tables):       {both:6.2f} s  {both / baseline:4.1f}x")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPU(s)")
     cpu = list(CPU.values())
     print(f"CPU seconds of the same runs: baseline {cpu[0]:.2f}, en {cpu[1]:.2f} "
