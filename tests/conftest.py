@@ -107,6 +107,21 @@ def tree_hashes(*roots) -> dict[str, str]:
     return out
 
 
+def check_hostile_case(case, env, cli, matches) -> str:
+    """Run one hostile-input case ``(setup, exit code, expected)``: the command exits with the
+    code, prints one error line that ``matches(expected, line)``, and changes no file of the
+    case's folder or of the shipped data. Returns the error line."""
+    setup, code, expected = case
+    argv = setup(env)
+    before = tree_hashes(env), tree_hashes(data_dir())
+    run = cli(*argv)
+    assert run.code == code, (run.out, run.err)
+    line = run.error_line()
+    assert matches(expected, line), line
+    assert (tree_hashes(env), tree_hashes(data_dir())) == before
+    return line
+
+
 @pytest.fixture(scope="session")
 def _workspace_template(tmp_path_factory) -> Path:
     from npstudy.workspace import make_workspace

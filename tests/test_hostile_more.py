@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TEXT, read_csv, tree_hashes, write_csv
+from conftest import TEXT, check_hostile_case, read_csv, tree_hashes, write_csv
 
 from npstudy import data_dir, fileio, validate
 from npstudy.reliability import cohen_kappa
@@ -127,25 +127,25 @@ CASES.update({
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_more_hostile_input(name, env, cli):
-    setup, code, pattern = CASES[name]
-    argv = setup(env)
-    before = tree_hashes(env), tree_hashes(data_dir())
-    run = cli(*argv)
-    assert run.code == code, (run.out, run.err)
-    line = run.error_line()
-    assert re.search(pattern, line), line
-    assert (tree_hashes(env), tree_hashes(data_dir())) == before
+    check_hostile_case(CASES[name], env, cli, re.search)
 
 
-def test_code_refuses_more_suggestions_than_merge_reads(env, cli, monkeypatch):
-    """The template text gives 4 suggestions; with a row cap of 3 they could not be merged
-    back, so code refuses to write them."""
+@pytest.fixture
+def warm_coder(env, monkeypatch):
+    """``npstudy code`` with a coder that has read its lexicon already, so that a cap lowered
+    afterwards applies only to what the command writes."""
     import npstudy.coder
 
-    assert len(read_csv(env / "sug.csv")) == 4
-    coder = npstudy.coder.Coder()  # reads the lexicon before the row cap is lowered
+    coder = npstudy.coder.Coder()
     npstudy.coder.code_file(env / "doc.txt", "d1", coder=coder)
     monkeypatch.setattr(npstudy.coder, "Coder", lambda: coder)
+    return coder
+
+
+def test_code_refuses_more_suggestions_than_merge_reads(env, cli, monkeypatch, warm_coder):
+    """The template text gives 4 suggestions; with a row cap of 3 they could not be merged
+    back, so code refuses to write them."""
+    assert len(read_csv(env / "sug.csv")) == 4
     monkeypatch.setattr(fileio, "MAX_TABLE_ROWS", 3)
     before = tree_hashes(env)
     run = cli("code", env / "doc.txt", "--out", env / "s.csv")
@@ -155,17 +155,12 @@ def test_code_refuses_more_suggestions_than_merge_reads(env, cli, monkeypatch):
     assert tree_hashes(env) == before
 
 
-def test_code_refuses_suggestions_larger_than_merge_reads(env, cli, monkeypatch):
+def test_code_refuses_suggestions_larger_than_merge_reads(env, cli, monkeypatch, warm_coder):
     """Each suggestion quotes its sentence, so the table can outgrow the text many times; code
     refuses a table that merge would refuse (cap lowered to 1,000 bytes: the template's
     suggestions take more, as the file written without the cap shows)."""
-    import npstudy.coder
-
     assert cli("code", env / "doc.txt", "--out", env / "full.csv").code == 0
     assert (env / "full.csv").stat().st_size > 1_000
-    coder = npstudy.coder.Coder()  # reads the lexicon before the size cap is lowered
-    npstudy.coder.code_file(env / "doc.txt", "d1", coder=coder)
-    monkeypatch.setattr(npstudy.coder, "Coder", lambda: coder)
     monkeypatch.setattr(fileio, "MAX_TABLE_BYTES", 1_000)
     before = tree_hashes(env)
     run = cli("code", env / "doc.txt", "--out", env / "s.csv")

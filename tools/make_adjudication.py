@@ -17,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _generated import write_or_check  # noqa: E402
+
 from npstudy.intercoder import adjudication_markdown, load_codings  # noqa: E402
 from npstudy.intercoder import disagreements, field_agreement  # noqa: E402
 
@@ -42,15 +44,8 @@ def render() -> str:
 
 def main(argv) -> int:
     text = render()
-    target = ROOT / "data" / "reliability" / "adjudication.md"
-    if "--check" in argv:
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            print(f"{target} is out of date: run python tools/make_adjudication.py", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return write_or_check(ROOT / "data" / "reliability" / "adjudication.md", text, argv,
+                          "tools/make_adjudication.py")
 
 
 if __name__ == "__main__":

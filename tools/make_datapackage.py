@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _generated import write_or_check  # noqa: E402
+
 from npstudy.codebook import Codebook  # noqa: E402
 from npstudy.dataset import load_documents, load_provinces  # noqa: E402
 
@@ -227,15 +229,8 @@ def build() -> dict:
 
 def main(argv) -> int:
     text = json.dumps(build(), ensure_ascii=False, indent=2) + "\n"
-    target = ROOT / "data" / "datapackage.json"
-    if "--check" in argv:
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            print(f"{target} is out of date: run python tools/make_datapackage.py", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return write_or_check(ROOT / "data" / "datapackage.json", text, argv,
+                          "tools/make_datapackage.py")
 
 
 if __name__ == "__main__":
