@@ -40,9 +40,11 @@ measurement over Python's ``re`` and ``pyahocorasick`` (``benchmarks/``).
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -152,6 +154,8 @@ _IS_CUE_LAST = char_table("".join(_CUE_LAST))
 _IS_JOINER = char_table("、,，和与及")
 _STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
 _NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的")
+_IS_COMMA = char_table("，,")
+_IS_NATIONAL_NOT_AFTER = char_table("".join(_NATIONAL_NOT_AFTER))
 _NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
                         "政协", "两会", "平均", "层面", "一盘棋", "推广", "复制", "示范")
 # Time words and connectors that may precede 在 without being a subject (近年来在江苏,…).
@@ -333,6 +337,10 @@ class Coder:
         self._prov_of = np.array([v[0] if pl else "" for v, pl in zip(self._value, place)], dtype=object)
         self._implied = np.array([v[1] if pl else -1 for v, pl in zip(self._value, place)],
                                  dtype=np.int64)
+        self._rule_index = np.array([v if k == _KEYWORD else -1
+                                     for k, v in zip(self._kind.tolist(), self._value)], dtype=np.int64)
+        self._passive = np.array([k == _NATIONAL and lab in PASSIVE_NATIONAL
+                                  for k, lab in zip(self._kind.tolist(), self._label)], dtype=bool)
         self._label_arr = np.array(self._label, dtype=object)
         self._labels_arr = np.array(sorted(set(self._label)), dtype=object)
         self._label_index = {lab: i for i, lab in enumerate(self._labels_arr.tolist())}
@@ -414,6 +422,12 @@ class Coder:
         further distinct keyword of the same code (at most 0.95), −0.1 when the
         province is known only through a city or place.
         """
+        # the scan makes hundreds of thousands of small tuples, which would set off the
+        # cyclic garbage collector again and again; coding creates no reference cycles
+        with _gc_paused():
+            return self._code(text, doc_id, province)
+
+    def _code(self, text: str, doc_id: str, province: str | None) -> CodingResult:
         default = None
         if province:
             default = self.gazetteer.find(province)
@@ -421,25 +435,35 @@ class Coder:
                 raise CodingError(f"--province {province!r} is not a province name or ISO code")
         frames = ([], [], [])
         warnings: list[str] = []
-        line0 = 0
-        spans = list(_blocks(text, self.block_chars))
-        # the next block is scanned in a second thread while this one is coded (the matcher
-        # releases the GIL while it searches)
-        pool = ThreadPoolExecutor(max_workers=1) if len(spans) > 1 else None
+        # blocks of equal size, as many as a multiple of the threads, so that no thread waits
+        n_blocks = -(-len(text) // self.block_chars)
+        if n_blocks > 1:
+            n_blocks = -(-n_blocks // _WORKERS) * _WORKERS
+        spans = _blocks(text, n_blocks)
+        # each block's paragraph numbers start after the lines of the blocks before it
+        line0 = np.cumsum([0] + [text.count("\n", a, b) for a, b in spans[:-1]]).tolist()
+
+        def one(k):
+            a, b = spans[k]
+            block = text[a:b]
+            return self._code_block(block, doc_id, default, a, line0[k], self._matcher.find(block))
+
+        workers = min(_WORKERS, len(spans))
+        # blocks are independent (the actor never carries across a line), so two threads
+        # code them at once: the scan and most array operations release the GIL. At most
+        # workers + 1 blocks are in flight, which bounds memory.
+        pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
         try:
-            # the second block is scanned while this thread scans the first
-            found = [None] + [pool.submit(self._matcher.find, text[c:d]) for c, d in spans[1:2]]
-            a, b = spans[0]
-            found[0] = self._matcher.find(text[a:b])
-            for k, (a, b) in enumerate(spans):
-                if k + 2 < len(spans):
-                    c, d = spans[k + 2]
-                    found.append(pool.submit(self._matcher.find, text[c:d]))
-                block = text[a:b]
-                hits = found[k] if k == 0 else found[k].result()
-                found[k] = None
-                s, g, u, w = self._code_block(block, doc_id, default, a, line0, hits)
-                line0 += block.count("\n")
+            pending = [pool.submit(one, k) for k in range(min(workers + 1, len(spans)))] \
+                if pool is not None else []
+            for k in range(len(spans)):
+                if pool is None:
+                    s, g, u, w = one(k)
+                else:
+                    s, g, u, w = pending[k].result()
+                    pending[k] = None
+                    if k + workers + 1 < len(spans):
+                        pending.append(pool.submit(one, k + workers + 1))
                 for frame, part in zip(frames, (s, g, u)):
                     frame.append(part)
                 if k == 0:
@@ -447,9 +471,7 @@ class Coder:
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
-        suggestions = pd.concat(frames[0], ignore_index=True) if frames[0] else _empty_suggestions()
-        if len(suggestions):
-            suggestions["id"] = _suggestion_ids(len(suggestions))
+        suggestions = self._suggestion_frame(frames[0], doc_id)
         aggregates = pd.concat(frames[1], ignore_index=True)
         unmatched = pd.concat(frames[2], ignore_index=True)
         if not len(suggestions) and not len(unmatched) and not default:
@@ -523,6 +545,17 @@ class Coder:
         if n_all > 1:
             same[1:] = mclause[1:] == mclause[:-1]
         prev_end_all = np.where(same, np.concatenate([[-10], mend[:-1]]), -10)
+        # national words that are no subject (在全国率先, 全国首个) do nothing: drop them
+        # here, with array operations, so that their clauses need no walk
+        national = np.flatnonzero((kind == _NATIONAL) & ~self._passive[idx])
+        if len(national):
+            silent = national[~_national_subjects(cp, mstart[national], mend[national],
+                                                  starts[mclause[national]], prev_end_all[national])]
+            if len(silent):
+                keep = np.ones(len(idx), bool)
+                keep[silent] = False
+                idx, mstart, mend, mclause, kind, prev_end_all = (
+                    a[keep] for a in (idx, mstart, mend, mclause, kind, prev_end_all))
         is_kw = kind == _KEYWORD
         starts_l, ends_l = starts.tolist(), ends.tolist()
         sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
@@ -694,10 +727,10 @@ class Coder:
                     passive_of.setdefault(c, []).append((lo, hi))
                     sent_info.setdefault(s_id, [False, [], "", False])[2] = "national statement"
                 elif kd == _NATIONAL:
-                    if self._national_subject(text, a, b, cs, n_prev[m]):
-                        subjects.append((a, 1, -1, b))
-                        national_in_clause = True
-                        sent_info.setdefault(s_id, [False, [], "", False])[2] = "national statement"
+                    # a subject: the national words that are none were dropped above
+                    subjects.append((a, 1, -1, b))
+                    national_in_clause = True
+                    sent_info.setdefault(s_id, [False, [], "", False])[2] = "national statement"
                 elif kd == _QUANT:
                     subjects.append((a, 2, -1, b))
             for sub in subjects:
@@ -730,32 +763,29 @@ class Coder:
         o = np.argsort(bl_clause, kind="stable")
         bl_clause, bl_value = bl_clause[o], bl_value[o]
 
-        # keywords: code after context rules
+        # keywords: the code, or -2 where a context rule decides it (decided below, once
+        # the keyword's actor is known: a keyword that goes to nobody needs no decision)
         k_idx, k_pos, k_clause = idx[is_kw], mstart[is_kw], mclause[is_kw]
         k_code = self._plain_code[k_idx]
-        check = np.flatnonzero(k_code == -2)
-        if len(check):
-            c_sent = sentence[k_clause[check]]
-            c_lo = starts[np.searchsorted(sentence, c_sent, side="left")].tolist()
-            c_hi = ends[np.searchsorted(sentence, c_sent, side="right") - 1].tolist()
-            decide = self._decide
-            k_code[check] = [decide[value[pi]](text, lo, hi) for pi, lo, hi in
-                             zip(k_idx[check].tolist(), c_lo, c_hi)]
+        k_rule = self._rule_index[k_idx]
         k_label = self._label_id[k_idx]
         if comp:
             cpos, cclause, ccode, clab = zip(*comp)
             k_pos = np.concatenate([k_pos, np.array(cpos, dtype=np.int64)])
             k_clause = np.concatenate([k_clause, np.array(cclause, dtype=np.int64)])
             k_code = np.concatenate([k_code, np.array(ccode, dtype=np.int64)])
+            k_rule = np.concatenate([k_rule, np.full(len(cpos), -1, np.int64)])
             k_label = np.concatenate([k_label, np.array([self._label_index[x] for x in clab])])
             order = np.argsort(k_pos, kind="stable")
-            k_pos, k_clause, k_code, k_label = (a[order] for a in (k_pos, k_clause, k_code, k_label))
-        keep = k_code >= 0
+            k_pos, k_clause, k_code, k_rule, k_label = (
+                a[order] for a in (k_pos, k_clause, k_code, k_rule, k_label))
+        keep = k_code != -1
         if passive_of:
             for m in np.flatnonzero(keep & np.isin(k_clause, list(passive_of))).tolist():
                 if any(lo <= k_pos[m] < hi for lo, hi in passive_of[int(k_clause[m])]):
                     keep[m] = False
-        k_pos, k_clause, k_code, k_label = (a[keep] for a in (k_pos, k_clause, k_code, k_label))
+        k_pos, k_clause, k_code, k_rule, k_label = (
+            a[keep] for a in (k_pos, k_clause, k_code, k_rule, k_label))
 
         # the subject of each keyword: before it in its clause, else after it, else inherited
         K = len(k_pos)
@@ -770,7 +800,7 @@ class Coder:
             ja = np.minimum(jb + 1, S - 1)
             after = ~before & (jb + 1 < S) & (sc[ja] == k_clause)
             if after.any():
-                commas = np.flatnonzero((cp == 0xFF0C) | (cp == 0x2C))
+                commas = np.flatnonzero(np.take(_IS_COMMA, cp))
                 crossing = after & (np.searchsorted(commas, sp[ja])
                                     > np.searchsorted(commas, k_pos))
                 for m in np.flatnonzero(crossing).tolist():
@@ -793,7 +823,23 @@ class Coder:
             blocked = (b >= 0) & (bl_value[np.maximum(b, 0)] == sentence[kc]) if len(bl_clause) \
                 else np.zeros(len(kc), bool)
             gid[inherited] = np.where(blocked, -1, g)
-        ok = gid >= 0
+        # context rules, for keywords with an actor: one decision per rule set and sentence
+        check = np.flatnonzero((gid >= 0) & (k_code == -2))
+        if len(check):
+            c_sent = sentence[k_clause[check]]
+            key = k_rule[check] * (int(sentence[-1]) + 1) + c_sent
+            uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            u_sent = c_sent[first]
+            u_lo = starts[np.searchsorted(sentence, u_sent, side="left")].tolist()
+            u_hi = ends[np.searchsorted(sentence, u_sent, side="right") - 1].tolist()
+            # keys sort by rule set: each rule set decides its run of sentences in one call
+            u_rule = k_rule[check][first]
+            run = np.flatnonzero(np.concatenate([[True], u_rule[1:] != u_rule[:-1], [True]]))
+            decided = []
+            for r0, r1, r in zip(run[:-1].tolist(), run[1:].tolist(), u_rule[run[:-1]].tolist()):
+                decided += self._decide[r](text, u_lo[r0:r1], u_hi[r0:r1])
+            k_code[check] = np.array(decided, dtype=np.int64)[inverse.ravel()]
+        ok = (gid >= 0) & (k_code >= 0)
         k_clause, k_code, k_label, gid, own = (a[ok] for a in (k_clause, k_code, k_label, gid, own))
 
         # one row per keyword and member of its group
@@ -840,7 +886,7 @@ class Coder:
                cp) -> pd.DataFrame:
         r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city = rows
         if not len(r_clause):
-            return _empty_suggestions()
+            return None
         prov_id = self._province_lookup.get_indexer(r_prov)
         n_prov, n_code = len(self._province_index), len(self._code_ids)
         key = (r_clause * n_prov + prov_id) * n_code + r_code
@@ -871,29 +917,54 @@ class Coder:
         marks = _occurrences(cp, FIRST_MOVER_MARKERS)
         mover_of = np.where(np.searchsorted(marks, starts[clauses])
                             < np.searchsorted(marks, ends[clauses]), "true", "false")
-        return pd.DataFrame({
-            "id": "",
-            "doc_id": [doc_id] * n,
+        return {
             "province": prov,
             "city": np.where(direct, "", cities).astype(object),
+            "code": code,
+            "quote": np.array(quote_of, dtype=object)[where],
+            "start": starts[c_arr] + base,
+            "end": ends[c_arr] + base,
+            "paragraph": paragraph[c_arr] + line0,
+            "first_mover": mover_of.astype(object)[where],
+            "keywords": keywords,
+            "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
+        }
+
+    def _suggestion_frame(self, parts: list, doc_id: str) -> pd.DataFrame:
+        """One suggestions table from the column arrays of each block (see :meth:`_table`)."""
+        parts = [part for part in parts if part is not None]
+        if not parts:
+            return _empty_suggestions()
+        col = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+        n = len(col["code"])
+        code = col.pop("code")
+        const = {name: _filled(n, value) for name, value in (
+            ("doc_id", doc_id), ("summary_en", ""), ("target", ""), ("coder", "npstudy-coder"),
+            ("note", ""), ("decision", ""))}
+        columns = {
+            "id": np.array(_suggestion_ids(n), dtype=object),
+            "doc_id": const["doc_id"],
+            "province": col["province"],
+            "city": col["city"],
             "pillar": self._code_arrays["pillar"][code],
             "theme": self._code_arrays["theme"][code],
             "code": self._code_arrays["code"][code],
             "instrument": self._code_arrays["instrument"][code],
             "instrument_type": self._code_arrays["instrument_type"][code],
-            "quote": np.array(quote_of, dtype=object)[where],
-            "start": starts[c_arr] + base,
-            "end": ends[c_arr] + base,
-            "paragraph": paragraph[c_arr] + line0,
-            "summary_en": "",
-            "target": "",
-            "first_mover": mover_of.astype(object)[where],
-            "coder": "npstudy-coder",
-            "note": "",
-            "keywords": keywords,
-            "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
-            "decision": "",
-        }, columns=SUGGESTION_COLUMNS)
+            "quote": col["quote"],
+            "start": col["start"],
+            "end": col["end"],
+            "paragraph": col["paragraph"],
+            "summary_en": const["summary_en"],
+            "target": const["target"],
+            "first_mover": col["first_mover"],
+            "coder": const["coder"],
+            "note": const["note"],
+            "keywords": col["keywords"],
+            "confidence": col["confidence"],
+            "decision": const["decision"],
+        }
+        return _frame(columns, SUGGESTION_COLUMNS)
 
     @staticmethod
     def _role(text: str, a: int, cs: int, subjects: list, group_end: int) -> str:
@@ -929,6 +1000,57 @@ class Coder:
         return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
 
 
+#: The dtype pandas gives a column of strings: ``str`` from pandas 3, ``object`` before.
+_STR_DTYPE = pd.Series(["a"]).dtype
+
+
+def _filled(n: int, value: str) -> np.ndarray:
+    """An object array of ``n`` times ``value`` (much faster than ``np.full`` for strings)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def _frame(columns: dict, names: list[str]) -> pd.DataFrame:
+    """A DataFrame of column arrays, string columns made the dtype pandas infers for them.
+
+    The same table as ``pd.DataFrame(columns, columns=names)``, built without the copy
+    and the per-column inference.
+    """
+    if _STR_DTYPE != object:
+        columns = {k: pd.array(v, dtype=_STR_DTYPE) if v.dtype == object else v
+                   for k, v in columns.items()}
+    return pd.DataFrame(columns, columns=names, copy=False)
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector (if it runs) for the duration of the block."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _national_subjects(cp: np.ndarray, a: np.ndarray, b: np.ndarray, clause_start: np.ndarray,
+                       prev_end: np.ndarray) -> np.ndarray:
+    """:meth:`Coder._national_subject` for arrays of matches [a, b), with array operations."""
+    n = len(cp)
+    after = (a > clause_start) & (_IS_NATIONAL_NOT_AFTER[cp[np.maximum(a - 1, 0)]] | (prev_end == a))
+    before = np.zeros(len(a), bool)
+    for word in _NATIONAL_NOT_BEFORE:
+        hit = b + len(word) <= n
+        for i, ch in enumerate(word):
+            hit &= cp[np.minimum(b + i, n - 1)] == ord(ch)
+        before |= hit
+    return ~(after | before)
+
+
+#: Threads that code blocks of one long text at once.
+_WORKERS = min(2, os.cpu_count() or 1)
 _IDS: list[str] = []
 
 
@@ -940,24 +1062,29 @@ def _suggestion_ids(n: int) -> list[str]:
 
 
 def _decider(rules):
-    """The code that the first satisfied rule of ``rules`` gives a sentence ``text[lo:hi]``, or -1.
+    """A function giving, for sentences ``text[lo:hi]``, the code of the first satisfied rule.
 
     Each rule is (code, required words, excluded words), the words as compiled
-    alternations (None for none). A single rule, the common case, gets a function of
-    its own, so that deciding a keyword costs one call and at most two searches.
+    alternations (None for none). The function takes the text and lists of sentence
+    starts and ends and returns a list of codes, -1 where no rule holds. A single rule,
+    the common case, gets a function of its own, so that deciding a sentence costs at
+    most two searches.
     """
     if len(rules) == 1:
         code, req, exc = rules[0]
         if req is not None and exc is not None:
             r, x = req.search, exc.search
-            return lambda text, lo, hi: code if r(text, lo, hi) and not x(text, lo, hi) else -1
+            return lambda text, los, his: [code if r(text, lo, hi) and not x(text, lo, hi) else -1
+                                           for lo, hi in zip(los, his)]
         if req is not None:
             r = req.search
-            return lambda text, lo, hi: code if r(text, lo, hi) else -1
+            return lambda text, los, his: [code if r(text, lo, hi) else -1
+                                           for lo, hi in zip(los, his)]
         if exc is not None:
             x = exc.search
-            return lambda text, lo, hi: -1 if x(text, lo, hi) else code
-        return lambda text, lo, hi: code
+            return lambda text, los, his: [-1 if x(text, lo, hi) else code
+                                           for lo, hi in zip(los, his)]
+        return lambda text, los, his: [code] * len(los)
 
     def decide(text, lo, hi):
         for code, req, exc in rules:
@@ -967,7 +1094,7 @@ def _decider(rules):
                 continue
             return code
         return -1
-    return decide
+    return lambda text, los, his: [decide(text, lo, hi) for lo, hi in zip(los, his)]
 
 
 def _alternation(words) -> re.Pattern | None:
@@ -1025,23 +1152,27 @@ def _dateline_spans(text: str, cp: np.ndarray) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _blocks(text: str, size: int):
-    """Spans of ``text`` of about ``size`` characters, cut after a line break."""
-    n = len(text)
-    a = 0
-    while a < n:
-        b = a + size
-        if b >= n:
-            yield a, n
-            return
-        cut = text.rfind("\n", a, b)
+def _blocks(text: str, n: int) -> list[tuple[int, int]]:
+    """``text`` cut into about ``n`` spans of equal length, each cut after a line break.
+
+    A cut goes to the last line break before its even share, else to the first one after
+    it; a text with fewer line breaks gives fewer spans.
+    """
+    size = len(text)
+    cuts = [0]
+    for k in range(1, max(n, 1)):
+        target = k * size // n
+        if target <= cuts[-1]:
+            continue
+        cut = text.rfind("\n", cuts[-1], target)
         if cut < 0:
-            cut = text.find("\n", b)
+            cut = text.find("\n", target)
             if cut < 0:
-                yield a, n
-                return
-        yield a, cut + 1
-        a = cut + 1
+                break
+        if cut + 1 < size and cut + 1 > cuts[-1]:
+            cuts.append(cut + 1)
+    cuts.append(size)
+    return list(zip(cuts[:-1], cuts[1:]))
 
 
 def _empty_suggestions() -> pd.DataFrame:
@@ -1062,12 +1193,15 @@ def _number_start(q_start, is_count, clause_start, cp) -> np.ndarray:
 def _aggregates(text, begin, q_start, q_end, q_kind, k, starts, ends, doc_id,
                 newlines) -> pd.DataFrame:
     is_count = q_kind == _COUNT
-    counts = [None] * len(begin)
+    counts = np.zeros(len(begin), np.int64)
+    missing = np.ones(len(begin), bool)
     lower = np.zeros(len(begin), bool)
     begin_l, q_start_l = begin.tolist(), q_start.tolist()
     for i in np.flatnonzero(is_count).tolist():
         digits = text[begin_l[i]:q_start_l[i]].translate(_FULL_DIGITS)
-        counts[i] = int(digits) if digits.isdigit() else _cn_number(digits)
+        count = int(digits) if digits.isdigit() else _cn_number(digits)
+        if count is not None:
+            counts[i], missing[i] = count, False
         lower[i] = text[q_start_l[i]] == "余"
     clauses, row = np.unique(k, return_inverse=True)
     quotes = np.array([text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())],
@@ -1075,7 +1209,7 @@ def _aggregates(text, begin, q_start, q_end, q_kind, k, starts, ends, doc_id,
     return pd.DataFrame({
         "doc_id": doc_id,
         "quantifier": [text[a:b] for a, b in zip(begin_l, q_end.tolist())],
-        "count": pd.array(counts, dtype="Int64"),
+        "count": pd.arrays.IntegerArray(counts, missing),
         "count_is_lower_bound": lower,
         "quote": quotes[row] if len(k) else np.empty(0, dtype=object),
         "start": starts[k], "end": ends[k],

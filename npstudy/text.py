@@ -83,6 +83,10 @@ def check_plain_text(text: str, name: str) -> None:
     """
     if not text.strip():  # str.strip also removes U+3000 and other Unicode white space
         raise CodingError(f"{name}: file is empty (white space only) – nothing to code")
+    # one array operation finds whether there is any; the regular expression then names it
+    cp = code_points(text)
+    if not np.take(_IS_CONTROL, cp).any():
+        return
     bad = CONTROL_CHARS.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
@@ -165,6 +169,7 @@ def char_table(chars: str) -> np.ndarray:
 _IS_SENTENCE = char_table(_SENTENCE_CHARS)
 _IS_DELIMITER = char_table(_SENTENCE_CHARS + _CLAUSE_CHARS)
 _IS_TRADITIONAL = char_table("".join(_TRADITIONAL))
+_IS_CONTROL = char_table("".join(chr(c) for c in range(0x80) if CONTROL_CHARS.match(chr(c))))
 _IS_SPACE = char_table("".join(chr(c) for c in range(0x3001) if chr(c).isspace()))
 
 
