@@ -85,7 +85,10 @@ QUANTIFIER_WORDS = ("多数省份", "多个省份", "许多省份", "部分省�
 # Endings of counted phrases ("9省份", "10余个省份"); the number is read backwards.
 _COUNT_SUFFIXES = ("省份", "个省份", "余个省份", "余省份", "省区市", "个省区市", "余个省区市")
 _NUMERALS = "0123456789０１２３４５６７８９一二三四五六七八九十两"
-_FULL_DIGITS = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
+# the value of each Arabic digit (half and full width), -1 for any other character
+_DIGIT_VALUE = np.full(0x110000, -1, dtype=np.int64)
+_DIGIT_VALUE[0x30:0x3A] = np.arange(10)
+_DIGIT_VALUE[0xFF10:0xFF1A] = np.arange(10)
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10}
 #: Short city names that are also common words; only their full names are matched.
@@ -446,7 +449,8 @@ class Coder:
         def one(k):
             a, b = spans[k]
             block = text[a:b]
-            return self._code_block(block, doc_id, default, a, line0[k], self._matcher.find(block))
+            return self._code_block(block, doc_id, default, a, line0[k], self._matcher.find(block),
+                                    warn=k == 0)
 
         workers = min(_WORKERS, len(spans))
         # blocks are independent (the actor never carries across a line), so two threads
@@ -472,18 +476,19 @@ class Coder:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
         suggestions = self._suggestion_frame(frames[0], doc_id)
-        aggregates = pd.concat(frames[1], ignore_index=True)
-        unmatched = pd.concat(frames[2], ignore_index=True)
+        aggregates = _aggregate_frame(frames[1], doc_id)
+        unmatched = pd.DataFrame([(doc_id,) + u for part in frames[2] for u in part],
+                                 columns=UNMATCHED_COLUMNS)
         if not len(suggestions) and not len(unmatched) and not default:
             warnings.append("no province or prefecture-level city found in the text")
         return CodingResult(suggestions, aggregates, warnings, unmatched)
 
     # ------------------------------------------------------------------ one block
     def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int,
-                    hits=None):
+                    hits=None, warn: bool = True):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
-        warnings = text_warnings(cp)
+        warnings = text_warnings(cp) if warn else []   # from the first block only
         idx, mstart, mend = self._matcher.find(text) if hits is None else hits
         clause = np.searchsorted(starts, mstart, side="right") - 1
         inside = (clause >= 0) & (mstart < ends[np.maximum(clause, 0)])
@@ -502,7 +507,7 @@ class Coder:
         q_start, q_clause = mstart[quant], clause[quant]
         q_begin = _number_start(q_start, kind[quant] == _COUNT, starts[q_clause], cp)
         aggregates = _aggregates(text, q_begin, q_start, mend[quant], kind[quant], q_clause,
-                                 starts, ends, doc_id, newlines)
+                                 starts, ends, newlines, cp, base, line0)
         # "上海、福建等10余个省份…": the count includes the provinces named before 等
         inclusive = (q_begin > starts[q_clause]) & (cp[np.maximum(q_begin - 1, 0)] == ord("等"))
         count_subject = np.zeros(len(kind), bool)
@@ -518,14 +523,8 @@ class Coder:
         rows, unmatched = self._attribute(text, idx, mstart, mend, clause, kind, starts, ends,
                                           sentence, paragraph, default, cp)
         suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0, cp)
-        unmatched = pd.DataFrame(
-            [{"doc_id": doc_id, "quote": q, "start": a + base, "end": b + base,
-              "paragraph": int(p) + line0, "provinces": prov, "reason": why}
-             for q, a, b, p, prov, why in unmatched], columns=UNMATCHED_COLUMNS)
-        if base:
-            aggregates["start"] += base
-            aggregates["end"] += base
-            aggregates["paragraph"] += line0
+        unmatched = [(prov, q, a + base, b + base, int(p) + line0, why)
+                     for q, a, b, p, prov, why in unmatched]
         return suggestions, aggregates, unmatched, warnings
 
     def _attribute(self, text, idx, mstart, mend, mclause, kind, starts, ends, sentence,
@@ -557,8 +556,6 @@ class Coder:
                 idx, mstart, mend, mclause, kind, prev_end_all = (
                     a[keep] for a in (idx, mstart, mend, mclause, kind, prev_end_all))
         is_kw = kind == _KEYWORD
-        starts_l, ends_l = starts.tolist(), ends.tolist()
-        sentence_l, paragraph_l = sentence.tolist(), paragraph.tolist()
         only_named = None
         if default is None:
             named_all = {value[i][0] for i in
@@ -593,10 +590,12 @@ class Coder:
         p_direct = p_kind == _PROVINCE
         # group members, in group order: the default's group, the plain groups, then the
         # complex clauses' groups (appended below)
-        m_prov = ([default] if default else []) + p_prov.tolist()
-        m_city = ([""] if default else []) + p_city.tolist()
-        m_direct = ([True] if default else []) + p_direct.tolist()
-        m_group = ([0] if default else []) + p_group.tolist()
+        base_prov = np.concatenate([np.array([default] if default else [], dtype=object), p_prov])
+        base_city = np.concatenate([np.array([""] if default else [], dtype=object), p_city])
+        base_direct = np.concatenate([[True] if default else np.empty(0, bool), p_direct])
+        m_group_arr = np.concatenate([[0] if default else np.empty(0, np.int64), p_group])
+        # members of the complex clauses' groups, appended in the walk
+        m_prov, m_city, m_direct, m_group = [], [], [], []
         first_of_group = ~joined
         sp_plain = p_pos[first_of_group]
         sg_plain = p_group[first_of_group]
@@ -628,10 +627,9 @@ class Coder:
         def member_last(g):
             hit = last_member.get(g)
             if hit is None:
-                hit = m_prov[int(np.searchsorted(m_group_arr, g, side="right")) - 1]
+                hit = base_prov[int(np.searchsorted(m_group_arr, g, side="right")) - 1]
             return hit
 
-        m_group_arr = np.array(m_group, dtype=np.int64)
         # complex clauses, walked in text order
         cx = np.flatnonzero(complex_clause[mclause] & ~is_kw & (kind != _MOVER))
         n_idx, n_start, n_end = idx[cx].tolist(), mstart[cx].tolist(), mend[cx].tolist()
@@ -654,14 +652,14 @@ class Coder:
             j = i
             while j < n and n_clause[j] == c:
                 j += 1
-            cs, ce, s_id, p = starts_l[c], ends_l[c], sentence_l[c], paragraph_l[c]
+            cs, ce, s_id, p = int(starts[c]), int(ends[c]), int(sentence[c]), int(paragraph[c])
             # the paragraph's actor before this clause: the later of the last plain and
             # the last complex actor clause, if in this paragraph
             k = plain_before[c]
             cand = (pa_clause_l[k], pa_gid_l[k]) if k >= 0 else (-1, -1)
             if last_cx_actor[0] > cand[0]:
                 cand = last_cx_actor
-            para_gid = cand[1] if cand[0] >= 0 and paragraph_l[cand[0]] == p else default_gid
+            para_gid = cand[1] if cand[0] >= 0 and paragraph[cand[0]] == p else default_gid
             subjects = []          # (pos, type, group id, end)
             group_id, group_end = -1, -10
             has_actor = national_in_clause = False
@@ -805,7 +803,7 @@ class Coder:
                                     > np.searchsorted(commas, k_pos))
                 for m in np.flatnonzero(crossing).tolist():
                     c = int(k_clause[m])
-                    if not _fronted(text, starts_l[c], int(k_pos[m]), int(sp[ja[m]])):
+                    if not _fronted(text, int(starts[c]), int(k_pos[m]), int(sp[ja[m]])):
                         after[m] = False
                 gid[after] = np.where(st[ja[after]] == 0, sg[ja[after]], -1)
                 own[after] = True
@@ -843,13 +841,13 @@ class Coder:
         k_clause, k_code, k_label, gid, own = (a[ok] for a in (k_clause, k_code, k_label, gid, own))
 
         # one row per keyword and member of its group
-        m_group = np.array(m_group, dtype=np.int64)
+        m_group = np.concatenate([m_group_arr, np.array(m_group, dtype=np.int64)])
         n_groups = int(m_group[-1]) + 1 if len(m_group) else 0
         offset = np.searchsorted(m_group, np.arange(n_groups + 1), side="left")
         sizes = np.diff(offset)
-        m_prov = np.array(m_prov, dtype=object)
-        m_city = np.array(m_city, dtype=object)
-        m_direct = np.array(m_direct, dtype=bool)
+        m_prov = np.concatenate([base_prov, np.array(m_prov, dtype=object)])
+        m_city = np.concatenate([base_city, np.array(m_city, dtype=object)])
+        m_direct = np.concatenate([base_direct, np.array(m_direct, dtype=bool)])
         count = sizes[gid] if len(gid) else np.empty(0, np.int64)
         row_kw = np.repeat(np.arange(len(gid)), count)
         member = np.repeat(offset[gid], count) + (np.arange(len(row_kw)) - np.repeat(
@@ -874,20 +872,20 @@ class Coder:
             if has_prov and not has_row[s_id]:
                 c0 = int(np.searchsorted(sentence, s_id, side="left"))
                 c1 = int(np.searchsorted(sentence, s_id, side="right")) - 1
-                a, b = starts_l[c0], ends_l[c1]
+                a, b = int(starts[c0]), int(ends[c1])
                 names = dict.fromkeys(p for _, p in sorted(provs) if p)   # first mention first
-                unmatched.append((text[a:b], a, b, paragraph_l[c0], ";".join(names),
+                unmatched.append((text[a:b], a, b, int(paragraph[c0]), ";".join(names),
                                   reason or "no keyword of the lexicon"))
         unmatched.sort(key=lambda u: u[1])
+        m_prov_id = self._province_lookup.get_indexer(m_prov)
         return (k_clause[row_kw], m_prov[member], k_code[row_kw], k_label[row_kw], own[row_kw],
-                m_direct[member], m_city[member]), unmatched
+                m_direct[member], m_city[member], m_prov_id[member]), unmatched
 
     def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0,
                cp) -> pd.DataFrame:
-        r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city = rows
+        r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city, prov_id = rows
         if not len(r_clause):
             return None
-        prov_id = self._province_lookup.get_indexer(r_prov)
         n_prov, n_code = len(self._province_index), len(self._code_ids)
         key = (r_clause * n_prov + prov_id) * n_code + r_code
         uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -1190,31 +1188,56 @@ def _number_start(q_start, is_count, clause_start, cp) -> np.ndarray:
     return begin
 
 
-def _aggregates(text, begin, q_start, q_end, q_kind, k, starts, ends, doc_id,
-                newlines) -> pd.DataFrame:
+def _aggregates(text, begin, q_start, q_end, q_kind, k, starts, ends, newlines, cp,
+                base, line0) -> dict:
+    """Column arrays of the aggregate suggestions of one block (see :func:`_aggregate_frame`)."""
     is_count = q_kind == _COUNT
     counts = np.zeros(len(begin), np.int64)
-    missing = np.ones(len(begin), bool)
+    missing = ~is_count
     lower = np.zeros(len(begin), bool)
-    begin_l, q_start_l = begin.tolist(), q_start.tolist()
-    for i in np.flatnonzero(is_count).tolist():
-        digits = text[begin_l[i]:q_start_l[i]].translate(_FULL_DIGITS)
-        count = int(digits) if digits.isdigit() else _cn_number(digits)
-        if count is not None:
-            counts[i], missing[i] = count, False
-        lower[i] = text[q_start_l[i]] == "余"
+    rows = np.flatnonzero(is_count)
+    if len(rows):
+        # the number before 省份: Arabic digits (half or full width) with array operations,
+        # Chinese numerals (十余个省份) one by one
+        b0, length = begin[rows], q_start[rows] - begin[rows]
+        value = np.zeros(len(rows), np.int64)
+        arabic = np.ones(len(rows), bool)
+        for j in range(int(length.max())):
+            more = j < length
+            d = _DIGIT_VALUE[cp[np.minimum(b0 + j, len(cp) - 1)]]
+            arabic &= ~more | (d >= 0)
+            value = np.where(more, value * 10 + np.maximum(d, 0), value)
+        counts[rows] = value
+        lower[rows] = cp[np.minimum(q_start[rows], len(cp) - 1)] == ord("余")
+        for i in rows[~arabic].tolist():
+            count = _cn_number(text[begin[i]:q_start[i]])
+            if count is None:
+                missing[i] = True
+            else:
+                counts[i] = count
     clauses, row = np.unique(k, return_inverse=True)
     quotes = np.array([text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())],
                       dtype=object)
-    return pd.DataFrame({
-        "doc_id": doc_id,
-        "quantifier": [text[a:b] for a, b in zip(begin_l, q_end.tolist())],
-        "count": pd.arrays.IntegerArray(counts, missing),
+    return {
+        "quantifier": np.array([text[a:b] for a, b in zip(begin.tolist(), q_end.tolist())],
+                               dtype=object),
+        "count": counts, "missing": missing,
         "count_is_lower_bound": lower,
-        "quote": quotes[row] if len(k) else np.empty(0, dtype=object),
-        "start": starts[k], "end": ends[k],
-        "paragraph": np.searchsorted(newlines, starts[k], side="right"),
-    }, columns=AGGREGATE_SUGGESTION_COLUMNS)
+        "quote": quotes[row.ravel()] if len(k) else np.empty(0, dtype=object),
+        "start": starts[k] + base, "end": ends[k] + base,
+        "paragraph": np.searchsorted(newlines, starts[k], side="right") + line0,
+    }
+
+
+def _aggregate_frame(parts: list[dict], doc_id: str) -> pd.DataFrame:
+    """The aggregate suggestions of a document from the column arrays of its blocks."""
+    col = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    n = len(col["count"])
+    columns = {"doc_id": _filled(n, doc_id), "quantifier": col["quantifier"],
+               "count": pd.arrays.IntegerArray(col["count"], col["missing"]),
+               "count_is_lower_bound": col["count_is_lower_bound"], "quote": col["quote"],
+               "start": col["start"], "end": col["end"], "paragraph": col["paragraph"]}
+    return _frame(columns, AGGREGATE_SUGGESTION_COLUMNS)
 
 
 def _cn_number(s: str) -> int | None:
