@@ -882,7 +882,7 @@ class Coder:
                 m_direct[member], m_city[member], m_prov_id[member]), unmatched
 
     def _table(self, text, rows, doc_id, starts, ends, paragraph, base, line0,
-               cp) -> pd.DataFrame:
+               cp) -> dict | None:
         r_clause, r_prov, r_code, r_label, r_own, r_direct, r_city, prov_id = rows
         if not len(r_clause):
             return None
@@ -915,53 +915,39 @@ class Coder:
         marks = _occurrences(cp, FIRST_MOVER_MARKERS)
         mover_of = np.where(np.searchsorted(marks, starts[clauses])
                             < np.searchsorted(marks, ends[clauses]), "true", "false")
-        return {
+        n = len(code)
+        columns = {
+            "doc_id": _filled(n, doc_id),
             "province": prov,
             "city": np.where(direct, "", cities).astype(object),
-            "code": code,
+            "pillar": self._code_arrays["pillar"][code],
+            "theme": self._code_arrays["theme"][code],
+            "code": self._code_arrays["code"][code],
+            "instrument": self._code_arrays["instrument"][code],
+            "instrument_type": self._code_arrays["instrument_type"][code],
             "quote": np.array(quote_of, dtype=object)[where],
             "start": starts[c_arr] + base,
             "end": ends[c_arr] + base,
             "paragraph": paragraph[c_arr] + line0,
+            "summary_en": _filled(n, ""),
+            "target": _filled(n, ""),
             "first_mover": mover_of.astype(object)[where],
+            "coder": _filled(n, "npstudy-coder"),
+            "note": _filled(n, ""),
             "keywords": keywords,
             "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
+            "decision": _filled(n, ""),
         }
+        # the string columns take pandas' string dtype here, in the block's thread
+        return {k: _as_strings(v) for k, v in columns.items()}
 
     def _suggestion_frame(self, parts: list, doc_id: str) -> pd.DataFrame:
         """One suggestions table from the column arrays of each block (see :meth:`_table`)."""
         parts = [part for part in parts if part is not None]
         if not parts:
             return _empty_suggestions()
-        col = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-        n = len(col["code"])
-        code = col.pop("code")
-        const = {name: _filled(n, value) for name, value in (
-            ("doc_id", doc_id), ("summary_en", ""), ("target", ""), ("coder", "npstudy-coder"),
-            ("note", ""), ("decision", ""))}
-        columns = {
-            "id": np.array(_suggestion_ids(n), dtype=object),
-            "doc_id": const["doc_id"],
-            "province": col["province"],
-            "city": col["city"],
-            "pillar": self._code_arrays["pillar"][code],
-            "theme": self._code_arrays["theme"][code],
-            "code": self._code_arrays["code"][code],
-            "instrument": self._code_arrays["instrument"][code],
-            "instrument_type": self._code_arrays["instrument_type"][code],
-            "quote": col["quote"],
-            "start": col["start"],
-            "end": col["end"],
-            "paragraph": col["paragraph"],
-            "summary_en": const["summary_en"],
-            "target": const["target"],
-            "first_mover": col["first_mover"],
-            "coder": const["coder"],
-            "note": const["note"],
-            "keywords": col["keywords"],
-            "confidence": col["confidence"],
-            "decision": const["decision"],
-        }
+        columns = {name: _concat([part[name] for part in parts]) for name in parts[0]}
+        columns["id"] = _as_strings(np.array(_suggestion_ids(len(columns["code"])), dtype=object))
         return _frame(columns, SUGGESTION_COLUMNS)
 
     @staticmethod
@@ -1009,15 +995,27 @@ def _filled(n: int, value: str) -> np.ndarray:
     return out
 
 
+def _as_strings(values: np.ndarray):
+    """An object array of strings as the array pandas makes of it (``str`` from pandas 3)."""
+    if _STR_DTYPE != object and values.dtype == object:
+        return pd.array(values, dtype=_STR_DTYPE)
+    return values
+
+
+def _concat(arrays: list):
+    """Concatenate NumPy arrays or pandas extension arrays of one type."""
+    if isinstance(arrays[0], np.ndarray):
+        return np.concatenate(arrays)
+    return type(arrays[0])._concat_same_type(arrays)
+
+
 def _frame(columns: dict, names: list[str]) -> pd.DataFrame:
     """A DataFrame of column arrays, string columns made the dtype pandas infers for them.
 
     The same table as ``pd.DataFrame(columns, columns=names)``, built without the copy
     and the per-column inference.
     """
-    if _STR_DTYPE != object:
-        columns = {k: pd.array(v, dtype=_STR_DTYPE) if v.dtype == object else v
-                   for k, v in columns.items()}
+    columns = {k: _as_strings(v) if isinstance(v, np.ndarray) else v for k, v in columns.items()}
     return pd.DataFrame(columns, columns=names, copy=False)
 
 
