@@ -346,6 +346,7 @@ class Coder:
                                   for k, lab in zip(self._kind.tolist(), self._label)], dtype=bool)
         self._label_arr = np.array(self._label, dtype=object)
         self._labels_arr = np.array(sorted(set(self._label)), dtype=object)
+        self._labels_semi = np.array([";" + lab for lab in self._labels_arr.tolist()], dtype=object)
         self._label_index = {lab: i for i, lab in enumerate(self._labels_arr.tolist())}
         self._label_id = np.array([self._label_index[lab] for lab in self._label], dtype=np.int64)
         # a keyword's code when it needs no context (-2: check its rules; -1: no keyword)
@@ -899,7 +900,7 @@ class Coder:
         np.logical_or.at(own, row_key, r_own)
         np.logical_or.at(direct, row_key, r_direct)
         labels = self._labels_arr
-        keywords = _join_labels(row_key, r_label, n, labels)
+        keywords = _join_labels(row_key, r_label, n, labels, self._labels_semi)
         _, pair_first = np.unique(row_key * len(labels) + r_label, return_index=True)
         n_keywords = np.bincount(row_key[pair_first], minlength=n)
         has_city = r_city != ""
@@ -1110,13 +1111,14 @@ def _occurrences(cp: np.ndarray, words) -> np.ndarray:
 
 
 def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
-                 labels: np.ndarray) -> np.ndarray:
+                 labels: np.ndarray, semi: np.ndarray | None = None) -> np.ndarray:
     """``;``-joined distinct labels per group, in order of first appearance; "" for none.
 
     Vectorised: the k-th label of every group is appended in one object-array
     operation, for k = 0, 1, … (groups rarely hold more than a few labels).
+    ``semi`` holds each label with a leading ``;`` (made here if not given).
     """
-    out = np.full(n_groups, "", dtype=object)
+    out = _filled(n_groups, "")
     if not len(group):
         return out
     _, first = np.unique(group * len(labels) + label, return_index=True)
@@ -1126,10 +1128,14 @@ def _join_labels(group: np.ndarray, label: np.ndarray, n_groups: int,
     group, label = group[order], label[order]
     starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
     rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(group)]])))
-    for k in range(int(rank.max()) + 1):
-        sel = rank == k
-        text = labels[label[sel]]
-        out[group[sel]] = text if k == 0 else out[group[sel]] + ";" + text
+    first_label = rank == 0
+    out[group[first_label]] = labels[label[first_label]]
+    if len(rank) and rank.max() > 0:
+        if semi is None:
+            semi = np.array([";" + x for x in labels.tolist()], dtype=object)
+        for k in range(1, int(rank.max()) + 1):
+            sel = rank == k
+            out[group[sel]] = out[group[sel]] + semi[label[sel]]
     return out
 
 
