@@ -2,9 +2,14 @@
 statements, context rules and the unmatched output. Each expected value is read off the
 sentence by hand."""
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from npstudy.coder import UNMATCHED_COLUMNS, Coder
+from npstudy.coder import _NATIONAL, UNMATCHED_COLUMNS, Coder, _blocks, _national_subjects
+from npstudy.text import code_points
 
 
 @pytest.fixture(scope="module")
@@ -119,16 +124,48 @@ def test_unmatched_lists_every_sentence_with_a_province_and_no_suggestion(coder)
 
 def test_blocks_give_the_same_suggestions_as_one_pass(coder):
     text = "\n".join(["江苏出台条例。同时，设立科技创新基金。", "浙江建设概念验证中心。", "我省发展低空经济。",
-                      "9省份瞄准氢能。"] * 5)
+                      "9省份瞄准氢能。", "上海举办论坛。华为在贵州设厂。", "全国已有十余个省份出台方案。"] * 5)
     whole = coder.code(text, province="CN-AH")
+    # blocks of about 40 characters, coded by two threads at once
     small = Coder(block_chars=40).code(text, province="CN-AH")
-    cols = ["province", "code", "quote", "start", "end", "paragraph", "confidence"]
-    assert whole.suggestions[cols].equals(small.suggestions[cols])
-    assert whole.aggregates[["start", "end", "paragraph"]].equals(
-        small.aggregates[["start", "end", "paragraph"]])
+    # per repetition: 3 rows (江苏 fund, 浙江 centre, 我省 = 安徽), 3 unmatched sentences (江苏出台条例,
+    # 上海举办论坛, 华为在贵州设厂) and 2 counts (9省份, 十余个省份)
+    assert (len(whole.suggestions), len(whole.unmatched), len(whole.aggregates)) == (15, 15, 10)
+    pd.testing.assert_frame_equal(whole.suggestions, small.suggestions)
+    pd.testing.assert_frame_equal(whole.aggregates, small.aggregates)
+    pd.testing.assert_frame_equal(whole.unmatched, small.unmatched)
+    assert whole.warnings == small.warnings
     assert all(text[a:b] == q for a, b, q in zip(small.suggestions["start"], small.suggestions["end"],
                                                   small.suggestions["quote"]))
 
+
+def test_blocks_are_even_and_cut_after_line_breaks():
+    text = "".join(f"第{i}行。\n" for i in range(1000))
+    spans = _blocks(text, 4)
+    assert len(spans) == 4 and spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:]))        # no gap, no overlap
+    assert all(text[b - 1] == "\n" for _, b in spans)
+    sizes = [b - a for a, b in spans]
+    assert max(sizes) - min(sizes) <= 2 * len("第999行。\n")
+    assert _blocks("一行没有换行符。" * 100, 4) == [(0, 800)]         # no line break: one block
+    assert _blocks("甲\n乙", 1) == [(0, 3)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="全国中央在居首第领先率先性人大的、，与以来国家上海浙江建设基金。", max_size=30))
+def test_national_words_dropped_with_arrays_are_those_the_walk_would_skip(coder, text):
+    # the array version must agree with the one-by-one rule for every national match
+    idx, a, b = coder._matcher.find(text)
+    keep = coder._kind[idx] == _NATIONAL
+    if not keep.any():
+        return
+    a, b = a[keep], b[keep]
+    prev = np.array([-10] + [int(x) for x in b[:-1]])
+    prev = np.where(prev == a, prev, -10)
+    arrays = _national_subjects(code_points(text), a, b, np.zeros(len(a), np.int64), prev)
+    one_by_one = [Coder._national_subject(text, int(x), int(y), 0, int(p))
+                  for x, y, p in zip(a, b, prev)]
+    assert arrays.tolist() == one_by_one
 
 
 def test_a_national_body_s_local_branch_is_a_local_actor(coder):

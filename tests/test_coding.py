@@ -319,3 +319,15 @@ def test_merge_keeps_the_statement_and_scope_columns(tmp_path):
     assert len(merged) == len(before) + 1
     assert merged["statement"].iloc[:-1].tolist() == before["statement"].tolist()
     assert merged["statement"].iloc[-1] == "" and merged["scope"].iloc[-1] == ""
+
+
+def test_counts_in_every_numeral_form(coder):
+    # Arabic digits (half and full width) are read with array operations, Chinese numerals
+    # one by one; both give the number written before 省份
+    r = coder.code("9省份、１２省份、10余个省份、十余个省份、三十一个省份和两省份都在行动。")
+    a = r.aggregates
+    assert a["quantifier"].tolist() == ["9省份", "１２省份", "10余个省份", "十余个省份", "三十一个省份",
+                                        "两省份"]
+    assert a["count"].tolist() == [9, 12, 10, 10, 31, 2]
+    assert a["count_is_lower_bound"].tolist() == [False, False, True, True, False, False]
+    assert str(a["count"].dtype) == "Int64"
