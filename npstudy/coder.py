@@ -157,7 +157,6 @@ _IS_CUE_LAST = char_table("".join(_CUE_LAST))
 _IS_JOINER = char_table("、,，和与及")
 _STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
 _NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的")
-_IS_COMMA = char_table("，,")
 _IS_NATIONAL_NOT_AFTER = char_table("".join(_NATIONAL_NOT_AFTER))
 _NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
                         "政协", "两会", "平均", "层面", "一盘棋", "推广", "复制", "示范")
@@ -799,7 +798,7 @@ class Coder:
             ja = np.minimum(jb + 1, S - 1)
             after = ~before & (jb + 1 < S) & (sc[ja] == k_clause)
             if after.any():
-                commas = np.flatnonzero(np.take(_IS_COMMA, cp))
+                commas = np.flatnonzero((cp == 0xFF0C) | (cp == 0x2C))
                 crossing = after & (np.searchsorted(commas, sp[ja])
                                     > np.searchsorted(commas, k_pos))
                 for m in np.flatnonzero(crossing).tolist():
@@ -1102,11 +1101,16 @@ def _alternation(words) -> re.Pattern | None:
 def _occurrences(cp: np.ndarray, words) -> np.ndarray:
     """Sorted starts of every occurrence of each word in the code points ``cp`` of a text."""
     out = []
-    for word in words:
-        pos = np.flatnonzero(cp[:len(cp) - len(word) + 1] == ord(word[0]))
-        for i, ch in enumerate(word[1:], 1):
-            pos = pos[cp[pos + i] == ord(ch)]
-        out.append(pos)
+    # one pass over the text per distinct first character, then the candidates only
+    for first in dict.fromkeys(word[0] for word in words):
+        candidates = np.flatnonzero(cp == ord(first))
+        for word in words:
+            if word[0] != first:
+                continue
+            pos = candidates[candidates <= len(cp) - len(word)]
+            for i, ch in enumerate(word[1:], 1):
+                pos = pos[cp[pos + i] == ord(ch)]
+            out.append(pos)
     return np.sort(np.concatenate(out)) if out else np.empty(0, np.int64)
 
 

@@ -193,7 +193,7 @@ def clause_layout(text: str) -> ClauseLayout:
     """
     cp = code_points(text)
     n = len(cp)
-    pos = np.flatnonzero(_IS_DELIMITER[cp])
+    pos = np.flatnonzero(np.take(_IS_DELIMITER, cp))
     newlines = pos[cp[pos] == 10]
     if len(pos):
         first = np.concatenate([[True], np.diff(pos) > 1])
