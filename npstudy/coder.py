@@ -57,7 +57,7 @@ from .codebook import Codebook
 from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_codebook,
                       load_practices)
 from .fileio import CodingError
-from .gazetteer import Gazetteer, load_gazetteer
+from .gazetteer import ABBREVIATIONS, Gazetteer, load_gazetteer
 from .text import char_table, clause_layout, read_document, text_warnings
 
 __all__ = [
@@ -103,6 +103,7 @@ AMBIGUOUS_CITY_NAMES = frozenset({
     "保山", "资阳", "安庆", "庆阳", "大庆", "南平", "平凉",
 })
 _IS_NUMERAL = char_table(_NUMERALS)
+_IS_CN_NUMERAL = char_table("一二三四五六七八九十两0123456789")
 
 
 # ------------------------------------------------------------------------ matcher
@@ -146,6 +147,8 @@ LOCATION_CUES = ("落户于", "落户", "落地", "位于", "布局于", "在", 
 #: Words before a province that make it a partner of the subject ("浙江与四川签署…").
 PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶", "联合",
                 "携手", "与", "同", "跟", "和")
+#: Words after 与/同/和/跟 + province that make the province a comparison (与浙江相比).
+_COMPARISON_WORDS = ("相比", "相较", "比较", "差距")
 #: Words after a partner cue that confirm cooperation rather than a list ("与…合作").
 COOPERATION_WORDS = ("合作", "共建", "签署", "签约", "协作", "对接", "共同", "携手", "结对",
                      "联动", "协同", "帮扶", "支援", "援建", "对口")
@@ -195,6 +198,35 @@ def _fronted(text: str, cs: int, pos: int, subject: int) -> bool:
         return True
     head = text[seg:pos].lstrip("　 ，,")
     return head.startswith(_FRONTING) or bool(_NOT_SUBJECT.match(text[seg:pos]))
+
+
+#: Nouns for actors that are not the government: a province's firms, banks, universities.
+FIRM_NOUNS = ("企业", "公司", "集团", "银行", "金融机构", "高校", "大学", "院所", "厂商", "工厂", "车企",
+              "药企", "客户", "投资者", "企业家")
+
+
+def _group_end(text: str, n_start: list, n_end: list, n_kind: list, m: int, j: int) -> int:
+    """The end of the list of names that starts with match ``m`` (山东、广东和福建)."""
+    end = n_end[m]
+    for k in range(m + 1, j):
+        if n_kind[k] not in (_PROVINCE, _CITY):
+            break
+        if n_start[k] == end or (n_start[k] == end + 1 and text[end] in "、,，和与及"):
+            end = n_end[k]
+        else:
+            break
+    return end
+
+
+def _owns_firms(text: str, end: int, ce: int) -> bool:
+    """Whether a name ending at ``end`` only says whose firms act (江苏的一些高校, 合肥等地的企业)."""
+    for link in ("的", "等地的", "等省的", "等省份的", "等城市的", "等市的"):
+        if text.startswith(link, end):
+            rest = text[end + len(link):min(end + len(link) + 14, ce)]
+            for stop in "，,；;":
+                rest = rest.split(stop, 1)[0]
+            return any(noun in rest for noun in FIRM_NOUNS)
+    return False
 
 
 def _segment(text: str, a: int, cs: int, ce: int) -> tuple[int, int]:
@@ -341,6 +373,11 @@ class Coder:
                                  dtype=np.int64)
         self._rule_index = np.array([v if k == _KEYWORD else -1
                                      for k, v in zip(self._kind.tolist(), self._value)], dtype=np.int64)
+        # one-character abbreviations point at their province's short-name pattern
+        pattern_index = {pat: i for i, pat in enumerate(self._patterns)}
+        self._abbreviation_pattern = {
+            ch: pattern_index[self.gazetteer.provinces.set_index("iso_code").loc[iso, "short_zh"]]
+            for iso, ch in ABBREVIATIONS.items()}
         self._passive = np.array([k == _NATIONAL and lab in PASSIVE_NATIONAL
                                   for k, lab in zip(self._kind.tolist(), self._label)], dtype=bool)
         self._label_arr = np.array(self._label, dtype=object)
@@ -354,9 +391,15 @@ class Coder:
                                                                    self._rules[v][0][2]) else -2)
              if k == _KEYWORD else -1 for k, v in zip(self._kind.tolist(), self._value)],
             dtype=np.int64)
+        self._strings = {
+            "province": _as_strings(np.array(self._province_lookup.tolist(), dtype=object)),
+            "": _as_strings(np.array([""], dtype=object)),
+            "npstudy-coder": _as_strings(np.array(["npstudy-coder"], dtype=object)),
+            "false/true": _as_strings(np.array(["false", "true"], dtype=object))}
         self._code_arrays = {name: np.array(values, dtype=object) for name, values in (
             ("pillar", self._code_pillar), ("theme", self._code_theme), ("code", self._code_ids),
             ("instrument", self._code_category), ("instrument_type", self._code_type))}
+        self._strings.update({name: _as_strings(values) for name, values in self._code_arrays.items()})
 
     @property
     def backend(self) -> str:
@@ -436,6 +479,9 @@ class Coder:
             default = self.gazetteer.find(province)
             if default is None:
                 raise CodingError(f"--province {province!r} is not a province name or ISO code")
+        # what 我省, 全市 … mean where the paragraph names no province: the document's own
+        # province, else the first province the document names
+        first_named = None if default else self._first_named(text)
         frames = ([], [], [])
         warnings: list[str] = []
         # blocks of equal size, as many as a multiple of the threads, so that no thread waits
@@ -450,6 +496,7 @@ class Coder:
             a, b = spans[k]
             block = text[a:b]
             return self._code_block(block, doc_id, default, a, line0[k], self._matcher.find(block),
+                                    first_named=first_named,
                                     warn=k == 0)
 
         workers = min(_WORKERS, len(spans))
@@ -485,11 +532,12 @@ class Coder:
 
     # ------------------------------------------------------------------ one block
     def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int,
-                    hits=None, warn: bool = True):
+                    hits=None, warn: bool = True, first_named: str | None = None):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
         warnings = text_warnings(cp) if warn else []   # from the first block only
         idx, mstart, mend = self._matcher.find(text) if hits is None else hits
+        idx, mstart, mend = self._abbreviation_lists(text, cp, idx, mstart, mend)
         clause = np.searchsorted(starts, mstart, side="right") - 1
         inside = (clause >= 0) & (mstart < ends[np.maximum(clause, 0)])
         # datelines are no actors
@@ -521,14 +569,14 @@ class Coder:
         idx, mstart, mend, clause, kind = (a[keep] for a in (idx, mstart, mend, clause, kind))
         paragraph = np.searchsorted(newlines, starts, side="right")
         rows, unmatched = self._attribute(text, idx, mstart, mend, clause, kind, starts, ends,
-                                          sentence, paragraph, default, cp)
+                                          sentence, paragraph, default, cp, first_named)
         suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0, cp)
         unmatched = [(prov, q, a + base, b + base, int(p) + line0, why)
                      for q, a, b, p, prov, why in unmatched]
         return suggestions, aggregates, unmatched, warnings
 
     def _attribute(self, text, idx, mstart, mend, mclause, kind, starts, ends, sentence,
-                   paragraph, default, cp):
+                   paragraph, default, cp, first_named=None):
         """Attribute keywords to actors; returns the columns of the suggestion rows.
 
         Clauses whose only actor words are plain province or place names are handled
@@ -562,12 +610,25 @@ class Coder:
                          np.unique(idx[(kind == _PROVINCE) | (kind == _CITY)]).tolist()}
             named_all -= self._partners
             only_named = next(iter(named_all)) if len(named_all) == 1 else None
-        fallback = default or only_named
+        fallback = default or only_named or first_named
         default_gid = 0 if default else -1
 
         # plain and complex clauses
         is_mention = (kind == _PROVINCE) | (kind == _CITY)
-        special = ((kind == _SELF) | (kind == _NATIONAL)
+        # names followed by 的 or 等 that only say whose firms act (合肥等地的企业): their
+        # clauses are walked
+        n_cp = len(cp)
+        de = np.zeros(len(kind), bool)            # 的 right after the name, or 等地的, 等省份的 …
+        for k in (0, 2, 3, 4):
+            de |= cp[np.minimum(mend + k, n_cp - 1)] == 0x7684
+        after = cp[np.minimum(mend, n_cp - 1)]
+        cand = np.flatnonzero(((kind == _PROVINCE) | (kind == _CITY)) & (mend < n_cp) & de
+                              & ((after == 0x7684) | (after == 0x7B49)))
+        possessive = np.zeros(len(kind), bool)
+        if len(cand):
+            possessive[cand] = [_owns_firms(text, e, ce) for e, ce in
+                                zip(mend[cand].tolist(), ends[mclause[cand]].tolist())]
+        special = (possessive | (kind == _SELF) | (kind == _NATIONAL)
                    | (is_mention & (self._implied[idx] >= 0))
                    | (is_mention & (mstart > starts[mclause])
                       & _IS_CUE_LAST[cp[np.maximum(mstart - 1, 0)]]))
@@ -662,6 +723,7 @@ class Coder:
             para_gid = cand[1] if cand[0] >= 0 and paragraph[cand[0]] == p else default_gid
             subjects = []          # (pos, type, group id, end)
             group_id, group_end = -1, -10
+            other_end, other_role = -10, ""     # the last mention that is no actor
             has_actor = national_in_clause = False
             for m in range(i, j):
                 a, b, kd, pi = n_start[m], n_end[m], n_kind[m], n_idx[m]
@@ -677,7 +739,7 @@ class Coder:
                         if label[pi] in _SELF_LAST_NAMED:
                             who = last or fallback
                         else:
-                            who = default or last or only_named
+                            who = default or last or only_named or first_named
                         if who is None:
                             continue
                         member = (who, "", True)
@@ -686,7 +748,13 @@ class Coder:
                         member = (prov, "" if kd == _PROVINCE else label[pi], kd == _PROVINCE)
                         if implied >= 0:
                             comp.append((a, c, implied, label[pi]))
-                    if (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
+                    if kd != _SELF and (a == other_end or (a == other_end + 1
+                                                           and text[other_end] in "、,，和与及")):
+                        role = other_role       # listed with a location, partner …: the same
+                    elif kd != _SELF and _owns_firms(text, _group_end(text, n_start, n_end, n_kind,
+                                                                      m, j), ce):
+                        role = "home of firms"  # 合肥、大连等地的…企业: firms act, not the province
+                    elif (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
                         role = self._role(text, a, cs, [(s[0], _SUBJECT_NAMES[s[1]]) for s in subjects],
                                           group_end)
                     else:
@@ -698,8 +766,9 @@ class Coder:
                     info[1].append((a, member[0]))
                     info[3] = info[3] or role == "actor"
                     if role != "actor":
+                        other_end, other_role = b, role
                         info[2] = info[2] or f"province named only as {role}"
-                        if role == "location" and not has_actor:
+                        if role in ("location", "home of firms") and not has_actor:
                             # 华为在贵州建设…: someone else acts there; the clause's keywords
                             # go to nobody, not to the paragraph's or document's province
                             subjects.append((a, 2, -1, b))
@@ -913,33 +982,34 @@ class Coder:
         quote_of = [text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())]
         # markers hold no delimiter or space, so a match never straddles two clauses
         marks = _occurrences(cp, FIRST_MOVER_MARKERS)
-        mover_of = np.where(np.searchsorted(marks, starts[clauses])
-                            < np.searchsorted(marks, ends[clauses]), "true", "false")
+        mover_of = (np.searchsorted(marks, starts[clauses])
+                    < np.searchsorted(marks, ends[clauses])).astype(np.intp)
         n = len(code)
+        # string columns take pandas' string dtype here, in the block's thread: columns with
+        # few distinct values are taken from small arrays made once, with no check per row
+        same = np.zeros(n, np.intp)
+        words = self._strings
+        p_id = prov_id[src]
         columns = {
-            "doc_id": _filled(n, doc_id),
-            "province": prov,
-            "city": np.where(direct, "", cities).astype(object),
-            "pillar": self._code_arrays["pillar"][code],
-            "theme": self._code_arrays["theme"][code],
-            "code": self._code_arrays["code"][code],
-            "instrument": self._code_arrays["instrument"][code],
-            "instrument_type": self._code_arrays["instrument_type"][code],
-            "quote": np.array(quote_of, dtype=object)[where],
+            "doc_id": _as_strings(np.array([doc_id], dtype=object)).take(same),
+            "province": words["province"].take(p_id) if (p_id >= 0).all() else _as_strings(prov),
+            "city": _as_strings(np.where(direct, "", cities).astype(object)),
+            **{name: words[name].take(code)
+               for name in ("pillar", "theme", "code", "instrument", "instrument_type")},
+            "quote": _as_strings(np.array(quote_of, dtype=object)).take(where.ravel()),
             "start": starts[c_arr] + base,
             "end": ends[c_arr] + base,
             "paragraph": paragraph[c_arr] + line0,
-            "summary_en": _filled(n, ""),
-            "target": _filled(n, ""),
-            "first_mover": mover_of.astype(object)[where],
-            "coder": _filled(n, "npstudy-coder"),
-            "note": _filled(n, ""),
-            "keywords": keywords,
+            "summary_en": words[""].take(same),
+            "target": words[""].take(same),
+            "first_mover": words["false/true"].take(mover_of[where.ravel()]),
+            "coder": words["npstudy-coder"].take(same),
+            "note": words[""].take(same),
+            "keywords": _as_strings(keywords),
             "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
-            "decision": _filled(n, ""),
+            "decision": words[""].take(same),
         }
-        # the string columns take pandas' string dtype here, in the block's thread
-        return {k: _as_strings(v) for k, v in columns.items()}
+        return columns
 
     def _suggestion_frame(self, parts: list, doc_id: str) -> pd.DataFrame:
         """One suggestions table from the column arrays of each block (see :meth:`_table`)."""
@@ -949,6 +1019,71 @@ class Coder:
         columns = {name: _concat([part[name] for part in parts]) for name in parts[0]}
         columns["id"] = _as_strings(np.array(_suggestion_ids(len(columns["code"])), dtype=object))
         return _frame(columns, SUGGESTION_COLUMNS)
+
+    def _abbreviation_lists(self, text, cp, idx, mstart, mend):
+        """Add the provinces of lists of one-character abbreviations (苏、皖、豫三省; 川渝两地).
+
+        A list is two or more abbreviations (:data:`npstudy.gazetteer.ABBREVIATIONS`),
+        joined by nothing or by 、和与及, then an optional 等 and a number with 省, 省份,
+        省市, 省区 or 地. Each abbreviation becomes a mention of its province; matches
+        inside the list (a count 三省份) are dropped.
+        """
+        ends = np.flatnonzero((cp == 0x7701) | (cp == 0x5730))        # 省 地
+        ends = ends[(ends > 2) & _IS_CN_NUMERAL[cp[np.maximum(ends - 1, 0)]]]
+        if not len(ends):
+            return idx, mstart, mend
+        add_pos, add_idx, spans = [], [], []
+        for e in ends.tolist():
+            k = e - 1
+            while k > 0 and _IS_CN_NUMERAL[cp[k - 1]]:
+                k -= 1                                  # the number
+            if k > 0 and text[k - 1] == "等":
+                k -= 1
+            found = []
+            while k > 0:
+                ch = text[k - 1]
+                if ch in self._abbreviation_pattern:
+                    found.append(k - 1)
+                    k -= 1
+                elif ch in "、和与及" and k > 1 and text[k - 2] in self._abbreviation_pattern \
+                        and found:
+                    k -= 1
+                else:
+                    break
+            if len(found) < 2:
+                continue
+            j = np.searchsorted(mstart, found, side="right") - 1
+            if ((j >= 0) & (mend[np.maximum(j, 0)] > np.array(found))).any():
+                continue                                # 辽宁两地: inside a matched name
+            for pos in reversed(found):
+                add_pos.append(pos)
+                add_idx.append(self._abbreviation_pattern[text[pos]])
+            end = e + 1 + (text.startswith("份", e + 1) or text.startswith("市", e + 1)
+                           or text.startswith("区", e + 1))
+            spans.append((found[-1], end))
+        if not add_pos:
+            return idx, mstart, mend
+        keep = np.ones(len(idx), bool)
+        for lo, hi in spans:
+            keep &= ~((mstart < hi) & (mend > lo))
+        pos = np.array(add_pos, dtype=np.int64)
+        idx = np.concatenate([idx[keep], np.array(add_idx, dtype=np.int64)])
+        mstart = np.concatenate([mstart[keep], pos])
+        mend = np.concatenate([mend[keep], pos + 1])
+        order = np.argsort(mstart, kind="stable")
+        return idx[order], mstart[order], mend[order]
+
+    def _first_named(self, text: str) -> str | None:
+        """The province of the first province, city or place named in ``text`` (None if none)."""
+        n = 2_000
+        while True:
+            idx, _, _ = self._matcher.find(text[:n])
+            named = np.flatnonzero(np.isin(self._kind[idx], (_PROVINCE, _CITY)))
+            if len(named):
+                return self._prov_of[idx[named[0]]]
+            if n >= len(text):
+                return None
+            n *= 10
 
     @staticmethod
     def _role(text: str, a: int, cs: int, subjects: list, group_end: int) -> str:
@@ -962,6 +1097,8 @@ class Coder:
             if prefix.endswith(cue):
                 if cue in _STRONG_PARTNER_CUES:
                     return "partner"
+                if len(cue) == 1 and any(w in text[a:a + 24] for w in _COMPARISON_WORDS):
+                    return "comparison"                 # 与浙江、广东相比
                 listed = group_end == a - len(cue)      # 上海和浙江: a list, both act
                 if not listed and any(sub[1] == "actor" for sub in subjects) and any(
                         w in text[a:a + 30] for w in COOPERATION_WORDS):
@@ -970,8 +1107,12 @@ class Coder:
         for cue in LOCATION_CUES:
             if prefix.endswith(cue):
                 subject = prefix[:-len(cue)]
+                if cue == "到" and "从" in prefix:
+                    break                               # 从广西自贸试验区到黑龙江自贸试验区: a range
                 if subject and not _NOT_SUBJECT.match(subject):
                     return "location"
+                if subjects and subjects[-1][1] == "national":
+                    return "part of a national statement"   # 国家启动…，在内蒙古等地布局
                 break
         return "actor"
 

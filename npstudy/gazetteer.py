@@ -19,6 +19,17 @@ from .dataset import load_cities, load_provinces
 __all__ = ["Gazetteer", "load_gazetteer", "resolve_province", "mainland_codes"]
 
 
+#: The one-character abbreviation (简称) of each province-level unit of the mainland.
+ABBREVIATIONS = {
+    "CN-BJ": "京", "CN-TJ": "津", "CN-HE": "冀", "CN-SX": "晋", "CN-NM": "蒙", "CN-LN": "辽",
+    "CN-JL": "吉", "CN-HL": "黑", "CN-SH": "沪", "CN-JS": "苏", "CN-ZJ": "浙", "CN-AH": "皖",
+    "CN-FJ": "闽", "CN-JX": "赣", "CN-SD": "鲁", "CN-HA": "豫", "CN-HB": "鄂", "CN-HN": "湘",
+    "CN-GD": "粤", "CN-GX": "桂", "CN-HI": "琼", "CN-CQ": "渝", "CN-SC": "川", "CN-GZ": "黔",
+    "CN-YN": "滇", "CN-XZ": "藏", "CN-SN": "陕", "CN-GS": "陇", "CN-QH": "青", "CN-NX": "宁",
+    "CN-XJ": "新",
+}
+
+
 def mainland_codes(provinces: pd.DataFrame) -> list[str]:
     """ISO codes of the mainland units of a provinces table: those with an NBS region.
 

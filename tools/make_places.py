@@ -46,6 +46,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from npstudy.gazetteer import ABBREVIATIONS  # noqa: E402
 
 # (name, short name, province, year approved)
 NEW_AREAS = [
@@ -93,15 +95,7 @@ LITERARY_NAMES = {
     "三晋": "CN-SX", "湖湘": "CN-HN", "八桂": "CN-GX", "龙江": "CN-HL", "陇原": "CN-GS",
     "赣鄱": "CN-JX", "巴渝": "CN-CQ", "之江": "CN-ZJ", "天府": "CN-SC", "三湘": "CN-HN",
 }
-# One-character abbreviations and the compounds they are accepted in.
-ABBREVIATIONS = {
-    "CN-BJ": "京", "CN-TJ": "津", "CN-HE": "冀", "CN-SX": "晋", "CN-NM": "蒙", "CN-LN": "辽",
-    "CN-JL": "吉", "CN-HL": "黑", "CN-SH": "沪", "CN-JS": "苏", "CN-ZJ": "浙", "CN-AH": "皖",
-    "CN-FJ": "闽", "CN-JX": "赣", "CN-SD": "鲁", "CN-HA": "豫", "CN-HB": "鄂", "CN-HN": "湘",
-    "CN-GD": "粤", "CN-GX": "桂", "CN-HI": "琼", "CN-CQ": "渝", "CN-SC": "川", "CN-GZ": "黔",
-    "CN-YN": "滇", "CN-XZ": "藏", "CN-SN": "陕", "CN-GS": "陇", "CN-QH": "青", "CN-NX": "宁",
-    "CN-XJ": "新",
-}
+# The compounds that one-character abbreviations (npstudy.gazetteer.ABBREVIATIONS) are accepted in.
 # template ({} = abbreviation), code the compound implies ("" for none)
 COMPOUND_TEMPLATES = [
     ("人才兴{}", "reform.talent.talent_services"),
