@@ -194,3 +194,70 @@ def test_a_location_is_not_replaced_by_the_document_province(coder):
     assert pairs(coder.code(text, province="CN-AH")) == [("CN-AH", "innovation.venture_capital")]
     # the actor's own city as the place keeps the actor
     assert pairs(coder.code("浙江在杭州建设算力中心。")) == [("CN-ZJ", "new_tracks.digital_economy")]
+
+
+# ----------------------------------------------------------------- rules from the second batch
+# Each sentence is read by hand: who does the practice, and which theme it is.
+
+def test_a_national_body_acting_is_no_province_practice(coder):
+    r = coder.code("2022年国家启动“东数西算”工程，在内蒙古、贵州、甘肃、宁夏等地布局算力枢纽节点。")
+    assert r.suggestions.empty
+    assert r.unmatched["reason"].tolist() == ["national statement"]
+    r = coder.code("国家批复在内蒙古、贵州建设算力网络国家枢纽节点。")
+    assert r.suggestions.empty
+    # without the national subject, the same places act
+    assert pairs(coder.code("内蒙古、贵州建设算力网络国家枢纽节点。")) == [
+        ("CN-GZ", "new_tracks.digital_economy"), ("CN-NM", "new_tracks.digital_economy")]
+
+
+def test_a_province_in_a_comparison_is_no_actor(coder):
+    r = coder.code("与浙江、广东等民营经济大省相比，西部省区的民营企业数量仍有较大差距。")
+    assert r.suggestions.empty
+    assert r.unmatched[["provinces", "reason"]].values.tolist() == [
+        ["CN-ZJ;CN-GD", "province named only as comparison"]]
+
+
+def test_a_province_named_as_the_home_of_firms_is_no_actor(coder):
+    r = coder.code("合肥、大连等地的新能源汽车和装备企业，正面对来自海外客户的碳足迹披露要求。")
+    assert r.suggestions.empty
+    assert r.unmatched[["provinces", "reason"]].values.tolist() == [
+        ["CN-AH;CN-LN", "province named only as home of firms"]]
+    assert coder.code("江苏的一些高校与秦创原共建了成果转化载体。").suggestions.empty
+    # 的 followed by something that is not a firm leaves the province the actor
+    assert pairs(coder.code("浙江的做法是设立科技创新基金。")) == [
+        ("CN-ZJ", "innovation.venture_capital")]
+
+
+def test_lists_of_one_character_abbreviations_with_a_number(coder):
+    assert pairs(coder.code("苏、皖、豫三省已先后印发未来产业专项规划。")) == [
+        ("CN-AH", "new_tracks.future_industries"), ("CN-HA", "new_tracks.future_industries"),
+        ("CN-JS", "new_tracks.future_industries")]
+    assert pairs(coder.code("京津冀三地联合设立科技成果转化基金。")) == [
+        ("CN-BJ", "innovation.tech_transfer"), ("CN-HE", "innovation.tech_transfer"),
+        ("CN-TJ", "innovation.tech_transfer")]
+    # a name already matched is not read as two abbreviations (辽宁 is not 辽 + 宁夏)
+    assert pairs(coder.code("天津、辽宁两地的自贸试验区持续推出改革创新举措。")) == [
+        ("CN-LN", "reform.opening_up"), ("CN-TJ", "reform.opening_up")]
+    # a single abbreviation, or one without a number, names nobody
+    assert coder.code("青年人才设立科技创新基金。").suggestions.empty
+    r = coder.code("苏、皖、豫三省份都在行动。")
+    assert r.aggregates.empty                       # the list, not a count of unnamed provinces
+    assert r.unmatched["provinces"].tolist() == ["CN-JS;CN-AH;CN-HA"]
+
+
+def test_agencies_and_the_first_named_province_resolve_self_references(coder):
+    text = ("重庆发布概念验证中心行动计划。\n\n全市按照现代制造业集群体系布局，重点产业链实行链长制。"
+            "\n\n四川是重庆最重要的协作伙伴。")
+    # 全市 in the second paragraph: no province named there, and the document names two, so
+    # the document's first one
+    assert ("CN-CQ", "new_tracks.industrial_chains") in pairs(coder.code(text))
+    assert pairs(coder.code("省科技厅设立科技创新基金。", province="CN-JS")) == [
+        ("CN-JS", "innovation.venture_capital")]
+
+
+def test_from_to_is_a_range_not_a_location(coder):
+    r = coder.code("从中国（广西）自由贸易试验区到黑龙江自贸试验区，沿边省份正借开放平台拓展对外合作。")
+    assert pairs(r) == [("CN-GX", "reform.opening_up"), ("CN-HL", "reform.opening_up")]
+    # without 从, 到 before a province after a subject still marks a location
+    r = coder.code("华为到贵州建设数据中心。")
+    assert r.suggestions.empty and r.unmatched["reason"].tolist() == ["province named only as location"]
