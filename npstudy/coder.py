@@ -153,13 +153,13 @@ _COMPARISON_WORDS = ("相比", "相较", "比较", "差距")
 COOPERATION_WORDS = ("合作", "共建", "签署", "签约", "协作", "对接", "共同", "携手", "结对",
                      "联动", "协同", "帮扶", "支援", "援建", "对口")
 # Characters around a national marker that make it no subject: 在全国率先, 居全国前列,
-# 全国首个, 全国性, 全国人大.
+# 全国首个, 全国性, 全国人大, 依托全国碳市场, 纳入全国….
 # the last characters of every location or partner cue: only mentions after one need a look
 _CUE_LAST = frozenset(w[-1] for w in LOCATION_CUES + PARTNER_CUES)
 _IS_CUE_LAST = char_table("".join(_CUE_LAST))
 _IS_JOINER = char_table("、,，和与及")
 _STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
-_NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的")
+_NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的托入接")   # …, 依托, 纳入, 对接
 _IS_NATIONAL_NOT_AFTER = char_table("".join(_NATIONAL_NOT_AFTER))
 _NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
                         "政协", "两会", "平均", "层面", "一盘棋", "推广", "复制", "示范")

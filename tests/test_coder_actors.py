@@ -261,3 +261,13 @@ def test_from_to_is_a_range_not_a_location(coder):
     # without 从, 到 before a province after a subject still marks a location
     r = coder.code("华为到贵州建设数据中心。")
     assert r.suggestions.empty and r.unmatched["reason"].tolist() == ["province named only as location"]
+
+
+def test_a_national_market_is_an_object_not_a_national_subject(coder):
+    # 全国 inside the name of a national market or programme is no subject: the province acts
+    assert pairs(coder.code("广东依托全国碳排放权交易市场推出碳排放配额质押贷款。")) == [
+        ("CN-GD", "green.carbon_finance")]
+    assert pairs(coder.code("浙江企业参与全国碳市场交易。")) == [("CN-ZJ", "green.carbon_finance")]
+    # 全国 as the subject still makes a national statement
+    assert coder.code("全国碳排放权交易市场上线，广东推出碳排放配额质押贷款。").suggestions[
+        "province"].tolist() == ["CN-GD"]
