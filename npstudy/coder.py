@@ -375,9 +375,8 @@ class Coder:
                                      for k, v in zip(self._kind.tolist(), self._value)], dtype=np.int64)
         # one-character abbreviations point at their province's short-name pattern
         pattern_index = {pat: i for i, pat in enumerate(self._patterns)}
-        self._abbreviation_pattern = {
-            ch: pattern_index[self.gazetteer.provinces.set_index("iso_code").loc[iso, "short_zh"]]
-            for iso, ch in ABBREVIATIONS.items()}
+        short = dict(zip(self.gazetteer.provinces["iso_code"], self.gazetteer.provinces["short_zh"]))
+        self._abbreviation_pattern = {ch: pattern_index[short[iso]] for iso, ch in ABBREVIATIONS.items()}
         self._passive = np.array([k == _NATIONAL and lab in PASSIVE_NATIONAL
                                   for k, lab in zip(self._kind.tolist(), self._label)], dtype=bool)
         self._label_arr = np.array(self._label, dtype=object)
@@ -396,10 +395,9 @@ class Coder:
             "": _as_strings(np.array([""], dtype=object)),
             "npstudy-coder": _as_strings(np.array(["npstudy-coder"], dtype=object)),
             "false/true": _as_strings(np.array(["false", "true"], dtype=object))}
-        self._code_arrays = {name: np.array(values, dtype=object) for name, values in (
+        self._strings.update({name: _as_strings(np.array(values, dtype=object)) for name, values in (
             ("pillar", self._code_pillar), ("theme", self._code_theme), ("code", self._code_ids),
-            ("instrument", self._code_category), ("instrument_type", self._code_type))}
-        self._strings.update({name: _as_strings(values) for name, values in self._code_arrays.items()})
+            ("instrument", self._code_category), ("instrument_type", self._code_type))})
 
     @property
     def backend(self) -> str:
@@ -622,7 +620,7 @@ class Coder:
         for k in (0, 2, 3, 4):
             de |= cp[np.minimum(mend + k, n_cp - 1)] == 0x7684
         after = cp[np.minimum(mend, n_cp - 1)]
-        cand = np.flatnonzero(((kind == _PROVINCE) | (kind == _CITY)) & (mend < n_cp) & de
+        cand = np.flatnonzero(is_mention & (mend < n_cp) & de
                               & ((after == 0x7684) | (after == 0x7B49)))
         possessive = np.zeros(len(kind), bool)
         if len(cand):
@@ -1116,14 +1114,6 @@ class Coder:
                 break
         return "actor"
 
-    @staticmethod
-    def _national_subject(text: str, a: int, b: int, cs: int, prev_end: int) -> bool:
-        """Whether a national-scope word is the subject (全国…, 国务院印发…)."""
-        if a > cs and (text[a - 1] in _NATIONAL_NOT_AFTER or prev_end == a):
-            return False
-        tail = text[b:b + 3]
-        return not any(tail.startswith(w) for w in _NATIONAL_NOT_BEFORE)
-
 
 #: The dtype pandas gives a column of strings: ``str`` from pandas 3, ``object`` before.
 _STR_DTYPE = pd.Series(["a"]).dtype
@@ -1174,7 +1164,12 @@ def _gc_paused():
 
 def _national_subjects(cp: np.ndarray, a: np.ndarray, b: np.ndarray, clause_start: np.ndarray,
                        prev_end: np.ndarray) -> np.ndarray:
-    """:meth:`Coder._national_subject` for arrays of matches [a, b), with array operations."""
+    """Whether national-scope words at [a, b) are subjects (全国…, 国务院印发…), for arrays of matches.
+
+    Not when the character before is one of :data:`_NATIONAL_NOT_AFTER` (在全国, 依托全国) or
+    another match ends right before (``prev_end == a``), inside a clause starting at
+    ``clause_start``; not when one of :data:`_NATIONAL_NOT_BEFORE` follows (全国首个, 全国性).
+    """
     n = len(cp)
     after = (a > clause_start) & (_IS_NATIONAL_NOT_AFTER[cp[np.maximum(a - 1, 0)]] | (prev_end == a))
     before = np.zeros(len(a), bool)

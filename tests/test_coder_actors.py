@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npstudy.coder import _NATIONAL, UNMATCHED_COLUMNS, Coder, _blocks, _national_subjects
+from npstudy.coder import (_NATIONAL, _NATIONAL_NOT_AFTER, _NATIONAL_NOT_BEFORE, UNMATCHED_COLUMNS,
+                           Coder, _blocks, _national_subjects)
 from npstudy.text import code_points
 
 
@@ -151,6 +152,13 @@ def test_blocks_are_even_and_cut_after_line_breaks():
     assert _blocks("甲\n乙", 1) == [(0, 3)]
 
 
+def _national_subject(text, a, b, cs, prev_end):
+    """The rule one match at a time, as the coder's docstring states it (the reference)."""
+    if a > cs and (text[a - 1] in _NATIONAL_NOT_AFTER or prev_end == a):
+        return False
+    return not any(text[b:b + 3].startswith(w) for w in _NATIONAL_NOT_BEFORE)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="全国中央在居首第领先率先性人大的、，与以来国家上海浙江建设基金。", max_size=30))
 def test_national_words_dropped_with_arrays_are_those_the_walk_would_skip(coder, text):
@@ -163,8 +171,7 @@ def test_national_words_dropped_with_arrays_are_those_the_walk_would_skip(coder,
     prev = np.array([-10] + [int(x) for x in b[:-1]])
     prev = np.where(prev == a, prev, -10)
     arrays = _national_subjects(code_points(text), a, b, np.zeros(len(a), np.int64), prev)
-    one_by_one = [Coder._national_subject(text, int(x), int(y), 0, int(p))
-                  for x, y, p in zip(a, b, prev)]
+    one_by_one = [_national_subject(text, int(x), int(y), 0, int(p)) for x, y, p in zip(a, b, prev)]
     assert arrays.tolist() == one_by_one
 
 
