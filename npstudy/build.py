@@ -510,7 +510,11 @@ def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progre
     files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"
-        files[path] = table.to_csv(float_format="%.6f", lineterminator="\n").encode("utf-8")
+        # a table indexed 0, 1, 2 … (a list of pairs) is written without that index, so that its
+        # first column has a name
+        plain = isinstance(table.index, pd.RangeIndex) and table.index.name is None
+        files[path] = table.to_csv(float_format="%.6f", lineterminator="\n",
+                                   index=not plain).encode("utf-8")
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     for lang in langs:
         step(f"drawing figures ({lang}: {', '.join(formats)}) …")

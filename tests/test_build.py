@@ -53,7 +53,8 @@ def test_tables_hold_the_expected_values(zh_png):
     scores = pd.read_csv(tmp_path / "tables" / "province_scores.csv", index_col=0)
     assert scores.loc["CN-SH", "composite_equal"] == pytest.approx(2 / 3, abs=1e-6)
     assert scores.loc["CN-ZJ", "themes"] == 6
-    pairs = pd.read_csv(tmp_path / "tables" / "similarity_pairs.csv", index_col=0)
+    pairs = pd.read_csv(tmp_path / "tables" / "similarity_pairs.csv")
+    assert list(pairs.columns[:2]) == ["a", "b"]          # no unnamed index column
     row = pairs[(pairs["a"] == "CN-SH") & (pairs["b"] == "CN-JS")].iloc[0]
     assert row["similarity"] == pytest.approx(1 / 3, abs=1e-6)
     assert {"null_mean", "ses", "p_value"} <= set(pairs.columns)
