@@ -143,7 +143,7 @@ STOP_WORDS = ("三明治", "宁德时代")
 UNMATCHED_COLUMNS = ["doc_id", "provinces", "quote", "start", "end", "paragraph", "reason"]
 #: Characters that, right before a province, make it the place where another actor acts
 #: ("华为在贵州建设…", "落户安徽"), when the clause already has a subject before them.
-LOCATION_CUES = ("落户于", "落户", "落地", "位于", "布局于", "在", "于", "赴", "到")
+LOCATION_CUES = ("落户于", "落户", "落地", "位于", "布局于", "在", "于", "赴", "到", "从")
 #: Words before a province that make it a partner of the subject ("浙江与四川签署…").
 PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶", "联合",
                 "携手", "与", "同", "跟", "和")
@@ -202,7 +202,12 @@ def _fronted(text: str, cs: int, pos: int, subject: int) -> bool:
 
 #: Nouns for actors that are not the government: a province's firms, banks, universities.
 FIRM_NOUNS = ("企业", "公司", "集团", "银行", "金融机构", "高校", "大学", "院所", "厂商", "工厂", "车企",
-              "药企", "客户", "投资者", "企业家")
+              "药企", "客户", "投资者", "企业家", "业主")
+
+
+# Heads of a noun phrase after 的 that make the province the one acting (上海的方案, 江苏的做法).
+_POLICY_HEADS = ("方案", "政策", "做法", "经验", "举措", "计划", "规划", "文件", "部门", "政府", "工作",
+                 "目标", "任务", "行动", "改革", "试点", "平台", "基金")
 
 
 def _group_end(text: str, n_start: list, n_end: list, n_kind: list, m: int, j: int) -> int:
@@ -219,13 +224,18 @@ def _group_end(text: str, n_start: list, n_end: list, n_kind: list, m: int, j: i
 
 
 def _owns_firms(text: str, end: int, ce: int) -> bool:
-    """Whether a name ending at ``end`` only says whose firms act (江苏的一些高校, 合肥等地的企业)."""
+    """Whether a name ending at ``end`` only says whose firms act (江苏的一些高校, 合肥等地的企业).
+
+    The noun phrase after 的 must name firms (:data:`FIRM_NOUNS`) within 12 characters, with no
+    policy word before them (上海的方案…外贸企业 is the province's plan).
+    """
     for link in ("的", "等地的", "等省的", "等省份的", "等城市的", "等市的"):
         if text.startswith(link, end):
-            rest = text[end + len(link):min(end + len(link) + 14, ce)]
-            for stop in "，,；;":
+            rest = text[end + len(link):min(end + len(link) + 12, ce)]
+            for stop in "，,；;、":
                 rest = rest.split(stop, 1)[0]
-            return any(noun in rest for noun in FIRM_NOUNS)
+            at = [i for i in (rest.find(noun) for noun in FIRM_NOUNS) if i >= 0]
+            return bool(at) and not any(0 <= rest.find(w) < min(at) for w in _POLICY_HEADS)
     return False
 
 

@@ -43,7 +43,7 @@ def corpus_dir() -> Path | None:
     Examples
     --------
     >>> sorted(p.name for p in corpus_dir().iterdir() if p.is_dir())
-    ['batch2', 'dev', 'test']
+    ['batch2', 'batch3', 'dev', 'test']
     """
     for candidate in (_HERE / "_evaluation", _HERE.parent / "evaluation"):
         if (candidate / "test" / "labels.csv").is_file():
@@ -52,13 +52,15 @@ def corpus_dir() -> Path | None:
 
 
 def shipped_corpora() -> dict[str, Path]:
-    """``{"dev": …, "test": …, "batch2": …}`` for the shipped corpus (empty when not installed).
+    """``{"dev": …, "test": …, "batch2": …, "batch3": …}`` for the shipped corpus (empty when
+    it is not installed).
 
-    ``batch2`` was written after the test set was frozen, by two new annotators, scored once
-    blind (``evaluation/batch2/blind_scores.csv``) and then used for development.
+    ``batch2`` and ``batch3`` were written after the test set was frozen, each by two new
+    annotators, scored once blind (``evaluation/batch*/blind_scores.csv``) and then used for
+    development.
     """
     root = corpus_dir()
-    return {} if root is None else {name: root / name for name in ("dev", "test", "batch2")
+    return {} if root is None else {name: root / name for name in ("dev", "test", "batch2", "batch3")
                                     if (root / name / "labels.csv").is_file()}
 
 

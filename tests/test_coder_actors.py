@@ -278,3 +278,37 @@ def test_a_national_market_is_an_object_not_a_national_subject(coder):
     # 全国 as the subject still makes a national statement
     assert coder.code("全国碳排放权交易市场上线，广东推出碳排放配额质押贷款。").suggestions[
         "province"].tolist() == ["CN-GD"]
+
+
+# ----------------------------------------------------------------- rules from the third batch
+
+def test_a_sector_named_as_the_target_of_a_fund_is_no_practice_of_its_own(coder):
+    # the fund is the practice; 人工智能 and 新能源 only say what it invests in
+    r = coder.code("安徽围绕新一代信息技术、新能源汽车、人工智能等十大新兴产业分别设立产业投资基金。")
+    assert pairs(r) == [("CN-AH", "innovation.venture_capital")]
+    # without the fund the sectors are the practice
+    assert pairs(coder.code("安徽大力发展人工智能产业。")) == [("CN-AH", "new_tracks.digital_economy")]
+    # green sectors named as what loans finance, or as a natural endowment, are not coded
+    assert pairs(coder.code("新疆绿色金融改革创新试验区扩大绿色信贷投放，重点支持风电、光伏和储能项目。")) == [
+        ("CN-XJ", "green.carbon_finance")]
+    assert coder.code("青海、内蒙古等新能源富集地区被普遍看好。").suggestions.empty
+
+
+def test_a_national_view_and_an_origin_are_no_provincial_practice(coder):
+    # 从全国看 opens national figures; 从重庆…开来 names where trains come from
+    assert coder.code("从全国看，2023年基础研究经费为2212亿元，北京的比重常年在15%上下。").suggestions.empty
+    r = coder.code("西部陆海新通道的班列从重庆、四川等地开来。")
+    assert r.suggestions.empty
+    assert r.unmatched[["provinces", "reason"]].values.tolist() == [
+        ["CN-CQ;CN-SC", "province named only as location"]]
+
+
+def test_a_policy_word_after_de_keeps_the_province_acting(coder):
+    # 上海的方案 is Shanghai's plan, although firms are named later in the sentence
+    assert pairs(coder.code("上海的方案还把帮助外贸企业应对国际绿色贸易壁垒写进了任务清单。")) == [
+        ("CN-SH", "reform.opening_up")]
+
+
+def test_laboratory_results_are_technology_transfer_not_a_new_laboratory(coder):
+    r = coder.code("陕西依托秦创原平台组建队伍，把实验室成果推向产线。")
+    assert "innovation.basic_research" not in set(r.suggestions["theme"])

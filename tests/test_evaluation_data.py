@@ -49,7 +49,7 @@ def test_every_document_sits_in_the_split_its_id_gives(split):
     assert {split_of(d) for d in docs} == {split}
 
 
-@pytest.mark.parametrize("split", ["dev", "test", "batch2"])
+@pytest.mark.parametrize("split", ["dev", "test", "batch2", "batch3"])
 def test_every_labelled_sentence_occurs_in_its_document(split):
     texts = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / split / "docs").glob("*.txt")}
     for name in ("labels", "distractors"):
