@@ -1060,9 +1060,10 @@ class Coder:
                     break
             if len(found) < 2:
                 continue
-            j = np.searchsorted(mstart, found, side="right") - 1
-            if ((j >= 0) & (mend[np.maximum(j, 0)] > np.array(found))).any():
-                continue                                # 辽宁两地: inside a matched name
+            if len(mstart):
+                j = np.searchsorted(mstart, found, side="right") - 1
+                if ((j >= 0) & (mend[np.maximum(j, 0)] > np.array(found))).any():
+                    continue                            # 辽宁两地: inside a matched name
             for pos in reversed(found):
                 add_pos.append(pos)
                 add_idx.append(self._abbreviation_pattern[text[pos]])

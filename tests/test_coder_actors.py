@@ -312,3 +312,34 @@ def test_a_policy_word_after_de_keeps_the_province_acting(coder):
 def test_laboratory_results_are_technology_transfer_not_a_new_laboratory(coder):
     r = coder.code("陕西依托秦创原平台组建队伍，把实验室成果推向产线。")
     assert "innovation.basic_research" not in set(r.suggestions["theme"])
+
+
+def test_an_abbreviation_list_in_a_text_with_no_other_match(coder):
+    r = coder.code("苏、皖三省")
+    assert r.suggestions.empty
+    assert r.unmatched["provinces"].tolist() == ["CN-JS;CN-AH"]
+
+
+# pieces of text that the rules look at, joined at random
+_PIECES = ["苏", "皖", "宁", "、", "三省", "两地", "9省份", "等", "的", "企业", "方案", "从", "到", "与", "相比",
+           "在", "全国", "从全国看", "国家批复", "我省", "全市", "该省", "江苏", "辽宁", "合肥", "华为",
+           "设立", "科技创新基金", "实验室", "成果", "光伏", "基金", "，", "。"]
+
+
+@pytest.fixture(scope="module")
+def small_coder():
+    return Coder(block_chars=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=6).map("".join), max_size=6).map("\n".join))
+def test_any_text_codes_without_error_and_blocks_change_nothing(coder, small_coder, text):
+    # every rule's edge: empty matches, lists at the very start or end, cues without names
+    whole = coder.code(text, doc_id="d", province="CN-AH")
+    for table in (whole.suggestions, whole.unmatched, whole.aggregates):
+        assert all(text[a:b] == q for a, b, q in zip(table["start"], table["end"], table["quote"]))
+    # blocks of about 8 characters, coded by two threads, give the same tables
+    small = small_coder.code(text, doc_id="d", province="CN-AH")
+    pd.testing.assert_frame_equal(whole.suggestions, small.suggestions)
+    pd.testing.assert_frame_equal(whole.aggregates, small.aggregates)
+    pd.testing.assert_frame_equal(whole.unmatched, small.unmatched)
