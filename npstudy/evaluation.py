@@ -43,7 +43,7 @@ def corpus_dir() -> Path | None:
     Examples
     --------
     >>> sorted(p.name for p in corpus_dir().iterdir() if p.is_dir())
-    ['batch2', 'batch3', 'dev', 'test']
+    ['batch2', 'batch3', 'batch4', 'dev', 'test']
     """
     for candidate in (_HERE / "_evaluation", _HERE.parent / "evaluation"):
         if (candidate / "test" / "labels.csv").is_file():
@@ -52,15 +52,16 @@ def corpus_dir() -> Path | None:
 
 
 def shipped_corpora() -> dict[str, Path]:
-    """``{"dev": …, "test": …, "batch2": …, "batch3": …}`` for the shipped corpus (empty when
-    it is not installed).
+    """``{"dev": …, "test": …, "batch2": …, "batch3": …, "batch4": …}`` for the shipped corpus
+    (empty when it is not installed).
 
-    ``batch2`` and ``batch3`` were written after the test set was frozen, each by two new
-    annotators, scored once blind (``evaluation/batch*/blind_scores.csv``) and then used for
-    development.
+    ``batch2``, ``batch3`` and ``batch4`` were written after the test set was frozen, each by
+    two new annotators, and scored once blind (``evaluation/batch*/blind_scores.csv``);
+    ``batch2`` and ``batch3`` were then used for development, ``batch4`` is held out.
     """
     root = corpus_dir()
-    return {} if root is None else {name: root / name for name in ("dev", "test", "batch2", "batch3")
+    names = ("dev", "test", "batch2", "batch3", "batch4")
+    return {} if root is None else {name: root / name for name in names
                                     if (root / name / "labels.csv").is_file()}
 
 

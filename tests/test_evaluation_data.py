@@ -1,4 +1,4 @@
-"""The evaluation corpus: its split rule and the frozen test set.
+"""The evaluation corpus: its split rule, the frozen test set and the held-out fourth batch.
 
 The test set was split off by a fixed rule on the document id before any coder was run on
 it, and its content hash is pinned here, so that any edit to it (a relabelled pair, a
@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "evaluation"
 TEST_SET_SHA256 = "1fe99297d71db8c8e1cc1bc0ac9a88dd817bce2e931c6ea64d1f5889ddf9f920"
+# the held-out fourth batch, frozen when it was scored blind (blind_scores.csv included)
+BATCH4_SHA256 = "a3904e2ef27336fd961c3ddbd405e4a170ed8d30ab41d4f4840fe75dac8251ae"
 THEMES = 12
 
 
@@ -41,6 +43,10 @@ def test_the_test_set_is_frozen():
     assert tree_sha256(ROOT / "test") == TEST_SET_SHA256
 
 
+def test_the_held_out_batch_is_frozen():
+    assert tree_sha256(ROOT / "batch4") == BATCH4_SHA256
+
+
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_every_document_sits_in_the_split_its_id_gives(split):
     docs = {p.stem for p in (ROOT / split / "docs").glob("*.txt")}
@@ -49,7 +55,7 @@ def test_every_document_sits_in_the_split_its_id_gives(split):
     assert {split_of(d) for d in docs} == {split}
 
 
-@pytest.mark.parametrize("split", ["dev", "test", "batch2", "batch3"])
+@pytest.mark.parametrize("split", ["dev", "test", "batch2", "batch3", "batch4"])
 def test_every_labelled_sentence_occurs_in_its_document(split):
     texts = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / split / "docs").glob("*.txt")}
     for name in ("labels", "distractors"):
