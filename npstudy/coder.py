@@ -166,11 +166,14 @@ _NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "�
 # Time words and connectors that may precede 在 without being a subject (近年来在江苏,…).
 _NOT_SUBJECT = re.compile(r"^(?:[\s，,、]|近年来|近年|目前|当前|如今|今年|去年|明年|此外|同时|其中|"
                           r"另外|与此同时|截至|此后|随后|之后|以来|期间|上半年|下半年|前三季度|"
-                          r"[0-9０-９一二三四五六七八九十]+(?:年|月|日|季度)(?:底|末|初|以来)?)*$")
+                          r"[0-9０-９一二三四五六七八九十]+(?:年|月|日|季度)(?:底|末|初)?)*$")
+# (以来 is an alternative of its own, not also an ending of a date: one way to read a prefix
+# keeps the match linear in its length)
 # News datelines: 新华社杭州1月28日电, 中新网南京3月5日电 (记者 …).
 _DATELINE = re.compile(r"(?:新华社|中新社|中新网|人民网|新华网|央视网|央广网|光明网|澎湃新闻|"
-                       r"经济日报|人民日报|光明日报|科技日报|本报)?(?:记者)?\s*[\u4e00-\u9fff]{0,8}\s*"
-                       r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)(?:\s*[（(][^（()）\n]{0,40}[)）])?")
+                       r"经济日报|人民日报|光明日报|科技日报|本报)?(?:记者)?[ \t\u3000]*[\u4e00-\u9fff]{0,8}"
+                       r"[ \t\u3000]*[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)"
+                       r"(?:[ \t\u3000]*[（(][^（()）\n]{0,40}[)）])?")       # never across a line
 _SELF_LAST_NAMED = ("该省", "该市", "该区", "该自治区", "当地")
 #: National words that make their comma segment a national act (经国家批复, 被确定为): no
 #: keyword of that segment is credited to a province, and they are no subject beyond it.
@@ -612,13 +615,9 @@ class Coder:
                 idx, mstart, mend, mclause, kind, prev_end_all = (
                     a[keep] for a in (idx, mstart, mend, mclause, kind, prev_end_all))
         is_kw = kind == _KEYWORD
-        only_named = None
-        if default is None:
-            named_all = {value[i][0] for i in
-                         np.unique(idx[(kind == _PROVINCE) | (kind == _CITY)]).tolist()}
-            named_all -= self._partners
-            only_named = next(iter(named_all)) if len(named_all) == 1 else None
-        fallback = default or only_named or first_named
+        # (the document's first-named province is worked out once for the whole text, so that
+        # every block resolves 我省 … alike)
+        fallback = default or first_named
         default_gid = 0 if default else -1
 
         # plain and complex clauses
@@ -747,7 +746,7 @@ class Coder:
                         if label[pi] in _SELF_LAST_NAMED:
                             who = last or fallback
                         else:
-                            who = default or last or only_named or first_named
+                            who = default or last or first_named
                         if who is None:
                             continue
                         member = (who, "", True)
@@ -763,7 +762,7 @@ class Coder:
                                                                       m, j), ce):
                         role = "home of firms"  # 合肥、大连等地的…企业: firms act, not the province
                     elif (a > cs and text[a - 1] in _CUE_LAST) or national_in_clause:
-                        role = self._role(text, a, cs, [(s[0], _SUBJECT_NAMES[s[1]]) for s in subjects],
+                        role = self._role(text, a, cs, ce, [(s[0], _SUBJECT_NAMES[s[1]]) for s in subjects],
                                           group_end)
                     else:
                         role = "actor"
@@ -1083,19 +1082,21 @@ class Coder:
         return idx[order], mstart[order], mend[order]
 
     def _first_named(self, text: str) -> str | None:
-        """The province of the first province, city or place named in ``text`` (None if none)."""
+        """The province of the first province, city or place named in ``text`` (None if none;
+        Hong Kong, Macao and Taiwan are partners, never this province)."""
         n = 2_000
         while True:
             idx, _, _ = self._matcher.find(text[:n])
-            named = np.flatnonzero(np.isin(self._kind[idx], (_PROVINCE, _CITY)))
-            if len(named):
-                return self._prov_of[idx[named[0]]]
+            named = [self._prov_of[i] for i in idx[np.isin(self._kind[idx], (_PROVINCE, _CITY))].tolist()]
+            named = [p for p in named if p not in self._partners]
+            if named:
+                return named[0]
             if n >= len(text):
                 return None
             n *= 10
 
     @staticmethod
-    def _role(text: str, a: int, cs: int, subjects: list, group_end: int) -> str:
+    def _role(text: str, a: int, cs: int, ce: int, subjects: list, group_end: int) -> str:
         """Whether a province mention at ``a`` is an actor, a location or a partner."""
         seg = max(text.rfind("，", cs, a), text.rfind(",", cs, a), text.rfind("：", cs, a)) + 1
         seg = max(seg, cs)
@@ -1106,11 +1107,11 @@ class Coder:
             if prefix.endswith(cue):
                 if cue in _STRONG_PARTNER_CUES:
                     return "partner"
-                if len(cue) == 1 and any(w in text[a:a + 24] for w in _COMPARISON_WORDS):
+                if len(cue) == 1 and any(w in text[a:min(a + 24, ce)] for w in _COMPARISON_WORDS):
                     return "comparison"                 # 与浙江、广东相比
                 listed = group_end == a - len(cue)      # 上海和浙江: a list, both act
                 if not listed and any(sub[1] == "actor" for sub in subjects) and any(
-                        w in text[a:a + 30] for w in COOPERATION_WORDS):
+                        w in text[a:min(a + 30, ce)] for w in COOPERATION_WORDS):
                     return "partner"
                 break
         for cue in LOCATION_CUES:

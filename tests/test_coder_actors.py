@@ -343,3 +343,29 @@ def test_any_text_codes_without_error_and_blocks_change_nothing(coder, small_cod
     pd.testing.assert_frame_equal(whole.suggestions, small.suggestions)
     pd.testing.assert_frame_equal(whole.aggregates, small.aggregates)
     pd.testing.assert_frame_equal(whole.unmatched, small.unmatched)
+
+
+# ----------------------------------------------------------------- found by a hostile-input campaign
+
+def test_a_time_phrase_is_read_in_one_way(coder):
+    # 以来 was both a word and a date ending, so a failing match retried every split: a text
+    # of 25 "1年以来" took over 10 s. The prefix must still be read as time words.
+    from npstudy.coder import _NOT_SUBJECT
+
+    assert _NOT_SUBJECT.match("1年以来" * 22 + "X") is None
+    assert _NOT_SUBJECT.match("2023年以来，") and _NOT_SUBJECT.match("近年来")
+    assert coder.code("1年以来" * 25 + "华为在江苏设厂。").suggestions.empty
+
+
+def test_blocks_change_nothing_at_line_ends(coder, small_coder):
+    texts = ["新华社杭州1月28日电\n（江苏设立科技创新基金）",   # a dateline ends at its line
+             "江苏与浙江建设实验室\n相比",                    # 相比 on the next line is no comparison
+             "浙江设立科技创新基金，与江苏建设实验室\n合作",
+             "浙江\n本省人才兴皖", "深圳\n省政府人才兴皖"]       # 本省 without --province
+    for text in texts:
+        for province in ("CN-AH", None):
+            whole, small = coder.code(text, province=province), small_coder.code(text, province=province)
+            pd.testing.assert_frame_equal(whole.suggestions, small.suggestions)
+            pd.testing.assert_frame_equal(whole.unmatched, small.unmatched)
+    assert pairs(coder.code(texts[0], province="CN-AH")) == [("CN-JS", "innovation.venture_capital")]
+    assert pairs(coder.code(texts[3])) == [("CN-AH", "reform.talent"), ("CN-ZJ", "reform.talent")]
