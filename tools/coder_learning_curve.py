@@ -1,12 +1,12 @@
 """Write ``figures/tables/coder_learning_curve.csv``: what the review classifier adds.
 
-The reviewed sentences are the coder's suggestions on the development set of the
-evaluation corpus (``evaluation/dev``) and on the source article, decided as their hand
-labels say (``npstudy.evaluation.review_from_labels``; for the article, the hand coding
-in ``data/practices.csv``). ``npstudy.learn.learning_curve`` then cross-validates (5 folds
-over sentences, 5 seeded draws per fold) the classifier trained on 100, 200 and 400
-reviewed sentences, capped at what the training folds hold. The frozen test set is not
-used.
+The reviewed sentences are the coder's suggestions on the development parts of the
+evaluation corpus (``evaluation/dev``, ``batch2`` and ``batch3``) and on the source article,
+decided as their hand labels say (``npstudy.evaluation.review_from_labels``; for the
+article, the hand coding in ``data/practices.csv``). ``npstudy.learn.learning_curve`` then
+cross-validates (5 folds over sentences, 5 seeded draws per fold) the classifier trained on
+100, 200 and 400 reviewed sentences, capped at what the training folds hold. The frozen test
+set and the held-out ``batch4`` are not used.
 
 Usage::
 
@@ -31,12 +31,14 @@ from npstudy.learn import learning_curve  # noqa: E402
 
 def reviewed_sentences() -> pd.DataFrame:
     coder = Coder()
-    corpus = load_corpus(ROOT / "evaluation" / "dev")
-    dev = review_from_labels(code_corpus(corpus, coder), corpus["labels"])
+    parts = []
+    for name in ("dev", "batch2", "batch3"):
+        corpus = load_corpus(ROOT / "evaluation" / name)
+        parts.append(review_from_labels(code_corpus(corpus, coder), corpus["labels"]))
     got, want = article_items(coder)
     want = want.rename(columns={"quote": "sentence"})
-    art = review_from_labels(got, want)
-    table = pd.concat([dev, art], ignore_index=True)
+    parts.append(review_from_labels(got, want))
+    table = pd.concat(parts, ignore_index=True)
     return table.assign(accepted=table["decision"] == "accept")
 
 
