@@ -58,7 +58,7 @@ from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_
                       load_practices)
 from .fileio import CodingError
 from .gazetteer import ABBREVIATIONS, Gazetteer, load_gazetteer
-from .text import char_table, clause_layout, read_document, text_warnings
+from .text import char_table, clause_layout, code_points, read_document, text_warnings
 
 __all__ = [
     "Coder",
@@ -367,6 +367,7 @@ class Coder:
         self._value = [entries[p][1] for p in self._patterns]
         self._label = [entries[p][2] for p in self._patterns]
         self._matcher = _Matcher(self._patterns)
+        self._longest = max(map(len, self._patterns))
         self._code_ids = [e.id for e in codes]
         self._code_theme = [e.parent for e in codes]
         self._code_pillar = [e.id.split(".", 1)[0] for e in codes]
@@ -481,8 +482,15 @@ class Coder:
         """
         # the scan makes hundreds of thousands of small tuples, which would set off the
         # cyclic garbage collector again and again; coding creates no reference cycles
-        with _gc_paused():
-            return self._code(text, doc_id, province)
+        try:
+            with _gc_paused():
+                return self._code(text, doc_id, province)
+        except UnicodeEncodeError:
+            # only a str built in Python can hold one: files are decoded strictly
+            at = next(i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff")
+            raise CodingError(f"the text holds an unpaired surrogate ({text[at]!r}) at character "
+                              f"{at} – it is not valid Unicode; decode the source strictly or "
+                              "remove it") from None
 
     def _code(self, text: str, doc_id: str, province: str | None) -> CodingResult:
         default = None
@@ -494,7 +502,8 @@ class Coder:
         # province, else the first province the document names
         first_named = None if default else self._first_named(text)
         frames = ([], [], [])
-        warnings: list[str] = []
+        # warnings look at the start of the whole text, whatever the blocks
+        warnings = text_warnings(code_points(text[:200_000]))
         # blocks of equal size, as many as a multiple of the threads, so that no thread waits
         n_blocks = -(-len(text) // self.block_chars)
         if n_blocks > 1:
@@ -507,8 +516,7 @@ class Coder:
             a, b = spans[k]
             block = text[a:b]
             return self._code_block(block, doc_id, default, a, line0[k], self._matcher.find(block),
-                                    first_named=first_named,
-                                    warn=k == 0)
+                                    first_named=first_named)
 
         workers = min(_WORKERS, len(spans))
         # blocks are independent (the actor never carries across a line), so two threads
@@ -520,16 +528,14 @@ class Coder:
                 if pool is not None else []
             for k in range(len(spans)):
                 if pool is None:
-                    s, g, u, w = one(k)
+                    s, g, u = one(k)
                 else:
-                    s, g, u, w = pending[k].result()
+                    s, g, u = pending[k].result()
                     pending[k] = None
                     if k + workers + 1 < len(spans):
                         pending.append(pool.submit(one, k + workers + 1))
                 for frame, part in zip(frames, (s, g, u)):
                     frame.append(part)
-                if k == 0:
-                    warnings.extend(w)
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -543,10 +549,9 @@ class Coder:
 
     # ------------------------------------------------------------------ one block
     def _code_block(self, text: str, doc_id: str, default: str | None, base: int, line0: int,
-                    hits=None, warn: bool = True, first_named: str | None = None):
+                    hits=None, first_named: str | None = None):
         lay = clause_layout(text)
         starts, ends, sentence, newlines, cp = lay.starts, lay.ends, lay.sentence, lay.newlines, lay.cp
-        warnings = text_warnings(cp) if warn else []   # from the first block only
         idx, mstart, mend = self._matcher.find(text) if hits is None else hits
         idx, mstart, mend = self._abbreviation_lists(text, cp, idx, mstart, mend)
         clause = np.searchsorted(starts, mstart, side="right") - 1
@@ -584,7 +589,7 @@ class Coder:
         suggestions = self._table(text, rows, doc_id, starts, ends, paragraph, base, line0, cp)
         unmatched = [(prov, q, a + base, b + base, int(p) + line0, why)
                      for q, a, b, p, prov, why in unmatched]
-        return suggestions, aggregates, unmatched, warnings
+        return suggestions, aggregates, unmatched
 
     def _attribute(self, text, idx, mstart, mend, mclause, kind, starts, ends, sentence,
                    paragraph, default, cp, first_named=None):
@@ -1086,8 +1091,12 @@ class Coder:
         Hong Kong, Macao and Taiwan are partners, never this province)."""
         n = 2_000
         while True:
-            idx, _, _ = self._matcher.find(text[:n])
-            named = [self._prov_of[i] for i in idx[np.isin(self._kind[idx], (_PROVINCE, _CITY))].tolist()]
+            idx, start, _ = self._matcher.find(text[:n])
+            # a match that starts at least one pattern's length before the cut is the match the
+            # whole text has there (三明治 cut to 三明 is not)
+            sure = start <= n - self._longest if n < len(text) else np.ones(len(idx), bool)
+            named = [self._prov_of[i] for i in
+                     idx[sure & np.isin(self._kind[idx], (_PROVINCE, _CITY))].tolist()]
             named = [p for p in named if p not in self._partners]
             if named:
                 return named[0]

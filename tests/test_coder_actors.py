@@ -369,3 +369,24 @@ def test_blocks_change_nothing_at_line_ends(coder, small_coder):
             pd.testing.assert_frame_equal(whole.unmatched, small.unmatched)
     assert pairs(coder.code(texts[0], province="CN-AH")) == [("CN-JS", "innovation.venture_capital")]
     assert pairs(coder.code(texts[3])) == [("CN-AH", "reform.talent"), ("CN-ZJ", "reform.talent")]
+
+
+def test_the_first_named_province_is_not_read_from_a_cut_name(coder):
+    # the search for the first name looks at the text in growing pieces; a name across the
+    # edge of a piece (三明治, a stop word, cut to 三明, a city of Fujian) must not count
+    for text, province in (("。" * 1998 + "三明治\n全市设立科技创新基金\n江苏", "CN-JS"),
+                           ("。" * 1998 + "海南藏族自治州\n全市设立科技创新基金\n江苏", "CN-QH")):
+        assert coder.code(text).suggestions["province"].tolist() == [province]
+
+
+def test_warnings_do_not_depend_on_blocks(coder, small_coder):
+    for text in ("\n\n我省设立科技创新基金\n江苏", "abc\n" + "國東廣與發經" * 3 + "\n江苏"):
+        assert coder.code(text).warnings == small_coder.code(text).warnings
+    assert coder.code("\n\n我省设立科技创新基金\n江苏").warnings == []
+
+
+def test_an_unpaired_surrogate_is_a_clear_error(coder):
+    from npstudy.fileio import CodingError
+
+    with pytest.raises(CodingError, match="unpaired surrogate .* at character 10"):
+        coder.code("江苏设立科技创新基金\ud800", province="CN-AH")
