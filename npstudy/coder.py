@@ -706,7 +706,7 @@ class Coder:
         # complex clauses, walked in text order
         cx = np.flatnonzero(complex_clause[mclause] & ~is_kw & (kind != _MOVER))
         n_idx, n_start, n_end = idx[cx].tolist(), mstart[cx].tolist(), mend[cx].tolist()
-        n_clause, n_kind, n_prev = mclause[cx].tolist(), kind[cx].tolist(), prev_end_all[cx].tolist()
+        n_clause, n_kind = mclause[cx].tolist(), kind[cx].tolist()
         cx_subj = []                                   # (pos, type, group, clause)
         cx_actor = []                                  # (clause, last group) of complex clauses
         cx_block = []                                  # (clause, blocked sentence or -1)

@@ -18,7 +18,7 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from .codebook import Codebook
-from .dataset import load_codebook, load_provinces
+from .dataset import load_codebook
 from .scoring import coverage_matrix
 
 __all__ = [
