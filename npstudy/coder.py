@@ -30,9 +30,11 @@ Design choices, each tested:
 - **Traditional characters** are not converted: the gazetteer and keywords are in
   Simplified Chinese, so 廣東 or 碳足跡 are not found. :func:`code_text` reports a
   warning when a text looks Traditional.
-- **Bounded memory.** Long texts are coded in blocks of about a million characters
-  cut at line breaks; the actor never carries across a line, so blocks give the
-  same rows as one pass.
+- **Bounded memory, two threads.** Long texts are cut at line breaks into blocks of
+  equal size, at most a million characters each, which two threads scan and code at
+  once (the scan and most array work release the GIL); the actor never carries
+  across a line, and what 我省 means without ``province`` is worked out for the whole
+  text, so blocks give the same rows as one pass.
 
 The matcher is ``ahocorasick_rs`` (Rust Aho–Corasick, leftmost-longest), chosen by
 measurement over Python's ``re`` and ``pyahocorasick`` (``benchmarks/``).
@@ -281,8 +283,9 @@ class Coder:
         County-level cities, new areas, zones and abbreviation compounds
         (:func:`npstudy.lexicon.load_places`); the shipped ``places.csv`` by default.
     block_chars : int
-        Long texts are coded in blocks of about this many characters, cut at line
-        breaks, so that memory stays bounded (the actor never carries across a line).
+        Long texts are coded in blocks of at most about this many characters, cut at
+        line breaks into equal parts, so that memory stays bounded; two threads code
+        the blocks at once (the actor never carries across a line).
 
     Examples
     --------
