@@ -450,7 +450,7 @@ class Coder:
             The document's own province (ISO code or name): what 我省, 全省 or
             省委省政府 mean, and the actor of paragraphs that name none (a provincial
             work report). Without it, these resolve to the province last named in
-            the paragraph, else to the only province the text names.
+            the paragraph, else to the first province the text names.
 
         Returns
         -------
@@ -462,13 +462,16 @@ class Coder:
         Notes
         -----
         *Actors.* Provinces, cities, county-level cities, new areas and zones,
-        and abbreviation compounds (人才兴皖) name a province. Those separated only
-        by 、, 和, 与 or 及 form a group (山东、广东、福建). A mention is not an
-        actor when it is only a location (华为在贵州建设…, with a subject before 在),
-        a partner (…与四川签署合作协议), or follows a national-scope subject in the
-        same comma segment (全国21个自贸试验区及海南自由贸易港). 我省, 全省, 本省, 省委省政府
-        resolve to ``province`` or the paragraph's province; 该省 to the province
-        last named. Datelines (新华社杭州1月28日电) are skipped.
+        abbreviation compounds (人才兴皖) and lists of abbreviations with a number
+        (苏、皖、豫三省) name a province. Those separated only by 、, 和, 与 or 及 form a
+        group (山东、广东、福建). A mention is not an actor when it is only a location
+        (华为在贵州建设…, with a subject before 在) or an origin (从重庆开来), a partner
+        (…与四川签署合作协议), a comparison (与浙江相比), the home of firms (合肥等地的企业),
+        or follows a national-scope subject (全国21个自贸试验区及海南自由贸易港; 国家启动…，
+        在内蒙古等地布局…). 我省, 全省, 本省, 省委省政府 and provincial agencies (省科技厅)
+        resolve to ``province``, else the paragraph's province, else the first province
+        the text names; 该省 to the province last named. Datelines (新华社杭州1月28日电)
+        are skipped.
 
         *Attribution.* A keyword goes to the nearest subject before it in its
         clause; if that subject is national (全国, 国务院 …) or a count (9省份),
