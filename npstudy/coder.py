@@ -159,7 +159,9 @@ COOPERATION_WORDS = ("合作", "共建", "签署", "签约", "协作", "对接",
 # the last characters of every location or partner cue: only mentions after one need a look
 _CUE_LAST = frozenset(w[-1] for w in LOCATION_CUES + PARTNER_CUES)
 _IS_CUE_LAST = char_table("".join(_CUE_LAST))
-_IS_JOINER = char_table("、,，和与及")
+#: Characters that join names into one list (山东、广东和福建).
+_JOINERS = "、,，和与及"
+_IS_JOINER = char_table(_JOINERS)
 _STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
 _NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的托入接")   # …, 依托, 纳入, 对接
 _IS_NATIONAL_NOT_AFTER = char_table("".join(_NATIONAL_NOT_AFTER))
@@ -221,7 +223,7 @@ def _group_end(text: str, n_start: list, n_end: list, n_kind: list, m: int, j: i
     for k in range(m + 1, j):
         if n_kind[k] not in (_PROVINCE, _CITY):
             break
-        if n_start[k] == end or (n_start[k] == end + 1 and text[end] in "、,，和与及"):
+        if n_start[k] == end or (n_start[k] == end + 1 and text[end] in _JOINERS):
             end = n_end[k]
         else:
             break
@@ -767,7 +769,7 @@ class Coder:
                         if implied >= 0:
                             comp.append((a, c, implied, label[pi]))
                     if kd != _SELF and (a == other_end or (a == other_end + 1
-                                                           and text[other_end] in "、,，和与及")):
+                                                           and text[other_end] in _JOINERS)):
                         role = other_role       # listed with a location, partner …: the same
                     elif kd != _SELF and _owns_firms(text, _group_end(text, n_start, n_end, n_kind,
                                                                       m, j), ce):
@@ -792,7 +794,7 @@ class Coder:
                             subjects.append((a, 2, -1, b))
                         continue
                     if group_id >= 0 and (a == group_end or (
-                            a == group_end + 1 and text[group_end] in "、,，和与及")):
+                            a == group_end + 1 and text[group_end] in _JOINERS)):
                         pass
                     else:
                         group_id = next_gid
