@@ -77,7 +77,14 @@ def main(argv=None):
     mode.add_argument("--check", action="store_true")
     mode.add_argument("--print", action="store_true")
     args = parser.parse_args(argv)
-    rows = load()
+    try:
+        rows = load()
+    except OSError as exc:
+        print(f"describe: error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if not rows:
+        print("describe: error: excerpts.csv has no rows; nothing to count", file=sys.stderr)
+        return 2
     if args.print:
         sys.stdout.write(tables(rows))
         return 0

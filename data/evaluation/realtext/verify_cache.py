@@ -47,8 +47,18 @@ def main(argv=None):
     if not args.cache.is_dir():
         print(f"verify_cache: error: {args.cache} is not a folder", file=sys.stderr)
         return 2
-    with open(args.csv, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    try:
+        with open(args.csv, encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+    except OSError as exc:
+        print(f"verify_cache: error: cannot read {args.csv}: {exc.strerror}", file=sys.stderr)
+        return 2
+    lacking = {"excerpt_id", "sha256", "n_chars"} - set(reader.fieldnames or [])
+    if lacking:
+        print(f"verify_cache: error: {args.csv} lacks the column(s) {', '.join(sorted(lacking))}",
+              file=sys.stderr)
+        return 2
     missing, mismatched, ok = check(rows, args.cache)
     print(f"{len(ok)} of {len(rows)} excerpts match; {len(missing)} missing; {len(mismatched)} differ")
     for excerpt_id in mismatched:

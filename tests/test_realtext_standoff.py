@@ -1,0 +1,142 @@
+"""The real-text evaluation set is stand-off, complete and reproducibly split.
+
+``data/evaluation/realtext/`` holds only records (URL, hash, length, flags) of published
+excerpts; the texts live in a cache outside git. These tests check the records, the seeded
+split, the README counts and the cache checker; the cache checker is exercised on a temporary
+folder of made-up strings, never on the published texts.
+"""
+
+import csv
+import hashlib
+import importlib.util
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "data" / "evaluation" / "realtext"
+COLUMNS = ["excerpt_id", "url", "outlet", "date", "genre", "province", "has_title",
+           "distractor", "split", "sha256", "n_chars", "query"]
+GENRES = {"work_report", "plan_opinion", "provincial_news", "national_news",
+          "speech_press", "statistics_review", "city_county"}
+
+
+def _module(name):
+    spec = importlib.util.spec_from_file_location(f"realtext_{name}", HERE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def table():
+    with open(HERE / "excerpts.csv", encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, list(reader)
+
+
+def test_columns_in_the_required_order(table):
+    fields, _ = table
+    assert fields == COLUMNS
+
+
+def test_ids_run_from_rt_001_without_gaps(table):
+    _, rows = table
+    assert [r["excerpt_id"] for r in rows] == [f"rt-{i:03d}" for i in range(1, len(rows) + 1)]
+
+
+def test_every_field_has_its_form(table):
+    _, rows = table
+    with open(ROOT / "data" / "provinces.csv", encoding="utf-8", newline="") as f:
+        codes = {r["iso_code"] for r in csv.DictReader(f)}
+    for r in rows:
+        where = r["excerpt_id"]
+        assert re.fullmatch(r"[0-9a-f]{64}", r["sha256"]), where
+        assert 150 <= int(r["n_chars"]) <= 800, where
+        assert r["genre"] in GENRES, where
+        assert r["province"] == "" or r["province"] in codes, where
+        assert r["has_title"] in {"true", "false"} and r["distractor"] in {"true", "false"}, where
+        assert r["split"] in {"dev", "test"}, where
+        assert re.fullmatch(r"(\d{4}(-\d{2}(-\d{2})?)?)?", r["date"]), where
+        assert r["url"].startswith(("http://", "https://")), where
+        assert r["query"], where
+    assert len({r["url"] for r in rows}) == len(rows)
+    assert len({r["sha256"] for r in rows}) == len(rows)
+
+
+def test_no_cell_is_long_enough_to_carry_an_excerpt(table):
+    # Excerpts are 150-800 characters; queries and outlet names stay far below 150.
+    _, rows = table
+    longest = max((len(v), r["excerpt_id"], k) for r in rows for k, v in r.items() if k != "url")
+    assert longest[0] < 150, longest
+
+
+def test_coverage_targets_are_met(table):
+    _, rows = table
+    n = len(rows)
+    provinces = Counter(r["province"] for r in rows if r["province"])
+    genres = Counter(r["genre"] for r in rows)
+    assert n >= 220
+    assert len(provinces) >= 25
+    assert max(provinces.values()) <= 0.08 * n
+    assert min(genres[g] for g in GENRES) >= 15
+    assert sum(r["distractor"] == "true" for r in rows) >= 0.15 * n
+
+
+def test_dev_share_is_forty_percent_rounded_half_up():
+    n_dev = _module("make_split").n_dev
+    # 0.4 n + 0.5, floored: worked by hand.
+    assert [n_dev(n) for n in (1, 2, 3, 4, 5, 25, 29, 54)] == [0, 1, 1, 2, 2, 10, 12, 22]
+
+
+def test_split_is_stratified_seeded_and_order_free():
+    assign = _module("make_split").assign
+    rows = [{"excerpt_id": f"x-{i:02d}", "genre": g} for i, g in enumerate(["a"] * 5 + ["b"] * 4)]
+    split = assign(rows)
+    by_genre = Counter((r["genre"], split[r["excerpt_id"]]) for r in rows)
+    assert by_genre == {("a", "dev"): 2, ("a", "test"): 3, ("b", "dev"): 2, ("b", "test"): 2}
+    assert assign(list(reversed(rows))) == split
+
+
+def test_committed_split_is_the_seeded_one(table):
+    _, rows = table
+    split = _module("make_split").assign(rows)
+    assert {r["excerpt_id"]: r["split"] for r in rows} == split
+
+
+def test_readme_counts_are_current(table):
+    _, rows = table
+    readme = (HERE / "README.md").read_text(encoding="utf-8")
+    assert _module("describe").render(readme, rows) == readme
+    n = len(rows)
+    assert f"| all | {n} | " in readme
+
+
+def test_cache_checker_finds_missing_and_changed_files(tmp_path):
+    verify = _module("verify_cache")
+    texts = {"t-1": "甲乙丙丁" * 40, "t-2": "made-up text " * 20, "t-3": "第三条" * 60}
+    rows = [{"excerpt_id": k, "sha256": hashlib.sha256(v.encode("utf-8")).hexdigest(),
+             "n_chars": str(len(v))} for k, v in texts.items()]
+    (tmp_path / "t-1.txt").write_bytes(texts["t-1"].encode("utf-8"))
+    (tmp_path / "t-2.txt").write_bytes((texts["t-2"] + "\n").encode("utf-8"))
+    assert verify.check(rows, tmp_path) == (["t-3"], ["t-2"], ["t-1"])
+
+
+def test_cache_checker_exit_codes(tmp_path, capsys):
+    verify = _module("verify_cache")
+    text = "六十个字" * 50
+    data = text.encode("utf-8")
+    table = tmp_path / "x.csv"
+    table.write_text("excerpt_id,sha256,n_chars\n"
+                     f"t-1,{hashlib.sha256(data).hexdigest()},{len(text)}\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "t-1.txt").write_bytes(data)
+    assert verify.main([str(cache), "--csv", str(table)]) == 0
+    (cache / "t-1.txt").write_bytes(data[:-3])
+    assert verify.main([str(cache), "--csv", str(table)]) == 1
+    assert verify.main([str(tmp_path / "nowhere"), "--csv", str(table)]) == 2
+    assert verify.main([str(cache), "--csv", str(tmp_path / "missing.csv")]) == 2
+    assert "verify_cache: error: cannot read" in capsys.readouterr().err
