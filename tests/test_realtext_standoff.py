@@ -140,3 +140,33 @@ def test_cache_checker_exit_codes(tmp_path, capsys):
     assert verify.main([str(tmp_path / "nowhere"), "--csv", str(table)]) == 2
     assert verify.main([str(cache), "--csv", str(tmp_path / "missing.csv")]) == 2
     assert "verify_cache: error: cannot read" in capsys.readouterr().err
+
+
+def test_locate_finds_the_window_by_hash():
+    locate = _module("locate").locate
+    inner = "第二段落的内容。" * 20
+    page = "标题\n" + inner + "\n页尾"
+    digest = hashlib.sha256(inner.encode("utf-8")).hexdigest()
+    assert locate(page, digest, len(inner)) == 3      # after "标题\n", counted by hand
+    assert locate(page.replace("\n", "\r\n"), digest, len(inner)) == 4
+    assert locate(page.replace("。", "."), digest, len(inner)) is None
+    assert locate(page, digest, len(inner) + 1) is None
+
+
+def test_locate_writes_the_cache_file(tmp_path, capsys):
+    locate = _module("locate")
+    inner = "made-up excerpt, not a published text. " * 5
+    table = tmp_path / "x.csv"
+    table.write_text("excerpt_id,sha256,n_chars\n"
+                     f"t-9,{hashlib.sha256(inner.encode('utf-8')).hexdigest()},{len(inner)}\n",
+                     encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text("header\n" + inner + "footer", encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    assert locate.main(["t-9", str(page), str(cache), "--csv", str(table)]) == 0
+    assert (cache / "t-9.txt").read_bytes() == inner.encode("utf-8")
+    assert locate.main(["t-8", str(page), str(cache), "--csv", str(table)]) == 2
+    page.write_text("nothing here", encoding="utf-8")
+    assert locate.main(["t-9", str(page), str(cache), "--csv", str(table)]) == 1
+    assert "not found" in capsys.readouterr().err
