@@ -1,8 +1,8 @@
-"""Every number the README and the notebooks state, tied to the table it comes from.
+"""Every number the findings page and the notebooks state, tied to the table it comes from.
 
 :func:`claims_table` turns the build's tables into ``figures/tables/claims.csv``:
 one row per stated number, with the exact phrase in which the prose states it.
-:func:`check_text` reads prose (the README's marked findings blocks, the
+:func:`check_text` reads prose (the marked blocks of ``docs/findings.md``, the
 notebooks' markdown) and reports every number that no claim covers and every
 claim whose phrase the prose no longer contains, so that a number edited by
 hand, or a table that changed under a sentence, fails the test suite.
@@ -31,10 +31,10 @@ __all__ = ["claims_table", "check_text", "check_readme", "check_notebook", "pros
            "README_BLOCK", "CLAIM_SOURCES", "Finding", "FINDINGS", "findings_table",
            "check_findings"]
 
-#: Markers around the README blocks whose numbers must all be claims.
+#: Markers around the blocks of a Markdown page whose numbers must all be claims.
 README_BLOCK = ("<!-- claims -->", "<!-- /claims -->")
 #: The documents whose numbers the claims cover, relative to the repository root.
-CLAIM_SOURCES = ("README.md", "notebooks/01-framework.ipynb", "notebooks/02-pillar-coverage.ipynb",
+CLAIM_SOURCES = ("docs/findings.md", "notebooks/01-framework.ipynb", "notebooks/02-pillar-coverage.ipynb",
                  "notebooks/03-similarity.ipynb")
 
 _NUMBER = re.compile(r"(?<![\w.\-–])\d+(?:[.,]\d+)*(?:%)?(?![\w])")
@@ -94,7 +94,7 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
     sh, zj = ri.loc["CN-SH"], ri.loc["CN-ZJ"]
     n_rand = int(rt["n_samples"].iloc[0])
     inst = t["instruments"].groupby(level="instrument").sum().sum(axis=1)
-    R = "README.md"
+    R = "docs/findings.md"
     N3 = "notebooks/03-similarity.ipynb"
     N2 = "notebooks/02-pillar-coverage.ipynb"
     out = [
@@ -206,7 +206,7 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
 
 
 def claims_table(tables: dict, practices: pd.DataFrame) -> pd.DataFrame:
-    """One row per number the README or a notebook states.
+    """One row per number the findings page or a notebook states.
 
     Parameters
     ----------
@@ -232,7 +232,7 @@ def claims_table(tables: dict, practices: pd.DataFrame) -> pd.DataFrame:
 def prose_blocks(path: str | Path) -> str:
     """The prose of a document whose numbers must be claims.
 
-    For the README: the text between ``<!-- claims -->`` and ``<!-- /claims -->``
+    For a Markdown page: the text between ``<!-- claims -->`` and ``<!-- /claims -->``
     markers. For a notebook: its markdown cells, joined by blank lines.
     """
     path = Path(path)
@@ -315,9 +315,9 @@ def check_text(text: str, claims: pd.DataFrame, where: str) -> list[str]:
     return problems
 
 
-def check_readme(readme: str | Path, claims: pd.DataFrame) -> list[str]:
-    """:func:`check_text` on the README's marked blocks."""
-    return check_text(prose_blocks(readme), claims, "README.md")
+def check_readme(readme: str | Path, claims: pd.DataFrame, where: str = "docs/findings.md") -> list[str]:
+    """:func:`check_text` on a Markdown page's marked blocks (by default the findings page)."""
+    return check_text(prose_blocks(readme), claims, where)
 
 
 def check_notebook(notebook: str | Path, claims: pd.DataFrame, where: str) -> list[str]:
@@ -371,9 +371,9 @@ def _float(v) -> float:
 
 
 _MAIN_GROUPS = ["baseline", "level", "scope", "level_scope", "weights"]
-_R = "README.md"
+_R = "docs/findings.md"
 
-#: Every qualitative finding the README states, with the rows that support it.
+#: Every qualitative finding the findings page states, with the rows that support it.
 FINDINGS = (
     Finding("breadth_main", "the breadth leader under every choice of unit, level, scope and weights",
             _R, "robustness", "breadth_leaders in the baseline, level, scope, level_scope and weights "

@@ -29,26 +29,26 @@ def test_every_stated_number_matches_a_claim(claims, source):
 
 
 def test_a_changed_readme_number_fails(claims):
-    text = prose_blocks(ROOT / "README.md")
-    assert check_text(text, claims, "README.md") == []
+    text = prose_blocks(ROOT / "docs" / "findings.md")
+    assert check_text(text, claims, "docs/findings.md") == []
     # change one stated number, as a hand edit would: 13 provinces becomes 14
     mutated = text.replace("names 13 provinces", "names 14 provinces", 1)
     assert mutated != text
-    problems = check_text(mutated, claims, "README.md")
+    problems = check_text(mutated, claims, "docs/findings.md")
     assert any("claim 'provinces'" in p for p in problems)
     assert any("number '14'" in p for p in problems)
     # and every other claimed number, one at a time
-    for claim, row in claims[claims["where"] == "README.md"].iterrows():
+    for claim, row in claims[claims["where"] == "docs/findings.md"].iterrows():
         phrase = row["phrase"]
         bumped = re.sub(r"\d", lambda m: str((int(m.group(0)) + 1) % 10), phrase, count=1)
         flat = re.sub(r"\s+", " ", text)
         assert phrase in flat, claim
-        assert check_text(flat.replace(phrase, bumped), claims, "README.md"), claim
+        assert check_text(flat.replace(phrase, bumped), claims, "docs/findings.md"), claim
 
 
 def test_a_number_without_a_claim_fails(claims):
-    text = prose_blocks(ROOT / "README.md") + "\nAbout 17 provinces are similar."
-    [problem] = check_text(text, claims, "README.md")
+    text = prose_blocks(ROOT / "docs" / "findings.md") + "\nAbout 17 provinces are similar."
+    [problem] = check_text(text, claims, "docs/findings.md")
     assert "number '17'" in problem
 
 
