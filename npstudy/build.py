@@ -44,7 +44,7 @@ FIGURES = ("fig1_framework", "fig2_coverage_heatmap", "fig3_tile_map", "fig4_pil
 #: zlib level of PNG figures (0–9; see _figure_bytes).
 PNG_COMPRESS_LEVEL = 3
 #: Randomisations per variant in the robustness table (each variant reruns the tests).
-N_VARIANT_SAMPLES = 999
+N_VARIANT_SAMPLES = 9999
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -142,13 +142,14 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         coder_eval = (_side_tables(("coder_evaluation", p, n_samples, seed))
                       if practices is None else None)
     if practices is None:  # the shipped dataset: its second coding and the claims the README makes
-        from .claims import claims_table
+        from .claims import claims_table, findings_table
 
         if agreement is not None:
             tables["agreement"] = agreement
         if coder_eval is not None:
             tables["coder_evaluation"] = coder_eval
         tables["claims"] = claims_table(tables, p)
+        tables["findings"] = findings_table(tables)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
 
 
@@ -180,7 +181,7 @@ def _rank_table(p: pd.DataFrame, n_samples: int, seed: int) -> pd.DataFrame:
     boot = rank_intervals(p, n_boot=n_samples, seed=seed)
     loo = leave_one_out_ranks(p, "entropy")
     out = boot.rename(columns=lambda c: c.replace("rank", "rank_equal"))
-    out = out.rename(columns={"share_same": "share_same_equal"})
+    out = out.rename(columns={"share_same": "share_same_equal", "share_strict": "share_strict_equal"})
     out["rank_entropy"] = loo["rank"]
     out["rank_entropy_min"] = loo["rank_min"]
     out["rank_entropy_max"] = loo["rank_max"]

@@ -1,11 +1,18 @@
-"""Every number the README and the notebooks state, tied to the table it comes from.
+"""Every number the findings page and the notebooks state, tied to the table it comes from.
 
 :func:`claims_table` turns the build's tables into ``figures/tables/claims.csv``:
 one row per stated number, with the exact phrase in which the prose states it.
-:func:`check_text` reads prose (the README's marked findings blocks, the
+:func:`check_text` reads prose (the marked blocks of ``docs/findings.md``, the
 notebooks' markdown) and reports every number that no claim covers and every
 claim whose phrase the prose no longer contains, so that a number edited by
 hand, or a table that changed under a sentence, fails the test suite.
+
+Qualitative findings ("in every variant", "undetermined", "not stable") are
+registered too: :data:`FINDINGS` ties each finding's exact phrase to the rows
+of the build's tables that support it and to the test each row must pass, and
+:func:`findings_table` writes ``figures/tables/findings.csv`` with, for every
+finding, how many of its rows support it and whether it ``holds``. A finding
+whose rows stop supporting it fails the test suite, however its numbers read.
 
 Nothing is computed here that the tables do not already hold.
 """
@@ -14,17 +21,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 __all__ = ["claims_table", "check_text", "check_readme", "check_notebook", "prose_blocks",
-           "README_BLOCK", "CLAIM_SOURCES"]
+           "README_BLOCK", "CLAIM_SOURCES", "Finding", "FINDINGS", "findings_table",
+           "check_findings"]
 
-#: Markers around the README blocks whose numbers must all be claims.
+#: Markers around the blocks of a Markdown page whose numbers must all be claims.
 README_BLOCK = ("<!-- claims -->", "<!-- /claims -->")
 #: The documents whose numbers the claims cover, relative to the repository root.
-CLAIM_SOURCES = ("README.md", "notebooks/01-framework.ipynb", "notebooks/02-pillar-coverage.ipynb",
+CLAIM_SOURCES = ("docs/findings.md", "notebooks/01-framework.ipynb", "notebooks/02-pillar-coverage.ipynb",
                  "notebooks/03-similarity.ipynb")
 
 _NUMBER = re.compile(r"(?<![\w.\-–])\d+(?:[.,]\d+)*(?:%)?(?![\w])")
@@ -57,9 +67,7 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
     unit = rob[rob["quantity"] == "top3_share"].set_index("variant")["value"].astype(float)
     bj_sd = pairs[(pairs["a"] == "CN-BJ") & (pairs["b"] == "CN-SD")].iloc[0]
     reach = int((pairs["p_min"] < 0.05).sum())
-    from .nullmodels import _bh_adjust
-
-    best_fdr = float(_bh_adjust(pairs["p_min"].to_numpy()).min())
+    best_fdr = float(_fdr(pairs["p_min"].to_numpy()).min())
     ranks_ent = rob[(rob["quantity"] == "rank") & (rob["group"] == "weights")].set_index("subject")["value"]
     ranks_31 = rob[(rob["quantity"] == "rank") & (rob["variant"] == "mainland_31_entropy")]
     changed_31 = int((ranks_31.set_index("subject")["value"] != ranks_ent.reindex(ranks_31["subject"])).sum())
@@ -73,12 +81,20 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
     code_pair = rob[(rob["group"] == "level") & (rob["quantity"] == "lowest_p_pair")]["value"].iloc[0]
     code_pair = "–".join(names[c] for c in code_pair.split("–"))
     code_prov = rob[(rob["group"] == "level_scope") & (rob["quantity"] == "lowest_p")]["value"].astype(float).iloc[0]
+    k = p.groupby(key)["province"].transform("nunique")
+    sh_rows = p[p["province"] == "CN-SH"]
+    sh_single = set(sh_rows.loc[k[sh_rows.index] == 1, "theme"])
+    sh_open = len(set(sh_rows["theme"]) - sh_single)
+    bj_sd_prov = float(rob[(rob["quantity"] == "pair_jaccard") & (rob["variant"] == "provincial_only")
+                           & (rob["subject"] == "CN-BJ–CN-SD")]["value"].iloc[0])
+    region_prov = float(rob[(rob["quantity"] == "region_p_labels")
+                            & (rob["variant"] == "provincial_only")]["value"].iloc[0])
     others = ri.drop(index=["CN-SH", "CN-ZJ"])
     widths = others["rank_equal_high"] - others["rank_equal_low"] + 1
     sh, zj = ri.loc["CN-SH"], ri.loc["CN-ZJ"]
     n_rand = int(rt["n_samples"].iloc[0])
     inst = t["instruments"].groupby(level="instrument").sum().sum(axis=1)
-    R = "README.md"
+    R = "docs/findings.md"
     N3 = "notebooks/03-similarity.ipynb"
     N2 = "notebooks/02-pillar-coverage.ipynb"
     out = [
@@ -100,8 +116,20 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
          "practices.csv", R),
         ("sh_themes", f"{int(scores.loc['CN-SH', 'themes'])} of the {n_themes} themes",
          int(scores.loc["CN-SH", "themes"]), "province_scores.csv", R),
-        ("sh_interval", f"Shanghai ranks first in {_pct(sh['share_same_equal'])} of the bootstrap samples "
-         f"(interval {_interval(sh)})", _pct(sh["share_same_equal"]), "rank_intervals.csv", R),
+        ("sh_interval", f"Shanghai is first alone in {_pct(sh['share_strict_equal'])} of the "
+         f"paragraph-stratified bootstrap samples and first including ties in "
+         f"{_pct(sh['share_same_equal'])} (interval {_interval(sh)})", _pct(sh["share_strict_equal"]),
+         "rank_intervals.csv", R),
+        ("sh_open", f"{sh_open} of Shanghai's {int(scores.loc['CN-SH', 'themes'])} themes rest only on "
+         "statements that name several provinces", sh_open, "practices.csv", R),
+        ("bj_sd_prov", f"without national programmes its Jaccard is {_num(bj_sd_prov)}", _num(bj_sd_prov),
+         "robustness.csv", R),
+        ("region_stmt", f"p = {_p(rt.loc['statements', 'p_value'], 3)} under the statement-level null",
+         _p(rt.loc["statements", "p_value"], 3), "region_test.csv", R),
+        ("region_prov", f"p = {_p(region_prov)} without national programmes", _p(region_prov),
+         "robustness.csv", R),
+        ("draws", f"{min(n_rand, 9999):,} randomisations per variant", f"{min(n_rand, 9999):,}",
+         "robustness.csv", R),  # npstudy.build.N_VARIANT_SAMPLES caps the variants' draws
         ("zj_interval", f"Zhejiang second in {_pct(zj['share_same_equal'])} (interval {_interval(zj)})",
          _pct(zj["share_same_equal"]), "rank_intervals.csv", R),
         ("other_widths", f"intervals {int(widths.min())} to {int(widths.max())} places wide",
@@ -178,7 +206,7 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
 
 
 def claims_table(tables: dict, practices: pd.DataFrame) -> pd.DataFrame:
-    """One row per number the README or a notebook states.
+    """One row per number the findings page or a notebook states.
 
     Parameters
     ----------
@@ -204,7 +232,7 @@ def claims_table(tables: dict, practices: pd.DataFrame) -> pd.DataFrame:
 def prose_blocks(path: str | Path) -> str:
     """The prose of a document whose numbers must be claims.
 
-    For the README: the text between ``<!-- claims -->`` and ``<!-- /claims -->``
+    For a Markdown page: the text between ``<!-- claims -->`` and ``<!-- /claims -->``
     markers. For a notebook: its markdown cells, joined by blank lines.
     """
     path = Path(path)
@@ -287,12 +315,176 @@ def check_text(text: str, claims: pd.DataFrame, where: str) -> list[str]:
     return problems
 
 
-def check_readme(readme: str | Path, claims: pd.DataFrame) -> list[str]:
-    """:func:`check_text` on the README's marked blocks."""
-    return check_text(prose_blocks(readme), claims, "README.md")
+def check_readme(readme: str | Path, claims: pd.DataFrame, where: str = "docs/findings.md") -> list[str]:
+    """:func:`check_text` on a Markdown page's marked blocks (by default the findings page)."""
+    return check_text(prose_blocks(readme), claims, where)
 
 
 def check_notebook(notebook: str | Path, claims: pd.DataFrame, where: str) -> list[str]:
     """:func:`check_text` on a notebook's markdown cells."""
     return check_text(prose_blocks(notebook), claims, where)
 
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A qualitative finding and the table rows that must support it.
+
+    Attributes
+    ----------
+    id : str
+    phrase : str
+        The exact words in which the prose states the finding.
+    where : str
+        The document that states it.
+    table : str
+        The build table (file stem in ``figures/tables/``) that holds the rows.
+    rows : str
+        How the supporting rows are chosen, in words (written to the table).
+    select : callable
+        ``tables -> DataFrame``: the supporting rows.
+    supports : callable
+        ``row -> bool``: whether one row supports the finding.
+    """
+
+    id: str
+    phrase: str
+    where: str
+    table: str
+    rows: str
+    select: Callable[[dict], pd.DataFrame]
+    supports: Callable[[pd.Series], bool]
+
+
+def _rob(t: dict, **eq) -> pd.DataFrame:
+    r = t["robustness"]
+    for col, val in eq.items():
+        r = r[r[col].isin(val if isinstance(val, (list, tuple)) else [val])]
+    return r
+
+
+def _float(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+_MAIN_GROUPS = ["baseline", "level", "scope", "level_scope", "weights"]
+_R = "docs/findings.md"
+
+#: Every qualitative finding the findings page states, with the rows that support it.
+FINDINGS = (
+    Finding("breadth_main", "the breadth leader under every choice of unit, level, scope and weights",
+            _R, "robustness", "breadth_leaders in the baseline, level, scope, level_scope and weights "
+            "groups; each must include CN-SH",
+            lambda t: _rob(t, quantity="breadth_leaders", group=_MAIN_GROUPS),
+            lambda r: "CN-SH" in str(r["value"]).split(";")),
+    Finding("breadth_codebook", "but not under two codebook variants", _R, "robustness",
+            "breadth_leaders in the codebook group's single_province_statements and "
+            "inverse_k_weights variants; each must exclude CN-SH",
+            lambda t: _rob(t, quantity="breadth_leaders", group="codebook",
+                           variant=["single_province_statements", "inverse_k_weights"]),
+            lambda r: "CN-SH" not in str(r["value"]).split(";")),
+    Finding("top_pair_national", "rests on national programmes", _R, "robustness",
+            "pair_jaccard of each baseline top pair in the provincial_only scope variant; each must "
+            "be at most half its baseline value",
+            lambda t: _rob(t, quantity="pair_jaccard", group="scope", variant="provincial_only"),
+            lambda r: _float(r["value"]) <= 0.5 * _float(r["baseline"])),
+    Finding("region_undetermined", "whether region matters beyond breadth is undetermined", _R,
+            "region_test", "labels_permuted and breadth_fixed: the first below 0.05, the second not "
+            "(the two tests disagree)",
+            lambda t: t["region_test"].loc[["labels_permuted", "breadth_fixed"]].reset_index(),
+            lambda r: (_float(r["p_value"]) < 0.05) == (r["test"] == "labels_permuted")),
+    Finding("region_national", "without national programmes the shuffled-label test is not "
+            "significant either", _R, "robustness",
+            "region_p_labels in the provincial_only scope variant; must be at least 0.05",
+            lambda t: _rob(t, quantity="region_p_labels", group="scope", variant="provincial_only"),
+            lambda r: _float(r["value"]) >= 0.05),
+    Finding("clusters_unstable", "The hierarchical clusters are not stable", _R, "robustness",
+            "clusters in every leave_out and codebook variant; at least half must differ from the "
+            "baseline (checked on the share of rows with same = False)",
+            lambda t: _rob(t, quantity="clusters", group=["leave_out", "codebook"]),
+            None),
+    Finding("no_pair_significant", "no pair can be significant after correcting for", _R,
+            "similarity_pairs", "every pair's smallest attainable FDR-adjusted p (p_min, Benjamini–"
+            "Hochberg over all pairs); each must be at least 0.05",
+            lambda t: t["similarity_pairs"].assign(
+                p_min_fdr=_fdr(t["similarity_pairs"]["p_min"].to_numpy())),
+            lambda r: _float(r["p_min_fdr"]) >= 0.05),
+    Finding("entropy_fragile", "entropy ranks are fragile", _R, "rank_intervals",
+            "rank_entropy_changed of every province; at least half must be above 0",
+            lambda t: t["rank_intervals"].reset_index(), None),
+)
+
+#: Findings judged on the share of their rows that support them, with that share's minimum.
+_MAJORITY = {"clusters_unstable": (lambda r: str(r["same"]) in ("False", "false"), 0.5),
+             "entropy_fragile": (lambda r: _float(r["rank_entropy_changed"]) > 0, 0.5)}
+
+
+def _fdr(p):
+    from scipy.stats import false_discovery_control
+    return false_discovery_control(p, method="bh")
+
+
+def findings_table(tables: dict, findings=FINDINGS) -> pd.DataFrame:
+    """Whether each qualitative finding holds in the build's tables.
+
+    Parameters
+    ----------
+    tables : dict of pandas.DataFrame
+        The build's tables (as :func:`npstudy.build.compute_tables` returns them).
+    findings : sequence of Finding, default :data:`FINDINGS`
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``finding``: ``phrase``, ``where``, ``table``, ``rows`` (how
+        the supporting rows are chosen and what each must show), ``n_rows``,
+        ``n_supporting`` and ``holds``. A finding with no rows does not hold; one
+        judged on all its rows holds when every row supports it; the two judged
+        on a majority (clusters, entropy ranks) hold when at least half do.
+
+    Examples
+    --------
+    >>> t = {"robustness": pd.DataFrame({"quantity": ["breadth_leaders"], "group": ["baseline"],
+    ...                                  "variant": ["baseline"], "value": ["CN-ZJ"]})}
+    >>> findings_table(t, [FINDINGS[0]])["holds"].tolist()
+    [False]
+    """
+    out = []
+    for f in findings:
+        rows = f.select(tables)
+        test, need = _MAJORITY.get(f.id, (f.supports, 1.0))
+        n_sup = int(sum(bool(test(r)) for _, r in rows.iterrows()))
+        holds = len(rows) > 0 and n_sup >= need * len(rows)
+        out.append({"finding": f.id, "phrase": f.phrase, "where": f.where, "table": f"{f.table}.csv",
+                    "rows": f.rows, "n_rows": len(rows), "n_supporting": n_sup, "holds": holds})
+    return pd.DataFrame(out).set_index("finding")
+
+
+def check_findings(findings: pd.DataFrame, texts: dict[str, str]) -> list[str]:
+    """Problems with the qualitative findings: one that does not hold, or is not stated.
+
+    Parameters
+    ----------
+    findings : pandas.DataFrame
+        As :func:`findings_table` returns it.
+    texts : dict
+        Document path (as the ``where`` column names it) → its prose.
+
+    Returns
+    -------
+    list of str
+        Empty when every finding holds and its phrase is in its document.
+    """
+    problems = []
+    for fid, row in findings.iterrows():
+        if str(row["holds"]) not in ("True", "true"):
+            problems.append(f"finding {fid!r} ({row['phrase']!r}) no longer holds: {row['n_supporting']} "
+                            f"of {row['n_rows']} rows of {row['table']} support it ({row['rows']})")
+        text = re.sub(r"\s+", " ", texts.get(row["where"], ""))
+        if row["phrase"] not in text:
+            problems.append(f"finding {fid!r} is registered for {row['where']} as {row['phrase']!r}, "
+                            "but that phrase is not in the text")
+    return problems

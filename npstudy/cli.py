@@ -224,6 +224,61 @@ def _cmd_code(args) -> int:
     return 0
 
 
+def _accepted_rows(table, path: str):
+    """The rows a coding asserts: a reviewed file's rejected rows are no coding.
+
+    A table with a filled ``decision`` column (a review of suggestions) keeps the
+    rows marked ``accept``; a row left undecided in a review is an error, since it
+    is neither the reviewer's coding nor a rejection. Suggestions not yet reviewed
+    (the column is empty throughout) are compared row by row.
+    """
+    from .fileio import DataError
+
+    if "decision" not in table.columns:
+        return table
+    decision = table["decision"].str.strip().str.lower()
+    if (decision == "").all():
+        return table
+    bad = ~decision.isin(["accept", "reject"])
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(f"{path}:{row + 2}: decision: {table['decision'].iloc[row]!r} – a reviewed "
+                        "file marks every row accept or reject; finish the review, or drop the "
+                        "decision column to compare every row")
+    return table[(decision == "accept").to_numpy()].reset_index(drop=True)
+
+
+def _document_report(a, b, path_a: str, path_b: str) -> str:
+    """Which documents ``agree`` compared, and which it had to leave out."""
+    docs_a, docs_b = set(a["doc_id"]), set(b["doc_id"])
+    shared = sorted(docs_a & docs_b)
+
+    def names(d):
+        d = sorted(d)
+        return ", ".join(d[:5]) + (f" and {len(d) - 5} more" if len(d) > 5 else "")
+    lines = [f"documents compared: {len(shared)} ({names(shared)})"]
+    for path, only in ((path_a, docs_a - docs_b), (path_b, docs_b - docs_a)):
+        if only:
+            lines.append(f"left out: {len(only)} document(s) coded only in {path} ({names(only)}) – "
+                         "agreement needs both codings of a document")
+    return "\n".join(lines)
+
+
+def _disagreement_lines(dis, level: str, width: int = 36) -> list[str]:
+    """A disagreement table a person can read: one line per unit × category."""
+    if not len(dis):
+        return []
+    rows = [("document", "sentence", "province", level, "A", "B", "text")]
+    for r in dis.itertuples(index=False):
+        text = " ".join(str(r.text).split())
+        text = text if len(text) <= width else text[:width - 1] + "…"
+        rows.append((str(r.doc_id), str(r.sentence), str(r.province), str(getattr(r, level)),
+                     "yes" if r.coder_a else "no", "yes" if r.coder_b else "no", text))
+    widths = [max(len(row[i]) for row in rows) for i in range(6)]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:6], widths)) + "  " + row[6]
+            for row in rows]
+
+
 def _read_coding(path: str, context, level: str):
     """Read a coding for ``agree``: checked like ``validate`` on the columns agreement uses."""
     from .dataset import WHOLE_NUMBER
@@ -231,6 +286,7 @@ def _read_coding(path: str, context, level: str):
     from .reliability import check_coding
 
     table = read_table(path)
+    table = _accepted_rows(table, path)
     problems = check_coding(table, context, name=path)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -274,6 +330,7 @@ def _cmd_agree(args) -> int:
                         "with more than one category")
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.precision", 3):
+        print(_document_report(a, b, args.a, args.b))
         print(f"unit of analysis: (document, sentence, province) coded by at least one coder; "
               f"{len(result.units)} units × {args.level}")
         print(result.table.to_string(na_rep="n/a"))
@@ -281,7 +338,7 @@ def _cmd_agree(args) -> int:
               + ("; n/a: a coefficient is undefined where both coders made the same decision "
                  "on every unit" if result.table.isna().any().any() else ""))
         if args.show:
-            print(result.disagreements.to_string(index=False))
+            print("\n".join(_disagreement_lines(result.disagreements, args.level)))
     sys.stdout.flush()
     if args.out:
         write_atomic(Path(args.out), _csv_bytes(result.disagreements, bom=True),

@@ -20,13 +20,17 @@ def test_citation_cff_matches_the_package():
     [data] = [r for r in cff["references"] if r["type"] == "data"]
     assert data["title"] == DATASET["title"] and data["license"] == DATASET["license"]
     assert [a["name"] for a in cff["authors"]] == [SOFTWARE["author"]]
+    assert str(cff["date-released"]) == SOFTWARE["date"] == DATASET["date"] == str(data["date-released"])
 
 
 def test_cite_prints_bibtex_and_plain_text(capsys):
     assert main(["cite"]) == 0
     out = capsys.readouterr().out
     assert out == citations()
-    assert re.search(r"^@software\{npstudy,$", out, re.M)
-    assert re.search(r"^@dataset\{npstudy_data,$", out, re.M)
+    assert re.search(r"^@misc\{npstudy,$", out, re.M)
+    assert re.search(r"^@misc\{npstudy_data,$", out, re.M)
+    # classic BibTeX needs a year; the version is in a field and in the note
+    assert out.count("  year = {2026},") == 2
+    assert out.count(f"  version = {{{__version__}}},") == 2
     assert f"(version {__version__}) [Software]" in out and "[Data set]" in out
     assert out.count("{") == out.count("}")
