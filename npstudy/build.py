@@ -283,7 +283,9 @@ def figure_captions(results: Results, lang: str, alpha: float = 0.05) -> dict:
         "fig5_similarity": {"k": CLUSTERS, "claim": _cluster_claim(t, lang)},
         "fig6_null_model": {"n": f"{results.n_samples:,}", "alpha": alpha,
                             "n_fdr": int((pairs["p_fdr"] < alpha).sum()), "n_pairs": len(pairs),
-                            "n_never": int((pairs["p_min"] > alpha).sum())},
+                            "n_never": int(((pairs["p_min"] > alpha) | pairs["ses"].isna()).sum()),
+                            "dash": plots.captions.NO_EFFECT[lang] if pairs["ses"].isna().any()
+                            else ""},
         "fig7_instruments": {"total": int(cats.sum()), "categories": cat_text},
         "fig8_rank_intervals": {"n_boot": f"{results.n_samples:,}"},
     }

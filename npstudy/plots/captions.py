@@ -72,14 +72,13 @@ CAPTIONS = {
               "Benjamini–Hochberg correction. Grey: the {n_never} pairs that cannot reach "
               "p < {alpha} whatever their overlap, because even the largest overlap two provinces "
               "with so few themes can have occurs by chance too often (lowest attainable p, "
-              "`p_min` in `similarity_pairs.csv`, above {alpha}). A dash: the similarity does not "
-              "vary under the null, so there is no effect size.",
+              "`p_min` in `similarity_pairs.csv`, above {alpha}).{dash}",
         "zh": "**图6  相似是否超出随机？**各省份对Jaccard相似度在固定边际零模型下的标准化效应量"
               "（{n}次Curveball算法随机化，保持每个省份的主题数和每个主题的省份数不变）；红色：比随机更相似，"
               "蓝色：比随机更不相似。* 未校正p < {alpha}；经Benjamini–Hochberg校正后，{n_pairs}对中有"
               "{n_fdr}对仍低于{alpha}。灰色：无论重合多少都不可能达到p < {alpha}的{n_never}对省份——"
               "两省主题太少，即使重合达到最大，随机出现的频率也过高（`similarity_pairs.csv`中的"
-              "最低可达p值`p_min`高于{alpha}）。短横线：零模型下相似度无变化，无法计算效应量。",
+              "最低可达p值`p_min`高于{alpha}）。{dash}",
     },
     "fig7_instruments": {
         "en": "**Figure 7. Policy instruments by pillar.** Coded statements (rows) by policy "
@@ -108,8 +107,14 @@ CLUSTER_CLAIM = {
     "en": "The figure supports one claim, that these clusters are fragile: they survive {same} "
           "of the {n} leave-one-out variants (`clusters_loo` in `claims.csv`); beyond that the "
           "tree only orders the rows and columns.",
-    "zh": "本图只支持一个结论：这些类别并不稳定，在{n}个剔除一省的变体中仅{same}个保持不变"
+    "zh": "本图只支持一个结论：这些类别并不稳定，在{n}个剔除一省的变体中有{same}个保持不变"
           "（`claims.csv`中的`clusters_loo`）；除此之外，聚类树仅用于排列行列。",
+}
+
+#: Figure 6's note on pairs without an effect size, when there are any.
+NO_EFFECT = {
+    "en": " A dash: the similarity does not vary under the null, so there is no effect size.",
+    "zh": "短横线：零模型下相似度无变化，无法计算效应量。",
 }
 
 #: How the composite printed in figure 4 is computed, by weighting.

@@ -68,7 +68,7 @@ def plot_framework(practices: pd.DataFrame, codebook: Codebook | None = None,
                      for b in boxes if j < len(b)) / 72
                  for j in range(max(map(len, boxes)))]
         title_h = 0.32
-        height = title_h + head_h + sum(row_h) + _GAP * (len(row_h) + 1)
+        height = round(title_h + head_h + sum(row_h) + _GAP * (len(row_h) + 1), 2)
         fig = Figure(figsize=(WIDTH, height))
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()

@@ -74,7 +74,7 @@ def plot_coverage_heatmap(counts: pd.DataFrame, codebook: Codebook | None = None
         below = label_depth(cols, lang, col_pt, 45)
         grid_h = cell * len(rows)
         top, band = 0.3, 0.34
-        height = top + band + grid_h + below
+        height = round(top + band + grid_h + below, 2)   # whole pixels at 300 dpi
         fig = Figure(figsize=(WIDTH, height))
         f = lambda y: y / height  # noqa: E731  (inches from the bottom → figure fraction)
         ax = fig.add_axes((left / WIDTH, f(below), grid_w / WIDTH, f(grid_h)))
@@ -135,7 +135,7 @@ def plot_instruments(matrix: pd.DataFrame, codebook: Codebook | None = None,
         below = max(c.count("\n") + 1 for c in labels) * 7 * 1.25 / 72 + 0.12
         grid_h = cell_h * (len(rows) + 1)
         top = 0.35
-        height = top + grid_h + below
+        height = round(top + grid_h + below, 2)
         fig = Figure(figsize=(WIDTH, height))
         ax = fig.add_axes(((cat_w + type_w) / WIDTH, below / height, grid_w / WIDTH,
                            grid_h / height))

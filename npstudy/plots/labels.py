@@ -45,6 +45,8 @@ TEXT = {
                     "zh": "排名是否稳健？综合指数排名区间"},
     "rank_equal": {"en": "equal weights: rank and bootstrap interval (middle 95% of {n} resamples)",
                    "zh": "等权重：排名及自助法区间（{n}次重抽样的中间95%）"},
+    "rank_equal_plain": {"en": "equal weights: rank and bootstrap interval (middle 95% of resamples)",
+                         "zh": "等权重：排名及自助法区间（重抽样的中间95%）"},
     "rank_entropy": {"en": "entropy weights: rank and range when one province is left out",
                      "zh": "熵权法：排名及剔除任一省份后的排名范围"},
     "rank": {"en": "rank (1 = highest)", "zh": "排名（1为最高）"},

@@ -27,7 +27,7 @@ class _Layout:
         self.col_pt = self.cell * 72
         self.below = label_depth(names, lang, self.col_pt, 90)
         self.above = above
-        self.height = 0.32 + above + self.grid + self.below
+        self.height = round(0.32 + above + self.grid + self.below, 2)   # whole pixels at 300 dpi
 
     def rect(self, bottom: float, height: float, left: float | None = None,
              width: float | None = None) -> tuple:

@@ -49,7 +49,7 @@ def plot_pillar_profiles(shares: pd.DataFrame, codebook: Codebook | None = None,
     with style(lang):
         labels = [codebook.label(p, lang, short=True) for p in pillars]
         left = max(text_width(x, 7, lang) for x in labels) / 72 + 0.12
-        height = 0.95 * nrows + 0.75
+        height = round(0.95 * nrows + 0.75, 2)
         fig = Figure(figsize=(WIDTH, height))
         axes = np.atleast_2d(fig.subplots(nrows, ncols, sharex=True, sharey=True))
         for k, ax in enumerate(axes.flat):

@@ -49,7 +49,7 @@ def plot_rank_intervals(table: pd.DataFrame, gazetteer: Gazetteer | None = None,
     with style(lang):
         names = [province_label(gazetteer, c, lang) for c in data.index]
         left = max(text_width(x, 7, lang) for x in names) / 72 + 0.2
-        height = 0.25 * n + 1.45
+        height = round(0.25 * n + 1.45, 2)
         fig = Figure(figsize=(WIDTH, height))
         ax = fig.add_axes((left / WIDTH, 0.95 / height, 1 - (left + 0.15) / WIDTH,
                            (height - 1.35) / height))
@@ -83,7 +83,7 @@ def _legend(ax, lang: str, n_boot: int | None) -> None:
     diamond = Line2D([], [], color=LOO["colour"], marker=LOO["marker"], linestyle="none",
                      markersize=4)
     ax.legend([(band, dot), (line, diamond)],
-              [t("rank_equal", lang, n=f"{n_boot:,}" if n_boot else "9,999"),
+              [t("rank_equal", lang, n=f"{n_boot:,}") if n_boot else t("rank_equal_plain", lang),
                t("rank_entropy", lang)],
               handler_map={tuple: HandlerTuple(ndivide=1)}, loc="upper left",
               bbox_to_anchor=(-0.02, -0.1), frameon=False, handlelength=2.4)
