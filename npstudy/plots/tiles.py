@@ -18,8 +18,7 @@ from matplotlib.patches import Patch, Rectangle
 from ..codebook import Codebook
 from ..gazetteer import Gazetteer
 from .labels import t
-from .style import EMPTY, GREY_TEXT, SEQUENTIAL, WIDTH, colourbar_label, reference, style, \
-    text_colour, text_width
+from .style import EMPTY, GREY_TEXT, SEQUENTIAL, WIDTH, reference, style, text_colour, text_width
 
 _ROW = 0.46           # inches per tile row
 _FILL = 0.94          # share of the pitch a tile covers
