@@ -256,22 +256,26 @@ def draw_figures(results: Results, lang: str, stems=None, codebook=None, gazette
     return {stem: makers[stem]() for stem in (stems or FIGURES)}
 
 
-def figure_captions(results: Results, lang: str, alpha: float = 0.05) -> dict:
+def figure_captions(results: Results, lang: str, alpha: float = 0.05, codebook=None,
+                    gazetteer=None) -> dict:
     """Each figure's caption in ``lang`` (:func:`npstudy.plots.caption`), with the numbers it states.
 
     Returns ``{stem: markdown}``; the build writes them to ``captions/<figN>_<lang>.md``.
+    ``codebook`` and ``gazetteer`` are those the figures were drawn with (the shipped
+    ones when None).
     """
     t, p = results.tables, results.practices
     scores = t["province_scores"]
     pairs = t["similarity_pairs"]
-    g = load_gazetteer()
+    g = gazetteer if gazetteer is not None else load_gazetteer()
     breadth, comp = scores["themes"].dropna(), scores["composite_entropy"].dropna()
     cats = t["instruments"].groupby(level=0, sort=False).sum().sum(axis=1)
-    cb = load_codebook()
+    cb = codebook if codebook is not None else load_codebook()
     cat_text = ("；" if lang == "zh" else "; ").join(
         f"{cb.instrument_categories[c][lang]} {int(n)}" for c, n in cats.items())
     facts = {
-        "fig1_framework": {"n_rows": len(p), "n_provinces": p["province"].nunique()},
+        "fig1_framework": {"n_rows": len(p), "n_provinces": sum(
+            g.is_province(c) for c in p["province"].unique())},
         "fig2_coverage_heatmap": {"n_rows": len(p), "n_provinces": len(t["coverage_theme"])},
         "fig3_tile_map": {"breadth_lo": int(breadth.min()), "breadth_hi": int(breadth.max()),
                           "composite_lo": f"{comp.min():.2f}", "composite_hi": f"{comp.max():.2f}",
