@@ -31,8 +31,9 @@ from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
 from .similarity import cluster_provinces, linkage_matrix, similarity_matrix, similarity_pairs
 from .validation import validate
 
-__all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "build", "default_output_dir", "FIGURES",
-           "N_RANDOMISATIONS", "SEED", "write_atomic"]
+__all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "figure_captions", "caption_path",
+           "build", "default_output_dir", "FIGURES", "CLUSTERS", "N_RANDOMISATIONS", "SEED",
+           "write_atomic"]
 
 #: Randomisations for the null model and the region permutation test.
 N_RANDOMISATIONS = 9999
@@ -41,6 +42,8 @@ SEED = 20240305
 #: Figure file stems, in the order the README lists them.
 FIGURES = ("fig1_framework", "fig2_coverage_heatmap", "fig3_tile_map", "fig4_pillar_profiles",
            "fig5_similarity", "fig6_null_model", "fig7_instruments", "fig8_rank_intervals")
+#: Clusters cut from the similarity tree (clusters.csv, figure 5).
+CLUSTERS = 3
 #: zlib level of PNG figures (0–9; see _figure_bytes).
 PNG_COMPRESS_LEVEL = 3
 #: Randomisations per variant in the robustness table (each variant reruns the tests).
@@ -103,7 +106,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
     presence = coverage_matrix(p, "theme", "presence")
     sim = similarity_matrix(presence, "jaccard")
     Z, labels = linkage_matrix(sim)
-    clusters = cluster_provinces(sim, n_clusters=3)
+    clusters = cluster_provinces(sim, n_clusters=CLUSTERS)
     null = null_model_test(presence, "jaccard", n_samples=n_samples, seed=seed)
     stmt_pairs, stmt_region = statement_null_test(p, "theme", n_samples=n_samples, seed=seed)
     stmt_pairs = stmt_pairs[["a", "b", "ses", "p_value"]].rename(
@@ -212,40 +215,102 @@ def _figure_bytes(fig, fmt: str, lang: str) -> bytes:
     return buf.getvalue()
 
 
-def _rank_ranges(table: pd.DataFrame) -> pd.Series:
-    """'#a–b' labels of the entropy ranks' leave-one-out range."""
+def _rank_ranges(table: pd.DataFrame, lang: str = "en") -> pd.Series:
+    """'#a–b' (第a–b名) labels of the entropy ranks' leave-one-out range."""
     def fmt(row):
         lo, hi = int(row["rank_entropy_min"]), int(row["rank_entropy_max"])
-        return f"#{lo}" if lo == hi else f"#{lo}–{hi}"
+        return plots.TEXT["rank_one" if lo == hi else "rank_range"][lang].format(lo=lo, hi=hi)
     return table.apply(fmt, axis=1)
 
 
-def draw_figures(results: Results, lang: str, stems=None) -> dict:
+def draw_figures(results: Results, lang: str, stems=None, codebook=None, gazetteer=None) -> dict:
     """Draw figures in one language from computed results; returns ``{stem: Figure}``.
 
-    ``stems`` picks some of :data:`FIGURES` (all by default).
+    ``stems`` picks some of :data:`FIGURES` (all by default); ``codebook`` and
+    ``gazetteer`` label them (the shipped ones when None).
     """
     p = results.practices
-    cb, g = load_codebook(), load_gazetteer()
+    cb = codebook if codebook is not None else load_codebook()
+    g = gazetteer if gazetteer is not None else load_gazetteer()
+    ref = {"codebook": cb, "gazetteer": g}
     t = results.tables
     scores = t["province_scores"]
     makers = {
-        "fig1_framework": lambda: plots.plot_framework(p, cb, g, lang),
-        "fig2_coverage_heatmap": lambda: plots.plot_coverage_heatmap(t["coverage_theme"], cb, g,
-                                                                     results.order, lang),
-        "fig3_tile_map": lambda: plots.plot_tile_map(scores["themes"], scores["composite_entropy"], g,
-                                                     lang, rank_range=_rank_ranges(t["rank_intervals"])),
-        "fig4_pillar_profiles": lambda: plots.plot_pillar_profiles(t["pillar_shares"], cb, g,
-                                                                   scores["composite_equal"], lang),
-        "fig5_similarity": lambda: plots.plot_similarity(t["similarity_theme_jaccard"], results.linkage,
-                                                         results.linkage_labels, g, lang),
-        "fig6_null_model": lambda: plots.plot_null_model(t["similarity_pairs"].dropna(subset=["ses"]),
-                                                         results.order, g, results.n_samples, lang=lang),
-        "fig7_instruments": lambda: plots.plot_instruments(t["instruments"], cb, lang),
-        "fig8_rank_intervals": lambda: plots.plot_rank_intervals(t["rank_intervals"], g, lang,
-                                                                  n_boot=results.n_samples),
+        "fig1_framework": lambda: plots.plot_framework(p, lang=lang, **ref),
+        "fig2_coverage_heatmap": lambda: plots.plot_coverage_heatmap(
+            t["coverage_theme"], order=results.order, lang=lang, **ref),
+        "fig3_tile_map": lambda: plots.plot_tile_map(
+            scores["themes"], scores["composite_entropy"], lang=lang,
+            rank_range=_rank_ranges(t["rank_intervals"], lang), **ref),
+        "fig4_pillar_profiles": lambda: plots.plot_pillar_profiles(
+            t["pillar_shares"], composite=scores["composite_equal"], weights="equal", lang=lang,
+            **ref),
+        "fig5_similarity": lambda: plots.plot_similarity(
+            t["similarity_theme_jaccard"], results.linkage, results.linkage_labels, lang=lang,
+            n_clusters=CLUSTERS, **ref),
+        "fig6_null_model": lambda: plots.plot_null_model(
+            t["similarity_pairs"], results.order, n_samples=results.n_samples, lang=lang, **ref),
+        "fig7_instruments": lambda: plots.plot_instruments(t["instruments"], lang=lang, **ref),
+        "fig8_rank_intervals": lambda: plots.plot_rank_intervals(
+            t["rank_intervals"], lang=lang, n_boot=results.n_samples, **ref),
     }
     return {stem: makers[stem]() for stem in (stems or FIGURES)}
+
+
+def figure_captions(results: Results, lang: str, alpha: float = 0.05, codebook=None,
+                    gazetteer=None) -> dict:
+    """Each figure's caption in ``lang`` (:func:`npstudy.plots.caption`), with the numbers it states.
+
+    Returns ``{stem: markdown}``; the build writes them to ``captions/<figN>_<lang>.md``.
+    ``codebook`` and ``gazetteer`` are those the figures were drawn with (the shipped
+    ones when None).
+    """
+    t, p = results.tables, results.practices
+    scores = t["province_scores"]
+    pairs = t["similarity_pairs"]
+    g = gazetteer if gazetteer is not None else load_gazetteer()
+    breadth, comp = scores["themes"].dropna(), scores["composite_entropy"].dropna()
+    cats = t["instruments"].groupby(level=0, sort=False).sum().sum(axis=1)
+    cb = codebook if codebook is not None else load_codebook()
+    cat_text = ("；" if lang == "zh" else "; ").join(
+        f"{cb.instrument_categories[c][lang]} {int(n)}" for c, n in cats.items())
+    facts = {
+        "fig1_framework": {"n_rows": len(p), "n_provinces": sum(
+            g.is_province(c) for c in p["province"].unique())},
+        "fig2_coverage_heatmap": {"n_rows": len(p), "n_provinces": len(t["coverage_theme"])},
+        "fig3_tile_map": {"breadth_lo": int(breadth.min()), "breadth_hi": int(breadth.max()),
+                          "composite_lo": f"{comp.min():.2f}", "composite_hi": f"{comp.max():.2f}",
+                          "n_units": len(g.provinces),
+                          "n_missing": len(g.provinces) - int(breadth.index.isin(
+                              g.provinces["iso_code"]).sum())},
+        "fig4_pillar_profiles": {"weights": plots.TEXT["weights_equal"][lang],
+                                 "definition": plots.captions.COMPOSITE["equal"][lang]},
+        "fig5_similarity": {"k": CLUSTERS, "claim": _cluster_claim(t, lang)},
+        "fig6_null_model": {"n": f"{results.n_samples:,}", "alpha": alpha,
+                            "n_fdr": int((pairs["p_fdr"] < alpha).sum()), "n_pairs": len(pairs),
+                            "n_never": int(((pairs["p_min"] > alpha) | pairs["ses"].isna()).sum()),
+                            "dash": plots.captions.NO_EFFECT[lang] if pairs["ses"].isna().any()
+                            else ""},
+        "fig7_instruments": {"total": int(cats.sum()), "categories": cat_text},
+        "fig8_rank_intervals": {"n_boot": f"{results.n_samples:,}"},
+    }
+    return {stem: plots.caption(stem, lang, **facts[stem]) for stem in FIGURES}
+
+
+def _cluster_claim(tables: dict, lang: str) -> str:
+    """Figure 5's claim sentence: how many leave-one-out variants keep the clusters."""
+    rob = tables.get("robustness")
+    if rob is None or "quantity" not in rob:
+        return ""
+    loo = rob[(rob["group"] == "leave_out") & (rob["quantity"] == "clusters")]
+    if loo.empty:
+        return ""
+    return plots.captions.CLUSTER_CLAIM[lang].format(same=int(loo["same"].sum()), n=len(loo))
+
+
+def caption_path(out: Path, stem: str, lang: str) -> Path:
+    """``out/captions/figN_<lang>.md`` for figure ``stem``."""
+    return out / "captions" / f"{stem.split('_')[0]}_{lang}.md"
 
 
 #: Results shared with forked rendering workers (set just before the fork, read-only there).
@@ -390,7 +455,7 @@ def _prepare(out: Path) -> list[Path]:
         raise BuildError(f"cannot create output folder {out}: {out.parent} is not an existing "
                          "folder – create it first or choose another --out")
     created = []
-    for folder in (out, out / "tables"):
+    for folder in (out, out / "tables", out / "captions"):
         if folder.is_dir():
             continue
         try:
@@ -400,7 +465,7 @@ def _prepare(out: Path) -> list[Path]:
             raise BuildError(f"cannot create output folder {folder}: {err.strerror}; "
                              "choose another with --out") from None
         created.append(folder)
-    if not os.access(out, os.W_OK) or not os.access(out / "tables", os.W_OK):
+    if not all(os.access(f, os.W_OK) for f in (out, out / "tables", out / "captions")):
         _remove_empty(created)
         raise BuildError(f"output folder {out} is not writable; choose another with --out "
                          "or fix its permissions")
@@ -478,7 +543,7 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     workers = workers if workers is not None else _default_workers()
     step = _step_reporter(progress)
     for lang in langs:
-        plots._check_lang(lang)
+        plots.check_lang(lang)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BuildError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
@@ -524,7 +589,10 @@ def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progre
                                on_done=bar.update)
         for stem, _, fmt, payload in rendered:
             files[out / f"{stem}_{lang}.{fmt}"] = payload
-        echo(f"figures: {len(FIGURES) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}")
+        for stem, text in figure_captions(results, lang).items():
+            files[caption_path(out, stem, lang)] = text.encode("utf-8")
+        echo(f"figures: {len(FIGURES) * len(formats)} files ({lang}: {', '.join(formats)}) in {out}, "
+             f"captions in {out / 'captions'}")
     try:
         write_files_atomic(files)
     except DataError as err:

@@ -22,7 +22,9 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    assert len(written) == len(digest(a)) == 16 + len(FIGURES) * len(langs) * len(formats)
+    # 16 tables, every figure in every language and format, and one caption per figure and language
+    assert len(written) == len(digest(a)) == (16 + len(FIGURES) * len(langs) * len(formats)
+                                              + len(FIGURES) * len(langs))
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -39,7 +41,7 @@ def test_two_builds_are_byte_identical(zh_png, tmp_path):
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
-    assert len(written) == len(digest(first)) == 16 + len(FIGURES)
+    assert len(written) == len(digest(first)) == 16 + 2 * len(FIGURES)   # tables, PNGs, captions
     assert not [p for p in first.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 

@@ -1,15 +1,16 @@
 """Build the Chinese font subset shipped in ``npstudy/fonts/``.
 
-The source is Noto Sans CJK SC Regular from Debian's ``fonts-noto-cjk`` package
-(SIL Open Font License 1.1). The subset keeps printable ASCII, common punctuation
-and every character that a figure can show: the Chinese text of
-``data/codebook.yaml``, ``data/provinces.csv`` and ``npstudy/plots.py``.
+The sources are Noto Sans CJK SC Regular and Bold from Debian's ``fonts-noto-cjk``
+package (SIL Open Font License 1.1); headings in Chinese figures use the bold
+face. Each subset keeps printable ASCII, common punctuation and every character
+that a figure can show: the Chinese text of ``data/codebook.yaml``,
+``data/provinces.csv`` and ``npstudy/plots/labels.py``.
 Its outlines are converted from CFF to TrueType (quadratic) so that matplotlib
 can embed the font in PDF files, and it is renamed, as the OFL asks of modified
 versions. Re-run after adding Chinese labels::
 
     apt-get install fonts-noto-cjk
-    python tools/make_font.py [/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc]
+    python tools/make_font.py [FOLDER]   # default /usr/share/fonts/opentype/noto
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, newTable
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "npstudy" / "fonts" / "NotoSansSC-npstudy-subset.ttf"
+FONTS = ROOT / "npstudy" / "fonts"
+#: Output file of each weight: (source collection, style name, file name).
+WEIGHTS = (("NotoSansCJK-Regular.ttc", "Regular", "NotoSansSC-npstudy-subset.ttf"),
+           ("NotoSansCJK-Bold.ttc", "Bold", "NotoSansSC-npstudy-subset-Bold.ttf"))
 FAMILY = "Noto Sans SC npstudy"
-SOURCES = ["data/codebook.yaml", "data/provinces.csv", "npstudy/plots.py"]
+SOURCES = ["data/codebook.yaml", "data/provinces.csv",
+           "npstudy/plots/labels.py"]
 EXTRA = "0123456789，。、；：？！“”‘’（）《》【】—–·…％／＋－×"
 
 
@@ -67,7 +72,8 @@ def cff_to_glyf(font) -> None:
     font["post"].formatType = 3.0
 
 
-def main(source: str) -> None:
+def subset_font(source: str, style: str, out: Path) -> None:
+    """Write the subset of one weight of Noto Sans CJK SC to ``out``."""
     collection = TTCollection(source)
     font = next(f for f in collection.fonts
                 if f["name"].getDebugName(1) == "Noto Sans CJK SC")
@@ -81,18 +87,26 @@ def main(source: str) -> None:
     sub.subset(font)
     cff_to_glyf(font)
     name = font["name"]
+    full = FAMILY if style == "Regular" else f"{FAMILY} {style}"
     for rec in list(name.names):
-        if rec.nameID in (1, 4, 16):
+        if rec.nameID in (1, 16):
             rec.string = FAMILY
+        elif rec.nameID == 4:
+            rec.string = full
         elif rec.nameID == 3:
-            rec.string = f"{FAMILY} subset"
+            rec.string = f"{full} subset"
         elif rec.nameID == 6:
-            rec.string = FAMILY.replace(" ", "") + "-Regular"
+            rec.string = FAMILY.replace(" ", "") + f"-{style}"
     font.recalcTimestamp = False  # keep the source font's dates: reproducible bytes
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    font.save(str(OUT))
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KiB, {len(characters())} characters)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    font.save(str(out))
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(characters())} characters)")
+
+
+def main(folder: str) -> None:
+    for source, style, out in WEIGHTS:
+        subset_font(str(Path(folder) / source), style, FONTS / out)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    main(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/opentype/noto")
