@@ -22,7 +22,7 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    assert len(written) == len(digest(a)) == 15 + len(FIGURES) * len(langs) * len(formats)
+    assert len(written) == len(digest(a)) == 18 + len(FIGURES) * len(langs) * len(formats)
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -39,7 +39,7 @@ def test_two_builds_are_byte_identical(zh_png, tmp_path):
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
-    assert len(written) == len(digest(first)) == 15 + len(FIGURES)
+    assert len(written) == len(digest(first)) == 18 + len(FIGURES)
     assert not [p for p in first.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
