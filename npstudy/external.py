@@ -43,6 +43,7 @@ __all__ = [
     "INDICATOR_FIELDS", "META_FIELDS", "KINDS", "EVIDENCE_MAX",
     "external_dir", "load_indicator_meta", "load_indicators", "indicator_matrix",
     "datapackage", "named_matrix", "programme_tests", "pooled_programme_test",
+    "pooled_breadth_fixed_test",
     "spearman_permutation", "breadth_correlations", "left_out", "indicator_profile",
     "external_tables",
 ]
@@ -466,6 +467,54 @@ def pooled_programme_test(table: pd.DataFrame) -> dict:
             "odds_ratio_mh": float(num / den) if den > 0 else float("inf"), "p_value": p}
 
 
+def pooled_breadth_fixed_test(practices: pd.DataFrame, indicators: pd.DataFrame,
+                              meta: pd.DataFrame | None = None, n_samples: int = 9999,
+                              seed: int = 0) -> dict:
+    """Pooled test that keeps each province's breadth: is the match theme-specific?
+
+    The exact pooled test (:func:`pooled_programme_test`) lets each theme's named provinces
+    be any provinces, so a province that the author cites often and that hosts many
+    programmes adds to the statistic in every theme. Here the null model keeps, over the
+    themes with a primary indicator, both how many of those themes each province is named
+    under and how many provinces each theme names, and randomises which province is named
+    where (curveball on the province × theme matrix; :func:`npstudy.nullmodels.curveball_samples`).
+    The statistic is again :math:`T = \\sum_{i,k} named_{ik}\\,host_{ik}` and the p-value
+    :math:`(1 + \\#\\{T^* \\ge T\\})/(1 + n_{samples})`. A small p means the author's examples
+    match the programmes theme by theme, beyond citing prominent provinces everywhere.
+
+    Returns
+    -------
+    dict
+        ``themes``, ``named_hosts`` (T), ``null_mean``, ``null_sd``, ``p_value``, ``n_samples``.
+
+    References
+    ----------
+    Strona, G., Nappo, D., Boccacci, F., Fattorini, S. & San-Miguel-Ayanz, J. (2014). A fast
+    and unbiased procedure to randomize ecological binary matrices with fixed row and column
+    totals. *Nature Communications*, 5, 4114.
+    """
+    meta = load_indicator_meta() if meta is None else meta
+    prim = meta[meta["primary"]]
+    wide = indicator_matrix(indicators)
+    named = named_matrix(practices).reindex(index=wide.index, fill_value=0)
+    themes = list(prim["theme"])
+    x = named.reindex(columns=themes, fill_value=0).to_numpy() > 0
+    hosts = (wide[list(prim.index)].fillna(0).to_numpy() > 0)
+    return {"themes": len(themes), **_overlap_test(x, hosts, n_samples, seed)}
+
+
+def _overlap_test(x: np.ndarray, hosts: np.ndarray, n_samples: int, seed: int) -> dict:
+    """``sum(x & hosts)`` against curveball draws of ``x`` (row and column totals kept)."""
+    from .nullmodels import curveball_samples
+
+    t_obs = int((x & hosts).sum())
+    null = np.concatenate([(b & hosts[None]).sum(axis=(1, 2))
+                           for b in curveball_samples(x, n_samples, seed=seed)])
+    p = float((1 + np.sum(null >= t_obs)) / (1 + n_samples))
+    return {"named_hosts": t_obs, "null_mean": float(null.mean()),
+            "null_sd": float(null.std(ddof=1)), "p_value": p, "n_samples": int(n_samples)}
+
+
 def spearman_permutation(x, y, n_perm: int = 9999, seed: int = 0,
                          exact_max: int = 8) -> dict:
     """Spearman's rho with a two-sided permutation p-value.
@@ -691,8 +740,9 @@ def external_tables(practices: pd.DataFrame, n_perm: int = 9999, seed: int = 0) 
     """The three tables the build writes: ``external_tests``, ``external_profile``,
     ``external_left_out``.
 
-    ``external_tests`` holds one row per Fisher test (``test = "fisher"``), one pooled row
-    over the primary indicators (``"pooled_exact"``), one Spearman row per share or level
+    ``external_tests`` holds one row per Fisher test (``test = "fisher"``), two pooled rows
+    over the primary indicators (``"pooled_exact"``, :func:`pooled_programme_test`;
+    ``"pooled_breadth_fixed"``, :func:`pooled_breadth_fixed_test`), one Spearman row per share or level
     indicator (``"spearman_breadth"``) and the Spearman correlation of the indicator
     profile with the article's composite over the 31 provinces (``"profile_vs_article"``).
     """
@@ -700,6 +750,7 @@ def external_tables(practices: pd.DataFrame, n_perm: int = 9999, seed: int = 0) 
     ind = load_indicators(meta=meta)
     fisher = programme_tests(practices, ind, meta)
     pooled = pooled_programme_test(fisher[fisher["primary"]])
+    fixed = pooled_breadth_fixed_test(practices, ind, meta, n_samples=n_perm, seed=seed)
     corr = breadth_correlations(practices, ind, meta, n_perm=n_perm, seed=seed)
     profile = indicator_profile(ind, practices, meta)
     pv = spearman_permutation(profile["ind_overall"], profile["art_composite"], n_perm=n_perm,
@@ -718,6 +769,13 @@ def external_tables(practices: pd.DataFrame, n_perm: int = 9999, seed: int = 0) 
                  "expected": pooled["expected"], "statistic": pooled["odds_ratio_mh"],
                  "statistic_name": "Mantel-Haenszel odds ratio", "p_value": pooled["p_value"],
                  "method": "exact conditional test of a common odds ratio of 1, one-sided"})
+    rows.append({"test": "pooled_breadth_fixed", "theme": "primary indicators",
+                 "indicator": ";".join(fisher.loc[fisher["primary"], "indicator"]),
+                 "n": fixed["themes"], "named_hosts": fixed["named_hosts"],
+                 "expected": fixed["null_mean"], "statistic": fixed["named_hosts"],
+                 "statistic_name": "named hosts", "p_value": fixed["p_value"],
+                 "method": f"curveball, each province's and theme's named count kept, "
+                           f"{fixed['n_samples']} draws, one-sided"})
     for _, r in corr.iterrows():
         rows.append({"test": "spearman_breadth", "theme": "", "indicator": r["indicator"],
                      "n": r["n"], "statistic": r["rho"], "statistic_name": "Spearman rho",

@@ -270,5 +270,26 @@ def test_external_tables_are_reproducible():
     for name in ("external_tests", "external_profile", "external_left_out"):
         pd.testing.assert_frame_equal(a[name], b[name])
     tests = a["external_tests"]
-    assert set(tests["test"]) == {"fisher", "pooled_exact", "spearman_breadth",
+    assert set(tests["test"]) == {"fisher", "pooled_exact", "pooled_breadth_fixed", "spearman_breadth",
                                   "profile_vs_article"}
+
+
+def test_breadth_fixed_overlap_test_against_enumeration():
+    """Every 0/1 matrix with the margins of x is enumerated; the exact p is the share with
+    at least the observed overlap. The curveball p must come close."""
+    from npstudy.external import _overlap_test
+
+    x = np.array([[1, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 0, 0]], dtype=bool)
+    hosts = np.array([[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=bool)
+    rows, cols = x.sum(axis=1), x.sum(axis=0)
+    same = []
+    for bits in itertools.product([0, 1], repeat=x.size):
+        m = np.array(bits, dtype=bool).reshape(x.shape)
+        if (m.sum(axis=1) == rows).all() and (m.sum(axis=0) == cols).all():
+            same.append(int((m & hosts).sum()))
+    t = int((x & hosts).sum())
+    exact = Fraction(sum(s >= t for s in same), len(same))
+    got = _overlap_test(x, hosts, n_samples=4999, seed=11)
+    assert got["named_hosts"] == t == 4
+    assert abs(got["p_value"] - float(exact)) < 0.03
+    assert got["null_mean"] == pytest.approx(np.mean(same), abs=0.05)
