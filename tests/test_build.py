@@ -122,8 +122,8 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  15 CSV files" in out
-    assert "figures: 8 files (en: svg)" in out
+    assert "tables:  18 CSV files" in out
+    assert f"figures: {len(FIGURES)} files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 
 

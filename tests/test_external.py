@@ -293,3 +293,24 @@ def test_breadth_fixed_overlap_test_against_enumeration():
     assert got["named_hosts"] == t == 4
     assert abs(got["p_value"] - float(exact)) < 0.03
     assert got["null_mean"] == pytest.approx(np.mean(same), abs=0.05)
+
+
+def test_build_refuses_bad_indicators_with_one_error_line(tmp_path, monkeypatch, capsys):
+    from npstudy import data_dir
+    from npstudy.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    bad = data / "external" / "indicators.csv"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("CN-BJ,rd_intensity,6.73,",
+                                                           "CN-BJ,rd_intensity,6.73%,"),
+                   encoding="utf-8")
+    monkeypatch.setenv("NPSTUDY_DATA", str(data))
+    out = tmp_path / "figs"
+    code = main(["build", "--out", str(out), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code != 0
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("npstudy: error: ")
+    assert "indicators.csv:2: column 'value' has '6.73%'" in lines[0]
+    assert not out.exists()                     # nothing written
