@@ -19,6 +19,8 @@ from .plots import SEQUENTIAL, _bold, _style, text_colour
 
 __all__ = ["TEXT", "WIDTH", "MIN_PT", "plot_external_profile"]
 
+#: Cell colour of a province the article never names.
+NOT_NAMED = "#d9d9d9"
 #: Print width (inches) and the smallest font size (pt) allowed at that width.
 WIDTH = 7.0
 MIN_PT = 7.0
@@ -33,7 +35,8 @@ TEXT = {
     "rank_ind": {"en": "rank (range)", "zh": "排名（范围）"},
     "rank_art": {"en": "rank", "zh": "排名"},
     "bar_left": {"en": "0 = lowest, 1 = highest of the 31", "zh": "0为最低，1为最高"},
-    "bar_right": {"en": "share of the pillar's themes", "zh": "主题覆盖比例"},
+    "bar_right": {"en": "share of the pillar's themes; grey: not named in the article",
+                  "zh": "主题覆盖比例；灰色：原文未点名"},
     "note": {"en": "a: each indicator turned into ranks over the 31 provinces and scaled to 0–1, "
                    "averaged within pillar, equal weights; in brackets, the range of the overall "
                    "rank when one indicator is left out (a sensitivity range, not a confidence "
@@ -50,7 +53,9 @@ def _t(key: str, lang: str) -> str:
 
 
 def _heat(ax, values: np.ndarray, cmap) -> object:
-    im = ax.imshow(values, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    cmap = cmap.with_extremes(bad=NOT_NAMED)
+    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=1, aspect="auto",
+                   interpolation="nearest")
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
@@ -94,7 +99,10 @@ def plot_external_profile(profile: pd.DataFrame, codebook: Codebook, gazetteer: 
         axl = fig.add_axes((0.155, y0, 0.33, h))
         axr = fig.add_axes((0.615, y0, 0.33, h))
         im = _heat(axl, data[[f"ind_{p}" for p in pillars]].to_numpy(float), cmap)
-        _heat(axr, data[[f"art_{p}" for p in pillars]].to_numpy(float), cmap)
+        art = data[[f"art_{p}" for p in pillars]].to_numpy(float)
+        if "themes" in data:
+            art[data["themes"].to_numpy() == 0] = np.nan   # never named: grey, not "0"
+        _heat(axr, art, cmap)
         labels = [gazetteer.label(c, lang) for c in data.index]
         axl.set_yticks(range(n))
         axl.set_yticklabels(labels, fontsize=7.5)
@@ -111,7 +119,9 @@ def plot_external_profile(profile: pd.DataFrame, codebook: Codebook, gazetteer: 
             brackets = " ({}–{})" if lang == "en" else "（{}–{}）"
             rng = f"{int(r['ind_rank'])}" + (brackets.format(lo, hi) if lo != hi else "")
             axl.text(3.65, i, rng, ha="left", va="center", fontsize=7)
-            axr.text(3.65, i, f"{int(r['art_rank'])}", ha="left", va="center", fontsize=7)
+            named = r["themes"] > 0 if "themes" in r else True
+            axr.text(3.65, i, f"{int(r['art_rank'])}" if named else "–", ha="left", va="center",
+                     fontsize=7)
         axl.text(3.65, -0.7, _t("rank_ind", lang), ha="left", va="bottom", fontsize=7)
         axr.text(3.65, -0.7, _t("rank_art", lang), ha="left", va="bottom", fontsize=7)
         for label, x in (("bar_left", 0.155), ("bar_right", 0.615)):
