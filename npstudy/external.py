@@ -8,7 +8,8 @@ estimated):
 
 - :func:`programme_tests` – is a province named under a theme more often where it hosts
   that theme's national programme? (Fisher's exact test per theme; a pooled exact test of
-  a common odds ratio of 1 across themes with the Mantel–Haenszel estimate);
+  a common odds ratio of 1 across themes with the Mantel–Haenszel estimate; and a pooled
+  test that keeps each province's breadth, :func:`pooled_breadth_fixed_test`);
 - :func:`breadth_correlations` – does breadth (themes covered) rise with R&D intensity,
   R&D spending or GDP per capita? (Spearman's rho with an exact or Monte Carlo
   permutation p-value);
@@ -42,7 +43,7 @@ from .scoring import coverage_matrix, province_scores
 __all__ = [
     "INDICATOR_FIELDS", "META_FIELDS", "KINDS", "EVIDENCE_MAX",
     "external_dir", "load_indicator_meta", "load_indicators", "indicator_matrix",
-    "datapackage", "named_matrix", "programme_tests", "pooled_programme_test",
+    "datapackage", "datapackage_json", "named_matrix", "programme_tests", "pooled_programme_test",
     "pooled_breadth_fixed_test",
     "spearman_permutation", "breadth_correlations", "left_out", "indicator_profile",
     "external_tables",

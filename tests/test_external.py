@@ -1,14 +1,9 @@
 """External indicators: the data check themselves, and the tests give hand-worked values."""
 
-import io
 import itertools
-import json
+import re
 import shutil
-import subprocess
-import sys
 from fractions import Fraction
-from math import comb
-from pathlib import Path
 
 import frictionless
 import numpy as np
@@ -23,7 +18,6 @@ from npstudy.external import (EVIDENCE_MAX, _fisher_row, datapackage_json, exter
                               spearman_permutation)
 from npstudy.fileio import DataError
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +64,7 @@ def test_known_values_have_a_source_and_short_evidence_and_unknown_ones_have_nei
 def test_numbers_in_the_evidence_match_the_value(ind):
     """Where the evidence quotes a number with a decimal point, it is the value."""
     for _, r in ind.dropna(subset=["value"]).iterrows():
-        nums = [float(x) for x in __import__("re").findall(r"\d+\.\d+", r["evidence"])]
+        nums = [float(x) for x in re.findall(r"\d+\.\d+", r["evidence"])]
         if nums:
             assert r["value"] in nums, (r["province"], r["indicator"], r["evidence"])
 
