@@ -197,12 +197,14 @@ def load_indicators(path: str | os.PathLike | None = None,
     path : path-like, optional
         ``data/external/indicators.csv`` by default.
     meta : pandas.DataFrame, optional
-        :func:`load_indicator_meta` by default.
+        :func:`load_indicator_meta` of the ``indicators_meta.csv`` beside ``path`` if there is
+        one, else of the shipped file.
 
     Returns
     -------
     pandas.DataFrame
-        The long table; ``value`` is float with NaN for unknown, ``year`` int.
+        The long table; ``value`` is float with NaN for unknown, ``year`` int. The file is
+        only read.
 
     Raises
     ------
@@ -218,7 +220,9 @@ def load_indicators(path: str | os.PathLike | None = None,
     6.73
     """
     path = Path(path) if path is not None else external_dir() / "indicators.csv"
-    meta = load_indicator_meta() if meta is None else meta
+    if meta is None:   # the metadata beside the file, else the shipped one
+        beside = path.parent / "indicators_meta.csv"
+        meta = load_indicator_meta(beside if beside.is_file() else None)
     frame = _read_csv(path, INDICATOR_FIELDS)
     provinces = load_provinces()
     mainland = mainland_codes(provinces)

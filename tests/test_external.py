@@ -308,3 +308,19 @@ def test_build_refuses_bad_indicators_with_one_error_line(tmp_path, monkeypatch,
     assert len(lines) == 1 and lines[0].startswith("npstudy: error: ")
     assert "indicators.csv:2: column 'value' has '6.73%'" in lines[0]
     assert not out.exists()                     # nothing written
+
+
+@pytest.mark.parametrize("old,new,expect", [
+    ("science_centre,Comprehensive", "pilot_ftz,Comprehensive", "repeats 'pilot_ftz'"),
+    (",innovation,innovation.basic_research,", ",innovaton,innovation.basic_research,",
+     "column 'pillar' has 'innovaton'"),
+    ("binary,binary,false", "binary,yes/no,false", "column 'kind' has 'yes/no'"),
+    ("binary,binary,false", "binary,binary,true", "more than one primary indicator"),
+])
+def test_bad_metadata_gets_an_error_naming_the_row(tmp_path, old, new, expect):
+    text = (external_dir() / "indicators_meta.csv").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "indicators_meta.csv"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(expect)):
+        load_indicator_meta(path)
