@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plots
+from . import plots, plots_external
 from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
+from .external import external_tables, load_indicators
 from .fileio import DataError, refuse_protected, write_atomic, write_files_atomic
 from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
                          statement_null_test)
@@ -41,7 +42,8 @@ N_RANDOMISATIONS = 9999
 SEED = 20240305
 #: Figure file stems, in the order the README lists them.
 FIGURES = ("fig1_framework", "fig2_coverage_heatmap", "fig3_tile_map", "fig4_pillar_profiles",
-           "fig5_similarity", "fig6_null_model", "fig7_instruments", "fig8_rank_intervals")
+           "fig5_similarity", "fig6_null_model", "fig7_instruments", "fig8_rank_intervals",
+           "fig9_external_profile")
 #: Clusters cut from the similarity tree (clusters.csv, figure 5).
 CLUSTERS = 3
 #: zlib level of PNG figures (0–9; see _figure_bytes).
@@ -127,6 +129,8 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "region_test": _region_tests(mainland, null, stmt_region, n_samples, seed),
         "instruments": instrument_matrix(p),
         "rank_intervals": _rank_table(p, n_samples, seed),
+        # the article beside public indicators of the 31 provinces (data/external/)
+        **external_tables(p, n_perm=n_samples, seed=seed),
     }
     if side is not None:
         try:
@@ -253,6 +257,8 @@ def draw_figures(results: Results, lang: str, stems=None, codebook=None, gazette
         "fig7_instruments": lambda: plots.plot_instruments(t["instruments"], lang=lang, **ref),
         "fig8_rank_intervals": lambda: plots.plot_rank_intervals(
             t["rank_intervals"], lang=lang, n_boot=results.n_samples, **ref),
+        "fig9_external_profile": lambda: plots_external.plot_external_profile(
+            t["external_profile"], ref["codebook"], ref["gazetteer"], lang),
     }
     return {stem: makers[stem]() for stem in (stems or FIGURES)}
 
@@ -554,6 +560,10 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         where = f" {data}" if data is not None else ""
         raise BuildError(f"the dataset{where} does not validate ({len(problems)} problem(s), "
                          f"first: {problems[0]}); run `npstudy validate{where}`")
+    try:
+        load_indicators()   # the external indicators are checked before anything is computed
+    except DataError as err:
+        raise BuildError(f"the external indicators do not validate: {err}") from None
     out = Path(out) if out is not None else default_output_dir()
     practices = load_practices(Path(data) / "practices.csv") if data is not None else None
     created = _prepare(out)

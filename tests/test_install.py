@@ -17,6 +17,9 @@ assert home in npstudy.data_dir().resolve().parents, npstudy.data_dir()
 assert len(npstudy.load_practices()) == 50
 assert len(npstudy.load_source()) == 3097
 assert npstudy.validate() == []
+from npstudy.external import external_dir, load_indicators
+assert home in external_dir().resolve().parents, external_dir()
+assert len(load_indicators()) % 31 == 0
 from npstudy.evaluation import corpus_dir
 assert home in corpus_dir().resolve().parents, corpus_dir()
 assert len(list((corpus_dir() / "test" / "docs").glob("*.txt"))) == 54
@@ -34,6 +37,7 @@ def test_wheel_install_finds_data(tmp_path):
     assert "npstudy/_notebooks/README.md" in names
     assert "npstudy/_data/raw/000_08799d6d3f16f583.txt" in names
     assert "npstudy/_data/reliability/second_coding.csv" in names
+    assert "npstudy/_data/external/indicators.csv" in names
     assert "npstudy/_evaluation/test/labels.csv" in names
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
@@ -65,4 +69,4 @@ def test_wheel_install_finds_data(tmp_path):
     assert copied.returncode == 0, copied.stderr
     assert sorted(p.name for p in (tmp_path / "class").iterdir()) == [
         "01-framework.ipynb", "02-pillar-coverage.ipynb", "03-similarity.ipynb",
-        "04-extending-the-coding.ipynb", "README.md"]
+        "04-extending-the-coding.ipynb", "05-beyond-the-article.ipynb", "README.md"]

@@ -37,7 +37,7 @@ def test_the_loop_runs_end_to_end_from_the_shell(tmp_path):
     # agreement of the reviewed coding with the suggestions: 3 units x 3 themes, 1 differs
     assert re.search(r"^all\s+9\s+3\s+0\s+1\s+5\s+0\.889", proc.stdout, re.M), proc.stdout
     figures = sorted(p.name for p in (work / "my-figures").glob("*.png"))
-    assert len(figures) == 8 and (work / "my-figures" / "tables" / "province_scores.csv").is_file()
+    assert len(figures) == 9 and (work / "my-figures" / "tables" / "province_scores.csv").is_file()
     scores = (work / "my-figures" / "tables" / "province_scores.csv").read_text(encoding="utf-8")
     assert scores != (ROOT / "figures" / "tables" / "province_scores.csv").read_text(
         encoding="utf-8")  # the workspace's rows, not the shipped ones

@@ -15,8 +15,8 @@ import run_notebooks  # noqa: E402
 IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
 
 
-def test_there_are_four_notebooks():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-"]
+def test_there_are_five_notebooks():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-", "05-"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -7,13 +7,14 @@ import nbformat
 from npstudy.cli import main
 from npstudy.notebooks import notebooks_dir, teaching_notebooks
 
-NAMES = ["01-framework", "02-pillar-coverage", "03-similarity", "04-extending-the-coding"]
+NAMES = ["01-framework", "02-pillar-coverage", "03-similarity", "04-extending-the-coding",
+         "05-beyond-the-article"]
 
 
 def test_teacher_copies_and_guide(tmp_path, capsys):
     target = tmp_path / "class"
     assert main(["notebooks", str(target)]) == 0
-    assert "wrote 5 file(s)" in capsys.readouterr().out
+    assert f"wrote {len(NAMES) + 1} file(s)" in capsys.readouterr().out
     assert sorted(p.name for p in target.iterdir()) == [f"{n}.ipynb" for n in NAMES] + ["README.md"]
     assert (target / "README.md").read_bytes() == (notebooks_dir() / "README.md").read_bytes()
     for source in teaching_notebooks():
