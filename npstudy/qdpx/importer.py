@@ -16,7 +16,7 @@ from ..dataset import FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_
 from ..fileio import (MAX_CODED_TEXT_BYTES, CodingError, folder_lock, read_bytes,
                       write_files_atomic)
 from ..text import check_plain_text
-from ..validation import Context
+from ..validation import Context, check_practices
 from ._common import KINDS
 from .codes import classify, refuse_unknown
 from .describe import PAIRING, parse_description
@@ -108,7 +108,9 @@ def import_qdpx(path: str | os.PathLike, folder: str | os.PathLike,
             raise CodingError(f"{name}: {len(problems)} problem(s), nothing imported: {shown}")
         existing = load_practices(folder / "practices.csv")
         have = {tuple(str(v) for v in r) for r in existing[_KEY].itertuples(index=False)}
-        new = rows[[tuple(r) not in have for r in rows[_KEY].itertuples(index=False)]]
+        keep = [tuple(r) not in have for r in rows[_KEY].itertuples(index=False)]
+        new = rows[keep]
+        new.attrs["where"] = [w for w, k in zip(rows.attrs.get("where", []), keep) if k]
         new_docs = {d: v for d, v in new_docs.items() if d in set(new["doc_id"])}
         merged = _apply(folder, new, new_docs, name) if len(new) else existing
     merged.attrs.update(imported=len(new), already_present=len(rows) - len(new),
@@ -154,6 +156,7 @@ def _rows(project: QdpxProject, kinds: dict, docs: dict, texts: dict, ctx: Conte
           coder: str) -> tuple[pd.DataFrame, list[str]]:
     spans, problems = _spans(project, kinds, docs, texts)
     records: list[dict] = []
+    wheres: list[str] = []  # the selection each record comes from, for messages
     for (doc, start, end), span in spans.items():
         where = f"selection {span['names'][0]!r} ({doc} chars {start}–{end})"
         pairs, missing = _pairs(span)
@@ -162,6 +165,10 @@ def _rows(project: QdpxProject, kinds: dict, docs: dict, texts: dict, ctx: Conte
             continue
         text = texts[doc]
         quote = text[start:end]
+        if not all(f.get("summary_en") for f in pairs):
+            problems.append(f"{where}: has no English summary – write one into the selection's "
+                            "memo (its REFI-QDA description) in the QDA tool")
+            continue
         for fields in pairs:
             record = {c: "" for c in PRACTICE_COLUMNS}
             record.update({k: v for k, v in fields.items() if k in PRACTICE_COLUMNS})
@@ -174,7 +181,10 @@ def _rows(project: QdpxProject, kinds: dict, docs: dict, texts: dict, ctx: Conte
                 "first_mover": "true" if any(m in quote for m in FIRST_MOVER_MARKERS) else "false",
                 "coder": fields.get("coder") or coder})
             records.append(record)
-    return pd.DataFrame(records, columns=PRACTICE_COLUMNS, dtype=str), problems
+            wheres.append(where)
+    table = pd.DataFrame(records, columns=PRACTICE_COLUMNS, dtype=str)
+    table.attrs["where"] = wheres
+    return table, problems
 
 
 def _spans(project: QdpxProject, kinds: dict, docs: dict, texts: dict):
@@ -257,6 +267,7 @@ def _apply(folder: Path, new: pd.DataFrame, new_docs: dict, name: str) -> pd.Dat
             file.write_bytes(text.encode("utf-8"))
             note = re.sub(r"\s+", " ", f"imported from {Path(name).name}, source {src_name}")
             register_document(stage, file, doc_id, description=note[:500])
+        _check_rows(new, stage, name)
         merge_reviewed(new.assign(decision="accept"), stage)
         writes = {}
         for staged in sorted(p for p in stage.rglob("*") if p.is_file()):
@@ -271,6 +282,21 @@ def _apply(folder: Path, new: pd.DataFrame, new_docs: dict, name: str) -> pd.Dat
             parent.mkdir(exist_ok=True)
         write_files_atomic(writes, inputs=[name])
     return load_practices(folder / "practices.csv")
+
+
+def _check_rows(new: pd.DataFrame, stage: Path, name: str) -> None:
+    """Validate the rows against the staged workspace, naming each problem's selection."""
+    wheres = new.attrs.get("where") or []
+    problems = []
+    for p in check_practices(new.reset_index(drop=True), Context.from_folder(stage), name=name):
+        i = p.row - 2
+        where = wheres[i] if 0 <= i < len(wheres) else name
+        problems.append(f"{where}: {p.column} {p.value!r} – {p.message}"
+                        + (f" – {p.suggestion}" if p.suggestion else ""))
+    if problems:
+        shown = "; ".join(problems[:20]) + (f"; … {len(problems) - 20} more"
+                                            if len(problems) > 20 else "")
+        raise CodingError(f"{name}: {len(problems)} problem(s), nothing imported: {shown}")
 
 
 def _copy_tables(folder: Path, stage: Path) -> None:
