@@ -54,6 +54,9 @@ def export_codebook(out: str | os.PathLike, fmt: str = "qdc",
     if fmt not in FORMATS:
         raise CodingError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
     check_target(out, FORMATS[fmt], force, f"the {fmt.upper()} codebook extension")
+    if folder is not None and not Path(folder).is_dir():
+        raise CodingError(f"{folder}: not a folder – pass a workspace made by `npstudy init`, "
+                          "or leave out --data to write the shipped codebook")
     ctx = Context.from_folder(Path(folder) if folder is not None else None)
     payload = _qdc(ctx) if fmt == "qdc" else _taguette_csv(ctx)
     write_atomic(out, payload)
