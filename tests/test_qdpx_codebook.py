@@ -5,7 +5,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 import xmlschema
 
 from conftest import tree_hashes

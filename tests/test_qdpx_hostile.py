@@ -1,6 +1,5 @@
 """Hostile REFI-QDA inputs: each is one clear error, fast, and leaves the workspace unchanged."""
 
-import io
 import os
 import re
 import struct
@@ -285,3 +284,16 @@ def test_export_refuses_a_folder_as_output(tmp_path, cli):
     folder.mkdir()
     run = cli("export-qdpx", data_dir(), folder)
     assert run.code == 1 and "is a folder" in run.error_line() and "--force" not in run.err
+
+
+def test_no_write_through_a_reviews_symlink(tmp_path, cli, exported):
+    """The review copy of an import is refused, not written, when reviews/ leads outside."""
+    ws = make_workspace(tmp_path / "ws", load_practices().iloc[:0])
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (ws / "reviews").symlink_to(outside, target_is_directory=True)
+    before = tree_hashes(ws), tree_hashes(outside)
+    run = cli("import-qdpx", exported, "--into", ws)
+    assert run.code == 1
+    assert "outside" in run.error_line() and "paths must stay inside the workspace" in run.err
+    assert (tree_hashes(ws), tree_hashes(outside)) == before

@@ -1,8 +1,6 @@
 """REFI-QDA projects as QualCoder, MAXQDA, ATLAS.ti and NVivo write them import as they should."""
 
-import io
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import xmlschema
 
 from conftest import tree_hashes
 from npstudy import data_dir, load_practices
+from npstudy.fileio import CodingError
 from npstudy.qdpx import derived_doc_id, export_qdpx, import_qdpx, read_qdpx
 from npstudy.workspace import make_workspace
 from qda_projects import qualcoder_round_trip, refi_project
@@ -88,7 +87,7 @@ def test_qualcoder_export_rebuilds_every_row(qualcoder, tmp_path):
 def test_qualcoder_round_trip_with_windows_line_endings_is_one_clear_error(exported, workspace):
     data, _ = qualcoder_round_trip(exported.read_bytes(), line_endings="\r\n")
     before = tree_hashes(workspace)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(CodingError) as err:
         import_qdpx(write(workspace.parent / "crlf.qdpx", data), workspace)
     assert f"source '{DOC}' differs from the text" in str(err.value)
     assert tree_hashes(workspace) == before
@@ -145,7 +144,7 @@ def test_maxqda_style_project_with_its_own_codes_is_one_actionable_error(workspa
                          ("Interview 1", 0, 10, "Pilot"), ("Interview 1", 11, 22, "Innovation")],
                         upper=True, line_endings="\r\n")
     before = tree_hashes(workspace)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(CodingError) as err:
         import_qdpx(write(workspace.parent / "maxqda.qdpx", data), workspace)
     message = str(err.value)
     assert "2 code(s) are not in the npstudy codebook" in message
@@ -209,7 +208,7 @@ def test_a_span_without_an_instrument_is_named_with_what_it_lacks(workspace):
                   if not c.startswith("instrument")]
     data = refi_project(_npstudy_codes(), {"Report": TEXT}, selections)
     before = tree_hashes(workspace)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(CodingError) as err:
         import_qdpx(write(workspace.parent / "bare.qdpx", data), workspace)
     assert "needs exactly one instrument (has 0), exactly one instrument type (has 0)" in str(
         err.value)
@@ -236,7 +235,7 @@ def test_a_selection_without_a_summary_is_named(workspace):
                   if "CN-ZJ" not in c]
     data = refi_project(_npstudy_codes(), {"Report": TEXT}, selections, memo="")
     before = tree_hashes(workspace)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(CodingError) as err:
         import_qdpx(write(workspace.parent / "nomemo.qdpx", data), workspace)
     message = str(err.value)
     assert "1 problem(s), nothing imported" in message

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..dataset import FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_practices
-from ..fileio import (MAX_CODED_TEXT_BYTES, CodingError, folder_lock, read_bytes,
+from ..fileio import (MAX_CODED_TEXT_BYTES, CodingError, folder_lock, inside, read_bytes,
                       write_files_atomic)
 from ..text import check_plain_text
 from ..validation import Context, check_practices
@@ -274,7 +274,7 @@ def _apply(folder: Path, new: pd.DataFrame, new_docs: dict, name: str) -> pd.Dat
             rel = staged.relative_to(stage)
             if rel.name == ".npstudy.lock":
                 continue
-            target = folder / rel
+            target = inside(folder, *rel.parts)  # no write through a symlink out of it
             payload = staged.read_bytes()
             if not (target.is_file() and read_bytes(target, 1 << 31) == payload):
                 writes[target] = payload
