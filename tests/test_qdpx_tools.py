@@ -241,3 +241,24 @@ def test_a_selection_without_a_summary_is_named(workspace):
     assert "1 problem(s), nothing imported" in message
     assert f"chars 0–{end}): has no English summary" in message and "memo" in message
     assert tree_hashes(workspace) == before
+
+
+def test_a_project_without_codings_imports_nothing(workspace):
+    data = refi_project(_npstudy_codes(), {"Notes\x7f": TEXT}, [])
+    before = tree_hashes(workspace)
+    merged = import_qdpx(write(workspace.parent / "empty.qdpx", data), workspace)
+    assert merged.attrs["imported"] == merged.attrs["already_present"] == 0
+    assert merged.attrs["registered"] == {}  # a source with no coding is not registered
+    assert tree_hashes(workspace) == before
+
+
+def test_a_source_name_with_a_control_character_is_registered_cleanly(workspace):
+    end = TEXT.index("。")
+    selections = [("Notes\x7f", 0, end, c.split("/")[1]) for c in _npstudy_codes()
+                  if "CN-ZJ" not in c]
+    data = refi_project(_npstudy_codes(), {"Notes\x7f": TEXT}, selections)
+    merged = import_qdpx(write(workspace.parent / "ctl.qdpx", data), workspace)
+    doc_id = derived_doc_id("Notes\x7f", TEXT)
+    assert merged.attrs["registered"] == {"Notes\x7f": doc_id} and doc_id.startswith("qdpx_notes_")
+    docs = (workspace / "documents.csv").read_text(encoding="utf-8")
+    assert '"imported from ctl.qdpx, source Notes",' in docs

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..dataset import FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, check_doc_id, load_practices
-from ..fileio import (MAX_CODED_TEXT_BYTES, CodingError, folder_lock, inside, read_bytes,
-                      write_files_atomic)
+from ..fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, CodingError, folder_lock, inside,
+                      read_bytes, write_files_atomic)
 from ..text import check_plain_text
 from ..validation import Context, check_practices
 from ._common import KINDS
@@ -109,7 +109,7 @@ def import_qdpx(path: str | os.PathLike, folder: str | os.PathLike,
         existing = load_practices(folder / "practices.csv")
         have = {tuple(str(v) for v in r) for r in existing[_KEY].itertuples(index=False)}
         keep = [tuple(r) not in have for r in rows[_KEY].itertuples(index=False)]
-        new = rows[keep]
+        new = rows[pd.Series(keep, index=rows.index, dtype=bool)]
         new.attrs["where"] = [w for w, k in zip(rows.attrs.get("where", []), keep) if k]
         new_docs = {d: v for d, v in new_docs.items() if d in set(new["doc_id"])}
         merged = _apply(folder, new, new_docs, name) if len(new) else existing
@@ -265,7 +265,8 @@ def _apply(folder: Path, new: pd.DataFrame, new_docs: dict, name: str) -> pd.Dat
         for doc_id, (src_name, text) in sorted(new_docs.items()):
             file = incoming / f"{doc_id}.txt"
             file.write_bytes(text.encode("utf-8"))
-            note = re.sub(r"\s+", " ", f"imported from {Path(name).name}, source {src_name}")
+            note = re.sub(r"\s+", " ", CONTROL_CHARS.sub(
+                "", f"imported from {Path(name).name}, source {src_name}"))
             register_document(stage, file, doc_id, description=note[:500])
         _check_rows(new, stage, name)
         merge_reviewed(new.assign(decision="accept"), stage)
