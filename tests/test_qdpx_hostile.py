@@ -297,3 +297,12 @@ def test_no_write_through_a_reviews_symlink(tmp_path, cli, exported):
     assert run.code == 1
     assert "outside" in run.error_line() and "paths must stay inside the workspace" in run.err
     assert (tree_hashes(ws), tree_hashes(outside)) == before
+
+
+def test_sources_without_plain_text_or_outside_the_archive(workspace, cli, exported, tmp_path):
+    rich = edited(exported, tmp_path / "rich.qdpx", lambda xml: re.sub(
+        r'plainTextPath="internal://([^"]+)\.txt"', r'richTextPath="internal://\1.docx"', xml))
+    refused(cli, workspace, rich, f"source '{DOC}' has no plain text")
+    linked = edited(exported, tmp_path / "linked.qdpx", lambda xml: re.sub(
+        r'plainTextPath="internal://', 'plainTextPath="absolute:///home/me/', xml))
+    refused(cli, workspace, linked, "refers to 'absolute:///home/me/", "outside the archive")

@@ -124,6 +124,10 @@ def _read_source(src, archive: Archive, project: QdpxProject, users: dict) -> No
         text = content.text or ""
     else:
         ref = src.get("plainTextPath", "")
+        if not ref:
+            raise CodingError(f"{archive.name}: source {name!r} has no plain text (neither "
+                              "plainTextPath nor PlainTextContent) – export the project again "
+                              "with plain-text sources")
         if not ref.startswith("internal://"):
             raise CodingError(f"{archive.name}: source {name!r} refers to {ref!r} outside the "
                               "archive – export the project with its sources embedded")
