@@ -262,3 +262,13 @@ def test_a_source_name_with_a_control_character_is_registered_cleanly(workspace)
     assert merged.attrs["registered"] == {"Notes\x7f": doc_id} and doc_id.startswith("qdpx_notes_")
     docs = (workspace / "documents.csv").read_text(encoding="utf-8")
     assert '"imported from ctl.qdpx, source Notes",' in docs
+
+
+def test_two_sources_with_one_new_text_register_one_document(workspace):
+    end = TEXT.index("。")
+    codes = [c.split("/")[1] for c in _npstudy_codes() if "CN-ZJ" not in c]
+    selections = [(doc, 0, end, c) for doc in ("A", "B") for c in codes]
+    data = refi_project(_npstudy_codes(), {"A": TEXT, "B": TEXT}, selections)
+    merged = import_qdpx(write(workspace.parent / "twins.qdpx", data), workspace)
+    assert merged.attrs["registered"] == {"A": derived_doc_id("A", TEXT)}
+    assert merged.attrs["imported"] == 1 and merged.attrs["already_present"] == 1

@@ -133,6 +133,8 @@ def _match_sources(project: QdpxProject, ctx: Context, folder: Path, name: str):
                             "the QDA tool to register it as a new document")
         elif src_name in ctx.sources or text in by_text:
             docs[key] = src_name if src_name in ctx.sources else by_text[text]
+        elif any(t == text for _, t in new_docs.values()):  # a second copy of a new text
+            docs[key] = next(d for d, (_, t) in new_docs.items() if t == text)
         else:
             doc_id = derived_doc_id(src_name, text)
             where = f"{name}: source {src_name!r}"
