@@ -306,3 +306,15 @@ def test_sources_without_plain_text_or_outside_the_archive(workspace, cli, expor
     linked = edited(exported, tmp_path / "linked.qdpx", lambda xml: re.sub(
         r'plainTextPath="internal://', 'plainTextPath="absolute:///home/me/', xml))
     refused(cli, workspace, linked, "refers to 'absolute:///home/me/", "outside the archive")
+
+
+def test_a_deep_code_tree_is_read_without_recursion(workspace, tmp_path):
+    depth = 5000
+    codes = "".join(f'<Code guid="00000000-0000-4000-8000-{i:012d}" name="c{i}" '
+                    'isCodable="true">' for i in range(depth)) + "</Code>" * depth
+    xml = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+           f'name="deep"><CodeBook><Codes>{codes}</Codes></CodeBook></Project>')
+    path = build(tmp_path / "deep.qdpx", [("project.qde", xml.encode())])
+    before = tree_hashes(workspace)
+    merged = import_qdpx(path, workspace)
+    assert merged.attrs["imported"] == 0 and tree_hashes(workspace) == before

@@ -85,7 +85,11 @@ class Archive:
                               "refused as a zip bomb")
 
     def read(self, member: str) -> bytes:
-        """The unpacked bytes of ``member``, checked against its CRC."""
+        """The unpacked bytes of ``member``, checked against its CRC.
+
+        ``zipfile`` stops at the size the directory declares, and the declared sizes
+        were capped when the archive was opened, so a member cannot unpack further.
+        """
         try:
             return self._zip.read(self.members[member])
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,

@@ -110,11 +110,14 @@ def _unique(pairs, what: str, name: str) -> dict[str, str]:
 
 
 def _walk_codes(el, parent: str | None, project: QdpxProject, pairs: list) -> None:
-    for child in el.iterfind("q:Code", NS):
+    """Every code of the tree in document order, without recursion (a tree may be deep)."""
+    stack = [(child, parent) for child in reversed(el.findall("q:Code", NS))]
+    while stack:
+        child, parent = stack.pop()
         key = norm_guid(child.get("guid"))
         pairs.append((child.get("guid"), child.get("name", "")))
         project.parents.setdefault(key, parent)
-        _walk_codes(child, key, project, pairs)
+        stack.extend((grandchild, key) for grandchild in reversed(child.findall("q:Code", NS)))
 
 
 def _read_source(src, archive: Archive, project: QdpxProject, users: dict) -> None:
