@@ -415,9 +415,23 @@ def _cmd_import_qdpx(args) -> int:
     merged = import_qdpx(args.file, args.into)
     for warning in merged.attrs.get("warnings", []):
         _say(f"npstudy: warning: {args.file}: {warning}")
+    for source, doc_id in merged.attrs.get("registered", {}).items():
+        print(f"registered source {source!r} as document {doc_id}")
     print(f"imported {merged.attrs['imported']} new row(s) into "
           f"{Path(args.into) / 'practices.csv'}, which now holds {len(merged)} rows; "
           f"{merged.attrs['already_present']} row(s) of the project were already there")
+    print(f"next: npstudy validate {args.into}   (then: npstudy build --data {args.into})")
+    return 0
+
+
+def _cmd_export_codebook(args) -> int:
+    from .qdpx import export_codebook
+
+    out = export_codebook(args.out, args.format, folder=args.data, force=args.force)
+    tool = ("ATLAS.ti, MAXQDA, NVivo or QualCoder (import a REFI-QDA codebook)"
+            if args.format == "qdc" else "Taguette (Import a codebook)")
+    print(f"wrote {out}: the npstudy codes for {tool}; code with them, then export the project "
+          f"as .qdpx and run `npstudy import-qdpx FILE.qdpx --into DIR`")
     return 0
 
 
@@ -598,10 +612,25 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--force", action="store_true", help="replace an existing OUT.qdpx")
     i = _command(sub, _cmd_import_qdpx, "import-qdpx",
                  "add the codings of a REFI-QDA project to a workspace",
-                 "Turn the coded text selections of a REFI-QDA project into practice rows, "
-                 "validate them and merge them into DIR, as `npstudy merge` does. Any mismatch "
-                 "is reported and nothing is changed.", ("file", "FILE.qdpx"))
+                 "Turn the coded text selections of a REFI-QDA project (from npstudy, "
+                 "QualCoder, MAXQDA, ATLAS.ti or NVivo) into practice rows, one per province and "
+                 "framework code on a span, validate them and merge them into DIR, as `npstudy "
+                 "merge` does. Sources that are not yet documents of DIR are registered under a "
+                 "derived id (qdpx_<name>_<hash>), which is printed. Any problem is reported and "
+                 "nothing is changed. Example: npstudy import-qdpx coded.qdpx --into ws",
+                 ("file", "FILE.qdpx"))
     i.add_argument("--into", required=True, metavar="DIR", help="a workspace (npstudy init)")
+    c = _command(sub, _cmd_export_codebook, "export-codebook",
+                 "write the npstudy codes for a QDA tool (.qdc or Taguette CSV)",
+                 "Write the framework codes, provinces, instruments and instrument types as a "
+                 "REFI-QDA codebook (--format qdc, for ATLAS.ti, MAXQDA, NVivo or QualCoder) or "
+                 "as a CSV with the columns tag and description (--format csv, for Taguette). "
+                 "Example: npstudy export-codebook codes.qdc", ("out", "OUT"))
+    c.add_argument("--format", choices=("qdc", "csv"), default="qdc",
+                   help="qdc (REFI-QDA codebook, the default) or csv (Taguette)")
+    c.add_argument("--data", metavar="DIR", type=_path,
+                   help="a workspace whose codebook and gazetteer to write (default: the shipped)")
+    c.add_argument("--force", action="store_true", help="replace an existing OUT")
     _add_coder_commands(sub)
     _command(sub, _cmd_cite, "cite", "print how to cite npstudy and its dataset",
              "Print the citations of the package and of the coded dataset, as BibTeX and as "
