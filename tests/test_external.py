@@ -75,6 +75,27 @@ def test_rd_intensity_is_the_2023_bulletin_value(ind):
     assert np.isnan(_value(ind, "CN-HB", "rd_intensity"))   # not stated: empty, not guessed
 
 
+def test_rd_values_below_the_thresholds_come_from_the_provinces_own_releases(ind):
+    assert _value(ind, "CN-HE", "rd_intensity") == 2.08     # "为2.08%", Hebei bureau
+    assert _value(ind, "CN-HA", "rd_intensity") == 2.05     # "投入强度为2.05%", Henan
+    assert _value(ind, "CN-SX", "rd_expenditure") == 298.2  # "经费298.2亿元", Shanxi
+    assert _value(ind, "CN-HA", "rd_expenditure") == 1211.7  # the national list's figure is kept
+    rd = ind[ind["indicator"] == "rd_intensity"].set_index("province")["value"]
+    assert rd.notna().sum() == 15 and (rd.dropna() > 2.65).sum() == 7   # the listed seven
+    exp = ind[ind["indicator"] == "rd_expenditure"].set_index("province")["value"]
+    assert exp.notna().sum() == 20 and (exp.dropna() > 1000).sum() == 12
+
+
+def test_gdp_per_capita_evidence_states_the_value_in_yuan(ind):
+    gdp = ind[(ind["indicator"] == "gdp_per_capita")].dropna(subset=["value"])
+    assert set(gdp["province"]) == {"CN-BJ", "CN-ZJ", "CN-FJ", "CN-HA", "CN-GD", "CN-SC"}
+    for _, r in gdp.iterrows():
+        m = re.search(r"(\d[\d,]*)(万)?元?", r["evidence"])
+        stated = int(m.group(1).replace(",", "")) * (10_000 if m.group(2) else 1)
+        assert stated == r["value"], (r["province"], r["evidence"])
+    assert _value(ind, "CN-ZJ", "gdp_per_capita") == 125043
+
+
 def test_datapackage_is_generated_from_the_schema_and_validates():
     path = external_dir() / "datapackage.json"
     assert path.read_text(encoding="utf-8") == datapackage_json()
@@ -229,6 +250,26 @@ def test_profile_by_hand_for_shanghai(ind):
     assert prof.loc["CN-QH", "ind_innovation"] == pytest.approx((11.5 + 9 + 13 + 13) / 30 / 4)
     assert prof.loc["CN-SH", "ind_rank_min"] <= prof.loc["CN-SH", "ind_rank"] <= prof.loc["CN-SH", "ind_rank_max"]
     assert prof["ind_rank"].min() == 1 and len(prof) == 31
+
+
+def test_a_known_rd_value_below_the_threshold_ties_with_an_unknown_one(ind):
+    prof = indicator_profile(ind)
+    # Hebei (2.08%, 912.1 yi yuan) and Qinghai (both empty) host no innovation programme:
+    # both tie at each threshold, so their innovation scores are equal
+    assert np.isnan(_value(ind, "CN-QH", "rd_intensity"))
+    assert prof.loc["CN-HE", "ind_innovation"] == pytest.approx((11.5 + 9 + 13 + 13) / 30 / 4)
+    assert prof.loc["CN-HE", "ind_innovation"] == prof.loc["CN-QH", "ind_innovation"]
+
+
+def test_an_indicator_known_for_a_few_provinces_names_no_leader(ind):
+    lo = left_out(load_practices(), ind)
+    # GDP per capita is known for six provinces; Fujian would be second among them, but a
+    # province without a value (Shanghai, Jiangsu …) could lie above it
+    assert _value(ind, "CN-FJ", "gdp_per_capita") == 129865
+    assert "gdp_per_capita" not in set(lo["indicator"])
+    # R&D intensity is complete above 2.65%: its leaders are the first three listed
+    top = lo[lo["indicator"] == "rd_intensity"].sort_values("rank")["province"].tolist()
+    assert top == ["CN-BJ", "CN-SH", "CN-TJ"]
 
 
 def test_profile_leaves_inputs_unchanged(ind):
