@@ -51,6 +51,7 @@ def test_list_indicators_add_up_to_the_counts_their_sources_state(ind):
     assert total["carbon_trading_pilot"] == 6             # 7 pilots, Shenzhen inside Guangdong
     assert total["science_centre"] == 4
     assert total["business_environment_pilot"] == 5      # 6 cities, 2 in Guangdong
+    assert total["talent_hub"] == 3                       # Beijing, Shanghai, Greater Bay Area
 
 
 def test_known_values_have_a_source_and_short_evidence_and_unknown_ones_have_neither(ind):
@@ -283,6 +284,15 @@ def test_tianjin_leads_rd_intensity_and_is_left_out(ind):
     row = lo[(lo["indicator"] == "rd_intensity") & (lo["province"] == "CN-TJ")].iloc[0]
     assert row["rank"] == 3 and row["rows"] == 0 and row["left_out"]
     assert not lo[(lo["indicator"] == "rd_intensity") & (lo["province"] == "CN-SH")]["left_out"].any()
+
+
+def test_talent_hub_fisher_p_by_hand(ind):
+    t = programme_tests(load_practices(), ind).set_index("indicator").loc["talent_hub"]
+    # hosts Beijing, Shanghai, Guangdong; the article names Shanghai, Zhejiang and Shandong
+    # under talent: 1 named host. One-sided p = P(X >= 1) for X ~ Hypergeometric(31, 3, 3)
+    # = 1 - C(28, 3) / C(31, 3) = 1 - 3276/4495 = 1219/4495
+    assert (t["named_hosts"], t["named_others"], t["unnamed_hosts"]) == (1, 2, 2)
+    assert t["p_value"] == pytest.approx(1219 / 4495)
 
 
 def test_programme_tests_count_the_article_and_the_hosts(ind):
