@@ -82,8 +82,10 @@ META_FIELDS = {
     "primary": ("boolean", "The indicator that stands for its theme in the pooled test."),
     "source": ("string", "Where the values come from."),
 }
-#: Indicators whose source lists only the provinces above a threshold: an empty value is
-#: known to be at or below it (the source says so), which the profile uses as a tie.
+#: Indicators whose complete list covers only the provinces above a threshold: an empty
+#: value is known to be at or below it (the source says so). Values below the threshold are
+#: known for some provinces only, so the profile ties every value at or below the threshold
+#: with the empty ones: no province is ranked below one whose value is merely unknown.
 LISTED_ABOVE = {"rd_intensity": 2.65, "rd_expenditure": 1000.0}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -610,7 +612,10 @@ def left_out(practices: pd.DataFrame, indicators: pd.DataFrame,
 
     A province leads a binary indicator if it hosts the programme, and a count, share or
     level indicator if its value ranks in the first ``top`` (ties share the best rank; a
-    value of 0 never leads).
+    value of 0 never leads). Ranks are only taken where every unknown value is known to be
+    lower: for an indicator of :data:`LISTED_ABOVE`, among the values above its threshold;
+    an indicator with other unknown values (e.g. GDP per capita, known for a few provinces)
+    names no leader, since an unknown province could lead it.
 
     Returns
     -------
@@ -625,6 +630,10 @@ def left_out(practices: pd.DataFrame, indicators: pd.DataFrame,
     out = []
     for ind, m in meta.iterrows():
         v = wide[ind].dropna()
+        if ind in LISTED_ABOVE:
+            v = v[v > LISTED_ABOVE[ind]]
+        elif m["kind"] != "binary" and len(v) < len(wide):
+            continue        # an unknown province could lead it
         v = v[v > 0]
         if v.empty:
             continue
@@ -644,8 +653,9 @@ def _normalised(wide: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     for ind, m in meta[meta["pillar"] != ""].iterrows():
         v = wide[ind].copy()
         if ind in LISTED_ABOVE:
-            # the source lists the provinces above a threshold: the others are known to be at
-            # or below it, so they tie there (no value is estimated)
+            # the complete list covers the provinces above a threshold: the others are known
+            # to be at or below it, so they tie there with any known value below it (no value
+            # is estimated, and no province ranks below one whose value is unknown)
             t = LISTED_ABOVE[ind]
             v = v.where(v > t, t).fillna(t)
         known = v.dropna()
@@ -676,9 +686,11 @@ def indicator_profile(indicators: pd.DataFrame, practices: pd.DataFrame | None =
     (a province's unknown values are skipped), and ``overall`` is the mean of the four
     pillar scores: equal weights throughout, no estimation.
 
-    Where a source lists only the provinces above a threshold (:data:`LISTED_ABOVE`), the
-    provinces it does not list tie at the threshold: the source states they are not above
-    it. An indicator with no variation (or no values) is left out.
+    Where the complete list covers only the provinces above a threshold
+    (:data:`LISTED_ABOVE`), every province at or below it ties at the threshold, whether its
+    value is known from another page or empty: the list states the empty ones are not above
+    it, but not where they lie below. An indicator with no variation (or no values) is left
+    out.
 
     The rank range is a *leave-one-indicator-out* range: each indicator is dropped in turn
     (if its pillar keeps another) and the overall ranks recomputed. It shows how much a

@@ -51,6 +51,7 @@ def test_list_indicators_add_up_to_the_counts_their_sources_state(ind):
     assert total["carbon_trading_pilot"] == 6             # 7 pilots, Shenzhen inside Guangdong
     assert total["science_centre"] == 4
     assert total["business_environment_pilot"] == 5      # 6 cities, 2 in Guangdong
+    assert total["talent_hub"] == 3                       # Beijing, Shanghai, Greater Bay Area
 
 
 def test_known_values_have_a_source_and_short_evidence_and_unknown_ones_have_neither(ind):
@@ -73,6 +74,27 @@ def test_rd_intensity_is_the_2023_bulletin_value(ind):
     assert _value(ind, "CN-BJ", "rd_intensity") == 6.73
     assert _value(ind, "CN-AH", "rd_intensity") == 2.69
     assert np.isnan(_value(ind, "CN-HB", "rd_intensity"))   # not stated: empty, not guessed
+
+
+def test_rd_values_below_the_thresholds_come_from_the_provinces_own_releases(ind):
+    assert _value(ind, "CN-HE", "rd_intensity") == 2.08     # "为2.08%", Hebei bureau
+    assert _value(ind, "CN-HA", "rd_intensity") == 2.05     # "投入强度为2.05%", Henan
+    assert _value(ind, "CN-SX", "rd_expenditure") == 298.2  # "经费298.2亿元", Shanxi
+    assert _value(ind, "CN-HA", "rd_expenditure") == 1211.7  # the national list's figure is kept
+    rd = ind[ind["indicator"] == "rd_intensity"].set_index("province")["value"]
+    assert rd.notna().sum() == 15 and (rd.dropna() > 2.65).sum() == 7   # the listed seven
+    exp = ind[ind["indicator"] == "rd_expenditure"].set_index("province")["value"]
+    assert exp.notna().sum() == 20 and (exp.dropna() > 1000).sum() == 12
+
+
+def test_gdp_per_capita_evidence_states_the_value_in_yuan(ind):
+    gdp = ind[(ind["indicator"] == "gdp_per_capita")].dropna(subset=["value"])
+    assert set(gdp["province"]) == {"CN-BJ", "CN-ZJ", "CN-FJ", "CN-HA", "CN-GD", "CN-SC"}
+    for _, r in gdp.iterrows():
+        m = re.search(r"(\d[\d,]*)(万)?元?", r["evidence"])
+        stated = int(m.group(1).replace(",", "")) * (10_000 if m.group(2) else 1)
+        assert stated == r["value"], (r["province"], r["evidence"])
+    assert _value(ind, "CN-ZJ", "gdp_per_capita") == 125043
 
 
 def test_datapackage_is_generated_from_the_schema_and_validates():
@@ -231,6 +253,26 @@ def test_profile_by_hand_for_shanghai(ind):
     assert prof["ind_rank"].min() == 1 and len(prof) == 31
 
 
+def test_a_known_rd_value_below_the_threshold_ties_with_an_unknown_one(ind):
+    prof = indicator_profile(ind)
+    # Hebei (2.08%, 912.1 yi yuan) and Qinghai (both empty) host no innovation programme:
+    # both tie at each threshold, so their innovation scores are equal
+    assert np.isnan(_value(ind, "CN-QH", "rd_intensity"))
+    assert prof.loc["CN-HE", "ind_innovation"] == pytest.approx((11.5 + 9 + 13 + 13) / 30 / 4)
+    assert prof.loc["CN-HE", "ind_innovation"] == prof.loc["CN-QH", "ind_innovation"]
+
+
+def test_an_indicator_known_for_a_few_provinces_names_no_leader(ind):
+    lo = left_out(load_practices(), ind)
+    # GDP per capita is known for six provinces; Fujian would be second among them, but a
+    # province without a value (Shanghai, Jiangsu …) could lie above it
+    assert _value(ind, "CN-FJ", "gdp_per_capita") == 129865
+    assert "gdp_per_capita" not in set(lo["indicator"])
+    # R&D intensity is complete above 2.65%: its leaders are the first three listed
+    top = lo[lo["indicator"] == "rd_intensity"].sort_values("rank")["province"].tolist()
+    assert top == ["CN-BJ", "CN-SH", "CN-TJ"]
+
+
 def test_profile_leaves_inputs_unchanged(ind):
     copy = ind.copy()
     indicator_profile(ind, load_practices())
@@ -242,6 +284,15 @@ def test_tianjin_leads_rd_intensity_and_is_left_out(ind):
     row = lo[(lo["indicator"] == "rd_intensity") & (lo["province"] == "CN-TJ")].iloc[0]
     assert row["rank"] == 3 and row["rows"] == 0 and row["left_out"]
     assert not lo[(lo["indicator"] == "rd_intensity") & (lo["province"] == "CN-SH")]["left_out"].any()
+
+
+def test_talent_hub_fisher_p_by_hand(ind):
+    t = programme_tests(load_practices(), ind).set_index("indicator").loc["talent_hub"]
+    # hosts Beijing, Shanghai, Guangdong; the article names Shanghai, Zhejiang and Shandong
+    # under talent: 1 named host. One-sided p = P(X >= 1) for X ~ Hypergeometric(31, 3, 3)
+    # = 1 - C(28, 3) / C(31, 3) = 1 - 3276/4495 = 1219/4495
+    assert (t["named_hosts"], t["named_others"], t["unnamed_hosts"]) == (1, 2, 2)
+    assert t["p_value"] == pytest.approx(1219 / 4495)
 
 
 def test_programme_tests_count_the_article_and_the_hosts(ind):

@@ -46,4 +46,5 @@ def test_numbers_in_the_prose_are_in_the_table(tests_table):
     assert f"p = {fixed['p_value']:.3f}" in text
     rd = tests_table[(tests_table["test"] == "spearman_breadth")
                      & (tests_table["indicator"] == "rd_expenditure")].iloc[0]
-    assert f"rho = {rd['statistic']:.2f}, p = {rd['p_value']:.3f}" in text
+    p = "p < 0.001" if rd["p_value"] < 0.001 else f"p = {rd['p_value']:.3f}"
+    assert f"rho = {rd['statistic']:.2f}, {p}" in text
