@@ -431,8 +431,9 @@ def _add_coder_commands(sub) -> None:
     t = sub.add_parser("train", help="fit a classifier on a workspace's reviewed suggestions",
                        description="Fit character n-gram logistic regression on the accepted and "
                                    "rejected suggestions in WORKSPACE/reviews/*.csv and save it as "
-                                   "WORKSPACE/model/classifier.pkl; `npstudy code --model "
-                                   "WORKSPACE` then uses it. Needs pip install 'npstudy[learn]'.")
+                                   "WORKSPACE/model/classifier.npz (plain arrays, no code); "
+                                   "`npstudy code --model WORKSPACE` then uses it. Needs pip "
+                                   "install 'npstudy[learn]'.")
     t.add_argument("workspace", metavar="WORKSPACE")
     t.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     t.set_defaults(func=_cmd_train)
