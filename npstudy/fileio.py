@@ -172,6 +172,10 @@ def decode_utf8(raw: bytes, name: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
+        if err.reason == "unexpected end of data" and err.end == len(raw):
+            raise DataError(f"{name}:{line}: the file ends in the middle of a UTF-8 character "
+                            f"(byte {err.start}): it was cut off – use the complete file") \
+                from None
         hint = "re-save it as UTF-8"
         try:
             raw.decode("gb18030")
