@@ -318,9 +318,11 @@ def refuse_protected(path: str | os.PathLike, what: str = "target") -> None:
     """Raise :class:`DataError` if ``path`` is or lies in a protected folder."""
     folder = is_protected(path)
     if folder is not None:
+        hint = ("create a workspace with `npstudy init DIR` and work there"
+                if what == "workspace" or folder.name in ("data", "_data")
+                else f"choose a {what} outside it")
         raise DataError(f"{path}: the {what} is inside npstudy or the data shipped with it "
-                        f"({folder}), which is never modified – create a workspace with "
-                        "`npstudy init DIR` and work there")
+                        f"({folder}), which is never modified – {hint}")
 
 
 def safe_subfolder(root: str | os.PathLike, name: str, create: bool = True) -> Path:
