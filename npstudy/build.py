@@ -24,7 +24,8 @@ from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
-from .fileio import DataError, refuse_protected, write_atomic, write_files_atomic
+from .fileio import (DataError, NpstudyError, refuse_protected, safe_subfolder, write_atomic,
+                     write_files_atomic)
 from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
                          statement_null_test)
 from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
@@ -32,7 +33,7 @@ from .similarity import cluster_provinces, linkage_matrix, similarity_matrix, si
 from .validation import validate
 
 __all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "build", "default_output_dir", "FIGURES",
-           "N_RANDOMISATIONS", "SEED", "write_atomic"]
+           "N_RANDOMISATIONS", "SEED", "write_atomic", "why_not_analysable"]
 
 #: Randomisations for the null model and the region permutation test.
 N_RANDOMISATIONS = 9999
@@ -48,7 +49,7 @@ N_VARIANT_SAMPLES = 999
 FORMATS = ("png", "svg", "pdf")
 
 
-class BuildError(RuntimeError):
+class BuildError(NpstudyError):
     """The build cannot run or cannot write its output; the message says why."""
 
 
@@ -499,14 +500,44 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         raise
 
 
+def why_not_analysable(practices: pd.DataFrame | None, err: Exception) -> str:
+    """Say, in the data's terms, why validated practices cannot be analysed.
+
+    The analysis compares provinces by the themes of their provincial practice: the
+    similarity, the clusters and their leave-one-out checks need several provinces with
+    provincial rows, and themes that tell them apart.
+    """
+    p = load_practices() if practices is None else practices
+    if not len(p):
+        return "practices.csv holds no coded rows – code some practice and build again"
+    provincial = p[p["scope"].astype(str) != "national"] if "scope" in p else p
+    provinces = sorted(set(provincial["province"]))
+    themes = sorted(set(p["theme"]))
+    if not len(provincial):
+        return (f"all {len(p)} rows describe national programmes (scope = national), and the "
+                "robustness table recomputes the comparison of provinces on provincial rows "
+                "alone, which leaves none – code provincial practice (scope = provincial) and "
+                "build again")
+    if len(provinces) < 3:
+        national = (f" (the {len(p) - len(provincial)} national rows do not count)"
+                    if len(provincial) < len(p) else "")
+        return (f"provincial practice of {len(provinces)} province(s) only "
+                f"({', '.join(provinces)}){national}; comparing provinces, with the leave-one-out "
+                "checks, needs at least 3 – add coded rows for more provinces and build again")
+    if len(themes) < 2:
+        return (f"every row has the theme {themes[0]!r}, so the provinces cannot be told apart "
+                "by their themes – code practice of other themes and build again")
+    return f"{err} – check the coded rows (`npstudy validate`) and build again"
+
+
 def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
                    start, workers) -> list[Path]:
     step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
     try:
         results = compute_tables(practices, n_samples=n_samples, workers=workers)
     except ValueError as err:  # data that validate but cannot be analysed, e.g. one province
-        raise BuildError(f"cannot compute the tables: {err} – add coded rows for more provinces "
-                         "and build again") from None
+        raise BuildError(f"cannot compute the tables: {why_not_analysable(practices, err)}") \
+            from None
     files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"

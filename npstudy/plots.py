@@ -18,6 +18,7 @@ import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import _mplconfig  # noqa: F401, I001 (gives matplotlib a writable folder first)
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -265,17 +266,27 @@ def _wrap_items(items: list[str], sep: str, width: int) -> str:
 
 # ----------------------------------------------------------------- figure 2
 
+#: Largest count a heatmap gives a colour of its own; above it colours run continuously.
+MAX_DISCRETE_COUNTS = 20
+
+
 def _count_heatmap(ax, cax, data: pd.DataFrame, lang: str) -> None:
     """Annotated heatmap of counts: one colour per whole number, empty cells grey."""
     import matplotlib.colors as mcolors
     import seaborn as sns
 
     top = max(2, int(np.nanmax(data.to_numpy())))
-    cmap = matplotlib.colormaps[SEQUENTIAL].resampled(top)
-    norm = mcolors.BoundaryNorm(np.arange(0.5, top + 1), cmap.N)
+    bar = {"label": _t("practices", lang)}
+    if top <= MAX_DISCRETE_COUNTS:
+        cmap = matplotlib.colormaps[SEQUENTIAL].resampled(top)
+        norm = mcolors.BoundaryNorm(np.arange(0.5, top + 1), cmap.N)
+        bar["ticks"] = range(1, top + 1)
+    else:  # one colour per count would be unreadable (and BoundaryNorm indexes colours in int16)
+        cmap = matplotlib.colormaps[SEQUENTIAL]
+        norm = mcolors.Normalize(vmin=1, vmax=top)
     sns.heatmap(data.where(data > 0), ax=ax, cbar_ax=cax, cmap=cmap, norm=norm,
                 annot=data.where(data > 0), fmt=".0f", linewidths=0.6, linecolor="white",
-                cbar_kws={"label": _t("practices", lang), "ticks": range(1, top + 1)})
+                cbar_kws=bar)
     ax.set_facecolor("#f2f2f2")
 
 
