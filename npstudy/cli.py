@@ -38,6 +38,13 @@ def _path(value: str) -> str:
     return value
 
 
+def _positive(value: str) -> int:
+    """A whole number of at least 1, in ASCII digits."""
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of argparse's usage block
         raise _UsageError(f"{message} (see `{self.prog} --help`)")
@@ -67,7 +74,18 @@ def _dataset_folder(path: str | None, option: str) -> Path | None:
     if not os.path.lexists(folder / "practices.csv"):
         raise DataError(f"{option} {path}: holds no practices.csv – pass a workspace made by "
                         "`npstudy init`")
+    _recover(folder)
     return folder
+
+
+def _recover(folder: Path) -> None:
+    """Undo what a killed command left half-written in a workspace before reading it."""
+    from .fileio import recover
+
+    try:
+        recover(folder)
+    except OSError:  # a read-only copy: nothing was written there, nothing to undo
+        pass
 
 
 # --------------------------------------------------------------------------- commands
@@ -80,6 +98,8 @@ def _cmd_validate(args) -> int:
         raise _UsageError("validate takes PATH or --data DIR, not both")
     if args.data is not None:
         args.path = str(_dataset_folder(args.data, "--data"))
+    elif args.path is not None and os.path.isdir(args.path):
+        _recover(Path(args.path))
     problems = validate(args.path)
     for problem in problems:
         print(problem)
@@ -407,7 +427,16 @@ def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
     from .fileio import NpstudyError, write_atomic
 
-    corpora = {Path(f).name or str(f): f for f in args.folders}
+    if not args.folders and not args.article:
+        raise _UsageError("evaluate needs a labelled corpus FOLDER, or --article for the source "
+                          "article")
+    corpora: dict = {}
+    for folder in args.folders:
+        name = Path(folder).name or str(folder)
+        if name in corpora:
+            raise _UsageError(f"{corpora[name]} and {folder} are both named {name!r} in the "
+                              "table – pass each corpus once, from folders with different names")
+        corpora[name] = folder
     try:
         table = evaluation_table(corpora, include_article=args.article,
                                  n=args.bootstrap or N_BOOTSTRAP)
@@ -446,7 +475,7 @@ def _add_coder_commands(sub) -> None:
     e.add_argument("--article", action="store_true",
                    help="add the source article (in-sample: the keywords were written from it)")
     e.add_argument("--themes", action="store_true", help="print every theme, not only the pooled row")
-    e.add_argument("--bootstrap", type=int, default=0, metavar="N",
+    e.add_argument("--bootstrap", type=_positive, default=0, metavar="N",
                    help="number of bootstrap resamples (default: 2000)")
     e.add_argument("--out", help="write the full table to this CSV")
     e.set_defaults(func=_cmd_evaluate)

@@ -238,6 +238,15 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     return parse_table(read_text(path, MAX_TABLE_BYTES), str(path))
 
 
+def _csv_reason(err: Exception) -> str:
+    """A CSV parser's complaint in the user's terms (not Python's advice on opening files)."""
+    detail = " ".join(str(err).split())
+    if "new-line character seen in unquoted field" in detail:
+        return ("a carriage return (CR) without a line feed ends a line outside quotes; lines "
+                "must end with LF or CRLF")
+    return detail
+
+
 def parse_table(text: str, name: str) -> pd.DataFrame:
     """Parse CSV text as string columns; see :func:`read_table`."""
     if not text.strip():
@@ -247,10 +256,24 @@ def parse_table(text: str, name: str) -> pd.DataFrame:
         line = text.count("\n", 0, bad.start()) + 1
         raise DataError(f"{name}:{line}: holds the control character {bad.group()!r} "
                         f"(character {bad.start()}) – remove it; text fields must be plain text")
+    first = text.find("\r")
+    if first >= 0 and "\n" not in text:
+        raise DataError(f"{name}: its lines end with a carriage return alone (CR, as old Mac "
+                        "programs save text), not a line feed – save it again as \"CSV UTF-8\", "
+                        f"or convert it: `tr '\\r' '\\n' < {name} > fixed.csv`")
+    if re.search("\r(?!\n)", text):  # a lone CR: fine inside quotes, a broken row outside
+        reader = csv.reader(io.StringIO(text))
+        try:
+            for _ in reader:
+                pass
+        except csv.Error as err:
+            raise DataError(f"{name}:{reader.line_num}: {_csv_reason(err)} – remove it, or save "
+                            "the file again as \"CSV UTF-8\"") from None
     try:
         header = next(csv.reader(io.StringIO(text)))
     except (csv.Error, StopIteration) as err:
-        raise DataError(f"{name}:1: not a readable CSV header ({err}) – save the file as CSV")
+        raise DataError(f"{name}:1: not a readable CSV header ({_csv_reason(err)}) – save the "
+                        "file as CSV") from None
     seen = set()
     for col in header:
         if not col.strip():
@@ -262,7 +285,7 @@ def parse_table(text: str, name: str) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                             quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as err:
-        detail = " ".join(str(err).split())
+        detail = _csv_reason(err)
         m = re.search(r"line (\d+)", detail)
         where = f":{m.group(1)}" if m else ""
         raise DataError(f"{name}{where}: not a readable CSV table ({detail}) – check the quotes "
