@@ -24,8 +24,8 @@ from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
-from .fileio import (DataError, NpstudyError, refuse_protected, safe_subfolder, write_atomic,
-                     write_files_atomic)
+from .fileio import (DataError, NpstudyError, link_problem, refuse_protected, safe_subfolder,
+                     write_atomic, write_files_atomic)
 from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
                          statement_null_test)
 from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
@@ -384,8 +384,15 @@ def _prepare(out: Path) -> list[Path]:
         refuse_protected(out, "output folder")
     except DataError as err:
         raise BuildError(str(err)) from None
+    if link_problem(out):
+        raise BuildError(link_problem(out))
     if os.path.lexists(out) and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a folder – choose an output folder with --out")
+    if out.is_dir():
+        try:  # tables/ must not lead out of the folder named
+            safe_subfolder(out, "tables", create=False)
+        except DataError as err:
+            raise BuildError(str(err)) from None
     if not out.parent.is_dir():
         raise BuildError(f"cannot create output folder {out}: {out.parent} is not an existing "
                          "folder – create it first or choose another --out")

@@ -41,7 +41,7 @@ __all__ = ["NpstudyError", "DataError", "CodingError", "MAX_TEXT_BYTES", "MAX_CO
            "MAX_TABLE_BYTES", "MAX_TABLE_ROWS", "decode_utf8", "parse_table",
            "read_bytes", "read_text", "read_table", "write_atomic", "write_files_atomic",
            "check_output", "protect", "protected_folders", "is_protected", "recover",
-           "safe_subfolder", "inside", "folder_lock", "CONTROL_CHARS"]
+           "safe_subfolder", "link_problem", "inside", "folder_lock", "CONTROL_CHARS"]
 
 #: Largest text npstudy reads (8 MiB, some 2.8 million Chinese characters); larger ones are
 #: refused, so that no command runs for minutes on a file given by mistake.
@@ -346,6 +346,26 @@ def refuse_protected(path: str | os.PathLike, what: str = "target") -> None:
                 else f"choose a {what} outside it")
         raise DataError(f"{path}: the {what} is inside npstudy or the data shipped with it "
                         f"({folder}), which is never modified – {hint}")
+
+
+def link_problem(path: str | os.PathLike) -> str | None:
+    """What is wrong with ``path`` if it is a symbolic link that leads nowhere, else None.
+
+    Examples
+    --------
+    >>> link_problem("/") is None
+    True
+    """
+    if not os.path.islink(path) or os.path.exists(path):
+        return None
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return (f"{path}: is a loop of symbolic links (a link that leads back to itself), "
+                    "not a folder – remove or fix the link")
+    return (f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist, so it is "
+            "not a folder – remove or fix the link")
 
 
 def safe_subfolder(root: str | os.PathLike, name: str, create: bool = True) -> Path:
@@ -820,9 +840,12 @@ def folder_lock(folder: str | os.PathLike, timeout: float | None = None):
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
                      | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except OSError as err:
-        hint = ("remove or fix the link" if err.errno == errno.ELOOP
-                else "check that the workspace is writable")
-        raise DataError(_os_message(str(lock), err, hint)) from None
+        if err.errno == errno.ELOOP and os.path.islink(lock):  # O_NOFOLLOW refuses any link
+            raise DataError(f"{lock}: is a symbolic link (to {os.readlink(lock)}), and the "
+                            "lock of a workspace must be a plain file – remove the link; "
+                            "npstudy makes the file again") from None
+        raise DataError(_os_message(str(lock), err, "check that the workspace is writable")) \
+            from None
     try:
         deadline = time.monotonic() + timeout
         while True:

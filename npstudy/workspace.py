@@ -28,7 +28,7 @@ from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, WHOLE
                       check_doc_id, data_dir, load_cities, load_practices)
 from .fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_TABLE_ROWS,
                      CodingError, DataError, folder_lock, inside, parse_table, read_bytes,
-                     read_table, refuse_protected, remove_stale_temps, safe_subfolder,
+                     link_problem, read_table, refuse_protected, remove_stale_temps, safe_subfolder,
                      write_files_atomic)
 from .text import read_document
 from .validation import Context, check_practices
@@ -57,6 +57,8 @@ def check_workspace(folder: str | os.PathLike) -> Path:
     """
     folder = Path(folder)
     refuse_protected(folder, "workspace")
+    if link_problem(folder):
+        raise DataError(link_problem(folder))
     if not folder.is_dir():
         raise DataError(f"{folder}: not a folder – create a workspace with `npstudy init {folder}`")
     for name in ("practices.csv", "documents.csv"):
@@ -86,6 +88,8 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
     """
     folder = Path(folder)
     refuse_protected(folder, "workspace")
+    if link_problem(folder):
+        raise CodingError(link_problem(folder))
     if os.path.lexists(folder) and not folder.is_dir():
         raise CodingError(f"{folder}: exists and is not a folder – choose a new folder name")
     if not folder.parent.is_dir():
