@@ -599,11 +599,10 @@ def _quiet_stdout() -> None:
 
 
 def _is_user_error(err: Exception) -> bool:
-    """An error whose message tells the user what to do (the modules that raise them are loaded
-    by then, so looking them up costs nothing)."""
-    kinds = [getattr(sys.modules.get(f"{__package__}.{module}"), name, None)
-             for module, name in (("fileio", "NpstudyError"), ("build", "BuildError"))]
-    return any(kind is not None and isinstance(err, kind) for kind in kinds)
+    """An error whose message tells the user what to do: every such error of npstudy derives
+    from :class:`npstudy.fileio.NpstudyError` (loaded by then, so looking it up costs nothing)."""
+    root = getattr(sys.modules.get(f"{__package__}.fileio"), "NpstudyError", None)
+    return root is not None and isinstance(err, root)
 
 
 class _Terminated(BaseException):

@@ -442,11 +442,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return _real(a) == _real(b)
 
 
-def check_output(path: str | os.PathLike, inputs=()) -> Path:
+def check_output(path: str | os.PathLike, inputs=(), new_folder: bool = False) -> Path:
     """Check that ``path`` may be written: refuse it otherwise, with what to do.
 
     A target must not be protected, must be a regular file or not exist, must
-    not be one of ``inputs``, and its folder must exist.
+    not be one of ``inputs``, and its folder must exist (unless ``new_folder``:
+    the write creates it).
     """
     path = Path(path)
     refuse_protected(path, "output")
@@ -466,7 +467,7 @@ def check_output(path: str | os.PathLike, inputs=()) -> Path:
             raise DataError(f"{path}: is also an input of this command; an output never replaces "
                             "an input – choose another output file name")
     parent = path.parent
-    if not parent.is_dir():
+    if not new_folder and not parent.is_dir():
         raise DataError(f"{parent}: folder does not exist – create it first or choose another "
                         "output")
     return path
@@ -593,9 +594,11 @@ def _writer_is_alive(folder: Path, token: str) -> bool:
         os.close(fd)
 
 
-def _journal_entries(journal: Path, token: str) -> list[tuple[Path, Path, Path | None]]:
-    """Read a journal; refuse one whose entries name anything but a target in its folder
-    and that target's staged and backup files."""
+def _journal_entries(journal: Path, token: str) -> tuple[list[tuple[Path, Path, Path | None]],
+                                                         list[Path]]:
+    """Read a journal: its entries (target, staged file, backup) and the folders the write
+    creates. Refuse one that names anything but targets inside its folder, their staged and
+    backup files, and folders inside its folder."""
     folder = journal.parent
     problem = (f"{journal}: not a journal npstudy wrote – if no npstudy command is running, "
                "delete it and check the files it names")
@@ -616,13 +619,19 @@ def _journal_entries(journal: Path, token: str) -> list[tuple[Path, Path, Path |
                         _temp_for(Path(target), token, "old").name))):
                 raise ValueError
             out.append((target_path, folder / new, None if old is None else folder / old))
-        return out
+        made = record.get("folders", [])
+        if not isinstance(made, list) or not all(
+                isinstance(x, str) and x and not os.path.isabs(x) and ".." not in Path(x).parts
+                for x in made):
+            raise ValueError
+        return out, [inside(folder, x) for x in made]
     except (DataError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         raise DataError(problem) from None
 
 
-def _undo(entries, journal: Path | None = None) -> None:
-    """Put every backup back and delete every staged file: the targets as they were."""
+def _undo(entries, journal: Path | None = None, made=()) -> None:
+    """Put every backup back and delete every staged file: the targets as they were; remove
+    the folders the write created (if empty)."""
     for target, new, old in entries:
         if old is not None:
             if os.path.lexists(old):
@@ -635,6 +644,11 @@ def _undo(entries, journal: Path | None = None) -> None:
         new.unlink(missing_ok=True)
     for folder in {t.parent for t, _, _ in entries}:
         _fsync_dir(folder)
+    for folder in reversed(list(made)):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (someone else's files) or already gone
+            pass
     if journal is not None:
         journal.unlink(missing_ok=True)
         _fsync_dir(journal.parent)
@@ -680,9 +694,9 @@ def recover(folder: str | os.PathLike) -> list[Path]:
     for kind, token, name in records:
         if _writer_is_alive(folder, token):
             continue
-        entries = _journal_entries(folder / name, token)
+        entries, made = _journal_entries(folder / name, token)
         if kind == "journal":
-            _undo(entries, folder / name)
+            _undo(entries, folder / name, made)
             restored.extend(t for t, _, _ in entries)
         else:
             _finish(entries, folder / name)
@@ -725,7 +739,7 @@ def write_atomic(path: str | os.PathLike, payload: bytes, inputs=()) -> None:
     write_files_atomic({Path(path): payload}, inputs)
 
 
-def write_files_atomic(files: dict, inputs=()) -> None:
+def write_files_atomic(files: dict, inputs=(), folders=()) -> None:
     """Write several files, all or nothing, even if the process is killed.
 
     Every target is checked first (:func:`check_output`). Each payload goes to a
@@ -741,16 +755,21 @@ def write_files_atomic(files: dict, inputs=()) -> None:
         ``{path: bytes}``.
     inputs : iterable of path-like
         The command's inputs, which must not be overwritten.
+    folders : iterable of path-like
+        Folders the write creates, if they do not exist (for targets inside them); like
+        the files, they are there afterwards only if the write completed. Each must lie
+        in an existing folder that holds another target, or below it.
     """
     files = {Path(p): data for p, data in files.items()}
     if not files:
         return
+    missing = [Path(f) for f in folders if not os.path.isdir(f)]
     for path in files:
-        check_output(path, inputs)
+        check_output(path, inputs, new_folder=path.parent in missing)
     parents = {p.parent for p in files}
-    home = Path(os.path.commonpath([str(p) for p in parents])) if len(parents) > 1 \
-        else next(iter(parents))
-    for folder in sorted(parents | {home}):
+    existing = parents - set(missing)
+    home = Path(os.path.commonpath([str(p) for p in existing | {f.parent for f in missing}]))
+    for folder in sorted(existing | {home}):
         recover(folder)
     token = secrets.token_hex(6)
     current = next(iter(files))
@@ -762,18 +781,21 @@ def write_files_atomic(files: dict, inputs=()) -> None:
     entries = [(path, _temp_for(path, token),
                 _temp_for(path, token, "old") if os.path.lexists(path) else None)
                for path in files]
-    journal = home / f".npstudy-{token}.journal" if len(files) > 1 else None
+    journal = home / f".npstudy-{token}.journal" if len(files) > 1 or missing else None
     started = False
     try:
         if journal is not None:
             record = {"token": token, "entries": [
                 {"target": os.path.relpath(t, home), "new": os.path.relpath(n, home),
-                 "old": None if o is None else os.path.relpath(o, home)} for t, n, o in entries]}
+                 "old": None if o is None else os.path.relpath(o, home)} for t, n, o in entries],
+                "folders": [os.path.relpath(f, home) for f in missing]}
             _step("journal")
             os.replace(_write_temp(journal, json.dumps(record, indent=0).encode("utf-8"), token),
                        journal)
             _fsync_dir(home)
         started = True
+        for folder in missing:
+            folder.mkdir(exist_ok=True)
         for path, new, _ in entries:
             current = path
             _write_temp(path, files[path], token)
@@ -798,7 +820,7 @@ def write_files_atomic(files: dict, inputs=()) -> None:
     except BaseException as err:
         try:
             if started or journal is None:
-                _undo(entries, journal)
+                _undo(entries, journal, missing)
             elif journal is not None:
                 journal.unlink(missing_ok=True)
                 _temp_for(journal, token).unlink(missing_ok=True)

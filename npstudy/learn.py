@@ -160,8 +160,10 @@ def train(folder: str | os.PathLike, seed: int = 0) -> dict:
             "scikit_learn": sklearn.__version__, "numpy": np.__version__}
     payload = Classifier.from_pipeline(model).to_bytes()
     description = (json.dumps(info, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    target = safe_subfolder(folder, MODEL_PATH.parent.name) / MODEL_PATH.name
-    write_files_atomic({target: payload, target.with_suffix(".json"): description})
+    models = safe_subfolder(folder, MODEL_PATH.parent.name, create=False)
+    target = models / MODEL_PATH.name
+    write_files_atomic({target: payload, target.with_suffix(".json"): description},
+                       folders=[models])
     return info
 
 

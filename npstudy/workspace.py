@@ -394,8 +394,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
             payload = _practices_bytes(merged, folder / "practices.csv")
             writes.update({folder / "practices.csv.bak": old, folder / "practices.csv": payload})
         if writes:
-            safe_subfolder(folder, "reviews")
-            write_files_atomic(writes, inputs=[] if is_frame else [reviewed])
+            write_files_atomic(writes, inputs=[] if is_frame else [reviewed], folders=[reviews])
     result = load_practices(folder / "practices.csv")
     result.attrs.update(added=len(new), skipped=skipped)
     return result
