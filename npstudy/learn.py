@@ -310,6 +310,8 @@ def _read_classifier(raw: bytes, name: str, retrain: str) -> Classifier:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
             for key, kind in _ARRAYS.items():
                 value = npz[key]
+                if not isinstance(value, np.ndarray):
+                    raise bad(f"{key}.npy is not an array")
                 if value.dtype.kind != kind or value.dtype.hasobject:
                     raise bad(f"{key} has type {value.dtype}")
                 arrays[key] = value
