@@ -188,12 +188,12 @@ def _cmd_code(args) -> int:
                               f"{MAX_CODED_TEXT_BYTES:,}-byte limit of `npstudy code` – split it "
                               "into smaller files at paragraph ends and code them one at a time")
         read_document(path, args.encoding, MAX_CODED_TEXT_BYTES)  # refuse before the coder loads
-    coder = Coder()
     model = None
-    if getattr(args, "model", None):
+    if getattr(args, "model", None):  # checked before the coder loads, like the texts
         from .learn import apply_model, load_model
 
         model = load_model(args.model)
+    coder = Coder()
     frames, aggregates, unmatched = [], [], []
     notes = []  # printed once everything is written, so that an error stays the only line
     for path, doc_id in zip(args.files, ids):

@@ -164,14 +164,6 @@ CONTROLS = {"escape": "\x1b", "nul": "\x00", "bell": "\x07", "delete": "\x7f"}
 # name -> (setup(env) -> argv, exit code, regular expression the error line must match)
 CASES = {
     # ------------------------------------------------ refused, and nothing changed
-    "merge-past-the-row-cap": (
-        lambda e: merge(e / "rev.csv", practices_near_the_row_cap(e)), 1,
-        r"practices\.csv: would hold 100,002 rows, more than the 100,000 rows .* nothing was "
-        r"changed"),
-    "merge-past-the-byte-cap": (
-        lambda e: merge(e / "rev.csv", practices_near_the_byte_cap(e)), 1,
-        r"practices\.csv: would take [0-9,]+ bytes, more than the 33,554,432 bytes .* nothing "
-        r"was changed"),
     "merge-quoted-lone-cr": (
         lambda e: merge(raw_reviewed(e, "A practice stated in the test text.",
                                      '"A practice\rstated"'), e), 1,
@@ -377,6 +369,38 @@ def test_hostile_input(name, env, cli):
     assert not (env / "pwned").exists()
 
 
+# the caps themselves, lowered so that the tables stay small: the same checks, in seconds
+@pytest.mark.parametrize("cap", ["rows", "bytes"])
+def test_merge_past_a_cap_is_refused_before_writing(cap, env, cli, monkeypatch):
+    import npstudy.workspace as workspace
+
+    base = (env / "ws/practices.csv").read_bytes()
+    n_rows = base.count(b"\n") - 1
+    if cap == "rows":  # the three accepted rows would make one too many
+        monkeypatch.setattr(workspace, "MAX_TABLE_ROWS", n_rows + 2)
+        expected = rf"would hold {n_rows + 3} rows, more than the {n_rows + 2} rows"
+    else:
+        monkeypatch.setattr(workspace, "MAX_TABLE_BYTES", len(base) + 200)
+        expected = rf"would take [0-9,]+ bytes, more than the {len(base) + 200:,} bytes"
+    check_hostile_case((lambda e: merge(e / "rev.csv", e), 1,
+                        r"ws/practices\.csv: " + expected + r" npstudy reads from a table – "
+                        r"nothing was changed"), env, cli, re.search)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cap", ["rows", "bytes"])
+def test_merge_past_the_real_caps_is_refused_before_writing(cap, env, cli):
+    if cap == "rows":
+        case = (lambda e: merge(e / "rev.csv", practices_near_the_row_cap(e)), 1,
+                r"practices\.csv: would hold 100,002 rows, more than the 100,000 rows .* "
+                r"nothing was changed")
+    else:
+        case = (lambda e: merge(e / "rev.csv", practices_near_the_byte_cap(e)), 1,
+                r"practices\.csv: would take [0-9,]+ bytes, more than the 33,554,432 bytes .* "
+                r"nothing was changed")
+    check_hostile_case(case, env, cli, re.search)
+
+
 # ------------------------------------------------------------------ successes that were wrong
 
 def test_merge_takes_017_and_17_as_the_same_offset(env, cli):
@@ -506,15 +530,20 @@ def test_every_error_class_derives_from_one_root():
 
 
 def test_matplotlib_is_quiet_when_home_is_not_writable():
-    proc = run_python("import os, npstudy.plots, matplotlib\n"
-                      "print(os.environ['MPLCONFIGDIR'].startswith(os.path.join("
-                      "__import__('tempfile').gettempdir(), 'npstudy-matplotlib-')))\n"
-                      "print(matplotlib.get_configdir() == os.environ['MPLCONFIGDIR'])",
+    proc = run_python("import os, tempfile, npstudy._mplconfig, matplotlib\n"
+                      "folder = os.environ['MPLCONFIGDIR']\n"
+                      "print(folder.startswith(os.path.join(tempfile.gettempdir(), "
+                      "'npstudy-matplotlib-')))\n"
+                      "print(matplotlib.get_configdir() == folder == matplotlib.get_cachedir())",
                       HOME="/dev/null/home", XDG_CONFIG_HOME="", XDG_CACHE_HOME="",
                       MPLCONFIGDIR="")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "True"]
     assert proc.stderr == ""
+    # a writable home changes nothing
+    proc = run_python("import os, npstudy._mplconfig\nprint(os.environ.get('MPLCONFIGDIR'))",
+                      MPLCONFIGDIR="")
+    assert proc.stdout.strip() in ("", "None")
 
 
 def test_counts_beyond_int16_draw_a_heatmap():

@@ -125,7 +125,11 @@ def test_registration_killed_then_retried_lands(env):
 
 # ------------------------------------------------------------------ code --out
 
-def test_code_out_set_is_old_or_new_at_every_kill(env):
+def test_code_out_set_is_old_or_new_at_every_kill(env, monkeypatch):
+    import npstudy.coder
+
+    coder = npstudy.coder.Coder()  # built once, before the children are forked
+    monkeypatch.setattr(npstudy.coder, "Coder", lambda: coder)
     out = env / "out"
     out.mkdir()
     targets = [out / "s.csv", out / "s_aggregates.csv", out / "s_unmatched.csv"]
