@@ -558,6 +558,11 @@ class _WriterLock:
         try:
             if not filelock.lock_descriptor(self.fd, blocking=False):  # pragma: no cover
                 raise OSError(errno.EAGAIN, "the write lock is held", str(self.path))
+            # a recoverer that locked the new file first took it for a dead writer's and
+            # removed it: then this lock guards nothing
+            if os.fstat(self.fd).st_ino != os.stat(self.path).st_ino:  # pragma: no cover
+                raise FileNotFoundError(errno.ENOENT, "the write lock was taken away",
+                                        str(self.path))
         except BaseException:
             os.close(self.fd)
             self.path.unlink(missing_ok=True)
@@ -694,7 +699,12 @@ def recover(folder: str | os.PathLike) -> list[Path]:
     for kind, token, name in records:
         if _writer_is_alive(folder, token):
             continue
-        entries, made = _journal_entries(folder / name, token)
+        try:
+            entries, made = _journal_entries(folder / name, token)
+        except DataError:
+            if not os.path.lexists(folder / name):  # its writer finished meanwhile
+                continue
+            raise
         if kind == "journal":
             _undo(entries, folder / name, made)
             restored.extend(t for t, _, _ in entries)
