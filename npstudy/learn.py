@@ -194,6 +194,11 @@ class Classifier:
     coef : numpy.ndarray of float
         One coefficient per n-gram, then one per theme.
     intercept : float
+
+    References
+    ----------
+    .. [1] Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. *Journal of
+       Machine Learning Research* 12, 2825–2830 (``TfidfVectorizer``, ``LogisticRegression``).
     """
 
     vocabulary: np.ndarray
