@@ -583,7 +583,7 @@ def test_build_at_the_row_cap(tmp_path, cli):
                     q = source[s:e]
                     row = dict(r, id=f"X{len(extra):06d}", statement="", province=province,
                                city="", start=str(s), end=str(e), quote=q, target="",
-                               summary_en="A span.", note="",
+                               summary_en="A span.",
                                first_mover=str(any(m in q for m in FIRST_MOVER_MARKERS)).lower())
                     if practice_key(row) not in seen:
                         seen.add(practice_key(row))
