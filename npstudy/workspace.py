@@ -384,7 +384,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
         # keep the workspace's own extra columns (statement, scope, ...); new rows leave them empty
         merged = pd.concat([base, new], ignore_index=True).fillna("")
-        review = _table_bytes(table, Path(name))
+        review = _table_bytes(table, Path(name), cells_checked=True)
         stem = "reviewed" if is_frame else re.sub(r"[^A-Za-z0-9_.-]", "_", Path(reviewed).stem)[:60]
         reviews = safe_subfolder(folder, "reviews", create=False)
         kept = reviews / f"{stem}-{hashlib.sha256(review).hexdigest()[:12]}.csv"
@@ -457,9 +457,10 @@ def _csv_bytes(table: pd.DataFrame) -> bytes:
     return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def _table_bytes(table: pd.DataFrame, path: Path) -> bytes:
+def _table_bytes(table: pd.DataFrame, path: Path, cells_checked: bool = False) -> bytes:
     """The CSV bytes of a table, refused unless npstudy can read them back as they are."""
-    _refuse_unwritable_cells(table, str(path))
+    if not cells_checked:
+        _refuse_unwritable_cells(table, str(path))
     if len(table) > MAX_TABLE_ROWS:
         raise CodingError(f"{path}: would hold {len(table):,} rows, more than the "
                           f"{MAX_TABLE_ROWS:,} rows npstudy reads from a table – nothing was "
