@@ -425,7 +425,7 @@ def _cmd_train(args) -> int:
 
 def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
-    from .fileio import NpstudyError, write_atomic
+    from .fileio import NpstudyError, check_output, write_atomic
 
     if not args.folders and not args.article:
         raise _UsageError("evaluate needs a labelled corpus FOLDER, or --article for the source "
@@ -437,6 +437,8 @@ def _cmd_evaluate(args) -> int:
             raise _UsageError(f"{corpora[name]} and {folder} are both named {name!r} in the "
                               "table – pass each corpus once, from folders with different names")
         corpora[name] = folder
+    if args.out:  # refused before the corpora are coded
+        check_output(args.out, inputs=args.folders)
     try:
         table = evaluation_table(corpora, include_article=args.article,
                                  n=args.bootstrap or N_BOOTSTRAP)

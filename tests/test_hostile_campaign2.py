@@ -336,6 +336,9 @@ CASES = {
         lambda e: os.mkdir(e / "s_aggregates.csv") or
         ["code", e / "doc.txt", "--out", e / "s.csv"], 1,
         r"s_aggregates\.csv: is a folder"),
+    "evaluate-out-is-a-folder": (
+        lambda e: os.mkdir(e / "o") or ["evaluate", "--article", "--out", e / "o"], 1,
+        r"o: is a folder; outputs must be regular files"),
     "agree-out-is-a-folder": (
         lambda e: os.mkdir(e / "o") or ["agree", e / "rev.csv", e / "rev.csv", "--data",
                                         e / "ws", "--out", e / "o"], 1, r"o: is a folder"),
