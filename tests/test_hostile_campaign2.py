@@ -264,6 +264,16 @@ CASES = {
         lambda e: (shutil.rmtree(e / "ws/raw"), link(outside(e), e / "ws/raw")) and
         ["add-document", e / "ws", e / "doc.txt", "--doc-id", "x"], 1,
         r"resolves to .*outside.*paths must stay inside the workspace"),
+    "validate-workspace-with-a-forged-journal": (
+        lambda e: forged_journal(e / "ws") and ["validate", e / "ws"], 1,
+        r"\.npstudy-0123456789ab\.journal: not a journal npstudy wrote – if no npstudy command "
+        r"is running, delete it"),
+    "merge-into-a-workspace-with-a-forged-journal": (
+        lambda e: forged_journal(e / "ws") and merge(e / "rev.csv", e), 1,
+        r"not a journal npstudy wrote"),
+    "code-out-beside-a-journal-that-is-a-folder": (
+        lambda e: os.mkdir(e / ".npstudy-0123456789ab.journal") or
+        ["code", e / "doc.txt", "--out", e / "s.csv"], 1, r"not a journal npstudy wrote"),
     # ------------------------------------------------ internal errors made clear
     "evaluate-nothing": (lambda e: ["evaluate"], 2, r"evaluate needs a labelled corpus FOLDER"),
     "evaluate-bootstrap-zero": (
@@ -356,6 +366,15 @@ for label, ch in LINE_BREAKS.items():
     CASES[f"merge-accepted-cell-{label}"] = (
         lambda e, ch=ch: merge(reviewed(e, summary_en=f"a{ch}b"), e), 1,
         rf"r\.csv:2: column 'summary_en': .* holds a line break")
+
+
+def forged_journal(folder: Path) -> Path:
+    """A journal that would have recovery delete a file outside its folder."""
+    path = folder / ".npstudy-0123456789ab.journal"
+    path.write_text('{"token": "0123456789ab", "entries": [{"target": "../doc.txt", '
+                    '"new": "../.doc.txt.0123456789ab.new.npstudy-tmp", "old": null}]}',
+                    encoding="utf-8")
+    return path
 
 
 def huge_member(path: Path) -> Path:
