@@ -17,7 +17,11 @@ What it promises, and the tests check:
 - A write goes to a temporary file in the target folder, is fsynced, then
   renamed over the target; new files get the mode the umask allows, replaced
   files keep theirs. :func:`write_files_atomic` writes several files all or
-  nothing.
+  nothing, even if the process is killed: a journal lets the next command undo a
+  write that did not commit (:func:`recover`).
+- The package and the data shipped with it are never written
+  (:func:`protected_folders`), and subfolders written into stay inside the folder
+  the user named (:func:`safe_subfolder`).
 """
 
 from __future__ import annotations
