@@ -25,7 +25,8 @@ from .gazetteer import load_gazetteer
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
 from .external import external_tables, load_indicators
-from .fileio import DataError, refuse_protected, write_atomic, write_files_atomic
+from .fileio import (DataError, NpstudyError, link_problem, refuse_protected, safe_subfolder,
+                     write_atomic, write_files_atomic)
 from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_test_fixed_rows,
                          statement_null_test)
 from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
@@ -34,7 +35,7 @@ from .validation import validate
 
 __all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "figure_captions", "caption_path",
            "build", "default_output_dir", "FIGURES", "CLUSTERS", "N_RANDOMISATIONS", "SEED",
-           "write_atomic"]
+           "write_atomic", "why_not_analysable"]
 
 #: Randomisations for the null model and the region permutation test.
 N_RANDOMISATIONS = 9999
@@ -53,7 +54,7 @@ N_VARIANT_SAMPLES = 9999
 FORMATS = ("png", "svg", "pdf")
 
 
-class BuildError(RuntimeError):
+class BuildError(NpstudyError):
     """The build cannot run or cannot write its output; the message says why."""
 
 
@@ -455,8 +456,15 @@ def _prepare(out: Path) -> list[Path]:
         refuse_protected(out, "output folder")
     except DataError as err:
         raise BuildError(str(err)) from None
+    if link_problem(out):
+        raise BuildError(link_problem(out))
     if os.path.lexists(out) and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a folder – choose an output folder with --out")
+    if out.is_dir():
+        try:  # tables/ must not lead out of the folder named
+            safe_subfolder(out, "tables", create=False)
+        except DataError as err:
+            raise BuildError(str(err)) from None
     if not out.parent.is_dir():
         raise BuildError(f"cannot create output folder {out}: {out.parent} is not an existing "
                          "folder – create it first or choose another --out")
@@ -575,14 +583,44 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         raise
 
 
+def why_not_analysable(practices: pd.DataFrame | None, err: Exception) -> str:
+    """Say, in the data's terms, why validated practices cannot be analysed.
+
+    The analysis compares provinces by the themes of their provincial practice: the
+    similarity, the clusters and their leave-one-out checks need several provinces with
+    provincial rows, and themes that tell them apart.
+    """
+    p = load_practices() if practices is None else practices
+    if not len(p):
+        return "practices.csv holds no coded rows – code some practice and build again"
+    provincial = p[p["scope"].astype(str) != "national"] if "scope" in p else p
+    provinces = sorted(set(provincial["province"]))
+    themes = sorted(set(p["theme"]))
+    if not len(provincial):
+        return (f"all {len(p)} rows describe national programmes (scope = national), and the "
+                "robustness table recomputes the comparison of provinces on provincial rows "
+                "alone, which leaves none – code provincial practice (scope = provincial) and "
+                "build again")
+    if len(provinces) < 3:
+        national = (f" (the {len(p) - len(provincial)} national rows do not count)"
+                    if len(provincial) < len(p) else "")
+        return (f"provincial practice of {len(provinces)} province(s) only "
+                f"({', '.join(provinces)}){national}; comparing provinces, with the leave-one-out "
+                "checks, needs at least 3 – add coded rows for more provinces and build again")
+    if len(themes) < 2:
+        return (f"every row has the theme {themes[0]!r}, so the provinces cannot be told apart "
+                "by their themes – code practice of other themes and build again")
+    return f"{err} – check the coded rows (`npstudy validate`) and build again"
+
+
 def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
                    start, workers) -> list[Path]:
     step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
     try:
         results = compute_tables(practices, n_samples=n_samples, workers=workers)
     except ValueError as err:  # data that validate but cannot be analysed, e.g. one province
-        raise BuildError(f"cannot compute the tables: {err} – add coded rows for more provinces "
-                         "and build again") from None
+        raise BuildError(f"cannot compute the tables: {why_not_analysable(practices, err)}") \
+            from None
     files = {}
     for name, table in results.tables.items():
         path = out / "tables" / f"{name}.csv"

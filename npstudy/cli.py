@@ -38,6 +38,13 @@ def _path(value: str) -> str:
     return value
 
 
+def _positive(value: str) -> int:
+    """A whole number of at least 1, in ASCII digits."""
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of argparse's usage block
         raise _UsageError(f"{message} (see `{self.prog} --help`)")
@@ -67,7 +74,18 @@ def _dataset_folder(path: str | None, option: str) -> Path | None:
     if not os.path.lexists(folder / "practices.csv"):
         raise DataError(f"{option} {path}: holds no practices.csv – pass a workspace made by "
                         "`npstudy init`")
+    _recover(folder)
     return folder
+
+
+def _recover(folder: Path) -> None:
+    """Undo what a killed command left half-written in a workspace before reading it."""
+    from .fileio import recover
+
+    try:
+        recover(folder)
+    except OSError:  # a read-only copy: nothing was written there, nothing to undo
+        pass
 
 
 # --------------------------------------------------------------------------- commands
@@ -80,6 +98,8 @@ def _cmd_validate(args) -> int:
         raise _UsageError("validate takes PATH or --data DIR, not both")
     if args.data is not None:
         args.path = str(_dataset_folder(args.data, "--data"))
+    elif args.path is not None and os.path.isdir(args.path):
+        _recover(Path(args.path))
     problems = validate(args.path)
     for problem in problems:
         print(problem)
@@ -168,12 +188,12 @@ def _cmd_code(args) -> int:
                               f"{MAX_CODED_TEXT_BYTES:,}-byte limit of `npstudy code` – split it "
                               "into smaller files at paragraph ends and code them one at a time")
         read_document(path, args.encoding, MAX_CODED_TEXT_BYTES)  # refuse before the coder loads
-    coder = Coder()
     model = None
-    if getattr(args, "model", None):
+    if getattr(args, "model", None):  # checked before the coder loads, like the texts
         from .learn import apply_model, load_model
 
         model = load_model(args.model)
+    coder = Coder()
     frames, aggregates, unmatched = [], [], []
     notes = []  # printed once everything is written, so that an error stays the only line
     for path, doc_id in zip(args.files, ids):
@@ -476,9 +496,20 @@ def _cmd_train(args) -> int:
 
 def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
-    from .fileio import NpstudyError, write_atomic
+    from .fileio import NpstudyError, check_output, write_atomic
 
-    corpora = {Path(f).name or str(f): f for f in args.folders}
+    if not args.folders and not args.article:
+        raise _UsageError("evaluate needs a labelled corpus FOLDER, or --article for the source "
+                          "article")
+    corpora: dict = {}
+    for folder in args.folders:
+        name = Path(folder).name or str(folder)
+        if name in corpora:
+            raise _UsageError(f"{corpora[name]} and {folder} are both named {name!r} in the "
+                              "table – pass each corpus once, from folders with different names")
+        corpora[name] = folder
+    if args.out:  # refused before the corpora are coded
+        check_output(args.out, inputs=args.folders)
     try:
         table = evaluation_table(corpora, include_article=args.article,
                                  n=args.bootstrap or N_BOOTSTRAP)
@@ -502,8 +533,9 @@ def _add_coder_commands(sub) -> None:
     t = sub.add_parser("train", help="fit a classifier on a workspace's reviewed suggestions",
                        description="Fit character n-gram logistic regression on the accepted and "
                                    "rejected suggestions in WORKSPACE/reviews/*.csv and save it as "
-                                   "WORKSPACE/model/classifier.pkl; `npstudy code --model "
-                                   "WORKSPACE` then uses it. Needs pip install 'npstudy[learn]'.")
+                                   "WORKSPACE/model/classifier.npz (plain arrays, no code); "
+                                   "`npstudy code --model WORKSPACE` then uses it. Needs pip "
+                                   "install 'npstudy[learn]'.")
     t.add_argument("workspace", metavar="WORKSPACE")
     t.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     t.set_defaults(func=_cmd_train)
@@ -516,7 +548,7 @@ def _add_coder_commands(sub) -> None:
     e.add_argument("--article", action="store_true",
                    help="add the source article (in-sample: the keywords were written from it)")
     e.add_argument("--themes", action="store_true", help="print every theme, not only the pooled row")
-    e.add_argument("--bootstrap", type=int, default=0, metavar="N",
+    e.add_argument("--bootstrap", type=_positive, default=0, metavar="N",
                    help="number of bootstrap resamples (default: 2000)")
     e.add_argument("--out", help="write the full table to this CSV")
     e.set_defaults(func=_cmd_evaluate)
@@ -655,11 +687,10 @@ def _quiet_stdout() -> None:
 
 
 def _is_user_error(err: Exception) -> bool:
-    """An error whose message tells the user what to do (the modules that raise them are loaded
-    by then, so looking them up costs nothing)."""
-    kinds = [getattr(sys.modules.get(f"{__package__}.{module}"), name, None)
-             for module, name in (("fileio", "NpstudyError"), ("build", "BuildError"))]
-    return any(kind is not None and isinstance(err, kind) for kind in kinds)
+    """An error whose message tells the user what to do: every such error of npstudy derives
+    from :class:`npstudy.fileio.NpstudyError` (loaded by then, so looking it up costs nothing)."""
+    root = getattr(sys.modules.get(f"{__package__}.fileio"), "NpstudyError", None)
+    return root is not None and isinstance(err, root)
 
 
 class _Terminated(BaseException):

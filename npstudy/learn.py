@@ -10,27 +10,46 @@ the same reviews give the same model.
 Nothing here is needed for the default coder, which needs no training. scikit-learn is
 an optional dependency: ``pip install "npstudy[learn]"``.
 
-A model is saved in the workspace as ``model/classifier.pkl`` (a pickle: load only models
-you trained yourself) with ``model/classifier.json`` describing how it was trained.
+A model is saved in the workspace as data, never as code: ``model/classifier.npz`` holds
+the vocabulary, inverse document frequencies, themes, coefficients and intercept as plain
+arrays (read with ``allow_pickle=False``), and ``model/classifier.json`` describes how it
+was trained. :func:`load_model` checks every array (names, types, shapes, finite values,
+sizes) and rebuilds the predictor from them (:class:`Classifier`), so a workspace handed
+over by someone else cannot run code. A pickled model of an earlier version
+(``model/classifier.pkl``) is refused, never loaded.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import os
-import pickle
+import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .fileio import CodingError, read_table, write_atomic
+from .fileio import (CodingError, DataError, read_bytes, read_table, safe_subfolder,
+                     write_files_atomic)
 
 __all__ = ["MODEL_PATH", "reviewed_suggestions", "fit", "train", "load_model", "apply_model",
-           "learning_curve", "DEFAULT_THRESHOLD"]
+           "learning_curve", "DEFAULT_THRESHOLD", "Classifier", "MAX_MODEL_BYTES"]
 
 #: Where :func:`train` saves the model, relative to the workspace.
-MODEL_PATH = Path("model") / "classifier.pkl"
+MODEL_PATH = Path("model") / "classifier.npz"
+#: The pickled model of earlier versions, refused by :func:`load_model`.
+LEGACY_MODEL_PATH = Path("model") / "classifier.pkl"
+#: Largest model file :func:`load_model` reads, packed and unpacked (64 MiB).
+MAX_MODEL_BYTES = 64 * 1024 * 1024
+#: Most features (character n-grams) a model may have.
+MAX_FEATURES = 2_000_000
+_FORMAT = "npstudy-classifier-1"
+_ARRAYS = {"format": "U", "vocabulary": "U", "idf": "f", "themes": "U", "coef": "f",
+           "intercept": "f"}
 #: Suggestions whose estimated acceptance probability is below this are dropped.
 DEFAULT_THRESHOLD = 0.5
 _NEEDED = ("quote", "theme", "decision")
@@ -117,7 +136,11 @@ def fit(reviewed: pd.DataFrame, seed: int = 0):
 
 
 def train(folder: str | os.PathLike, seed: int = 0) -> dict:
-    """Fit the classifier on a workspace's reviews and save it as ``model/classifier.pkl``.
+    """Fit the classifier on a workspace's reviews and save it as ``model/classifier.npz``.
+
+    The model is saved as arrays (see :class:`Classifier`), with ``model/classifier.json``
+    describing it; both files are written together or not at all, inside the workspace
+    (a ``model`` link that leads outside it is refused).
 
     Returns
     -------
@@ -133,35 +156,207 @@ def train(folder: str | os.PathLike, seed: int = 0) -> dict:
     info = {"path": str(MODEL_PATH), "accepted": int(reviewed["accepted"].sum()),
             "rejected": int((~reviewed["accepted"]).sum()), "seed": seed,
             "files": sorted(set(reviewed["file"])), "features": "char 1-3-grams of quote + theme",
-            "model": "logistic regression (liblinear, C=4, balanced)",
-            "scikit_learn": sklearn.__version__}
-    target = folder / MODEL_PATH
-    target.parent.mkdir(exist_ok=True)
-    write_atomic(target, pickle.dumps(model, protocol=4))
-    write_atomic(target.with_suffix(".json"),
-                 (json.dumps(info, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+            "model": "logistic regression (liblinear, C=4, balanced)", "format": _FORMAT,
+            "scikit_learn": sklearn.__version__, "numpy": np.__version__}
+    payload = Classifier.from_pipeline(model).to_bytes()
+    description = (json.dumps(info, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    models = safe_subfolder(folder, MODEL_PATH.parent.name, create=False)
+    target = models / MODEL_PATH.name
+    write_files_atomic({target: payload, target.with_suffix(".json"): description},
+                       folders=[models])
     return info
 
 
-def load_model(path: str | os.PathLike):
-    """Load a model saved by :func:`train` (a workspace folder or the model file)."""
-    _sklearn()
+@dataclass(frozen=True)
+class Classifier:
+    """The review classifier as data: what :func:`train` saves and :func:`load_model` returns.
+
+    It computes what the scikit-learn pipeline of :func:`fit` computes, from its arrays:
+    for a suggestion with evidence clause *q* and theme *t*,
+
+    .. math:: P(\\text{accept}) = \\sigma\\left(b + \\sum_j w_j x_j(q) + w_{V+k(t)}\\right),
+
+    where :math:`x(q)` is the L2-normalised vector of :math:`(1 + \\ln \\mathrm{tf}_j)\\,
+    \\mathrm{idf}_j` over the character 1–3-grams *j* of the vocabulary (sublinear TF-IDF,
+    scikit-learn's ``TfidfVectorizer(analyzer="char", ngram_range=(1, 3),
+    sublinear_tf=True)``: lower-cased, runs of white space made one space), *k(t)* the
+    index of theme *t* (no term for an unknown theme), *w* the coefficients, *b* the
+    intercept and :math:`\\sigma` the logistic function.
+
+    Attributes
+    ----------
+    vocabulary : numpy.ndarray of str
+        The n-grams, in feature order.
+    idf : numpy.ndarray of float
+        Their inverse document frequencies.
+    themes : numpy.ndarray of str
+        The themes, in feature order after the n-grams.
+    coef : numpy.ndarray of float
+        One coefficient per n-gram, then one per theme.
+    intercept : float
+
+    References
+    ----------
+    .. [1] Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. *Journal of
+       Machine Learning Research* 12, 2825–2830 (``TfidfVectorizer``, ``LogisticRegression``).
+    """
+
+    vocabulary: np.ndarray
+    idf: np.ndarray
+    themes: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_pipeline(cls, model) -> "Classifier":
+        """The arrays of a pipeline fitted by :func:`fit`."""
+        features = model.named_steps["features"]
+        tfidf = features.named_transformers_["chars"]
+        onehot = features.named_transformers_["theme"]
+        lr = model.named_steps["model"]
+        if list(lr.classes_) != [False, True]:  # pragma: no cover - fit() always gives these
+            raise CodingError("the classifier must separate rejected from accepted suggestions")
+        vocab = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.get)
+        return cls(np.array(vocab, dtype=str), np.asarray(tfidf.idf_, dtype=np.float64),
+                   np.array(onehot.categories_[0], dtype=str),
+                   np.asarray(lr.coef_[0], dtype=np.float64), float(lr.intercept_[0]))
+
+    def to_bytes(self) -> bytes:
+        """The model as an ``.npz`` archive of plain arrays (no pickled objects)."""
+        buf = io.BytesIO()
+        np.savez_compressed(buf, format=np.array(_FORMAT), vocabulary=self.vocabulary,
+                            idf=self.idf, themes=self.themes, coef=self.coef,
+                            intercept=np.array([self.intercept], dtype=np.float64))
+        return buf.getvalue()
+
+    def predict_proba(self, table: pd.DataFrame) -> np.ndarray:
+        """Probabilities of ``[reject, accept]`` for rows with ``quote`` and ``theme``."""
+        index = {g: i for i, g in enumerate(self.vocabulary.tolist())}
+        themes = {t: i for i, t in enumerate(self.themes.tolist())}
+        n_vocab = len(index)
+        w_chars, w_themes = self.coef[:n_vocab], self.coef[n_vocab:]
+        scores = np.empty(len(table))
+        for row, (quote, theme) in enumerate(zip(table["quote"].astype(str),
+                                                 table["theme"].astype(str))):
+            counts: dict[int, int] = {}
+            for gram in _char_ngrams(quote):
+                j = index.get(gram)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            values = (1.0 + np.log(tf)) * self.idf[cols]
+            norm = math.sqrt(float(values @ values))
+            score = self.intercept + (float(values @ w_chars[cols]) / norm if norm else 0.0)
+            if theme in themes:
+                score += w_themes[themes[theme]]
+            scores[row] = score
+        accept = 1.0 / (1.0 + np.exp(-scores))
+        return np.column_stack([1.0 - accept, accept])
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def _char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
+    """Character n-grams as scikit-learn's ``analyzer="char"`` makes them."""
+    text = _WHITE_SPACES.sub(" ", text.lower())
+    return [text[i:i + n] for n in range(low, min(high, len(text)) + 1)
+            for i in range(len(text) - n + 1)]
+
+
+def load_model(path: str | os.PathLike) -> Classifier:
+    """Load a model saved by :func:`train` (a workspace folder or the ``.npz`` file).
+
+    The file must be an ``.npz`` archive holding exactly the arrays
+    :class:`Classifier` names, of the right types and consistent shapes, with finite
+    values, within :data:`MAX_MODEL_BYTES`; it is read with ``allow_pickle=False``.
+    A pickled model (``classifier.pkl`` of earlier versions) is refused unread.
+
+    Raises
+    ------
+    CodingError
+        For a missing model, a pickle, or anything that is not such an archive; the
+        message says what is wrong and to run ``npstudy train WORKSPACE`` again.
+    """
     path = Path(path)
     if path.is_dir():
-        path = path / MODEL_PATH
-    if not path.is_file():
+        if not (path / MODEL_PATH).exists() and (path / LEGACY_MODEL_PATH).exists():
+            path = path / LEGACY_MODEL_PATH
+        else:
+            path = path / MODEL_PATH
+    retrain = "run `npstudy train WORKSPACE` again to save the model as data"
+    if path.suffix.lower() in (".pkl", ".pickle"):
+        raise CodingError(f"{path}: a pickled model, which could run any code when loaded, so "
+                          f"npstudy does not read it – {retrain} (model/classifier.npz)")
+    if not os.path.lexists(path):
         raise CodingError(f"{path}: no trained model – run `npstudy train WORKSPACE` first")
     try:
-        return pickle.loads(path.read_bytes())
-    except Exception as err:  # a damaged or foreign file
-        raise CodingError(f"{path}: not a model saved by npstudy train ({type(err).__name__})") from None
+        raw = read_bytes(path, MAX_MODEL_BYTES)
+    except DataError as err:
+        raise CodingError(f"{err}; {retrain}") from None
+    return _read_classifier(raw, str(path), retrain)
+
+
+def _read_classifier(raw: bytes, name: str, retrain: str) -> Classifier:
+    def bad(why: str) -> CodingError:
+        return CodingError(f"{name}: not a model saved by npstudy train ({why}) – {retrain}")
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+            names = sorted(m.filename for m in members)
+            if names != sorted(f"{k}.npy" for k in _ARRAYS):
+                raise bad(f"it holds {', '.join(names[:8]) or 'nothing'}; expected "
+                          f"{', '.join(f'{k}.npy' for k in _ARRAYS)}")
+            if sum(m.file_size for m in members) > MAX_MODEL_BYTES:
+                raise bad(f"it unpacks to more than {MAX_MODEL_BYTES:,} bytes")
+        arrays = {}
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            for key, kind in _ARRAYS.items():
+                value = npz[key]
+                if not isinstance(value, np.ndarray):
+                    raise bad(f"{key}.npy is not an array")
+                if value.dtype.kind != kind or value.dtype.hasobject:
+                    raise bad(f"{key} has type {value.dtype}")
+                arrays[key] = value
+    except CodingError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, NotImplementedError,
+            RuntimeError) as err:
+        raise bad(type(err).__name__ if not str(err) else " ".join(str(err).split())[:200]) \
+            from None
+    if arrays["format"].shape != () or str(arrays["format"]) != _FORMAT:
+        raise bad(f"format {str(arrays['format'])[:40]!r}, expected {_FORMAT!r}")
+    vocab, idf, themes, coef, intercept = (arrays[k] for k in
+                                           ("vocabulary", "idf", "themes", "coef", "intercept"))
+    if any(a.ndim != 1 for a in (vocab, idf, themes, coef, intercept)):
+        raise bad("an array is not one-dimensional")
+    if not 0 < len(vocab) <= MAX_FEATURES or len(themes) > MAX_FEATURES:
+        raise bad(f"{len(vocab):,} n-grams and {len(themes):,} themes; at most "
+                  f"{MAX_FEATURES:,}")
+    if len(idf) != len(vocab) or len(coef) != len(vocab) + len(themes) or len(intercept) != 1:
+        raise bad(f"shapes do not match: {len(vocab)} n-grams, {len(idf)} idf values, "
+                  f"{len(themes)} themes, {len(coef)} coefficients, {len(intercept)} intercepts")
+    if not (np.isfinite(idf).all() and np.isfinite(coef).all() and np.isfinite(intercept).all()):
+        raise bad("it holds a value that is not a finite number")
+    if (idf <= 0).any():
+        raise bad("an inverse document frequency is not positive")
+    grams = vocab.tolist()
+    if any(not 1 <= len(g) <= 3 for g in grams) or len(set(grams)) != len(grams):
+        raise bad("the vocabulary must hold distinct n-grams of 1 to 3 characters")
+    if len(set(themes.tolist())) != len(themes):
+        raise bad("a theme appears twice")
+    return Classifier(vocab, idf.astype(np.float64), themes, coef.astype(np.float64),
+                      float(intercept[0]))
 
 
 def apply_model(suggestions: pd.DataFrame, model, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Re-score suggestions with a model and drop those below ``threshold``.
 
-    The kept rows' ``confidence`` becomes the model's acceptance probability (rounded to
-    two decimals). The input is not modified.
+    ``model`` is a :class:`Classifier` (from :func:`load_model`) or a pipeline from
+    :func:`fit`. The kept rows' ``confidence`` becomes the model's acceptance probability
+    (rounded to two decimals). The input is not modified.
     """
     if not len(suggestions):
         return suggestions.copy()

@@ -136,6 +136,7 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
         ``folder/figures/``, which ``npstudy build --out folder/figures`` fills.
     """
     folder = Path(folder)
+    refuse_protected(folder, "notebook folder")  # the package and its data, however reached
     if folder.exists() and not folder.is_dir():
         raise NotebookError(f"{folder} is a file; name a folder to copy the notebooks into")
     sources = teaching_notebooks()
@@ -154,7 +155,6 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
     if existing and not force:
         raise NotebookError(f"{existing[0]} exists ({len(existing)} file(s) would be replaced); "
                             "choose another folder or pass --force to replace them")
-    refuse_protected(folder, "notebook folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_files_atomic(dict(plan))  # all files or none

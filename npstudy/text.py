@@ -102,6 +102,7 @@ def check_plain_text(text: str, name: str) -> None:
 def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     enc = (encoding or "").lower().replace("_", "-")
     if enc in ("", "utf-8", "utf8", "utf-8-sig"):
+        _refuse_cut_utf8(raw, name)
         try:
             return decode_utf8(raw, name), "utf-8"
         except DataError as err:
@@ -123,6 +124,25 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
             raise CodingError(f"{name}: not valid GB18030 (byte {err.start}) – check the "
                               "encoding, or omit --encoding to read UTF-8") from None
     raise CodingError(f"{name}: encoding {encoding!r} is not supported – use utf-8 or gb18030")
+
+
+def _refuse_cut_utf8(raw: bytes, name: str) -> None:
+    """Refuse UTF-8 text whose last character was cut off (a truncated download or copy).
+
+    Such a file is valid UTF-8 up to its last one to three bytes, which begin a character
+    that never ends; read as GB18030 instead it would be mojibake, so it is refused.
+    """
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.reason == "unexpected end of data" and err.end == len(body) and \
+                len(body) - err.start <= 3:
+            cut = len(body) - err.start
+            raise CodingError(f"{name}: the file ends in the middle of a UTF-8 character (its "
+                              f"last {cut} byte(s), {body[err.start:].hex(' ')}, begin one that "
+                              "never ends): it was cut off – use the complete file, or remove "
+                              "the broken end") from None
 
 
 def split_sentences(text: str) -> pd.DataFrame:

@@ -155,6 +155,8 @@ def check_documents(path: Path, problems: list) -> dict[str, str]:
             text = raw.decode("utf-8-sig")
         except (DataError, UnicodeDecodeError) as err:
             reason = "not valid UTF-8" if isinstance(err, UnicodeDecodeError) else str(err)
+            if isinstance(err, UnicodeDecodeError) and err.reason == "unexpected end of data":
+                reason = "it ends in the middle of a UTF-8 character: it was cut off"
             problems.append(Problem(name, line, "path", row["path"], f"cannot use the text: {reason}",
                                     "register texts with `npstudy add-document`"))
             continue

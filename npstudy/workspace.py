@@ -24,11 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, check_doc_id, data_dir,
-                      load_practices)
-from .fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, CodingError, DataError,
-                     folder_lock, inside, parse_table, read_bytes, read_table, refuse_protected,
-                     remove_stale_temps, write_files_atomic)
+from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, WHOLE_NUMBER,
+                      check_doc_id, data_dir, load_cities, load_practices)
+from .fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_TABLE_ROWS,
+                     CodingError, DataError, folder_lock, inside, parse_table, read_bytes,
+                     link_problem, read_table, refuse_protected, remove_stale_temps, safe_subfolder,
+                     write_files_atomic)
 from .text import read_document
 from .validation import Context, check_practices
 
@@ -40,6 +41,9 @@ __all__ = ["make_workspace", "register_document", "decide", "merge_reviewed", "c
 WORKSPACE_TABLES = ("practices.csv", "aggregates.csv", "documents.csv", "source_layout.csv")
 _DATE = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
 _MAX_FIELD = 500
+#: Characters that end a line in a CSV reader or in Python's ``str.splitlines``; a cell of a
+#: table npstudy writes holds none of them (besides the C0 controls refused everywhere).
+LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
 
 
 def check_workspace(folder: str | os.PathLike) -> Path:
@@ -53,6 +57,8 @@ def check_workspace(folder: str | os.PathLike) -> Path:
     """
     folder = Path(folder)
     refuse_protected(folder, "workspace")
+    if link_problem(folder):
+        raise DataError(link_problem(folder))
     if not folder.is_dir():
         raise DataError(f"{folder}: not a folder – create a workspace with `npstudy init {folder}`")
     for name in ("practices.csv", "documents.csv"):
@@ -82,6 +88,8 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
     """
     folder = Path(folder)
     refuse_protected(folder, "workspace")
+    if link_problem(folder):
+        raise CodingError(link_problem(folder))
     if os.path.lexists(folder) and not folder.is_dir():
         raise CodingError(f"{folder}: exists and is not a folder – choose a new folder name")
     if not folder.parent.is_dir():
@@ -196,9 +204,14 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
     check_doc_id(doc_id)
     fields = {"title": title, "outlet": outlet, "description": description}
     for key, value in fields.items():
-        if len(value) > _MAX_FIELD or CONTROL_CHARS.search(value) or "\n" in value:
-            raise CodingError(f"{key}: {value[:60]!r} – must be one line of at most {_MAX_FIELD} "
-                              "characters without control characters")
+        bad = CONTROL_CHARS.search(value) or LINE_BREAKS.search(value)
+        if bad:
+            raise CodingError(f"{key}: {value[:60]!r} holds {bad.group()!r} (character "
+                              f"{bad.start() + 1}) – write it on one line, without line breaks or "
+                              "control characters")
+        if len(value) > _MAX_FIELD:
+            raise CodingError(f"{key}: {value[:60]!r}… has {len(value):,} characters – shorten it "
+                              f"to at most {_MAX_FIELD}")
     check_date(date)
     if year is None:
         year = int(date[:4]) if date else 0
@@ -240,8 +253,9 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
                              "role": "paragraph", "pillar": "", "theme": ""})
             pos += len(line) + 1
         layout = pd.concat([layout, pd.DataFrame(rows, columns=layout.columns)], ignore_index=True)
-        write_files_atomic({target: payload, folder / "source_layout.csv": _csv_bytes(layout),
-                            folder / "documents.csv": _csv_bytes(docs)}, inputs=[path])
+        tables = {folder / "source_layout.csv": _table_bytes(layout, folder / "source_layout.csv"),
+                  folder / "documents.csv": _table_bytes(docs, folder / "documents.csv")}
+        write_files_atomic({target: payload, **tables}, inputs=[path])
     return doc_id
 
 
@@ -337,6 +351,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
     if undecided:
         raise CodingError(f"{name}: rows {', '.join(undecided[:20])} have no decision – set "
                           "'decision' to accept or reject")
+    _refuse_unwritable_cells(table, name)
     with folder_lock(folder):
         problems = check_practices(table, Context.from_folder(folder), name=name)
         keep_rows = {i + 2 for i in np.flatnonzero(decision == "accept")}
@@ -352,8 +367,9 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         if missing:
             raise CodingError(f"{folder / 'practices.csv'}:1: missing column(s) "
                               f"{', '.join(missing)} – run `npstudy validate {folder}`")
-        present = set(_keys(base))
-        keys = _keys(table)
+        cities = _city_names()
+        present = set(_keys(base, cities))
+        keys = _keys(table, cities)
         rows, skipped = [], []
         for i in np.flatnonzero(decision == "accept"):
             key = keys[i]
@@ -368,33 +384,114 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
         # keep the workspace's own extra columns (statement, scope, ...); new rows leave them empty
         merged = pd.concat([base, new], ignore_index=True).fillna("")
-        review = _csv_bytes(table)
+        review = _table_bytes(table, Path(name), cells_checked=True)
         stem = "reviewed" if is_frame else re.sub(r"[^A-Za-z0-9_.-]", "_", Path(reviewed).stem)[:60]
-        kept = folder / "reviews" / f"{stem}-{hashlib.sha256(review).hexdigest()[:12]}.csv"
+        reviews = safe_subfolder(folder, "reviews", create=False)
+        kept = reviews / f"{stem}-{hashlib.sha256(review).hexdigest()[:12]}.csv"
         writes = {} if kept.exists() else {kept: review}
         if len(new):
-            writes.update({folder / "practices.csv.bak": old,
-                           folder / "practices.csv": _practices_bytes(merged)})
+            # everything that could refuse the result is checked before the first write
+            payload = _practices_bytes(merged, folder / "practices.csv")
+            writes.update({folder / "practices.csv.bak": old, folder / "practices.csv": payload})
         if writes:
-            kept.parent.mkdir(exist_ok=True)
-            write_files_atomic(writes, inputs=[] if is_frame else [reviewed])
+            write_files_atomic(writes, inputs=[] if is_frame else [reviewed], folders=[reviews])
     result = load_practices(folder / "practices.csv")
     result.attrs.update(added=len(new), skipped=skipped)
     return result
 
 
-def _keys(table: pd.DataFrame) -> list[tuple]:
-    """:func:`npstudy.dataset.practice_key` of every row, column by column (fast)."""
-    return list(zip(*(table[c].astype(str).str.strip().tolist() for c in PRACTICE_KEY)))
+def _city_names() -> dict:
+    """``{(province, full or short name): full name}`` of the prefecture-level cities."""
+    cities = load_cities()
+    out = {}
+    for prov, full, short in zip(cities["province"], cities["name_zh"], cities["short_zh"]):
+        out[(prov, full)] = full
+        if short:
+            out.setdefault((prov, short), full)
+    return out
+
+
+def _number(value: str) -> str:
+    """A whole number written without leading zeros (``017`` is ``17``); anything else as is."""
+    return str(int(value)) if re.fullmatch(r"[0-9]{1,15}", value) else value
+
+
+def _keys(table: pd.DataFrame, cities: dict | None = None) -> list[tuple]:
+    """:func:`npstudy.dataset.practice_key` of every row, column by column (fast), normalised
+    so that the same coding written two ways is one key: offsets as numbers (``017`` is
+    ``17``), cities by their full names (深圳 is 深圳市) in sorted order."""
+    cities = cities or {}
+    columns = []
+    provinces = table["province"].astype(str).str.strip().tolist()
+    for c in PRACTICE_KEY:
+        values = table[c].astype(str).str.strip().tolist()
+        if c in ("start", "end"):
+            values = [_number(v) for v in values]
+        elif c == "city":
+            values = [";".join(sorted(cities.get((p, x.strip()), x.strip())
+                                      for x in v.split(";") if x.strip()))
+                      for p, v in zip(provinces, values)]
+        columns.append(values)
+    return list(zip(*columns))
+
+
+_UNWRITABLE = re.compile(f"{CONTROL_CHARS.pattern}|{LINE_BREAKS.pattern}")
+
+
+def _refuse_unwritable_cells(table: pd.DataFrame, name: str) -> None:
+    """Refuse a table with a cell that would not come back as one cell from a CSV file."""
+    for col in table.columns:
+        values = table[col].astype(str)
+        if not _UNWRITABLE.search("".join(values.tolist())):  # one search per column: fast
+            continue
+        bad = values.str.contains(_UNWRITABLE, regex=True)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            value = values.iloc[i]
+            char = _UNWRITABLE.search(value).group()
+            kind = "a line break" if LINE_BREAKS.match(char) else "a control character"
+            raise CodingError(f"{name}:{i + 2}: column {col!r}: {value[:60]!r} holds {kind} "
+                              f"({char!r}) – a cell must be one line of plain text; remove it "
+                              "(nothing was changed)")
 
 
 def _csv_bytes(table: pd.DataFrame) -> bytes:
     return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def _practices_bytes(table: pd.DataFrame) -> bytes:
+def _table_bytes(table: pd.DataFrame, path: Path, cells_checked: bool = False) -> bytes:
+    """The CSV bytes of a table, refused unless npstudy can read them back as they are."""
+    if not cells_checked:
+        _refuse_unwritable_cells(table, str(path))
+    if len(table) > MAX_TABLE_ROWS:
+        raise CodingError(f"{path}: would hold {len(table):,} rows, more than the "
+                          f"{MAX_TABLE_ROWS:,} rows npstudy reads from a table – nothing was "
+                          "changed; start another workspace (`npstudy init DIR`) for the rest")
+    payload = _csv_bytes(table)
+    if len(payload) > MAX_TABLE_BYTES:
+        raise CodingError(f"{path}: would take {len(payload):,} bytes, more than the "
+                          f"{MAX_TABLE_BYTES:,} bytes npstudy reads from a table – nothing was "
+                          "changed; start another workspace (`npstudy init DIR`) for the rest")
+    return payload
+
+
+def _practices_bytes(table: pd.DataFrame, path: Path = Path("practices.csv")) -> bytes:
     # the schema's columns plus any the table has beyond them (statement, scope), in its order
     out = table[[c for c in table.columns if c in PRACTICE_COLUMNS or not c.startswith("_")]].copy()
     if out["first_mover"].dtype == bool:
         out["first_mover"] = out["first_mover"].map({True: "true", False: "false"})
-    return _csv_bytes(out)
+    for col in ("start", "end", "paragraph"):  # what load_practices will require
+        bad = ~out[col].astype(str).str.fullmatch(WHOLE_NUMBER)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise CodingError(f"{path}:{i + 2}: {col}: {str(out[col].iloc[i])[:40]!r} – not a "
+                              f"whole number; nothing was changed – run `npstudy validate "
+                              f"{path.parent}` and fix the workspace first")
+    flags = out["first_mover"].astype(str).str.strip().str.lower()
+    bad = ~flags.isin(["true", "false"])
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise CodingError(f"{path}:{i + 2}: first_mover: {str(out['first_mover'].iloc[i])[:40]!r} "
+                          f"– must be true or false; nothing was changed – run `npstudy validate "
+                          f"{path.parent}` and fix the workspace first")
+    return _table_bytes(out, path)

@@ -103,7 +103,7 @@ CASES.update({
         lambda e: (e / "ws/practices.csv").write_text(
             (e / "ws/practices.csv").read_text(encoding="utf-8").splitlines()[0] + "\n",
             encoding="utf-8") and ["build", "--data", e / "ws", "--out", e / "o"], 1,
-        r"need at least two units .* add coded rows for more provinces"),
+        r"practices.csv holds no coded rows – code some practice"),
     "validate-csv-over-cap-named-once": (
         lambda e: (open(e / "big.csv", "wb").truncate(fileio.MAX_TABLE_BYTES + 1),
                    ["validate", e / "big.csv"])[1], 1,

@@ -23,6 +23,8 @@ drawn), :mod:`.captions`, and one module per kind of figure.
 
 from __future__ import annotations
 
+from .. import _mplconfig  # noqa: F401, I001 (gives matplotlib a writable folder first)
+
 from .captions import CAPTIONS, caption
 from .framework import plot_framework
 from .heatmaps import plot_coverage_heatmap, plot_instruments

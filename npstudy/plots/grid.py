@@ -71,9 +71,20 @@ def label_depth(cols: list[str], lang: str, col_pt: float, rotation: float) -> f
     return widest * math.sin(math.radians(rotation)) / 72 + 0.2
 
 
+#: Largest count a heatmap gives a colour of its own; above it colours run continuously.
+MAX_DISCRETE_COUNTS = 20
+
+
 def count_scale(top: int):
-    """A discrete colour map and norm for whole counts 1 … ``top``."""
+    """A colour map and norm for whole counts 1 … ``top``.
+
+    One colour per count up to :data:`MAX_DISCRETE_COUNTS`; above that one colour per
+    count would be unreadable (and matplotlib's ``BoundaryNorm`` indexes colours in
+    int16), so the colours run continuously from 1 to ``top``.
+    """
     top = max(2, int(top))
+    if top > MAX_DISCRETE_COUNTS:
+        return matplotlib.colormaps[SEQUENTIAL], mcolors.Normalize(vmin=1, vmax=top)
     cmap = matplotlib.colormaps[SEQUENTIAL].resampled(top)
     return cmap, mcolors.BoundaryNorm(np.arange(0.5, top + 1), cmap.N)
 

@@ -18,8 +18,8 @@ from .style import (PILLAR_COLOURS, WIDTH, brackets, colourbar_label, province_l
 
 
 def _colourbar(fig, cax, cmap, norm, top: int, lang: str) -> None:
-    bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax,
-                       ticks=range(1, max(2, top) + 1))
+    ticks = range(1, max(2, top) + 1) if isinstance(norm, matplotlib.colors.BoundaryNorm) else None
+    bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, ticks=ticks)
     bar.outline.set_linewidth(0.5)
     colourbar_label(cax, t("statements", lang), lang)
 
