@@ -300,6 +300,7 @@ def figure_captions(results: Results, lang: str, alpha: float = 0.05, codebook=N
                             else ""},
         "fig7_instruments": {"total": int(cats.sum()), "categories": cat_text},
         "fig8_rank_intervals": {"n_boot": f"{results.n_samples:,}"},
+        "fig9_external_profile": {},
     }
     return {stem: plots.caption(stem, lang, **facts[stem]) for stem in FIGURES}
 

@@ -100,6 +100,20 @@ CAPTIONS = {
               "浅色宽带与圆点：等权重排名，以及对编码条目{n_boot}次自助法重抽样所得排名的中间95%"
               "（敏感性范围，而非置信区间）。带端线的细线与菱形：熵权法排名，以及剔除任一省份后的排名范围。",
     },
+    "fig9_external_profile": {
+        "en": "**Figure 9. Beyond the article.** a: the 31 mainland provinces on public "
+              "indicators (`data/external/`): each indicator turned into ranks over the 31 "
+              "provinces and scaled to 0–1, averaged within pillar with equal weights; in "
+              "brackets, the range of the overall rank when one indicator is left out (a "
+              "sensitivity range, not a confidence interval). b: the share of each pillar's "
+              "themes under which the article names the province; grey, not named. Rows in "
+              "the order of the overall indicator rank. Unknown indicator values are left out, "
+              "never estimated.",
+        "zh": "**图9  原文之外。**a：31个大陆省份的公开指标（`data/external/`）：各指标按31个省份"
+              "排名并换算为0–1，支柱内等权平均；括号内为每次剔除一个指标后综合排名的范围（敏感性范围，"
+              "而非置信区间）。b：原文点名该省份的主题占各支柱主题的比例；灰色表示原文未点名。"
+              "按公开指标综合排名排序。未知的指标值不予估计，直接略去。",
+    },
 }
 
 #: Sentence of figure 5 stating the claim it supports, when the robustness table has it.
