@@ -18,48 +18,23 @@ This module only loads and checks the files; the coder decides what a match mean
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
+from . import schema
 from .dataset import data_dir
 from .fileio import DataError, read_table
+from .schema import LEXICON_KINDS, PLACE_KINDS
 
-__all__ = ["LEXICON_COLUMNS", "LEXICON_KINDS", "PLACE_COLUMNS", "PLACE_KINDS", "Rule",
+__all__ = ["LEXICON_COLUMNS", "LEXICON_KINDS", "PLACE_COLUMNS", "PLACE_KINDS",
            "load_lexicon", "check_lexicon", "load_places", "check_places"]
 
-#: Columns of ``lexicon.csv``.
-LEXICON_COLUMNS = ["term", "code", "kind", "requires", "excludes", "provenance"]
-#: Kinds of lexicon rows. ``article``: a codebook keyword (the article's wording).
-LEXICON_KINDS = ("article", "full_form", "short_form", "official_name", "synonym", "variant",
-                 "negative", "self_reference")
+#: Columns of ``lexicon.csv`` (from :mod:`npstudy.schema`).
+LEXICON_COLUMNS = schema.columns("lexicon.csv")
 _UNCODED = ("negative", "self_reference")
 #: Columns of ``places.csv``.
-PLACE_COLUMNS = ["name_zh", "short_zh", "province", "kind", "match_short", "gb_code", "year",
-                 "code", "source"]
-#: Kinds of places.
-PLACE_KINDS = ("county_city", "new_area", "national_zone", "literary_name",
-               "abbreviation_compound")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What one lexicon term means for one code, with its context rule.
-
-    A term with a rule counts only in a sentence that holds at least one of
-    ``requires`` (when not empty) and none of ``excludes``.
-    """
-
-    code: str
-    requires: tuple[str, ...] = ()
-    excludes: tuple[str, ...] = ()
-
-    def holds(self, sentence: str) -> bool:
-        """Whether the context rule holds in ``sentence``."""
-        if self.requires and not any(w in sentence for w in self.requires):
-            return False
-        return not any(w in sentence for w in self.excludes)
+PLACE_COLUMNS = schema.columns("places.csv")
 
 
 def _problem(path, row: int, column: str, value: str, problem: str, hint: str = "") -> str:
