@@ -49,6 +49,7 @@ __all__ = [
     "practice_key",
     "WHOLE_NUMBER",
     "check_doc_id",
+    "statement_key",
 ]
 
 #: Columns of ``practices.csv``, in file order (from :mod:`npstudy.schema`).
@@ -117,6 +118,26 @@ def practice_key(row) -> tuple:
     ('d', 'CN-SH', '', 'c', '1', '5', '上海设立')
     """
     return tuple(str(row[c]).strip() for c in PRACTICE_KEY)
+
+
+def statement_key(practices: pd.DataFrame) -> str:
+    """The column that identifies a statement: ``statement`` (rule R1a), else ``quote``.
+
+    A practices table written before statement ids existed has no ``statement``
+    column; a table whose ``statement`` cells are all empty (rows added by
+    ``npstudy merge``) has no ids either. In both cases the verbatim quote stands
+    in: rows that quote the same span are one statement.
+
+    Examples
+    --------
+    >>> statement_key(load_practices())
+    'statement'
+    >>> statement_key(pd.DataFrame({"quote": ["上海设立"]}))
+    'quote'
+    """
+    if "statement" in practices.columns and practices["statement"].astype(str).str.strip().ne("").all():
+        return "statement"
+    return "quote"
 
 
 def check_doc_id(doc_id: str, where: str = "doc_id") -> str:

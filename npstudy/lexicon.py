@@ -156,19 +156,25 @@ def check_places(table: pd.DataFrame, provinces: set[str], codes: set[str],
 
 
 @lru_cache(maxsize=4)
-def _places_cached(path: str) -> pd.DataFrame:
-    from .dataset import load_codebook, load_provinces
-
+def _places_cached(path: str, provinces: frozenset, codes: frozenset) -> pd.DataFrame:
     table = read_table(path)
-    problems = check_places(table, set(load_provinces()["iso_code"]),
-                            set(load_codebook().ids("code")), path)
+    problems = check_places(table, set(provinces), set(codes), path)
     if problems:
         raise DataError("\n".join(problems))
     return table[PLACE_COLUMNS]
 
 
-def load_places(path: str | os.PathLike | None = None) -> pd.DataFrame:
+def load_places(path: str | os.PathLike | None = None, provinces: set[str] | None = None,
+                codes: set[str] | None = None) -> pd.DataFrame:
     """Read and check ``places.csv`` (county-level cities, new areas, zones, compounds).
+
+    Parameters
+    ----------
+    path : path-like, optional
+        ``data/places.csv`` by default.
+    provinces, codes : set of str, optional
+        Valid ISO codes and code ids; those of the shipped ``provinces.csv`` and
+        codebook by default.
 
     Returns
     -------
@@ -176,5 +182,9 @@ def load_places(path: str | os.PathLike | None = None) -> pd.DataFrame:
         Columns :data:`PLACE_COLUMNS`, all text; ``match_short`` is ``"true"`` where
         the short name is matched in text.
     """
+    from .dataset import load_codebook, load_provinces
+
     path = data_dir() / "places.csv" if path is None else path
-    return _places_cached(str(path)).copy()
+    provinces = set(load_provinces()["iso_code"]) if provinces is None else provinces
+    codes = set(load_codebook().ids("code")) if codes is None else codes
+    return _places_cached(str(path), frozenset(provinces), frozenset(codes)).copy()

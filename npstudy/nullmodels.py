@@ -24,9 +24,14 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+from scipy.stats import false_discovery_control
 
-from .dataset import load_provinces
-from .similarity import _similarity_array
+from .codebook import Codebook
+from .dataset import statement_key
+from .gazetteer import Gazetteer
+from .scoring import coverage_matrix
+from .similarity import similarity_array
+from .study import resolve_codebook, resolve_gazetteer
 
 __all__ = [
     "curveball",
@@ -223,7 +228,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative must be 'greater', 'less' or 'two-sided', not {alternative!r}")
     presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
-    observed = _similarity_array(presence, metric)
+    observed = similarity_array(presence, metric)
     n = len(presence)
     total = np.zeros((n, n))
     total_sq = np.zeros((n, n))
@@ -235,7 +240,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     iu, ju = np.triu_indices(n, k=1)
     draws = []
     for batch in curveball_samples(presence, n_samples, burnin, thin, seed, chains, progress):
-        sims = _similarity_array(batch, metric)
+        sims = similarity_array(batch, metric)
         total += sims.sum(axis=0)
         total_sq += (sims ** 2).sum(axis=0)
         n_ge += (sims >= observed - tol).sum(axis=0)
@@ -259,7 +264,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     p_min = (1 + n_ge_best) / (1 + n_samples)
     return pd.DataFrame({"a": labels[i], "b": labels[j], "observed": observed[i, j],
                          "null_mean": mean[i, j], "null_sd": sd[i, j], "ses": ses,
-                         "p_value": p[i, j], "p_fdr": _bh_adjust(p[i, j]),
+                         "p_value": p[i, j], "p_fdr": _fdr(p[i, j]),
                          "max_attainable": best[i, j], "p_min": p_min[i, j],
                          "size_05": size.reindex(pd.MultiIndex.from_arrays([i, j])).to_numpy()})
 
@@ -310,18 +315,14 @@ def _test_size(null: np.ndarray, alpha: float, n_samples: int) -> np.ndarray:
     return out
 
 
-def _bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (step-up, monotone, capped at 1)."""
-    p = np.asarray(p, dtype=float)
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    scaled = p[order] * n / np.arange(1, n + 1)
-    adjusted = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
-    out = np.empty(n)
-    out[order] = adjusted
-    return out
+def _fdr(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (:func:`scipy.stats.false_discovery_control`)."""
+    return false_discovery_control(np.asarray(p, dtype=float), method="bh")
+
+
+def _nbs_regions(gazetteer: Gazetteer) -> pd.Series:
+    """NBS region of each province of a gazetteer, by ISO code ("" for HK, MO, TW)."""
+    return gazetteer.provinces.set_index("iso_code")["region"]
 
 
 def _within_minus_between(values: np.ndarray, same: np.ndarray) -> np.ndarray:
@@ -335,7 +336,8 @@ def _within_minus_between(values: np.ndarray, same: np.ndarray) -> np.ndarray:
 
 
 def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
-                n_perm: int = 9999, seed: int | None = 0) -> pd.DataFrame:
+                n_perm: int = 9999, seed: int | None = 0,
+                gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """Permutation test: are units of the same region more alike than others?
 
     Parameters
@@ -348,6 +350,8 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     n_perm : int, default 9999
         Random relabellings of regions.
     seed : int, default 0
+    gazetteer : Gazetteer, optional
+        Where the default regions come from; the shipped gazetteer by default.
 
     Returns
     -------
@@ -372,8 +376,7 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     [0.4]
     """
     if regions is None:
-        table = load_provinces()
-        regions = table.set_index("iso_code")["region"]
+        regions = _nbs_regions(resolve_gazetteer(gazetteer))
     regions = regions.reindex(similarity.index)
     sim = similarity.to_numpy(dtype=float)
     keep = (~np.isnan(np.diag(sim))) & regions.notna().to_numpy() & (regions.to_numpy() != "")
@@ -403,9 +406,7 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     }])
 
 
-def _regions_of(index, regions: pd.Series | None) -> np.ndarray:
-    if regions is None:
-        regions = load_provinces().set_index("iso_code")["region"]
+def _regions_of(index, regions: pd.Series) -> np.ndarray:
     return regions.reindex(index).fillna("").to_numpy()
 
 
@@ -425,7 +426,7 @@ def _region_stat_stack(sims: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = None,
                            metric: str = "jaccard", n_samples: int = 9999, model: str = "rows",
-                           seed: int | None = 0) -> pd.DataFrame:
+                           seed: int | None = 0, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """Region test that holds each province's number of categories fixed.
 
     Parameters
@@ -444,6 +445,8 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
         keeping their number (fixed rows, equiprobable columns; Gotelli's SIM2).
         ``"curveball"``: row and column totals both kept (:func:`curveball_samples`).
     seed : int, default 0
+    gazetteer : Gazetteer, optional
+        Where the default regions come from; the shipped gazetteer by default.
 
     Returns
     -------
@@ -472,10 +475,12 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     if model not in ("rows", "curveball"):
         raise ValueError(f"model must be 'rows' or 'curveball', not {model!r}")
     presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
+    if regions is None:
+        regions = _nbs_regions(resolve_gazetteer(gazetteer))
     labels = _regions_of(matrix.index, regions)
     keep = presence.any(axis=1) & (labels != "")
     presence, labels = presence[keep], labels[keep]
-    observed = _region_stat_stack(_similarity_array(presence[None], metric), labels)[0]
+    observed = _region_stat_stack(similarity_array(presence[None], metric), labels)[0]
     rng = np.random.default_rng(seed)
     null = []
     if model == "rows":
@@ -486,10 +491,10 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
             order = np.argsort(rng.random((size, n, m)), axis=-1)
             ranks = np.argsort(order, axis=-1)
             draws = ranks < k[None, :, None]
-            null.append(_region_stat_stack(_similarity_array(draws, metric), labels))
+            null.append(_region_stat_stack(similarity_array(draws, metric), labels))
     else:
         for batch in curveball_samples(presence, n_samples, seed=rng):
-            null.append(_region_stat_stack(_similarity_array(batch, metric), labels))
+            null.append(_region_stat_stack(similarity_array(batch, metric), labels))
     null = np.concatenate(null)
     sd = np.nanstd(null, ddof=1)
     return pd.DataFrame([{
@@ -530,15 +535,10 @@ def pairs_to_matrix(pairs: pd.DataFrame, value: str, diagonal: float = 0.0) -> p
 
 
 def _statement_draws(practices: pd.DataFrame, level: str, n_samples: int, rng,
-                     codebook=None) -> tuple[list, list, Iterator[np.ndarray]]:
-    from .dataset import load_codebook
-
-    cb = codebook if codebook is not None else load_codebook()
-    units = list(dict.fromkeys(practices["province"]))
-    order = {c: i for i, c in enumerate(load_provinces()["iso_code"])}
-    units.sort(key=lambda c: order.get(c, len(order)))
+                     cb: Codebook, units: list) -> Iterator[np.ndarray]:
+    """Presence draws of shape ``(batch, units, categories at level)``, in batches of 1024."""
     cats = cb.ids(level)
-    key = "statement" if "statement" in practices.columns else "quote"
+    key = statement_key(practices)
     stm = practices.groupby(key, sort=True).agg(code=("code", "first"),
                                                   k=("province", "nunique"))
     col = np.array([cats.index(cb.rollup(c, level)) for c in stm["code"]])
@@ -554,19 +554,21 @@ def _statement_draws(practices: pd.DataFrame, level: str, n_samples: int, rng,
                 chosen = np.argsort(rng.random((size, n)), axis=1)[:, :kk]
                 x[rows, chosen, c] = True
             yield x
-    return units, cats, gen()
+    return gen()
 
 
 def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: str = "jaccard",
                         n_samples: int = 9999, regions: pd.Series | None = None,
-                        seed: int | None = 0, codebook=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                        seed: int | None = 0, codebook: Codebook | None = None,
+                        gazetteer: Gazetteer | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Statement-level null model: keep how many provinces each statement names.
 
     Parameters
     ----------
     practices : pandas.DataFrame
         A practices table with a ``statement`` column (rule R1a; the quote
-        stands in for it when the column is missing).
+        stands in for it when the column is missing or has empty cells, see
+        :func:`npstudy.dataset.statement_key`).
     level : {"theme", "code", "pillar"}
         Level of the province × category presence matrix.
     metric : str, default "jaccard"
@@ -575,6 +577,8 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
         For the region statistic; NBS regions by default.
     seed : int, default 0
     codebook : Codebook, optional
+    gazetteer : Gazetteer, optional
+        Province order (GB/T 2260) and default regions; the shipped one by default.
 
     Returns
     -------
@@ -602,14 +606,15 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     >>> len(pairs), int(region["n_samples"].iloc[0])
     (78, 99)
     """
+    cb = resolve_codebook(codebook)
+    g = resolve_gazetteer(gazetteer)
+    obs_matrix = coverage_matrix(practices, level, "presence", codebook=cb, gazetteer=g)
+    units = obs_matrix.index.tolist()
     rng = np.random.default_rng(seed)
-    units, cats, draws = _statement_draws(practices, level, n_samples, rng, codebook)
-    from .scoring import coverage_matrix
-
-    obs_matrix = coverage_matrix(practices, level, "presence", codebook=codebook).reindex(units)
+    draws = _statement_draws(practices, level, n_samples, rng, cb, units)
     presence = obs_matrix.to_numpy() > 0
-    observed = _similarity_array(presence, metric)
-    labels = _regions_of(units, regions)
+    observed = similarity_array(presence, metric)
+    labels = _regions_of(units, regions if regions is not None else _nbs_regions(g))
     obs_region = _region_stat_stack(observed[None], labels)[0]
     n = len(units)
     total = np.zeros((n, n))
@@ -618,7 +623,7 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     n_ge = np.zeros((n, n))
     region_null = []
     for x in draws:
-        sims = _similarity_array(x, metric)
+        sims = similarity_array(x, metric)
         ok = ~np.isnan(sims)
         v = np.where(ok, sims, 0.0)
         total += v.sum(axis=0)
@@ -636,7 +641,7 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     labels_arr = np.array(units)
     pairs = pd.DataFrame({"a": labels_arr[i], "b": labels_arr[j], "observed": observed[i, j],
                           "null_mean": mean[i, j], "null_sd": sd[i, j], "ses": ses,
-                          "p_value": p[i, j], "p_fdr": _bh_adjust(p[i, j])})
+                          "p_value": p[i, j], "p_fdr": _fdr(p[i, j])})
     null = np.concatenate(region_null)
     null = null[~np.isnan(null)]
     rsd = np.std(null, ddof=1) if len(null) > 1 else np.nan

@@ -85,7 +85,13 @@ def test_statement_null_keeps_how_many_provinces_each_statement_names():
     from npstudy.nullmodels import _statement_draws
 
     p = load_practices()
-    units, cats, draws = _statement_draws(p, "code", 50, np.random.default_rng(0))
+    from npstudy import load_codebook, load_provinces
+
+    cb = load_codebook()
+    cats = cb.ids("code")
+    order = load_provinces()["iso_code"].tolist()
+    units = [c for c in order if c in set(p["province"])]
+    draws = _statement_draws(p, "code", 50, np.random.default_rng(0), cb, units)
     x = next(draws)
     per_code = x.sum(axis=1)                          # provinces per code in each draw
     stm = p.groupby("statement").agg(code=("code", "first"), k=("province", "size"))
