@@ -34,7 +34,7 @@ from .similarity import cluster_provinces, linkage_matrix, similarity_matrix, si
 from .study import Study, resolve_codebook, resolve_gazetteer
 from .validation import validate
 
-__all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "build", "default_output_dir", "FIGURES",
+__all__ = ["BuildError", "Results", "compute_tables", "table_bytes", "draw_figures", "build", "default_output_dir", "FIGURES",
            "N_RANDOMISATIONS", "SEED", "write_atomic"]
 
 #: Randomisations for the null model and the region permutation test.
@@ -522,6 +522,22 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
         raise
 
 
+def table_bytes(results: Results) -> dict[str, bytes]:
+    """Every table as the bytes of the CSV file the build writes, by file name.
+
+    Floats are written with six decimals and ``\\n`` line ends, so that the files
+    are byte-identical from one build to the next.
+    """
+    out = {}
+    for name, table in results.tables.items():
+        # a table indexed 0, 1, 2 … (a list of pairs) is written without that index, so that its
+        # first column has a name
+        plain = isinstance(table.index, pd.RangeIndex) and table.index.name is None
+        out[f"{name}.csv"] = table.to_csv(float_format="%.6f", lineterminator="\n",
+                                          index=not plain).encode("utf-8")
+    return out
+
+
 def _write_outputs(out, study, langs, formats, n_samples, echo, step, progress,
                    start, workers) -> list[Path]:
     step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
@@ -532,14 +548,7 @@ def _write_outputs(out, study, langs, formats, n_samples, echo, step, progress,
     except ValueError as err:  # data that validate but cannot be analysed, e.g. one province
         raise BuildError(f"cannot compute the tables: {err} – add coded rows for more provinces "
                          "and build again") from None
-    files = {}
-    for name, table in results.tables.items():
-        path = out / "tables" / f"{name}.csv"
-        # a table indexed 0, 1, 2 … (a list of pairs) is written without that index, so that its
-        # first column has a name
-        plain = isinstance(table.index, pd.RangeIndex) and table.index.name is None
-        files[path] = table.to_csv(float_format="%.6f", lineterminator="\n",
-                                   index=not plain).encode("utf-8")
+    files = {out / "tables" / name: payload for name, payload in table_bytes(results).items()}
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     for lang in langs:
         step(f"drawing figures ({lang}: {', '.join(formats)}) …")

@@ -247,8 +247,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
         n_le += (sims <= observed + tol).sum(axis=0)
         n_ge_best += (sims >= best - tol).sum(axis=0)
         draws.append(sims[:, iu, ju].astype(np.float32))
-    mean = total / n_samples
-    sd = np.sqrt(np.maximum(total_sq / n_samples - mean ** 2, 0.0) * n_samples / max(n_samples - 1, 1))
+    mean, sd = _mean_sd(total, total_sq, n_samples)
     p_greater = (1 + n_ge) / (1 + n_samples)
     p_less = (1 + n_le) / (1 + n_samples)
     p = {"greater": p_greater, "less": p_less,
@@ -257,8 +256,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     keep = ~np.isnan(observed[i, j])
     i, j = i[keep], j[keep]
     labels = matrix.index.to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ses = np.where(sd[i, j] > 1e-12, (observed[i, j] - mean[i, j]) / sd[i, j], np.nan)
+    ses = _ses(observed[i, j], mean[i, j], sd[i, j])
     size = _test_size(np.concatenate(draws), 0.05, n_samples)
     size = pd.Series(size, index=pd.MultiIndex.from_arrays([iu, ju]))
     p_min = (1 + n_ge_best) / (1 + n_samples)
@@ -326,13 +324,44 @@ def _nbs_regions(gazetteer: Gazetteer) -> pd.Series:
 
 
 def _within_minus_between(values: np.ndarray, same: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` where ``same`` minus mean where not, for each row of ``same``."""
-    n_same = same.sum(axis=1)
-    n_diff = same.shape[1] - n_same
+    """Mean of ``values`` where ``same`` minus mean where not, row by row (pairs on the last axis).
+
+    NaN values are left out; a row without a same or a different pair gives NaN.
+    """
+    ok = ~np.isnan(values)
+    v = np.where(ok, values, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        within = (same * values).sum(axis=1) / n_same
-        between = (~same * values).sum(axis=1) / n_diff
-    return np.where((n_same > 0) & (n_diff > 0), within - between, np.nan)
+        within = (v * (same & ok)).sum(axis=-1) / (same & ok).sum(axis=-1)
+        between = (v * (~same & ok)).sum(axis=-1) / (~same & ok).sum(axis=-1)
+    return within - between
+
+
+def _mean_sd(total: np.ndarray, total_sq: np.ndarray, count) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample standard deviation (n - 1 in the denominator) from running sums.
+
+    ``sd = sqrt((Σx²/n - mean²) · n / (n - 1))``, clipped at 0 against rounding; NaN
+    where ``count`` is 0.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+        sd = np.sqrt(np.maximum(total_sq / count - mean ** 2, 0.0) * count / np.maximum(count - 1, 1))
+    return mean, sd
+
+
+def _ses(observed: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """Standardised effect size ``(observed - mean) / sd``; NaN where ``sd`` is (nearly) 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(sd > 1e-12, (observed - mean) / sd, np.nan)
+
+
+def _region_summary(observed: float, null: np.ndarray, n_samples: int) -> dict:
+    """Region statistic against its null draws (NaN draws left out): the shared result columns."""
+    null = null[~np.isnan(null)]
+    mean = null.mean() if len(null) else np.nan
+    sd = np.std(null, ddof=1) if len(null) > 1 else np.nan
+    return {"statistic": observed, "null_mean": mean, "null_sd": sd,
+            "ses": (observed - mean) / sd if sd > 0 else np.nan,
+            "p_value": (1 + np.sum(null >= observed - 1e-12)) / (1 + n_samples)}
 
 
 def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
@@ -396,13 +425,13 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
         size = min(2048, n_perm - start)
         perms = rng.permuted(np.broadcast_to(labels, (size, n)), axis=1)
         null[start:start + size] = _within_minus_between(values, perms[:, i] == perms[:, j])
-    p = (1 + np.sum(null >= observed - 1e-12)) / (1 + n_perm)
+    summary = _region_summary(observed, null, n_perm)
+    del summary["ses"]
     return pd.DataFrame([{
         "units": n, "within_pairs": int(same.sum()), "between_pairs": int((~same).sum()),
         "within_mean": values[same].mean() if same.any() else np.nan,
         "between_mean": values[~same].mean() if (~same).any() else np.nan,
-        "statistic": observed, "null_mean": np.nanmean(null), "null_sd": np.nanstd(null, ddof=1),
-        "p_value": p, "n_perm": n_perm,
+        **summary, "n_perm": n_perm,
     }])
 
 
@@ -412,16 +441,8 @@ def _regions_of(index, regions: pd.Series) -> np.ndarray:
 
 def _region_stat_stack(sims: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Within- minus between-region mean similarity for each matrix of a stack, NaN-aware."""
-    n = sims.shape[-1]
-    i, j = np.triu_indices(n, k=1)
-    vals = sims[:, i, j]
-    same = (labels[i] == labels[j])[None, :]
-    ok = ~np.isnan(vals)
-    v = np.where(ok, vals, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        within = (v * (same & ok)).sum(axis=1) / (same & ok).sum(axis=1)
-        between = (v * (~same & ok)).sum(axis=1) / (~same & ok).sum(axis=1)
-    return within - between
+    i, j = np.triu_indices(sims.shape[-1], k=1)
+    return _within_minus_between(sims[:, i, j], (labels[i] == labels[j])[None, :])
 
 
 def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = None,
@@ -495,13 +516,9 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     else:
         for batch in curveball_samples(presence, n_samples, seed=rng):
             null.append(_region_stat_stack(similarity_array(batch, metric), labels))
-    null = np.concatenate(null)
-    sd = np.nanstd(null, ddof=1)
-    return pd.DataFrame([{
-        "units": int(len(labels)), "statistic": observed, "null_mean": np.nanmean(null),
-        "null_sd": sd, "ses": (observed - np.nanmean(null)) / sd if sd > 0 else np.nan,
-        "p_value": (1 + np.sum(null >= observed - 1e-12)) / (1 + n_samples),
-        "n_samples": n_samples, "model": model}])
+    return pd.DataFrame([{"units": int(len(labels)),
+                          **_region_summary(observed, np.concatenate(null), n_samples),
+                          "n_samples": n_samples, "model": model}])
 
 
 def pairs_to_matrix(pairs: pd.DataFrame, value: str, diagonal: float = 0.0) -> pd.DataFrame:
@@ -631,23 +648,15 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
         count += ok.sum(axis=0)
         n_ge += (ok & (v >= observed - 1e-12)).sum(axis=0)
         region_null.append(_region_stat_stack(sims, labels))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count
-        sd = np.sqrt(np.maximum(total_sq / count - mean ** 2, 0.0) * count / np.maximum(count - 1, 1))
+    mean, sd = _mean_sd(total, total_sq, count)
     p = (1 + n_ge) / (1 + n_samples)
     i, j = np.triu_indices(n, k=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ses = np.where(sd[i, j] > 1e-12, (observed[i, j] - mean[i, j]) / sd[i, j], np.nan)
+    ses = _ses(observed[i, j], mean[i, j], sd[i, j])
     labels_arr = np.array(units)
     pairs = pd.DataFrame({"a": labels_arr[i], "b": labels_arr[j], "observed": observed[i, j],
                           "null_mean": mean[i, j], "null_sd": sd[i, j], "ses": ses,
                           "p_value": p[i, j], "p_fdr": _fdr(p[i, j])})
-    null = np.concatenate(region_null)
-    null = null[~np.isnan(null)]
-    rsd = np.std(null, ddof=1) if len(null) > 1 else np.nan
-    region = pd.DataFrame([{
-        "units": n, "statistic": obs_region, "null_mean": null.mean() if len(null) else np.nan,
-        "null_sd": rsd, "ses": (obs_region - null.mean()) / rsd if rsd > 0 else np.nan,
-        "p_value": (1 + np.sum(null >= obs_region - 1e-12)) / (1 + n_samples),
-        "n_samples": n_samples}])
+    region = pd.DataFrame([{"units": n,
+                            **_region_summary(obs_region, np.concatenate(region_null), n_samples),
+                            "n_samples": n_samples}])
     return pairs, region
