@@ -108,3 +108,93 @@ def test_pairs_to_matrix_is_symmetric(article_null):
     m = pairs_to_matrix(article_null, "ses")
     assert m.shape == (13, 13)
     assert np.allclose(m.to_numpy(), m.to_numpy().T, equal_nan=True)
+
+
+# --------------------------------------------------------------- statement null by hand
+#
+# Three provinces, two statements: S1 names Beijing and Shanghai under theme T1
+# (innovation.venture_capital), S2 names Zhejiang under theme T2 (reform.talent).
+# Observed: BJ = SH = {T1}, ZJ = {T2}, so J(BJ, SH) = 1 and J(BJ, ZJ) = J(SH, ZJ) = 0.
+# Under the null S1 names 2 of the 3 provinces (3 ways) and S2 one (3 ways): 9 outcomes.
+#
+#   S1       S2   BJ      SH      ZJ      J(BJ,SH) J(BJ,ZJ) J(SH,ZJ)  region stat (BJ,SH | ZJ)
+#   BJ,SH    ZJ   T1      T1      T2      1        0        0          1 - 0       =  1
+#   BJ,SH    BJ   T1,T2   T1      -       1/2      -        -          -
+#   BJ,SH    SH   T1      T1,T2   -       1/2      -        -          -
+#   BJ,ZJ    SH   T1      T2      T1      0        1        0          0 - 1/2     = -1/2
+#   BJ,ZJ    BJ   T1,T2   -       T1      -        1/2      -          -
+#   BJ,ZJ    ZJ   T1      -       T1,T2   -        1/2      -          -
+#   SH,ZJ    BJ   T2      T1      T1      0        0        1          0 - 1/2     = -1/2
+#   SH,ZJ    SH   -       T1,T2   T1      -        -        1/2        -
+#   SH,ZJ    ZJ   -       T1      T1,T2   -        -        1/2        -
+#
+# ("-": a province with no statement, similarity undefined.) Each pair is defined in 5
+# outcomes with values {1, 1/2, 1/2, 0, 0}: mean 2/5, E[J²] = 3/10, SD = sqrt(0.14).
+# p("greater") tends to P(defined and J ≥ observed): 1/9 for (BJ, SH), 5/9 for the others.
+# The region statistic is defined in 3 equally likely outcomes, {1, -1/2, -1/2}: mean 0,
+# E[x²] = 1/2, SD sqrt(1/2), p → 1/9.
+
+HAND = pd.DataFrame({"statement": ["S1", "S1", "S2"], "province": ["CN-BJ", "CN-SH", "CN-ZJ"],
+                     "code": ["innovation.venture_capital.policy_fund"] * 2
+                     + ["reform.talent.talent_services"]})
+HAND_REGIONS = pd.Series({"CN-BJ": "x", "CN-SH": "x", "CN-ZJ": "y"})
+
+
+def test_statement_null_mean_sd_and_p_match_the_enumeration():
+    n = 40000
+    pairs, region = statement_null_test(HAND, n_samples=n, seed=5, regions=HAND_REGIONS)
+    pairs = pairs.set_index(["a", "b"])
+    assert pairs.index.tolist() == [("CN-BJ", "CN-SH"), ("CN-BJ", "CN-ZJ"), ("CN-SH", "CN-ZJ")]
+    assert pairs["observed"].tolist() == [1.0, 0.0, 0.0]
+    # Monte Carlo error: SE of the mean ≈ 0.37 / sqrt(22000) ≈ 0.0025, of p ≈ 0.0025
+    assert pairs["null_mean"].to_numpy() == pytest.approx([0.4] * 3, abs=0.012)
+    assert pairs["null_sd"].to_numpy() == pytest.approx([np.sqrt(0.14)] * 3, abs=0.012)
+    assert pairs["p_value"].to_numpy() == pytest.approx([1 / 9, 5 / 9, 5 / 9], abs=0.012)
+    assert pairs.loc[("CN-BJ", "CN-SH"), "ses"] == pytest.approx(0.6 / np.sqrt(0.14), abs=0.06)
+    r = region.iloc[0]
+    assert r["statistic"] == 1.0 and r["units"] == 3 and r["n_samples"] == n
+    assert r["null_mean"] == pytest.approx(0.0, abs=0.03)   # SE ≈ 0.87 / sqrt(13300)
+    assert r["null_sd"] == pytest.approx(np.sqrt(0.5), abs=0.03)
+    assert r["p_value"] == pytest.approx(1 / 9, abs=0.012)
+    assert r["ses"] == pytest.approx(1 / np.sqrt(0.5), abs=0.08)
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else np.nan
+
+
+def test_statement_null_estimates_are_computed_exactly_from_its_draws():
+    """Redo the draws with the same seed and compute every statistic by plain Python."""
+    from npstudy import load_codebook
+    from npstudy.nullmodels import _statement_draws
+
+    n = 300
+    pairs, region = statement_null_test(HAND, n_samples=n, seed=11, regions=HAND_REGIONS)
+    units = ["CN-BJ", "CN-SH", "CN-ZJ"]
+    x = np.concatenate(list(_statement_draws(HAND, "theme", n, np.random.default_rng(11),
+                                             load_codebook(), units)))
+    assert x.shape[:2] == (n, 3)
+    assert (x.sum(axis=(1, 2)) == 3).all()        # two + one provinces named in every draw
+    sets = [[set(np.flatnonzero(d[u])) for u in range(3)] for d in x]
+    observed = {(0, 1): 1.0, (0, 2): 0.0, (1, 2): 0.0}
+    for k, ((a, b), obs) in enumerate(observed.items()):
+        values = np.array([_jaccard(s[a], s[b]) for s in sets])
+        defined = values[~np.isnan(values)]
+        row = pairs.iloc[k]
+        assert row["null_mean"] == pytest.approx(defined.mean(), abs=1e-12)
+        assert row["null_sd"] == pytest.approx(defined.std(ddof=1), abs=1e-12)
+        assert row["p_value"] == pytest.approx((1 + (defined >= obs).sum()) / (1 + n), abs=1e-12)
+        assert row["ses"] == pytest.approx((obs - defined.mean()) / defined.std(ddof=1), abs=1e-9)
+        assert row["p_fdr"] >= row["p_value"]
+    stats = []
+    for s in sets:
+        between = [v for v in (_jaccard(s[0], s[2]), _jaccard(s[1], s[2])) if not np.isnan(v)]
+        within = _jaccard(s[0], s[1])
+        stats.append(within - np.mean(between) if between and not np.isnan(within) else np.nan)
+    stats = np.array(stats)
+    stats = stats[~np.isnan(stats)]
+    r = region.iloc[0]
+    assert r["null_mean"] == pytest.approx(stats.mean(), abs=1e-12)
+    assert r["null_sd"] == pytest.approx(stats.std(ddof=1), abs=1e-12)
+    assert r["p_value"] == pytest.approx((1 + (stats >= 1.0 - 1e-12).sum()) / (1 + n), abs=1e-12)
+    assert r["ses"] == pytest.approx((1.0 - stats.mean()) / stats.std(ddof=1), abs=1e-9)

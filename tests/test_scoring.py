@@ -149,3 +149,60 @@ def test_several_documents_pooled_and_per_document(practices):
     assert sim.loc["second_doc", "000_08799d6d3f16f583"] == pytest.approx(3 / 12)
     scores = by_document(both, province_scores)
     assert scores.loc[("second_doc", "CN-NM"), "pillars"] == 1
+
+
+# ------------------------------------------------------- the composite's standardisation
+#
+#          x1    x2    x3    x4          min–max standardised (x2 is constant → 0)
+#   a      0     0.2   1     0.25        0     0   1     0
+#   b      0.5   0.2   0     0.75        0.5   0   0     1
+#   c      1     0.2   0.5   0.5         1     0   0.5   0.5
+#
+# Equal weights on the raw values: a (0 + .2 + 1 + .25) / 4 = .3625, b .3625, c .55;
+# on the standardised values: a .25, b .375, c .5. Entropy weights: columns 1, 3 and 4
+# hold the shares {0, 1/3, 2/3} in some order, so they have the same entropy and the
+# same weight; column 2 has none (constant): w = (1/3, 0, 1/3, 1/3), and the composite
+# of the standardised values is a 1/3, b 1/2, c 2/3.
+
+X = pd.DataFrame({"x1": [0.0, 0.5, 1.0], "x2": [0.2, 0.2, 0.2], "x3": [1.0, 0.0, 0.5],
+                  "x4": [0.25, 0.75, 0.5]}, index=list("abc"))
+
+
+def test_composite_standardisation_by_hand():
+    assert composite_index(X).tolist() == pytest.approx([0.3625, 0.3625, 0.55], abs=1e-15)
+    assert composite_index(X, standardise=True).tolist() == pytest.approx([0.25, 0.375, 0.5],
+                                                                          abs=1e-15)
+    assert entropy_weights(X).tolist() == pytest.approx([1 / 3, 0, 1 / 3, 1 / 3], abs=1e-12)
+    entropy = composite_index(X, "entropy")
+    assert entropy.tolist() == pytest.approx([1 / 3, 1 / 2, 2 / 3], abs=1e-12)
+    assert entropy.name == "composite" and entropy.index.tolist() == ["a", "b", "c"]
+    # entropy weights standardise by default; asked not to, they weight the raw values
+    assert composite_index(X, "entropy", standardise=False).tolist() == pytest.approx(
+        [(0 + 1 + 0.25) / 3, (0.5 + 0 + 0.75) / 3, (1 + 0.5 + 0.5) / 3], abs=1e-12)
+    # the entropy of a column with shares {0, 1/3, 2/3}, written out
+    e = -(1 / 3 * math.log(1 / 3) + 2 / 3 * math.log(2 / 3)) / math.log(3)
+    assert 0 < e < 1
+    # explicit weights are normalised to sum to 1 and applied to the raw values
+    w = pd.Series({"x4": 1.0, "x3": 1.0, "x2": 0.0, "x1": 2.0})
+    assert composite_index(X, w).tolist() == pytest.approx(
+        [0.25 + 0.0625, 0.25 + 0.1875, 0.5 + 0.125 + 0.125], abs=1e-15)
+    assert composite_index(X, w, standardise=True).tolist() == pytest.approx(
+        [0.25, 0.25 + 0.25, 0.5 + 0.125 + 0.125], abs=1e-15)
+
+
+def test_composite_refuses_what_it_cannot_weight():
+    with pytest.raises(ValueError, match="weights must be 'equal', 'entropy' or a Series"):
+        composite_index(X, "geometric")
+    with pytest.raises(ValueError, match=r"weights missing for \['x4'\]"):
+        composite_index(X, pd.Series({"x1": 1.0, "x2": 1.0, "x3": 1.0}))
+    with pytest.raises(ValueError, match="missing values"):
+        composite_index(X.assign(x1=[0.0, np.nan, 1.0]), "entropy")
+
+
+def test_entropy_weights_of_constant_indicators_are_equal():
+    same = pd.DataFrame({"u": [1.0, 1.0], "v": [3.0, 3.0]})
+    assert entropy_weights(same).tolist() == [0.5, 0.5]
+    one = pd.DataFrame({"u": [0.0, 1.0], "v": [2.0, 2.0]})   # only u varies
+    assert entropy_weights(one).tolist() == [1.0, 0.0]
+    single = pd.DataFrame({"u": [0.3], "v": [0.6]})           # one unit: nothing to weigh
+    assert entropy_weights(single).tolist() == [0.5, 0.5]
