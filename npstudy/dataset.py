@@ -40,6 +40,7 @@ __all__ = [
     "load_codebook",
     "evidence",
     "PRACTICE_COLUMNS",
+    "OPTIONAL_PRACTICE_COLUMNS",
     "AGGREGATE_COLUMNS",
     "REQUIRED_PRACTICE_COLUMNS",
     "REQUIRED_AGGREGATE_COLUMNS",
@@ -54,6 +55,9 @@ __all__ = [
 
 #: Columns of ``practices.csv``, in file order (from :mod:`npstudy.schema`).
 PRACTICE_COLUMNS = schema.columns("practices.csv")
+#: Columns a practices file may lack, read as empty (statement ids and scope came later).
+OPTIONAL_PRACTICE_COLUMNS = tuple(c for c in PRACTICE_COLUMNS
+                                  if c not in schema.header_columns("practices.csv"))
 #: Columns of ``aggregates.csv``, in file order.
 AGGREGATE_COLUMNS = schema.columns("aggregates.csv")
 #: Columns of ``practices.csv`` that must not be empty.
