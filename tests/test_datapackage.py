@@ -1,4 +1,4 @@
-"""The Frictionless data package is valid and generated from the codebook."""
+"""The Frictionless data package is valid and generated from npstudy.schema and the codebook."""
 
 import subprocess
 import sys

@@ -198,3 +198,48 @@ def test_statement_null_estimates_are_computed_exactly_from_its_draws():
     assert r["null_sd"] == pytest.approx(stats.std(ddof=1), abs=1e-12)
     assert r["p_value"] == pytest.approx((1 + (stats >= 1.0 - 1e-12).sum()) / (1 + n), abs=1e-12)
     assert r["ses"] == pytest.approx((1.0 - stats.mean()) / stats.std(ddof=1), abs=1e-9)
+
+
+def test_curveball_defaults_are_the_documented_ones(capsys):
+    from npstudy.nullmodels import curveball, curveball_samples
+
+    # 30 rows, 12 columns: the defaults depend on rows (burn-in 300, thinning 15), not columns
+    rng = np.random.default_rng(4)
+    x = (rng.random((30, 12)) < 0.4).astype(int)
+    default = np.concatenate(list(curveball_samples(x, 40)))
+    explicit = np.concatenate(list(curveball_samples(x, 40, burnin=300, thin=15, seed=0,
+                                                     chains=32)))
+    assert (default == explicit).all()
+    assert not (default == np.concatenate(list(curveball_samples(x, 40, seed=1)))).all()
+    assert not (default == np.concatenate(list(curveball_samples(x, 40, chains=33)))).all()
+    small = x[:4]                                     # 4 rows: burn-in 100, thinning 5
+    assert (np.concatenate(list(curveball_samples(small, 20)))
+            == np.concatenate(list(curveball_samples(small, 20, burnin=100, thin=5)))).all()
+    assert capsys.readouterr().err == ""              # no progress bar unless asked for
+    batches = [len(b) for b in curveball_samples(x, 70, chains=32)]
+    assert batches == [32, 32, 6]
+    one = curveball(x)
+    assert (one == curveball(x, n_trades=300, seed=0)).all()
+    assert one.dtype == np.int64
+    assert (one.sum(axis=0) == x.sum(axis=0)).all() and (one.sum(axis=1) == x.sum(axis=1)).all()
+
+
+def test_one_chain_is_burn_in_then_thinned_trades_of_one_matrix():
+    """curveball_samples with one chain, redone trade by trade with the same generator."""
+    from npstudy.nullmodels import _global_trade, curveball_samples
+
+    x = np.kron(np.eye(3, dtype=bool), np.ones((2, 2), dtype=bool))
+    got = np.concatenate(list(curveball_samples(x, 3, burnin=7, thin=2, seed=9, chains=1)))
+    rng = np.random.default_rng(9)
+    state = x[None].copy()
+    for _ in range(7):
+        _global_trade(state, rng)
+    want = []
+    for _ in range(3):
+        for _ in range(2):
+            _global_trade(state, rng)
+        want.append(state[0].copy())
+    assert (got == np.array(want)).all()
+    # a chain count above the number of samples is cut to it
+    assert (np.concatenate(list(curveball_samples(x, 1, burnin=7, seed=9, chains=5)))
+            == np.concatenate(list(curveball_samples(x, 1, burnin=7, seed=9, chains=1)))).all()
