@@ -442,3 +442,19 @@ def test_statement_draws_redone_statement_by_statement():
             x[np.arange(size)[:, None], chosen, cats.index(theme)] = True
         want.append(x)
     assert (got == np.concatenate(want)).all()
+
+
+def test_max_attainable_cosine_and_test_size_at_the_boundaries():
+    # binary cosine of nested sets of sizes 1 and 4: 1 / sqrt(1 · 4)
+    assert max_attainable([1, 4], "cosine")[0, 1] == pytest.approx(0.5)
+    assert max_attainable([3, 3], "cosine")[0, 1] == pytest.approx(1.0)
+    # 99 draws, 4 of them 1: p(1) = (1 + 4) / 100 = 0.05 exactly, which counts as ≤ 0.05
+    null = np.array([[1.0] * 4 + [0.0] * 95]).T
+    assert _test_size(null, 0.05, 99)[0] == pytest.approx(4 / 99)
+    # 118 draws, 5 of them 1: p(1) = 6 / 119 = 0.0504 > 0.05: never significant
+    null = np.array([[1.0] * 5 + [0.0] * 113]).T
+    assert _test_size(null, 0.05, 118)[0] == 0.0
+    # one defined draw: p = 2 / 101 for it; none: NaN
+    null = np.array([[0.5, np.nan, np.nan], [np.nan] * 3]).T
+    size = _test_size(null, 0.05, 100)
+    assert size[0] == 1.0 and np.isnan(size[1])

@@ -301,7 +301,7 @@ def _fork_run(module: str, path: Path, tree: ast.Module, tests: list[str],
 
 
 def run(path: Path, tests: list[str], timeout: float, only: int | None = None,
-        echo=print, part: tuple[int, int] | None = None) -> dict:
+        echo=print, part: tuple[int, int] | None = None, keys: set[str] | None = None) -> dict:
     """Run every mutant of ``path`` against ``tests``; return the counts and the survivors."""
     import matplotlib
 
@@ -318,6 +318,8 @@ def run(path: Path, tests: list[str], timeout: float, only: int | None = None,
     todo = [m for m in mutants(source) if only is None or m.line == only]
     if part is not None:  # mutants part[0] to part[1] - 1 (1-based), to split a run
         todo = todo[part[0] - 1:part[1] - 1]
+    if keys is not None:  # only these (the survivors of an earlier run)
+        todo = [m for m in todo if m.key in keys]
     equivalent = _equivalent(path)
     start = time.monotonic()
     import json
@@ -399,6 +401,8 @@ def main(argv=None) -> int:
     parser.add_argument("--only", type=int, help="run only the mutants of this line")
     parser.add_argument("--part", help="A:B runs mutants A to B - 1 of the list (1-based), "
                         "to split a long run over several processes")
+    parser.add_argument("--rerun", nargs="+", type=Path, metavar="REPORT",
+                        help="run only the mutants that survived in these --report files")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--report", type=Path, help="also write the summary to this file")
     args = parser.parse_args(argv)
@@ -410,7 +414,13 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     part = tuple(int(v) for v in args.part.split(":")) if args.part else None
-    result = run(path, args.tests, args.timeout, args.only, part=part)
+    keys = None
+    if args.rerun:
+        import re
+
+        keys = {m.group(1) for f in args.rerun for line in f.read_text(encoding="utf-8").splitlines()
+                if (m := re.match(r"^  survived  line \d+: .*?   \[(.*)\]$", line))}
+    result = run(path, args.tests, args.timeout, args.only, part=part, keys=keys)
     text = report(result)
     print(text)
     if args.report:
