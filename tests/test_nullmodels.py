@@ -345,6 +345,10 @@ def test_region_test_from_its_own_permutations():
     assert r["null_mean"] == pytest.approx(null.mean(), abs=1e-12)
     assert r["null_sd"] == pytest.approx(null.std(ddof=1), abs=1e-12)
     assert r["p_value"] == pytest.approx((1 + (null >= observed - 1e-12).sum()) / (1 + n))
+    # the default seed is 0
+    default = region_test(s, regions, n_perm=300)
+    pd.testing.assert_frame_equal(default, region_test(s, regions, n_perm=300, seed=0))
+    assert default["null_mean"].iloc[0] != region_test(s, regions, n_perm=300, seed=1)["null_mean"].iloc[0]
     # the same statistic written out for one relabelling: a, c | b, d | e, f
     alt = np.array([0, 1, 0, 1, 2, 2])
     s_alt = alt[i] == alt[j]
