@@ -1,5 +1,7 @@
 """A workspace's own codebook and gazetteer reach every table and figure of its build."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -39,7 +41,7 @@ def test_study_load_reads_the_workspace_reference_data(workspace):
     shipped = Study.load()
     assert shipped.gazetteer.region("CN-SH") == "east"
     assert shipped.codebook.label("innovation.basic_research") == LABEL
-    with pytest.raises(Exception):  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
         study.codebook = shipped.codebook
 
 
