@@ -29,7 +29,6 @@ import os
 import signal
 import sys
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -372,6 +371,10 @@ def _equivalent(path: Path) -> dict[str, str]:
     """``{mutant key: reason}`` of the mutants of ``path`` judged equivalent."""
     if not EQUIVALENT.exists():
         return {}
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
     data = tomllib.loads(EQUIVALENT.read_text(encoding="utf-8"))
     rel = path.resolve().relative_to(ROOT).as_posix()
     return {e["key"]: e["reason"] for e in data.get("mutant", []) if e["module"] == rel}
