@@ -22,7 +22,7 @@ import pandas as pd
 from _common import machine
 
 from npstudy.nullmodels import null_model_test
-from npstudy.similarity import _similarity_array
+from npstudy.similarity import similarity_array
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from curveball_reference import set_curveball_test  # noqa: E402  (the tests' reference)
@@ -42,7 +42,7 @@ def main(n_samples: int = 9999) -> None:
     t_ours = time.perf_counter() - t0
     t0 = time.perf_counter()
     base_mean, _ = set_curveball_test(x, n_samples, burnin, thin, seed=0,
-                                      similarity=lambda b: _similarity_array(b, "jaccard"))
+                                      similarity=lambda b: similarity_array(b, "jaccard"))
     t_base = time.perf_counter() - t0
 
     # Both estimate the same null expectation: compare the null means.

@@ -20,8 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import plots, plots_external
+from .codebook import Codebook
 from .dataset import data_dir, load_codebook, load_practices
-from .gazetteer import load_gazetteer
+from .gazetteer import Gazetteer, load_gazetteer
+from .lang import check_lang
 from .scoring import (coverage_matrix, instrument_matrix, pillar_shares, province_scores,
                       region_summary)
 from .external import external_tables, load_indicators
@@ -31,11 +33,12 @@ from .nullmodels import (null_model_test, pairs_to_matrix, region_test, region_t
                          statement_null_test)
 from .robustness import leave_one_out_ranks, rank_intervals, robustness_table
 from .similarity import cluster_provinces, linkage_matrix, similarity_matrix, similarity_pairs
+from .study import Study, resolve_codebook, resolve_gazetteer
 from .validation import validate
 
-__all__ = ["BuildError", "Results", "compute_tables", "draw_figures", "figure_captions", "caption_path",
-           "build", "default_output_dir", "FIGURES", "CLUSTERS", "N_RANDOMISATIONS", "SEED",
-           "write_atomic", "why_not_analysable"]
+__all__ = ["BuildError", "Results", "compute_tables", "table_bytes", "draw_figures", "figure_captions",
+           "caption_path", "build", "default_output_dir", "FIGURES", "CLUSTERS", "N_RANDOMISATIONS",
+           "SEED", "write_atomic", "why_not_analysable"]
 
 #: Randomisations for the null model and the region permutation test.
 N_RANDOMISATIONS = 9999
@@ -60,7 +63,11 @@ class BuildError(NpstudyError):
 
 @dataclass
 class Results:
-    """Everything the figures and notebooks use, computed once."""
+    """Everything the figures and notebooks use, computed once.
+
+    ``codebook`` and ``gazetteer`` are the reference data the tables were computed
+    with (a workspace's own, for ``build --data``); the figures label with them.
+    """
 
     tables: dict[str, pd.DataFrame]
     practices: pd.DataFrame
@@ -68,10 +75,13 @@ class Results:
     linkage: object
     linkage_labels: list
     order: list
+    codebook: Codebook
+    gazetteer: Gazetteer
 
 
 def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RANDOMISATIONS,
-                   seed: int = SEED, workers: int = 1) -> Results:
+                   seed: int = SEED, workers: int = 1, codebook: Codebook | None = None,
+                   gazetteer: Gazetteer | None = None) -> Results:
     """Compute every table of the analysis.
 
     Parameters
@@ -85,6 +95,10 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
     workers : int, default 1
         With 2 or more, the robustness and agreement tables are computed in
         forked processes while this one computes the rest (same results).
+    codebook, gazetteer : optional
+        The reference data of ``practices`` (e.g. a workspace's, see
+        :meth:`npstudy.study.Study.load`); the shipped ones by default. Every
+        table and figure uses these, never the shipped ones behind their back.
 
     Returns
     -------
@@ -95,6 +109,8 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         columns), ``clusters``, ``region_test`` and ``instruments``.
     """
     p = load_practices() if practices is None else practices
+    cb, g = resolve_codebook(codebook), resolve_gazetteer(gazetteer)
+    ref = dict(codebook=cb, gazetteer=g)
     side = None
     if workers > 1:
         import multiprocessing as mp
@@ -103,33 +119,33 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
             names = ("robustness", "agreement", "coder_evaluation")[:1 if practices is not None
                                                                      else 3]
             side = _fork_pool(len(names))
-            pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed),))
+            pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed, cb),))
                        for name in names}
-    theme_counts = coverage_matrix(p, "theme")
-    presence = coverage_matrix(p, "theme", "presence")
+    theme_counts = coverage_matrix(p, "theme", **ref)
+    presence = coverage_matrix(p, "theme", "presence", **ref)
     sim = similarity_matrix(presence, "jaccard")
     Z, labels = linkage_matrix(sim)
     clusters = cluster_provinces(sim, n_clusters=CLUSTERS)
     null = null_model_test(presence, "jaccard", n_samples=n_samples, seed=seed)
-    stmt_pairs, stmt_region = statement_null_test(p, "theme", n_samples=n_samples, seed=seed)
+    stmt_pairs, stmt_region = statement_null_test(p, "theme", n_samples=n_samples, seed=seed, **ref)
     stmt_pairs = stmt_pairs[["a", "b", "ses", "p_value"]].rename(
         columns={"ses": "ses_statement", "p_value": "p_statement"})
     pairs = (similarity_pairs(presence, "jaccard")
              .merge(null.drop(columns="observed"), on=["a", "b"], how="left")
              .merge(stmt_pairs, on=["a", "b"], how="left"))
-    mainland = coverage_matrix(p, "theme", "presence", provinces="mainland")
+    mainland = coverage_matrix(p, "theme", "presence", provinces="mainland", **ref)
     tables = {
-        "province_scores": province_scores(p),
-        "coverage_pillar": coverage_matrix(p, "pillar"),
+        "province_scores": province_scores(p, **ref),
+        "coverage_pillar": coverage_matrix(p, "pillar", **ref),
         "coverage_theme": theme_counts,
-        "pillar_shares": pillar_shares(p),
-        "region_summary": region_summary(p),
+        "pillar_shares": pillar_shares(p, **ref),
+        "region_summary": region_summary(p, **ref),
         "similarity_theme_jaccard": sim,
         "similarity_pairs": pairs,
         "clusters": clusters,
-        "region_test": _region_tests(mainland, null, stmt_region, n_samples, seed),
-        "instruments": instrument_matrix(p),
-        "rank_intervals": _rank_table(p, n_samples, seed),
+        "region_test": _region_tests(mainland, null, stmt_region, n_samples, seed, g),
+        "instruments": instrument_matrix(p, codebook=cb),
+        "rank_intervals": _rank_table(p, n_samples, seed, cb),
         # the article beside public indicators of the 31 provinces (data/external/)
         **external_tables(p, n_perm=n_samples, seed=seed),
     }
@@ -145,9 +161,9 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         finally:
             side.join()
     else:
-        tables["robustness"] = _side_tables(("robustness", p, n_samples, seed))
-        agreement = _side_tables(("agreement", p, n_samples, seed)) if practices is None else None
-        coder_eval = (_side_tables(("coder_evaluation", p, n_samples, seed))
+        tables["robustness"] = _side_tables(("robustness", p, n_samples, seed, cb))
+        agreement = _side_tables(("agreement", p, n_samples, seed, cb)) if practices is None else None
+        coder_eval = (_side_tables(("coder_evaluation", p, n_samples, seed, cb))
                       if practices is None else None)
     if practices is None:  # the shipped dataset: its second coding and the claims the README makes
         from .claims import claims_table, findings_table
@@ -158,21 +174,23 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
             tables["coder_evaluation"] = coder_eval
         tables["claims"] = claims_table(tables, p)
         tables["findings"] = findings_table(tables)
-    return Results(tables, p, n_samples, Z, labels, clusters.index.tolist())
+    return Results(tables, p, n_samples, Z, labels, clusters.index.tolist(), cb, g)
 
 
 def _region_tests(mainland: pd.DataFrame, null: pd.DataFrame, stmt_region: pd.DataFrame,
-                  n_samples: int, seed: int) -> pd.DataFrame:
+                  n_samples: int, seed: int, gazetteer: Gazetteer) -> pd.DataFrame:
     """The region effect under four null models, one row each."""
-    labels = region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed)
-    effect = region_test(pairs_to_matrix(null, "ses"), n_perm=n_samples, seed=seed)
+    g = dict(gazetteer=gazetteer)
+    labels = region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed, **g)
+    effect = region_test(pairs_to_matrix(null, "ses"), n_perm=n_samples, seed=seed, **g)
     rows = []
     for test, t, on, model in (
             ("labels_permuted", labels, "jaccard", "region labels shuffled among provinces"),
-            ("breadth_fixed", region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed),
+            ("breadth_fixed", region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed, **g),
              "jaccard", "each province's themes redrawn, keeping how many (fixed rows)"),
             ("breadth_and_themes_fixed",
-             region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed, model="curveball"),
+             region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed, model="curveball",
+                                    **g),
              "jaccard", "curveball: row and column totals kept"),
             ("effect_sizes", effect, "ses", "region labels shuffled; pairs compared by effect size"),
             ("statements", stmt_region, "jaccard",
@@ -184,10 +202,10 @@ def _region_tests(mainland: pd.DataFrame, null: pd.DataFrame, stmt_region: pd.Da
     return pd.DataFrame(rows).set_index("test")
 
 
-def _rank_table(p: pd.DataFrame, n_samples: int, seed: int) -> pd.DataFrame:
+def _rank_table(p: pd.DataFrame, n_samples: int, seed: int, codebook: Codebook) -> pd.DataFrame:
     """Equal-weight ranks with bootstrap intervals beside entropy ranks with their LOO range."""
-    boot = rank_intervals(p, n_boot=n_samples, seed=seed)
-    loo = leave_one_out_ranks(p, "entropy")
+    boot = rank_intervals(p, n_boot=n_samples, seed=seed, codebook=codebook)
+    loo = leave_one_out_ranks(p, "entropy", codebook=codebook)
     out = boot.rename(columns=lambda c: c.replace("rank", "rank_equal"))
     out = out.rename(columns={"share_same": "share_same_equal", "share_strict": "share_strict_equal"})
     out["rank_entropy"] = loo["rank"]
@@ -235,31 +253,32 @@ def draw_figures(results: Results, lang: str, stems=None, codebook=None, gazette
     ``gazetteer`` label them (the shipped ones when None).
     """
     p = results.practices
-    cb = codebook if codebook is not None else load_codebook()
-    g = gazetteer if gazetteer is not None else load_gazetteer()
-    ref = {"codebook": cb, "gazetteer": g}
+    cb = codebook if codebook is not None else results.codebook
+    g = gazetteer if gazetteer is not None else results.gazetteer
     t = results.tables
     scores = t["province_scores"]
     makers = {
-        "fig1_framework": lambda: plots.plot_framework(p, lang=lang, **ref),
+        "fig1_framework": lambda: plots.plot_framework(p, codebook=cb, gazetteer=g, lang=lang),
         "fig2_coverage_heatmap": lambda: plots.plot_coverage_heatmap(
-            t["coverage_theme"], order=results.order, lang=lang, **ref),
+            t["coverage_theme"], codebook=cb, gazetteer=g, order=results.order, lang=lang),
         "fig3_tile_map": lambda: plots.plot_tile_map(
-            scores["themes"], scores["composite_entropy"], lang=lang,
-            rank_range=_rank_ranges(t["rank_intervals"], lang), **ref),
+            scores["themes"], scores["composite_entropy"], codebook=cb, gazetteer=g, lang=lang,
+            rank_range=_rank_ranges(t["rank_intervals"], lang)),
         "fig4_pillar_profiles": lambda: plots.plot_pillar_profiles(
             t["pillar_shares"], composite=scores["composite_equal"], weights="equal", lang=lang,
-            **ref),
+            codebook=cb, gazetteer=g),
         "fig5_similarity": lambda: plots.plot_similarity(
             t["similarity_theme_jaccard"], results.linkage, results.linkage_labels, lang=lang,
-            n_clusters=CLUSTERS, **ref),
+            n_clusters=CLUSTERS, codebook=cb, gazetteer=g),
         "fig6_null_model": lambda: plots.plot_null_model(
-            t["similarity_pairs"], results.order, n_samples=results.n_samples, lang=lang, **ref),
-        "fig7_instruments": lambda: plots.plot_instruments(t["instruments"], lang=lang, **ref),
+            t["similarity_pairs"], results.order, n_samples=results.n_samples, lang=lang,
+            codebook=cb, gazetteer=g),
+        "fig7_instruments": lambda: plots.plot_instruments(t["instruments"], lang=lang, codebook=cb,
+                                                           gazetteer=g),
         "fig8_rank_intervals": lambda: plots.plot_rank_intervals(
-            t["rank_intervals"], lang=lang, n_boot=results.n_samples, **ref),
+            t["rank_intervals"], lang=lang, n_boot=results.n_samples, codebook=cb, gazetteer=g),
         "fig9_external_profile": lambda: plots_external.plot_external_profile(
-            t["external_profile"], ref["codebook"], ref["gazetteer"], lang),
+            t["external_profile"], cb, g, lang),
     }
     return {stem: makers[stem]() for stem in (stems or FIGURES)}
 
@@ -405,9 +424,10 @@ def _in_workers(func, jobs, workers: int, on_done=None) -> list:
 
 def _side_tables(job):
     """Tables computed in a second process while the first computes the rest."""
-    name, practices, n_samples, seed = job
+    name, practices, n_samples, seed, codebook = job
     if name == "robustness":
-        return robustness_table(practices, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed)
+        return robustness_table(practices, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed,
+                                codebook=codebook)
     if name == "coder_evaluation":  # the coder on the article and the shipped evaluation corpus
         from .evaluation import evaluation_table, shipped_corpora
 
@@ -558,7 +578,7 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     workers = workers if workers is not None else _default_workers()
     step = _step_reporter(progress)
     for lang in langs:
-        plots.check_lang(lang)
+        check_lang(lang)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BuildError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
@@ -574,10 +594,10 @@ def build(out: str | Path | None = None, langs=("en", "zh"), formats=("png",),
     except DataError as err:
         raise BuildError(f"the external indicators do not validate: {err}") from None
     out = Path(out) if out is not None else default_output_dir()
-    practices = load_practices(Path(data) / "practices.csv") if data is not None else None
+    study = Study.load(data) if data is not None else None
     created = _prepare(out)
     try:
-        return _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
+        return _write_outputs(out, study, langs, formats, n_samples, echo, step, progress,
                               start, workers)
     except BaseException:
         _remove_empty(created)
@@ -614,22 +634,34 @@ def why_not_analysable(practices: pd.DataFrame | None, err: Exception) -> str:
     return f"{err} – check the coded rows (`npstudy validate`) and build again"
 
 
-def _write_outputs(out, practices, langs, formats, n_samples, echo, step, progress,
-                   start, workers) -> list[Path]:
-    step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
-    try:
-        results = compute_tables(practices, n_samples=n_samples, workers=workers)
-    except ValueError as err:  # data that validate but cannot be analysed, e.g. one province
-        raise BuildError(f"cannot compute the tables: {why_not_analysable(practices, err)}") \
-            from None
-    files = {}
+def table_bytes(results: Results) -> dict[str, bytes]:
+    """Every table as the bytes of the CSV file the build writes, by file name.
+
+    Floats are written with six decimals and ``\\n`` line ends, so that the files
+    are byte-identical from one build to the next.
+    """
+    out = {}
     for name, table in results.tables.items():
-        path = out / "tables" / f"{name}.csv"
         # a table indexed 0, 1, 2 … (a list of pairs) is written without that index, so that its
         # first column has a name
         plain = isinstance(table.index, pd.RangeIndex) and table.index.name is None
-        files[path] = table.to_csv(float_format="%.6f", lineterminator="\n",
-                                   index=not plain).encode("utf-8")
+        out[f"{name}.csv"] = table.to_csv(float_format="%.6f", lineterminator="\n",
+                                          index=not plain).encode("utf-8")
+    return out
+
+
+def _write_outputs(out, study, langs, formats, n_samples, echo, step, progress,
+                   start, workers) -> list[Path]:
+    step(f"computing tables ({n_samples:,} randomisations for the significance tests) …")
+    ref = {} if study is None else dict(practices=study.practices, codebook=study.codebook,
+                                        gazetteer=study.gazetteer)
+    try:
+        results = compute_tables(n_samples=n_samples, workers=workers, **ref)
+    except ValueError as err:  # data that validate but cannot be analysed, e.g. one province
+        practices = None if study is None else study.practices
+        raise BuildError(f"cannot compute the tables: {why_not_analysable(practices, err)}") \
+            from None
+    files = {out / "tables" / name: payload for name, payload in table_bytes(results).items()}
     echo(f"tables:  {len(results.tables)} CSV files in {out / 'tables'}")
     for lang in langs:
         step(f"drawing figures ({lang}: {', '.join(formats)}) …")

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .dataset import statement_key
+
 __all__ = ["claims_table", "check_text", "check_readme", "check_notebook", "prose_blocks",
            "README_BLOCK", "CLAIM_SOURCES", "Finding", "FINDINGS", "findings_table",
            "check_findings"]
@@ -63,7 +65,7 @@ def _claims(t: dict, p: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
     scores, pairs, rt = t["province_scores"], t["similarity_pairs"], t["region_test"]
     ri, rob, reg = t["rank_intervals"], t["robustness"], t["region_summary"]
     n_themes = t["coverage_theme"].shape[1]
-    key = "statement" if "statement" in p.columns else "quote"
+    key = statement_key(p)
     unit = rob[rob["quantity"] == "top3_share"].set_index("variant")["value"].astype(float)
     bj_sd = pairs[(pairs["a"] == "CN-BJ") & (pairs["b"] == "CN-SD")].iloc[0]
     reach = int((pairs["p_min"] < 0.05).sum())

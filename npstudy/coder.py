@@ -1025,6 +1025,8 @@ class Coder:
             "first_mover": words["false/true"].take(mover_of[where.ravel()]),
             "coder": words["npstudy-coder"].take(same),
             "note": words[""].take(same),
+            "statement": words[""].take(same),  # statement ids and scope are the reviewer's
+            "scope": words[""].take(same),
             "keywords": _as_strings(keywords),
             "confidence": np.round(np.clip(confidence, 0.05, 0.95), 2),
             "decision": words[""].take(same),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import schema
 from .codebook import Codebook
 from .fileio import DataError, protect, read_table, read_text
 
@@ -39,6 +40,7 @@ __all__ = [
     "load_codebook",
     "evidence",
     "PRACTICE_COLUMNS",
+    "OPTIONAL_PRACTICE_COLUMNS",
     "AGGREGATE_COLUMNS",
     "REQUIRED_PRACTICE_COLUMNS",
     "REQUIRED_AGGREGATE_COLUMNS",
@@ -48,27 +50,20 @@ __all__ = [
     "practice_key",
     "WHOLE_NUMBER",
     "check_doc_id",
+    "statement_key",
 ]
 
-#: Columns of ``practices.csv``, in file order.
-PRACTICE_COLUMNS = [
-    "id", "doc_id", "province", "city", "pillar", "theme", "code", "instrument",
-    "instrument_type", "quote", "start", "end", "paragraph", "summary_en", "target",
-    "first_mover", "coder", "note",
-]
+#: Columns of ``practices.csv``, in file order (from :mod:`npstudy.schema`).
+PRACTICE_COLUMNS = schema.columns("practices.csv")
+#: Columns a practices file may lack, read as empty (statement ids and scope came later).
+OPTIONAL_PRACTICE_COLUMNS = tuple(c for c in PRACTICE_COLUMNS
+                                  if c not in schema.header_columns("practices.csv"))
 #: Columns of ``aggregates.csv``, in file order.
-AGGREGATE_COLUMNS = [
-    "id", "doc_id", "quantifier", "count", "count_is_lower_bound", "named_provinces",
-    "pillar", "theme", "code", "quote", "start", "end", "paragraph", "summary_en",
-    "coder", "note",
-]
+AGGREGATE_COLUMNS = schema.columns("aggregates.csv")
 #: Columns of ``practices.csv`` that must not be empty.
-REQUIRED_PRACTICE_COLUMNS = ("id", "doc_id", "province", "pillar", "theme", "code", "instrument",
-                             "instrument_type", "quote", "start", "end", "paragraph", "summary_en",
-                             "first_mover", "coder")
+REQUIRED_PRACTICE_COLUMNS = schema.required_columns("practices.csv")
 #: Columns of ``aggregates.csv`` that must not be empty.
-REQUIRED_AGGREGATE_COLUMNS = ("id", "doc_id", "quantifier", "pillar", "theme", "quote", "start",
-                              "end", "paragraph", "summary_en", "coder")
+REQUIRED_AGGREGATE_COLUMNS = schema.required_columns("aggregates.csv")
 #: Words that mark a first move in the source language (首设 "first to set up",
 #: 率先 "take the lead", 首个 "the first", 首创 "pioneer", 首次 "for the first time");
 #: a quote holding one has ``first_mover`` true (rule R8).
@@ -78,7 +73,6 @@ FIRST_MOVER_MARKERS = ("首设", "率先", "首个", "首创", "首次")
 DOC_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 #: Practice rows with the same values in these columns are the same coding.
 PRACTICE_KEY = ("doc_id", "province", "city", "code", "start", "end", "quote")
-_INT_COLUMNS = ("start", "end", "paragraph")
 #: A whole number as the data files write it: ASCII digits only, at most 15 of them.
 WHOLE_NUMBER = r"^[0-9]{1,15}$"
 _HERE = Path(__file__).resolve().parent
@@ -130,6 +124,26 @@ def practice_key(row) -> tuple:
     return tuple(str(row[c]).strip() for c in PRACTICE_KEY)
 
 
+def statement_key(practices: pd.DataFrame) -> str:
+    """The column that identifies a statement: ``statement`` (rule R1a), else ``quote``.
+
+    A practices table written before statement ids existed has no ``statement``
+    column; a table whose ``statement`` cells are all empty (rows added by
+    ``npstudy merge``) has no ids either. In both cases the verbatim quote stands
+    in: rows that quote the same span are one statement.
+
+    Examples
+    --------
+    >>> statement_key(load_practices())
+    'statement'
+    >>> statement_key(pd.DataFrame({"quote": ["上海设立"]}))
+    'quote'
+    """
+    if "statement" in practices.columns and practices["statement"].astype(str).str.strip().ne("").all():
+        return "statement"
+    return "quote"
+
+
 def check_doc_id(doc_id: str, where: str = "doc_id") -> str:
     """Return ``doc_id`` if it matches :data:`DOC_ID_PATTERN`, else raise :class:`DataError`.
 
@@ -179,21 +193,21 @@ def _path(path, name: str) -> Path:
     return Path(path) if path is not None else data_dir() / name
 
 
-def _load(path, name: str, ints=(), bools=()) -> pd.DataFrame:
+def _load(path, name: str) -> pd.DataFrame:
+    """Read one table of the data folder and type it as :mod:`npstudy.schema` says.
+
+    Columns the schema marks ``optional`` are added, empty, when the file lacks them.
+    Integer columns that may be empty are left as text (e.g. ``aggregates.count``).
+    """
     path = _path(path, name)
     frame = read_table(path)
-    _need(frame, _COLUMNS[name], path)
-    return _typed(frame, path, ints=ints, bools=bools)
-
-
-# The columns the package reads from each reference table.
-_COLUMNS = {
-    "provinces.csv": ("iso_code", "gb_code", "name_zh", "short_zh", "name_en", "region",
-                      "tile_row", "tile_col"),
-    "cities.csv": ("gb_code", "name_zh", "short_zh", "province", "capital", "sub_provincial"),
-    "documents.csv": ("doc_id", "path", "sha256", "chars", "lines", "year"),
-    "source_layout.csv": ("doc_id", "line", "start", "end", "role", "pillar", "theme"),
-}
+    _need(frame, schema.header_columns(name), path)
+    for col in schema.columns(name):
+        if col not in frame.columns:
+            frame[col] = ""
+    spec = schema.table(name)
+    ints = [f.name for f in spec.fields if f.type == "integer" and f.required]
+    return _typed(frame, path, ints=ints, bools=schema.typed_columns(name, "boolean"))
 
 
 def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -219,10 +233,7 @@ def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> p.loc[p["id"] == "P001", ["province", "code"]].iloc[0].tolist()
     ['CN-SH', 'innovation.basic_research.special_zone']
     """
-    path = _path(path, "practices.csv")
-    frame = read_table(path)
-    _need(frame, PRACTICE_COLUMNS, path)
-    return _typed(frame, path, ints=_INT_COLUMNS, bools=("first_mover",))
+    return _load(path, "practices.csv")
 
 
 def load_aggregates(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -237,9 +248,7 @@ def load_aggregates(path: str | os.PathLike | None = None) -> pd.DataFrame:
         provinces the sentence names as examples, separated by ``;``.
     """
     path = _path(path, "aggregates.csv")
-    frame = read_table(path)
-    _need(frame, AGGREGATE_COLUMNS, path)
-    out = _typed(frame, path, ints=_INT_COLUMNS, bools=("count_is_lower_bound",))
+    out = _load(path, "aggregates.csv")
     bad = ~(out["count"].str.fullmatch(WHOLE_NUMBER) | (out["count"] == ""))
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
@@ -265,7 +274,7 @@ def load_provinces(path: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> len(load_provinces())
     34
     """
-    return _load(path, "provinces.csv", ints=("tile_row", "tile_col"))
+    return _load(path, "provinces.csv")
 
 
 def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -278,7 +287,7 @@ def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
         (city, prefecture, autonomous_prefecture, league), ``capital`` and
         ``sub_provincial`` (booleans).
     """
-    return _load(path, "cities.csv", bools=("capital", "sub_provincial"))
+    return _load(path, "cities.csv")
 
 
 def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -290,7 +299,7 @@ def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:
         ``doc_id``, ``path`` (relative to the data folder), ``sha256``, ``chars``,
         ``lines``, ``year``, ``language``, ``description``.
     """
-    return _load(path, "documents.csv", ints=("chars", "lines", "year"))
+    return _load(path, "documents.csv")
 
 
 def load_layout(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -304,7 +313,7 @@ def load_layout(path: str | os.PathLike | None = None) -> pd.DataFrame:
         paragraph, caption, conclusion), ``pillar`` and ``theme`` (the part of the
         framework the line belongs to; ``""`` where none).
     """
-    return _load(path, "source_layout.csv", ints=("line", "start", "end"))
+    return _load(path, "source_layout.csv")
 
 
 @lru_cache(maxsize=None)

@@ -18,48 +18,23 @@ This module only loads and checks the files; the coder decides what a match mean
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
+from . import schema
 from .dataset import data_dir
 from .fileio import DataError, read_table
+from .schema import LEXICON_KINDS, PLACE_KINDS
 
-__all__ = ["LEXICON_COLUMNS", "LEXICON_KINDS", "PLACE_COLUMNS", "PLACE_KINDS", "Rule",
+__all__ = ["LEXICON_COLUMNS", "LEXICON_KINDS", "PLACE_COLUMNS", "PLACE_KINDS",
            "load_lexicon", "check_lexicon", "load_places", "check_places"]
 
-#: Columns of ``lexicon.csv``.
-LEXICON_COLUMNS = ["term", "code", "kind", "requires", "excludes", "provenance"]
-#: Kinds of lexicon rows. ``article``: a codebook keyword (the article's wording).
-LEXICON_KINDS = ("article", "full_form", "short_form", "official_name", "synonym", "variant",
-                 "negative", "self_reference")
+#: Columns of ``lexicon.csv`` (from :mod:`npstudy.schema`).
+LEXICON_COLUMNS = schema.columns("lexicon.csv")
 _UNCODED = ("negative", "self_reference")
 #: Columns of ``places.csv``.
-PLACE_COLUMNS = ["name_zh", "short_zh", "province", "kind", "match_short", "gb_code", "year",
-                 "code", "source"]
-#: Kinds of places.
-PLACE_KINDS = ("county_city", "new_area", "national_zone", "literary_name",
-               "abbreviation_compound")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What one lexicon term means for one code, with its context rule.
-
-    A term with a rule counts only in a sentence that holds at least one of
-    ``requires`` (when not empty) and none of ``excludes``.
-    """
-
-    code: str
-    requires: tuple[str, ...] = ()
-    excludes: tuple[str, ...] = ()
-
-    def holds(self, sentence: str) -> bool:
-        """Whether the context rule holds in ``sentence``."""
-        if self.requires and not any(w in sentence for w in self.requires):
-            return False
-        return not any(w in sentence for w in self.excludes)
+PLACE_COLUMNS = schema.columns("places.csv")
 
 
 def _problem(path, row: int, column: str, value: str, problem: str, hint: str = "") -> str:
@@ -181,19 +156,25 @@ def check_places(table: pd.DataFrame, provinces: set[str], codes: set[str],
 
 
 @lru_cache(maxsize=4)
-def _places_cached(path: str) -> pd.DataFrame:
-    from .dataset import load_codebook, load_provinces
-
+def _places_cached(path: str, provinces: frozenset, codes: frozenset) -> pd.DataFrame:
     table = read_table(path)
-    problems = check_places(table, set(load_provinces()["iso_code"]),
-                            set(load_codebook().ids("code")), path)
+    problems = check_places(table, set(provinces), set(codes), path)
     if problems:
         raise DataError("\n".join(problems))
     return table[PLACE_COLUMNS]
 
 
-def load_places(path: str | os.PathLike | None = None) -> pd.DataFrame:
+def load_places(path: str | os.PathLike | None = None, provinces: set[str] | None = None,
+                codes: set[str] | None = None) -> pd.DataFrame:
     """Read and check ``places.csv`` (county-level cities, new areas, zones, compounds).
+
+    Parameters
+    ----------
+    path : path-like, optional
+        ``data/places.csv`` by default.
+    provinces, codes : set of str, optional
+        Valid ISO codes and code ids; those of the shipped ``provinces.csv`` and
+        codebook by default.
 
     Returns
     -------
@@ -201,5 +182,9 @@ def load_places(path: str | os.PathLike | None = None) -> pd.DataFrame:
         Columns :data:`PLACE_COLUMNS`, all text; ``match_short`` is ``"true"`` where
         the short name is matched in text.
     """
+    from .dataset import load_codebook, load_provinces
+
     path = data_dir() / "places.csv" if path is None else path
-    return _places_cached(str(path)).copy()
+    provinces = set(load_provinces()["iso_code"]) if provinces is None else provinces
+    codes = set(load_codebook().ids("code")) if codes is None else codes
+    return _places_cached(str(path), frozenset(provinces), frozenset(codes)).copy()

@@ -24,9 +24,14 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+from scipy.stats import false_discovery_control
 
-from .dataset import load_provinces
-from .similarity import _similarity_array
+from .codebook import Codebook
+from .dataset import statement_key
+from .gazetteer import Gazetteer
+from .scoring import coverage_matrix
+from .similarity import similarity_array
+from .study import resolve_codebook, resolve_gazetteer
 
 __all__ = [
     "curveball",
@@ -223,7 +228,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative must be 'greater', 'less' or 'two-sided', not {alternative!r}")
     presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
-    observed = _similarity_array(presence, metric)
+    observed = similarity_array(presence, metric)
     n = len(presence)
     total = np.zeros((n, n))
     total_sq = np.zeros((n, n))
@@ -235,15 +240,14 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     iu, ju = np.triu_indices(n, k=1)
     draws = []
     for batch in curveball_samples(presence, n_samples, burnin, thin, seed, chains, progress):
-        sims = _similarity_array(batch, metric)
+        sims = similarity_array(batch, metric)
         total += sims.sum(axis=0)
         total_sq += (sims ** 2).sum(axis=0)
         n_ge += (sims >= observed - tol).sum(axis=0)
         n_le += (sims <= observed + tol).sum(axis=0)
         n_ge_best += (sims >= best - tol).sum(axis=0)
         draws.append(sims[:, iu, ju].astype(np.float32))
-    mean = total / n_samples
-    sd = np.sqrt(np.maximum(total_sq / n_samples - mean ** 2, 0.0) * n_samples / max(n_samples - 1, 1))
+    mean, sd = _mean_sd(total, total_sq, n_samples)
     p_greater = (1 + n_ge) / (1 + n_samples)
     p_less = (1 + n_le) / (1 + n_samples)
     p = {"greater": p_greater, "less": p_less,
@@ -252,14 +256,13 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     keep = ~np.isnan(observed[i, j])
     i, j = i[keep], j[keep]
     labels = matrix.index.to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ses = np.where(sd[i, j] > 1e-12, (observed[i, j] - mean[i, j]) / sd[i, j], np.nan)
+    ses = _ses(observed[i, j], mean[i, j], sd[i, j])
     size = _test_size(np.concatenate(draws), 0.05, n_samples)
     size = pd.Series(size, index=pd.MultiIndex.from_arrays([iu, ju]))
     p_min = (1 + n_ge_best) / (1 + n_samples)
     return pd.DataFrame({"a": labels[i], "b": labels[j], "observed": observed[i, j],
                          "null_mean": mean[i, j], "null_sd": sd[i, j], "ses": ses,
-                         "p_value": p[i, j], "p_fdr": _bh_adjust(p[i, j]),
+                         "p_value": p[i, j], "p_fdr": _fdr(p[i, j]),
                          "max_attainable": best[i, j], "p_min": p_min[i, j],
                          "size_05": size.reindex(pd.MultiIndex.from_arrays([i, j])).to_numpy()})
 
@@ -310,32 +313,60 @@ def _test_size(null: np.ndarray, alpha: float, n_samples: int) -> np.ndarray:
     return out
 
 
-def _bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (step-up, monotone, capped at 1)."""
-    p = np.asarray(p, dtype=float)
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    scaled = p[order] * n / np.arange(1, n + 1)
-    adjusted = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
-    out = np.empty(n)
-    out[order] = adjusted
-    return out
+def _fdr(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (:func:`scipy.stats.false_discovery_control`)."""
+    return false_discovery_control(np.asarray(p, dtype=float), method="bh")
+
+
+def _nbs_regions(gazetteer: Gazetteer) -> pd.Series:
+    """NBS region of each province of a gazetteer, by ISO code ("" for HK, MO, TW)."""
+    return gazetteer.provinces.set_index("iso_code")["region"]
 
 
 def _within_minus_between(values: np.ndarray, same: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` where ``same`` minus mean where not, for each row of ``same``."""
-    n_same = same.sum(axis=1)
-    n_diff = same.shape[1] - n_same
+    """Mean of ``values`` where ``same`` minus mean where not, row by row (pairs on the last axis).
+
+    NaN values are left out; a row without a same or a different pair gives NaN.
+    """
+    ok = ~np.isnan(values)
+    v = np.where(ok, values, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        within = (same * values).sum(axis=1) / n_same
-        between = (~same * values).sum(axis=1) / n_diff
-    return np.where((n_same > 0) & (n_diff > 0), within - between, np.nan)
+        within = (v * (same & ok)).sum(axis=-1) / (same & ok).sum(axis=-1)
+        between = (v * (~same & ok)).sum(axis=-1) / (~same & ok).sum(axis=-1)
+    return within - between
+
+
+def _mean_sd(total: np.ndarray, total_sq: np.ndarray, count) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample standard deviation (n - 1 in the denominator) from running sums.
+
+    ``sd = sqrt((Σx²/n - mean²) · n / (n - 1))``, clipped at 0 against rounding; NaN
+    where ``count`` is 0.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+        sd = np.sqrt(np.maximum(total_sq / count - mean ** 2, 0.0) * count / np.maximum(count - 1, 1))
+    return mean, sd
+
+
+def _ses(observed: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """Standardised effect size ``(observed - mean) / sd``; NaN where ``sd`` is (nearly) 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(sd > 1e-12, (observed - mean) / sd, np.nan)
+
+
+def _region_summary(observed: float, null: np.ndarray, n_samples: int) -> dict:
+    """Region statistic against its null draws (NaN draws left out): the shared result columns."""
+    null = null[~np.isnan(null)]
+    mean = null.mean() if len(null) else np.nan
+    sd = np.std(null, ddof=1) if len(null) > 1 else np.nan
+    return {"statistic": observed, "null_mean": mean, "null_sd": sd,
+            "ses": (observed - mean) / sd if sd > 0 else np.nan,
+            "p_value": (1 + np.sum(null >= observed - 1e-12)) / (1 + n_samples)}
 
 
 def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
-                n_perm: int = 9999, seed: int | None = 0) -> pd.DataFrame:
+                n_perm: int = 9999, seed: int | None = 0,
+                gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """Permutation test: are units of the same region more alike than others?
 
     Parameters
@@ -348,6 +379,8 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     n_perm : int, default 9999
         Random relabellings of regions.
     seed : int, default 0
+    gazetteer : Gazetteer, optional
+        Where the default regions come from; the shipped gazetteer by default.
 
     Returns
     -------
@@ -372,8 +405,7 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     [0.4]
     """
     if regions is None:
-        table = load_provinces()
-        regions = table.set_index("iso_code")["region"]
+        regions = _nbs_regions(resolve_gazetteer(gazetteer))
     regions = regions.reindex(similarity.index)
     sim = similarity.to_numpy(dtype=float)
     keep = (~np.isnan(np.diag(sim))) & regions.notna().to_numpy() & (regions.to_numpy() != "")
@@ -393,39 +425,29 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
         size = min(2048, n_perm - start)
         perms = rng.permuted(np.broadcast_to(labels, (size, n)), axis=1)
         null[start:start + size] = _within_minus_between(values, perms[:, i] == perms[:, j])
-    p = (1 + np.sum(null >= observed - 1e-12)) / (1 + n_perm)
+    summary = _region_summary(observed, null, n_perm)
+    del summary["ses"]
     return pd.DataFrame([{
         "units": n, "within_pairs": int(same.sum()), "between_pairs": int((~same).sum()),
         "within_mean": values[same].mean() if same.any() else np.nan,
         "between_mean": values[~same].mean() if (~same).any() else np.nan,
-        "statistic": observed, "null_mean": np.nanmean(null), "null_sd": np.nanstd(null, ddof=1),
-        "p_value": p, "n_perm": n_perm,
+        **summary, "n_perm": n_perm,
     }])
 
 
-def _regions_of(index, regions: pd.Series | None) -> np.ndarray:
-    if regions is None:
-        regions = load_provinces().set_index("iso_code")["region"]
+def _regions_of(index, regions: pd.Series) -> np.ndarray:
     return regions.reindex(index).fillna("").to_numpy()
 
 
 def _region_stat_stack(sims: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Within- minus between-region mean similarity for each matrix of a stack, NaN-aware."""
-    n = sims.shape[-1]
-    i, j = np.triu_indices(n, k=1)
-    vals = sims[:, i, j]
-    same = (labels[i] == labels[j])[None, :]
-    ok = ~np.isnan(vals)
-    v = np.where(ok, vals, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        within = (v * (same & ok)).sum(axis=1) / (same & ok).sum(axis=1)
-        between = (v * (~same & ok)).sum(axis=1) / (~same & ok).sum(axis=1)
-    return within - between
+    i, j = np.triu_indices(sims.shape[-1], k=1)
+    return _within_minus_between(sims[:, i, j], (labels[i] == labels[j])[None, :])
 
 
 def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = None,
                            metric: str = "jaccard", n_samples: int = 9999, model: str = "rows",
-                           seed: int | None = 0) -> pd.DataFrame:
+                           seed: int | None = 0, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """Region test that holds each province's number of categories fixed.
 
     Parameters
@@ -444,6 +466,8 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
         keeping their number (fixed rows, equiprobable columns; Gotelli's SIM2).
         ``"curveball"``: row and column totals both kept (:func:`curveball_samples`).
     seed : int, default 0
+    gazetteer : Gazetteer, optional
+        Where the default regions come from; the shipped gazetteer by default.
 
     Returns
     -------
@@ -472,10 +496,12 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     if model not in ("rows", "curveball"):
         raise ValueError(f"model must be 'rows' or 'curveball', not {model!r}")
     presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
+    if regions is None:
+        regions = _nbs_regions(resolve_gazetteer(gazetteer))
     labels = _regions_of(matrix.index, regions)
     keep = presence.any(axis=1) & (labels != "")
     presence, labels = presence[keep], labels[keep]
-    observed = _region_stat_stack(_similarity_array(presence[None], metric), labels)[0]
+    observed = _region_stat_stack(similarity_array(presence[None], metric), labels)[0]
     rng = np.random.default_rng(seed)
     null = []
     if model == "rows":
@@ -486,17 +512,13 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
             order = np.argsort(rng.random((size, n, m)), axis=-1)
             ranks = np.argsort(order, axis=-1)
             draws = ranks < k[None, :, None]
-            null.append(_region_stat_stack(_similarity_array(draws, metric), labels))
+            null.append(_region_stat_stack(similarity_array(draws, metric), labels))
     else:
         for batch in curveball_samples(presence, n_samples, seed=rng):
-            null.append(_region_stat_stack(_similarity_array(batch, metric), labels))
-    null = np.concatenate(null)
-    sd = np.nanstd(null, ddof=1)
-    return pd.DataFrame([{
-        "units": int(len(labels)), "statistic": observed, "null_mean": np.nanmean(null),
-        "null_sd": sd, "ses": (observed - np.nanmean(null)) / sd if sd > 0 else np.nan,
-        "p_value": (1 + np.sum(null >= observed - 1e-12)) / (1 + n_samples),
-        "n_samples": n_samples, "model": model}])
+            null.append(_region_stat_stack(similarity_array(batch, metric), labels))
+    return pd.DataFrame([{"units": int(len(labels)),
+                          **_region_summary(observed, np.concatenate(null), n_samples),
+                          "n_samples": n_samples, "model": model}])
 
 
 def pairs_to_matrix(pairs: pd.DataFrame, value: str, diagonal: float = 0.0) -> pd.DataFrame:
@@ -530,15 +552,10 @@ def pairs_to_matrix(pairs: pd.DataFrame, value: str, diagonal: float = 0.0) -> p
 
 
 def _statement_draws(practices: pd.DataFrame, level: str, n_samples: int, rng,
-                     codebook=None) -> tuple[list, list, Iterator[np.ndarray]]:
-    from .dataset import load_codebook
-
-    cb = codebook if codebook is not None else load_codebook()
-    units = list(dict.fromkeys(practices["province"]))
-    order = {c: i for i, c in enumerate(load_provinces()["iso_code"])}
-    units.sort(key=lambda c: order.get(c, len(order)))
+                     cb: Codebook, units: list) -> Iterator[np.ndarray]:
+    """Presence draws of shape ``(batch, units, categories at level)``, in batches of 1024."""
     cats = cb.ids(level)
-    key = "statement" if "statement" in practices.columns else "quote"
+    key = statement_key(practices)
     stm = practices.groupby(key, sort=True).agg(code=("code", "first"),
                                                   k=("province", "nunique"))
     col = np.array([cats.index(cb.rollup(c, level)) for c in stm["code"]])
@@ -554,19 +571,21 @@ def _statement_draws(practices: pd.DataFrame, level: str, n_samples: int, rng,
                 chosen = np.argsort(rng.random((size, n)), axis=1)[:, :kk]
                 x[rows, chosen, c] = True
             yield x
-    return units, cats, gen()
+    return gen()
 
 
 def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: str = "jaccard",
                         n_samples: int = 9999, regions: pd.Series | None = None,
-                        seed: int | None = 0, codebook=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                        seed: int | None = 0, codebook: Codebook | None = None,
+                        gazetteer: Gazetteer | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Statement-level null model: keep how many provinces each statement names.
 
     Parameters
     ----------
     practices : pandas.DataFrame
         A practices table with a ``statement`` column (rule R1a; the quote
-        stands in for it when the column is missing).
+        stands in for it when the column is missing or has empty cells, see
+        :func:`npstudy.dataset.statement_key`).
     level : {"theme", "code", "pillar"}
         Level of the province × category presence matrix.
     metric : str, default "jaccard"
@@ -575,6 +594,8 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
         For the region statistic; NBS regions by default.
     seed : int, default 0
     codebook : Codebook, optional
+    gazetteer : Gazetteer, optional
+        Province order (GB/T 2260) and default regions; the shipped one by default.
 
     Returns
     -------
@@ -602,14 +623,15 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     >>> len(pairs), int(region["n_samples"].iloc[0])
     (78, 99)
     """
+    cb = resolve_codebook(codebook)
+    g = resolve_gazetteer(gazetteer)
+    obs_matrix = coverage_matrix(practices, level, "presence", codebook=cb, gazetteer=g)
+    units = obs_matrix.index.tolist()
     rng = np.random.default_rng(seed)
-    units, cats, draws = _statement_draws(practices, level, n_samples, rng, codebook)
-    from .scoring import coverage_matrix
-
-    obs_matrix = coverage_matrix(practices, level, "presence", codebook=codebook).reindex(units)
+    draws = _statement_draws(practices, level, n_samples, rng, cb, units)
     presence = obs_matrix.to_numpy() > 0
-    observed = _similarity_array(presence, metric)
-    labels = _regions_of(units, regions)
+    observed = similarity_array(presence, metric)
+    labels = _regions_of(units, regions if regions is not None else _nbs_regions(g))
     obs_region = _region_stat_stack(observed[None], labels)[0]
     n = len(units)
     total = np.zeros((n, n))
@@ -618,7 +640,7 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     n_ge = np.zeros((n, n))
     region_null = []
     for x in draws:
-        sims = _similarity_array(x, metric)
+        sims = similarity_array(x, metric)
         ok = ~np.isnan(sims)
         v = np.where(ok, sims, 0.0)
         total += v.sum(axis=0)
@@ -626,23 +648,15 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
         count += ok.sum(axis=0)
         n_ge += (ok & (v >= observed - 1e-12)).sum(axis=0)
         region_null.append(_region_stat_stack(sims, labels))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count
-        sd = np.sqrt(np.maximum(total_sq / count - mean ** 2, 0.0) * count / np.maximum(count - 1, 1))
+    mean, sd = _mean_sd(total, total_sq, count)
     p = (1 + n_ge) / (1 + n_samples)
     i, j = np.triu_indices(n, k=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ses = np.where(sd[i, j] > 1e-12, (observed[i, j] - mean[i, j]) / sd[i, j], np.nan)
+    ses = _ses(observed[i, j], mean[i, j], sd[i, j])
     labels_arr = np.array(units)
     pairs = pd.DataFrame({"a": labels_arr[i], "b": labels_arr[j], "observed": observed[i, j],
                           "null_mean": mean[i, j], "null_sd": sd[i, j], "ses": ses,
-                          "p_value": p[i, j], "p_fdr": _bh_adjust(p[i, j])})
-    null = np.concatenate(region_null)
-    null = null[~np.isnan(null)]
-    rsd = np.std(null, ddof=1) if len(null) > 1 else np.nan
-    region = pd.DataFrame([{
-        "units": n, "statistic": obs_region, "null_mean": null.mean() if len(null) else np.nan,
-        "null_sd": rsd, "ses": (obs_region - null.mean()) / rsd if rsd > 0 else np.nan,
-        "p_value": (1 + np.sum(null >= obs_region - 1e-12)) / (1 + n_samples),
-        "n_samples": n_samples}])
+                          "p_value": p[i, j], "p_fdr": _fdr(p[i, j])})
+    region = pd.DataFrame([{"units": n,
+                            **_region_summary(obs_region, np.concatenate(region_null), n_samples),
+                            "n_samples": n_samples}])
     return pairs, region

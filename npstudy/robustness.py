@@ -45,12 +45,12 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .dataset import load_codebook, load_provinces
+from .dataset import load_codebook, load_provinces, statement_key
 from .nullmodels import null_model_test, region_test, region_test_fixed_rows
-from .scoring import composite_index, coverage_matrix
+from .scoring import composite_index, coverage_matrix, pillar_shares
 from .similarity import cluster_provinces, similarity_matrix
 
-__all__ = ["level_shares", "ranks", "rank_intervals", "leave_one_out_ranks", "headline",
+__all__ = ["ranks", "rank_intervals", "leave_one_out_ranks", "headline",
            "robustness_table", "BASELINE", "CODEBOOK_VARIANTS", "codebook_variant",
            "is_direction_clause", "statement_sizes", "weighted_ranks", "load_same_scheme"]
 
@@ -144,7 +144,7 @@ def statement_sizes(practices: pd.DataFrame) -> pd.Series:
     >>> statement_sizes(p).tolist()
     [2, 2, 1]
     """
-    return practices.groupby(_statement_key(practices))["province"].transform("nunique").astype("int64")
+    return practices.groupby(statement_key(practices))["province"].transform("nunique").astype("int64")
 
 
 def load_same_scheme(path: str | Path | None = None) -> pd.DataFrame:
@@ -263,49 +263,6 @@ def weighted_ranks(practices: pd.DataFrame, level: str = "theme",
             v.sum(axis=1).reindex(order))
 
 
-def _statement_key(practices: pd.DataFrame) -> str:
-    return "statement" if "statement" in practices.columns else "quote"
-
-
-def level_shares(practices: pd.DataFrame, level: str = "theme", provinces="mentioned",
-                 codebook: Codebook | None = None) -> pd.DataFrame:
-    """Share of each pillar's categories (themes or codes) a province covers.
-
-    ``share_p = |categories of pillar p covered| / |categories of pillar p|`` at
-    ``level``; at theme level this is :func:`npstudy.scoring.pillar_shares`.
-
-    Parameters
-    ----------
-    practices : pandas.DataFrame
-    level : {"theme", "code"}
-    provinces : {"mentioned", "mainland"} or list of str
-        Rows, as in :func:`npstudy.scoring.coverage_matrix`; unmentioned
-        provinces get zeros.
-    codebook : Codebook, optional
-
-    Returns
-    -------
-    pandas.DataFrame
-        Provinces × pillars.
-
-    Examples
-    --------
-    >>> from npstudy import load_practices
-    >>> level_shares(load_practices(), "code").loc["CN-AH"].round(3).tolist()
-    [0.111, 0.0, 0.0, 0.0]
-    """
-    cb = _cb(codebook)
-    if isinstance(provinces, str):
-        m = _presence(practices, level, cb, provinces)
-    else:
-        m = coverage_matrix(practices, level, "presence", provinces=provinces, codebook=cb)
-    out = {}
-    for p in cb.ids("pillar"):
-        cols = [c for c in cb.ids(level) if cb.rollup(c, "pillar") == p]
-        out[p] = m[cols].sum(axis=1) / len(cols)
-    return pd.DataFrame(out)
-
-
 def ranks(practices: pd.DataFrame, weights: str = "equal", level: str = "theme",
           provinces="mentioned", codebook: Codebook | None = None) -> pd.Series:
     """Composite-index rank of each province (1 = highest; ties share the best rank).
@@ -316,7 +273,7 @@ def ranks(practices: pd.DataFrame, weights: str = "equal", level: str = "theme",
     weights : {"equal", "entropy"}
         See :func:`npstudy.scoring.composite_index`.
     level : {"theme", "code"}
-        Level of the pillar shares (:func:`level_shares`).
+        Level of the pillar shares (:func:`npstudy.scoring.pillar_shares`).
     provinces : {"mentioned", "mainland"} or list of str
     codebook : Codebook, optional
 
@@ -331,7 +288,7 @@ def ranks(practices: pd.DataFrame, weights: str = "equal", level: str = "theme",
     >>> ranks(load_practices())[["CN-SH", "CN-ZJ"]].tolist()
     [1, 2]
     """
-    shares = level_shares(practices, level, provinces, codebook)
+    shares = pillar_shares(practices, codebook, level=level, provinces=provinces)
     comp = composite_index(shares, weights)
     return comp.rank(ascending=False, method="min").astype("int64")
 
@@ -390,7 +347,7 @@ def rank_intervals(practices: pd.DataFrame, n_boot: int = 9999, level: str = "th
     [1, 1]
     """
     cb = _cb(codebook)
-    key = _statement_key(practices)
+    key = statement_key(practices)
     provs = coverage_matrix(practices, level, codebook=cb).index.tolist()
     cats = cb.ids(level)
     pillar_of = np.array([cb.ids("pillar").index(cb.rollup(c, "pillar")) for c in cats])
@@ -559,7 +516,7 @@ def _unit_counts(practices: pd.DataFrame, unit: str) -> pd.Series:
     if unit == "rows":
         return practices.groupby("province").size()
     if unit == "statements":
-        return practices.groupby("province")[_statement_key(practices)].nunique()
+        return practices.groupby("province")[statement_key(practices)].nunique()
     return practices.groupby("province")["code"].nunique()  # province × code cells
 
 
@@ -634,11 +591,11 @@ def robustness_table(practices: pd.DataFrame, n_samples: int = 999, seed: int = 
     top3 = base_counts.sort_values(ascending=False, kind="stable").index[:3]
     for unit in ("rows", "statements", "cells"):
         counts = _unit_counts(practices, unit)
-        total = (practices[_statement_key(practices)].nunique() if unit == "statements"
+        total = (practices[statement_key(practices)].nunique() if unit == "statements"
                  else counts.sum())
         if unit == "statements":
             share = practices.loc[practices["province"].isin(top3),
-                                  _statement_key(practices)].nunique() / total
+                                  statement_key(practices)].nunique() / total
         else:
             share = counts[top3].sum() / total
         base_share = base_counts[top3].sum() / base_counts.sum()

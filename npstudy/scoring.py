@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .codebook import LEVELS, Codebook
-from .dataset import load_codebook, load_provinces
-from .gazetteer import mainland_codes
+from .gazetteer import Gazetteer, mainland_codes
+from .study import resolve_codebook, resolve_gazetteer
 
 __all__ = [
     "coverage_matrix",
@@ -34,15 +34,11 @@ __all__ = [
 ]
 
 
-def _codebook(codebook: Codebook | None) -> Codebook:
-    return codebook if codebook is not None else load_codebook()
-
-
-def _units(practices: pd.DataFrame, provinces, index: str) -> list[str]:
+def _units(practices: pd.DataFrame, provinces, index: str, table: pd.DataFrame) -> list[str]:
+    """Rows of a matrix; ``table`` is the gazetteer's provinces (for order and the mainland)."""
     mentioned = list(dict.fromkeys(practices[index]))
     if index != "province":
         return sorted(mentioned) if provinces == "mentioned" else list(provinces)
-    table = load_provinces()
     if provinces == "mentioned":  # in GB/T 2260 order, as in the gazetteer
         order = {code: i for i, code in enumerate(table["iso_code"])}
         return sorted(mentioned, key=lambda c: (order.get(c, len(order)), c))
@@ -63,7 +59,8 @@ def _units(practices: pd.DataFrame, provinces, index: str) -> list[str]:
 
 def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = "count",
                     provinces: str | Sequence[str] = "mentioned", missing: str = "zero",
-                    index: str = "province", codebook: Codebook | None = None) -> pd.DataFrame:
+                    index: str = "province", codebook: Codebook | None = None,
+                    gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """Province × category matrix of practice counts or presence.
 
     Parameters
@@ -85,6 +82,9 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
         to compare documents.
     codebook : Codebook, optional
         The shipped codebook by default.
+    gazetteer : Gazetteer, optional
+        Gives the order of provinces (GB/T 2260) and the mainland units; the
+        shipped gazetteer by default.
 
     Returns
     -------
@@ -102,7 +102,7 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     >>> coverage_matrix(load_practices(), "pillar", provinces="mainland", missing="nan").shape
     (31, 4)
     """
-    cb = _codebook(codebook)
+    cb = resolve_codebook(codebook)
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if value not in ("count", "presence"):
@@ -112,7 +112,7 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     cats = cb.ids(level)
     rolled = practices["code"].map(lambda c: cb.rollup(c, level))
     counts = pd.crosstab(practices[index], rolled).reindex(columns=cats, fill_value=0)
-    units = _units(practices, provinces, index)
+    units = _units(practices, provinces, index, resolve_gazetteer(gazetteer).provinces)
     out = counts.reindex(units)
     absent = out.isna().all(axis=1)
     out = out.fillna(0).astype("int64")
@@ -126,34 +126,47 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     return out
 
 
-def pillar_shares(practices: pd.DataFrame, codebook: Codebook | None = None, **kwargs) -> pd.DataFrame:
-    """Share of each pillar's themes that a province covers.
+def pillar_shares(practices: pd.DataFrame, codebook: Codebook | None = None, level: str = "theme",
+                  **kwargs) -> pd.DataFrame:
+    """Share of each pillar's categories (themes or codes) that a province covers.
 
-    ``share_p = |themes of pillar p with ≥ 1 practice| / |themes of pillar p|``;
-    with three themes per pillar the values are 0, 1/3, 2/3 or 1.
+    ``share_p = |categories of pillar p at level with ≥ 1 practice| / |categories of
+    pillar p at level|``; at theme level, with three themes per pillar, the values
+    are 0, 1/3, 2/3 or 1.
 
     Parameters
     ----------
     practices : pandas.DataFrame
     codebook : Codebook, optional
+    level : {"theme", "code"}, default "theme"
+        The categories counted.
     **kwargs
-        ``provinces``, ``missing`` and ``index`` as in :func:`coverage_matrix`.
+        ``provinces``, ``missing``, ``index`` and ``gazetteer`` as in
+        :func:`coverage_matrix`.
 
     Returns
     -------
     pandas.DataFrame
-        One column per pillar id.
+        One column per pillar id; NaN rows where ``missing="nan"`` leaves a
+        province out.
 
     Examples
     --------
     >>> from npstudy import load_practices
     >>> pillar_shares(load_practices()).loc["CN-SH"].round(3).tolist()
     [0.333, 0.667, 0.667, 1.0]
+    >>> pillar_shares(load_practices(), level="code").loc["CN-AH"].round(3).tolist()
+    [0.111, 0.0, 0.0, 0.0]
     """
-    cb = _codebook(codebook)
-    themes = coverage_matrix(practices, "theme", "presence", codebook=cb, **kwargs)
-    out = pd.DataFrame({p: themes[cb.children(p)].sum(axis=1, min_count=1) / len(cb.children(p))
-                        for p in cb.ids("pillar")})
+    cb = resolve_codebook(codebook)
+    if level not in ("theme", "code"):
+        raise ValueError(f"level must be 'theme' or 'code', not {level!r}")
+    cats = coverage_matrix(practices, level, "presence", codebook=cb, **kwargs)
+    out = {}
+    for p in cb.ids("pillar"):
+        under = [c for c in cb.ids(level) if cb.rollup(c, "pillar") == p]
+        out[p] = cats[under].sum(axis=1, min_count=1) / len(under)
+    out = pd.DataFrame(out, index=cats.index)
     out.columns.name = "pillar"
     return out
 
@@ -302,7 +315,8 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
 
 def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "mentioned",
                     missing: str = "zero", index: str = "province",
-                    codebook: Codebook | None = None) -> pd.DataFrame:
+                    codebook: Codebook | None = None,
+                    gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """Depth, breadth, balance and composite indices for each province.
 
     Parameters
@@ -315,6 +329,8 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
         ``missing="nan"`` unmentioned provinces get NaN scores and are left out
         of the weighting.
     codebook : Codebook, optional
+    gazetteer : Gazetteer, optional
+        Province order and NBS regions; the shipped gazetteer by default.
 
     Returns
     -------
@@ -342,8 +358,9 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
     >>> s.loc["CN-SH", "composite_equal"]
     np.float64(0.6666666666666666)
     """
-    cb = _codebook(codebook)
-    kw = dict(provinces=provinces, missing=missing, index=index, codebook=cb)
+    cb = resolve_codebook(codebook)
+    g = resolve_gazetteer(gazetteer)
+    kw = dict(provinces=provinces, missing=missing, index=index, codebook=cb, gazetteer=g)
     pillars = coverage_matrix(practices, "pillar", "count", **kw)
     out = pd.DataFrame(index=pillars.index)
     out["practices"] = pillars.sum(axis=1, min_count=1)
@@ -362,13 +379,14 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
         for col in ("practices", "codes", "themes", "pillars"):
             out[col] = out[col].astype("int64")
     if index == "province":
-        regions = load_provinces().set_index("iso_code")["region"]
+        regions = g.provinces.set_index("iso_code")["region"]
         out["region"] = regions.reindex(out.index).fillna("").to_numpy()
     return out
 
 
 def region_summary(practices: pd.DataFrame, level: str = "theme",
-                   codebook: Codebook | None = None) -> pd.DataFrame:
+                   codebook: Codebook | None = None,
+                   gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """Roll practices up to the four NBS regions.
 
     Parameters
@@ -377,6 +395,8 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     level : {"pillar", "theme", "code"}
         Level at which coverage is counted.
     codebook : Codebook, optional
+    gazetteer : Gazetteer, optional
+        Gives each province's NBS region; the shipped gazetteer by default.
 
     Returns
     -------
@@ -395,11 +415,12 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     >>> region_summary(load_practices()).loc["east", ["provinces", "mentioned", "practices"]].tolist()
     [10, 7, 39]
     """
-    cb = _codebook(codebook)
-    table = load_provinces()
-    table = table[table["region"] != ""]
+    cb = resolve_codebook(codebook)
+    g = resolve_gazetteer(gazetteer)
+    table = g.provinces[g.provinces["region"] != ""]
     regions = ["east", "central", "west", "northeast"]
-    counts = coverage_matrix(practices, level, "count", provinces="mainland", codebook=cb)
+    counts = coverage_matrix(practices, level, "count", provinces="mainland", codebook=cb,
+                             gazetteer=g)
     counts = counts.loc[counts.index.isin(table["iso_code"])]
     region_of = table.set_index("iso_code")["region"]
     rows = []
@@ -451,7 +472,7 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
     >>> m.sum(axis=1).to_dict()
     {'supply': 15, 'environment': 30, 'demand': 5}
     """
-    cb = _codebook(codebook)
+    cb = resolve_codebook(codebook)
     if by not in ("instrument_type", "instrument"):
         raise ValueError(f"by must be 'instrument_type' or 'instrument', not {by!r}")
     cats = cb.ids(level)

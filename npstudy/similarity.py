@@ -18,11 +18,13 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from .codebook import Codebook
-from .dataset import load_codebook
+from .gazetteer import Gazetteer
 from .scoring import coverage_matrix
+from .study import resolve_codebook
 
 __all__ = [
     "METRICS",
+    "similarity_array",
     "similarity_matrix",
     "similarity_pairs",
     "hierarchical_similarity",
@@ -49,8 +51,31 @@ def _intersections(x: np.ndarray) -> np.ndarray:
     return np.matmul(xf, np.swapaxes(xf, -1, -2))
 
 
-def _similarity_array(x: np.ndarray, metric: str) -> np.ndarray:
-    """Similarity of every pair of rows of ``x`` (2-D, or 3-D for a stack)."""
+def similarity_array(x: np.ndarray, metric: str) -> np.ndarray:
+    """Similarity of every pair of rows of ``x``, a matrix or a stack of matrices.
+
+    The array core of :func:`similarity_matrix`, for code that scores many
+    randomised matrices at once (:mod:`npstudy.nullmodels`).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(n, m)`` or ``(k, n, m)``; for the binary metrics values > 0 count as
+        presence.
+    metric : {"jaccard", "dice", "overlap", "cosine"}
+        See :func:`similarity_matrix` for the formulas.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` or ``(k, n, n)``; NaN in the rows and columns of empty units.
+        The diagonal of a 2-D result is exactly 1 for non-empty units.
+
+    Examples
+    --------
+    >>> similarity_array(np.array([[1, 1, 0], [1, 0, 1]]), "jaccard").round(3).tolist()
+    [[1.0, 0.333], [0.333, 1.0]]
+    """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
     if metric == "cosine":
@@ -121,7 +146,7 @@ def similarity_matrix(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataF
     [[1.0, 0.333, nan], [0.333, 1.0, nan], [nan, nan, nan]]
     """
     values = np.nan_to_num(matrix.to_numpy(dtype=np.float64), nan=0.0)
-    sim = _similarity_array(values, metric)
+    sim = similarity_array(values, metric)
     out = pd.DataFrame(sim, index=matrix.index, columns=matrix.index.copy())
     out.attrs["metric"] = metric
     return out
@@ -165,7 +190,7 @@ def similarity_pairs(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataFr
 
 def hierarchical_similarity(practices: pd.DataFrame, theme_weight: float = 0.5,
                             pillar_weight: float = 0.0, codebook: Codebook | None = None,
-                            **kwargs) -> pd.DataFrame:
+                            gazetteer: Gazetteer | None = None, **kwargs) -> pd.DataFrame:
     """Jaccard similarity that gives partial credit for sharing a theme or pillar.
 
     Parameters
@@ -177,6 +202,8 @@ def hierarchical_similarity(practices: pd.DataFrame, theme_weight: float = 0.5,
     pillar_weight : float, default 0.0
         Credit for a shared pillar.
     codebook : Codebook, optional
+    gazetteer : Gazetteer, optional
+        Province order and mainland units, as in :func:`npstudy.scoring.coverage_matrix`.
     **kwargs
         ``provinces``, ``missing`` and ``index`` as in
         :func:`npstudy.scoring.coverage_matrix`.
@@ -208,8 +235,9 @@ def hierarchical_similarity(practices: pd.DataFrame, theme_weight: float = 0.5,
     """
     if theme_weight < 0 or pillar_weight < 0:
         raise ValueError("weights must be non-negative")
-    cb = codebook if codebook is not None else load_codebook()
-    mats = {lvl: coverage_matrix(practices, lvl, "presence", codebook=cb, **kwargs)
+    cb = resolve_codebook(codebook)
+    mats = {lvl: coverage_matrix(practices, lvl, "presence", codebook=cb, gazetteer=gazetteer,
+                                 **kwargs)
             for lvl in ("code", "theme", "pillar")}
     num = 0.0
     den = 0.0

@@ -28,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from .codebook import Codebook
-from .dataset import (AGGREGATE_COLUMNS, DOC_ID_PATTERN, FIRST_MOVER_MARKERS, PRACTICE_COLUMNS,
+from .dataset import (AGGREGATE_COLUMNS, DOC_ID_PATTERN, FIRST_MOVER_MARKERS,
+                      OPTIONAL_PRACTICE_COLUMNS, PRACTICE_COLUMNS,
                       REQUIRED_AGGREGATE_COLUMNS, REQUIRED_PRACTICE_COLUMNS,
                       WHOLE_NUMBER, data_dir, practice_key, load_cities, load_codebook, load_layout,
                       load_provinces)
@@ -268,7 +269,7 @@ def check_aggregates(frame: pd.DataFrame, context: Context | None = None,
 
 def _check_frame(frame, name, context, columns, required, row_check) -> list[Problem]:
     problems = []
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns and c not in OPTIONAL_PRACTICE_COLUMNS]
     extra = [c for c in frame.columns if c not in columns][:100]
     frame = frame[[c for c in columns if c in frame.columns]]
     for col in missing:

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dataset import (FIRST_MOVER_MARKERS, PRACTICE_COLUMNS, PRACTICE_KEY, WHOLE_NUMBER,
-                      check_doc_id, data_dir, load_cities, load_practices)
+from .dataset import (FIRST_MOVER_MARKERS, OPTIONAL_PRACTICE_COLUMNS, PRACTICE_COLUMNS,
+                      PRACTICE_KEY, WHOLE_NUMBER, check_doc_id, data_dir, load_cities,
+                      load_practices)
 from .fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_TABLE_ROWS,
                      CodingError, DataError, folder_lock, inside, parse_table, read_bytes,
                      link_problem, read_table, refuse_protected, remove_stale_temps, safe_subfolder,
@@ -118,7 +119,8 @@ def make_workspace(folder: str | os.PathLike, practices: pd.DataFrame | None = N
                 if f.is_file():
                     files[raw / f.name] = read_bytes(f)
             table = load_practices() if practices is None else practices
-            missing = [c for c in PRACTICE_COLUMNS if c not in table.columns]
+            missing = [c for c in PRACTICE_COLUMNS
+                       if c not in table.columns and c not in OPTIONAL_PRACTICE_COLUMNS]
             if missing:
                 raise CodingError(f"practices: missing column(s) {', '.join(missing)} – pass a "
                                   "table in the practices schema (see data/README.md)")
@@ -363,7 +365,8 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
                               "rows or mark them reject")
         old = read_bytes(folder / "practices.csv", MAX_TABLE_BYTES)
         base = parse_table(old.decode("utf-8-sig"), str(folder / "practices.csv"))
-        missing = [c for c in PRACTICE_COLUMNS if c not in base.columns]
+        missing = [c for c in PRACTICE_COLUMNS
+                   if c not in base.columns and c not in OPTIONAL_PRACTICE_COLUMNS]
         if missing:
             raise CodingError(f"{folder / 'practices.csv'}:1: missing column(s) "
                               f"{', '.join(missing)} – run `npstudy validate {folder}`")
@@ -380,7 +383,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
                 rows.append(i)
         numbers = base["id"].str.extract(r"^P([0-9]{1,9})$")[0].dropna().astype(int)
         first = (numbers.max() if len(numbers) else 0) + 1
-        new = table.iloc[rows][PRACTICE_COLUMNS].copy()
+        new = table.iloc[rows].reindex(columns=PRACTICE_COLUMNS, fill_value="")
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
         # keep the workspace's own extra columns (statement, scope, ...); new rows leave them empty
         merged = pd.concat([base, new], ignore_index=True).fillna("")

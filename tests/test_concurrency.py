@@ -190,7 +190,7 @@ def test_closed_pipe_is_quiet(tmp_path):
     big.write_text(line * (MAX_CODED_TEXT_BYTES // len(line.encode("utf-8"))), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "npstudy", "code", str(big)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout.readline().startswith(b"id,doc_id,")
+    assert proc.stdout.readline().startswith(b"id,statement,doc_id,")
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0

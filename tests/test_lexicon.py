@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from npstudy.dataset import DataError, load_codebook
-from npstudy.lexicon import (LEXICON_KINDS, Rule, check_lexicon, load_lexicon, load_places)
+from npstudy.lexicon import (LEXICON_KINDS, check_lexicon, load_lexicon, load_places)
 
 CODES = set(load_codebook().ids("code"))
 
@@ -42,13 +42,6 @@ def test_issue_vocabulary_is_present():
     kinds = dict(zip(lex["term"], lex["kind"]))
     assert kinds["全国"] == kinds["我国"] == "negative"
     assert kinds["我省"] == kinds["该省"] == kinds["省委省政府"] == "self_reference"
-
-
-def test_context_rule_by_hand():
-    rule = Rule("x", requires=("成果", "科研人员"), excludes=("数据",))
-    assert rule.holds("开展职务科技成果赋权改革")
-    assert not rule.holds("向基层赋权")                     # no required word
-    assert not rule.holds("科研人员数据赋权")                # excluded word
 
 
 def _table(rows):

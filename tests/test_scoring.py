@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy.stats import entropy as scipy_entropy
 
-from npstudy import load_codebook, load_practices
+from npstudy import load_codebook, load_practices, load_provinces
 from npstudy.scoring import (balance, composite_index, coverage_matrix, entropy_weights,
-                             pillar_shares, province_scores, region_summary)
+                             instrument_matrix, pillar_shares, province_scores, region_summary)
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +149,183 @@ def test_several_documents_pooled_and_per_document(practices):
     assert sim.loc["second_doc", "000_08799d6d3f16f583"] == pytest.approx(3 / 12)
     scores = by_document(both, province_scores)
     assert scores.loc[("second_doc", "CN-NM"), "pillars"] == 1
+
+
+# ------------------------------------------------------- the composite's standardisation
+#
+#          x1    x2    x3    x4          min–max standardised (x2 is constant → 0)
+#   a      0     0.2   1     0.25        0     0   1     0
+#   b      0.5   0.2   0     0.75        0.5   0   0     1
+#   c      1     0.2   0.5   0.5         1     0   0.5   0.5
+#
+# Equal weights on the raw values: a (0 + .2 + 1 + .25) / 4 = .3625, b .3625, c .55;
+# on the standardised values: a .25, b .375, c .5. Entropy weights: columns 1, 3 and 4
+# hold the shares {0, 1/3, 2/3} in some order, so they have the same entropy and the
+# same weight; column 2 has none (constant): w = (1/3, 0, 1/3, 1/3), and the composite
+# of the standardised values is a 1/3, b 1/2, c 2/3.
+
+X = pd.DataFrame({"x1": [0.0, 0.5, 1.0], "x2": [0.2, 0.2, 0.2], "x3": [1.0, 0.0, 0.5],
+                  "x4": [0.25, 0.75, 0.5]}, index=list("abc"))
+
+
+def test_composite_standardisation_by_hand():
+    assert composite_index(X).tolist() == pytest.approx([0.3625, 0.3625, 0.55], abs=1e-15)
+    assert composite_index(X, standardise=True).tolist() == pytest.approx([0.25, 0.375, 0.5],
+                                                                          abs=1e-15)
+    assert entropy_weights(X).tolist() == pytest.approx([1 / 3, 0, 1 / 3, 1 / 3], abs=1e-12)
+    entropy = composite_index(X, "entropy")
+    assert entropy.tolist() == pytest.approx([1 / 3, 1 / 2, 2 / 3], abs=1e-12)
+    assert entropy.name == "composite" and entropy.index.tolist() == ["a", "b", "c"]
+    # entropy weights standardise by default; asked not to, they weight the raw values
+    assert composite_index(X, "entropy", standardise=False).tolist() == pytest.approx(
+        [(0 + 1 + 0.25) / 3, (0.5 + 0 + 0.75) / 3, (1 + 0.5 + 0.5) / 3], abs=1e-12)
+    # the entropy of a column with shares {0, 1/3, 2/3}, written out
+    e = -(1 / 3 * math.log(1 / 3) + 2 / 3 * math.log(2 / 3)) / math.log(3)
+    assert 0 < e < 1
+    # explicit weights are normalised to sum to 1 and applied to the raw values
+    w = pd.Series({"x4": 1.0, "x3": 1.0, "x2": 0.0, "x1": 2.0})
+    assert composite_index(X, w).tolist() == pytest.approx(
+        [0.25 + 0.0625, 0.25 + 0.1875, 0.5 + 0.125 + 0.125], abs=1e-15)
+    assert composite_index(X, w, standardise=True).tolist() == pytest.approx(
+        [0.25, 0.25 + 0.25, 0.5 + 0.125 + 0.125], abs=1e-15)
+
+
+def test_composite_refuses_what_it_cannot_weight():
+    with pytest.raises(ValueError, match="weights must be 'equal', 'entropy' or a Series"):
+        composite_index(X, "geometric")
+    with pytest.raises(ValueError, match=r"weights missing for \['x4'\]"):
+        composite_index(X, pd.Series({"x1": 1.0, "x2": 1.0, "x3": 1.0}))
+    with pytest.raises(ValueError, match="missing values"):
+        composite_index(X.assign(x1=[0.0, np.nan, 1.0]), "entropy")
+
+
+def test_entropy_weights_of_constant_indicators_are_equal():
+    same = pd.DataFrame({"u": [1.0, 1.0], "v": [3.0, 3.0]})
+    assert entropy_weights(same).tolist() == [0.5, 0.5]
+    one = pd.DataFrame({"u": [0.0, 1.0], "v": [2.0, 2.0]})   # only u varies
+    assert entropy_weights(one).tolist() == [1.0, 0.0]
+    single = pd.DataFrame({"u": [0.3], "v": [0.6]})           # one unit: nothing to weigh
+    assert entropy_weights(single).tolist() == [0.5, 0.5]
+
+
+def test_rows_for_units_outside_the_mainland_and_outside_a_list(practices):
+    # a Hong Kong row: "mainland" keeps it as an extra last row (evidence is never dropped),
+    # an explicit list is taken as given, "all" has it in its gazetteer place
+    hk = practices.iloc[[0]].assign(province="CN-HK")
+    p = pd.concat([practices, hk], ignore_index=True)
+    mainland = coverage_matrix(p, "pillar", provinces="mainland")
+    assert mainland.shape == (32, 4) and mainland.index[-1] == "CN-HK"
+    assert mainland.loc["CN-HK"].sum() == 1
+    assert coverage_matrix(practices, "pillar", provinces="mainland").shape == (31, 4)
+    listed = coverage_matrix(p, "pillar", provinces=["CN-SH", "CN-TJ"])
+    assert listed.index.tolist() == ["CN-SH", "CN-TJ"]
+    assert listed.loc["CN-TJ"].tolist() == [0, 0, 0, 0]
+    everything = coverage_matrix(p, "pillar", provinces="all")
+    assert everything.shape == (34, 4) and everything.loc["CN-HK"].sum() == 1
+    with pytest.raises(ValueError, match="provinces must be 'mentioned', 'mainland', 'all'"):
+        coverage_matrix(p, provinces="everywhere")
+    # a province code the gazetteer does not know sorts after the known ones
+    odd = pd.concat([practices, practices.iloc[[0]].assign(province="CN-ZZ")], ignore_index=True)
+    assert coverage_matrix(odd, "pillar").index[-1] == "CN-ZZ"
+
+
+def _mini_codebook():
+    """Two pillars: P1 with one theme (one code), P2 with two themes (one code each)."""
+    from npstudy.codebook import Codebook, Entry
+
+    entries = [Entry("p1", "pillar", "一", "One", "d"), Entry("p2", "pillar", "二", "Two", "d"),
+               Entry("p1.t", "theme", "甲", "T", "d", parent="p1"),
+               Entry("p2.u", "theme", "乙", "U", "d", parent="p2"),
+               Entry("p2.v", "theme", "丙", "V", "d", parent="p2"),
+               Entry("p1.t.a", "code", "子", "A", "d", parent="p1.t"),
+               Entry("p2.u.b", "code", "丑", "B", "d", parent="p2.u"),
+               Entry("p2.v.c", "code", "寅", "C", "d", parent="p2.v")]
+    return Codebook(entries, {"supply": {}}, {"fund": {"category": "supply"}})
+
+
+def test_shares_with_a_pillar_of_one_theme_and_unmentioned_provinces_as_missing():
+    cb = _mini_codebook()
+    p = pd.DataFrame({"province": ["CN-SH", "CN-SH", "CN-ZJ"],
+                      "code": ["p1.t.a", "p2.u.b", "p2.v.c"], "doc_id": ["d"] * 3})
+    shares = pillar_shares(p, cb, provinces=["CN-SH", "CN-ZJ", "CN-TJ"], missing="nan")
+    # Shanghai: the only theme of p1, one of the two of p2; Zhejiang: none of p1, one of p2
+    assert shares.loc["CN-SH"].tolist() == [1.0, 0.5]
+    assert shares.loc["CN-ZJ"].tolist() == [0.0, 0.5]
+    assert shares.loc["CN-TJ"].isna().all()
+    assert shares.columns.tolist() == ["p1", "p2"] and shares.columns.name == "pillar"
+    assert pillar_shares(p, cb, level="code").loc["CN-SH"].tolist() == [1.0, 0.5]
+    with pytest.raises(ValueError, match="level must be 'theme' or 'code'"):
+        pillar_shares(p, cb, level="pillar")
+
+
+def test_scores_of_one_and_two_provinces_and_of_documents(practices):
+    two = practices[practices["province"].isin(["CN-SH", "CN-AH"])]
+    s = province_scores(two)
+    assert s.index.tolist() == ["CN-SH", "CN-AH"]
+    assert s["region"].tolist() == ["east", "central"]
+    # two units: entropy weights exist; Shanghai leads on every share, so it ranks first
+    assert s["composite_entropy"].notna().all() and s["rank_entropy"].tolist() == [1, 2]
+    one = province_scores(practices[practices["province"] == "CN-AH"])
+    assert one["composite_equal"].tolist() == [0.25 * (1 / 3)]     # one theme of twelve
+    assert np.isnan(one["composite_entropy"].iloc[0])               # nothing to weigh
+    docs = province_scores(practices, index="doc_id")
+    assert "region" not in docs.columns and docs["practices"].tolist() == [50]
+
+
+def test_scores_under_a_codebook_of_one_pillar():
+    from npstudy.codebook import Codebook, Entry
+
+    cb = Codebook([Entry("p", "pillar", "一", "P", "d"), Entry("p.t", "theme", "甲", "T", "d", parent="p"),
+                   Entry("p.t.a", "code", "子", "A", "d", parent="p.t")],
+                  {"supply": {}}, {"fund": {"category": "supply"}})
+    p = pd.DataFrame({"province": ["CN-SH", "CN-SH", "CN-ZJ"], "code": ["p.t.a"] * 3,
+                      "doc_id": ["d"] * 3})
+    s = province_scores(p, provinces=["CN-SH", "CN-ZJ", "CN-TJ"], missing="nan", codebook=cb)
+    assert s.loc["CN-SH", ["practices", "codes", "themes", "pillars", "share_p"]].tolist() == \
+        [2, 1, 1, 1, 1.0]
+    assert s.loc["CN-ZJ", "practices"] == 1
+    assert s.loc["CN-TJ", ["practices", "codes", "share_p"]].isna().all()
+
+
+def test_region_summary_every_column_from_the_coverage_matrix(practices):
+    r = region_summary(practices)
+    m = coverage_matrix(practices, "theme", provinces="mainland")
+    regions = load_provinces().set_index("iso_code")["region"]
+    for reg in ("east", "central", "west"):
+        block = m.loc[[c for c in m.index if regions[c] == reg]]
+        named = block[block.sum(axis=1) > 0]
+        assert r.loc[reg, "share_mentioned"] == pytest.approx(len(named) / len(block))
+        assert r.loc[reg, "practices_per_mentioned"] == pytest.approx(block.to_numpy().sum() / len(named))
+        covered = int((block.sum(axis=0) > 0).sum())
+        assert r.loc[reg, "categories"] == covered
+        assert r.loc[reg, "share_categories"] == pytest.approx(covered / 12)
+        assert r.loc[reg, "mean_breadth"] == pytest.approx((named > 0).sum(axis=1).mean())
+    # central: Anhui, Hubei, Henan name 3 themes in all, one each
+    assert r.loc["central", ["categories", "mean_breadth"]].tolist() == [3, 1.0]
+    assert r.loc["central", "share_categories"] == pytest.approx(0.25)
+    assert math.isnan(r.loc["northeast", "mean_breadth"])
+
+
+def test_instrument_matrix_keeps_unused_types_and_categories_as_zero(practices):
+    cb = load_codebook()
+    few = practices[practices["instrument"] == "supply"]
+    by_cat = instrument_matrix(few, by="instrument")
+    assert by_cat.index.tolist() == list(cb.instrument_categories)
+    assert by_cat.loc[["environment", "demand"]].to_numpy().sum() == 0
+    assert by_cat.loc["supply"].sum() == len(few)
+    one_pillar = practices[practices["pillar"] == "innovation"]
+    m = instrument_matrix(one_pillar)
+    assert m.columns.tolist() == cb.ids("pillar")
+    assert m.drop(columns="innovation").to_numpy().sum() == 0
+    order = [(c, t) for c in cb.instrument_categories for t in cb.instrument_types
+             if ((one_pillar["instrument"] == c) & (one_pillar["instrument_type"] == t)).any()]
+    assert m.index.tolist() == order and m["innovation"].sum() == len(one_pillar)
+
+
+def test_by_document_keeps_the_documents_in_table_order(practices):
+    from npstudy.scoring import by_document
+
+    two = pd.concat([practices.assign(doc_id="z-second"), practices.iloc[:5].assign(doc_id="a-first")])
+    out = by_document(two, coverage_matrix, "pillar")
+    assert list(dict.fromkeys(out.index.get_level_values("doc_id"))) == ["z-second", "a-first"]
+    assert out.loc["a-first"].to_numpy().sum() == 5
