@@ -37,7 +37,7 @@ _HERE = Path(__file__).resolve().parent
 
 
 def corpus_dir() -> Path | None:
-    """The shipped evaluation corpus: ``evaluation/`` in a checkout, ``npstudy/_evaluation``
+    """The shipped evaluation corpus: ``data/evaluation/`` in a checkout, ``npstudy/_evaluation``
     in an installed package; ``None`` when neither holds it.
 
     Examples
@@ -45,7 +45,7 @@ def corpus_dir() -> Path | None:
     >>> sorted(p.name for p in corpus_dir().iterdir() if p.is_dir())
     ['batch2', 'batch3', 'batch4', 'dev', 'test']
     """
-    for candidate in (_HERE / "_evaluation", _HERE.parent / "evaluation"):
+    for candidate in (_HERE / "_evaluation", _HERE.parent / "data" / "evaluation"):
         if (candidate / "test" / "labels.csv").is_file():
             return candidate
     return None
@@ -56,7 +56,7 @@ def shipped_corpora() -> dict[str, Path]:
     (empty when it is not installed).
 
     ``batch2``, ``batch3`` and ``batch4`` were written after the test set was frozen, each by
-    two new annotators, and scored once blind (``evaluation/batch*/blind_scores.csv``);
+    two new annotators, and scored once blind (``data/evaluation/batch*/blind_scores.csv``);
     ``batch2`` and ``batch3`` were then used for development, ``batch4`` is held out.
     """
     root = corpus_dir()
@@ -305,7 +305,7 @@ def evaluation_table(corpora: dict[str, str | os.PathLike] | None = None, coder=
     Parameters
     ----------
     corpora : dict, optional
-        ``{set name: folder}``, e.g. ``{"dev": "evaluation/dev", "test": "evaluation/test"}``.
+        ``{set name: folder}``, e.g. ``{"dev": "data/evaluation/dev", "test": "data/evaluation/test"}``.
     include_article : bool
         Add the source article, labelled ``article (in-sample)``: its keywords were
         written from it, so its figures are not an estimate for other text.
