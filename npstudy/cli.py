@@ -111,42 +111,10 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_code(args) -> int:
-    import pandas as pd
+    from .coder.run import code_files, csv_bytes, document_ids, suggestions_csv
+    from .fileio import CodingError, check_output, write_files_atomic
 
-    from .coder import Coder, code_file
-    from .dataset import check_doc_id
-    from .text import read_document
-    from .fileio import (MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_TABLE_ROWS, CodingError,
-                         DataError, check_output, write_files_atomic)
-
-    if args.doc_id is not None and len(args.files) > 1:
-        raise CodingError("--doc-id names one document; pass one FILE or omit it")
-    ids = []
-    for path in args.files:
-        if args.doc_id is not None:
-            ids.append(check_doc_id(args.doc_id, "--doc-id"))
-            continue
-        try:
-            ids.append(check_doc_id(Path(path).stem, f"{path}: document id from the file name"))
-        except DataError as err:
-            raise CodingError(f"{err}; or pass --doc-id ID") from None
-    seen: dict = {}
-    for i, path in enumerate(args.files):
-        try:
-            key = os.path.realpath(path)
-        except (OSError, ValueError):
-            key = path  # reading it reports the problem
-        if key in seen:
-            raise CodingError(f"{path}: given twice (also as FILE {seen[key] + 1}) – pass each "
-                              "file once")
-        seen[key] = i
-    first = {}
-    for path, doc_id in zip(args.files, ids):
-        if doc_id in first:
-            raise CodingError(f"{first[doc_id]} and {path}: both get the document id {doc_id!r} "
-                              "from their file names – rename one, or code each alone with "
-                              "--doc-id ID")
-        first[doc_id] = path
+    document_ids(args.files, args.doc_id)
     out = check_output(args.out, inputs=args.files) if args.out else None
     targets = {}
     if out is not None:
@@ -158,52 +126,11 @@ def _cmd_code(args) -> int:
             if target.exists() and not args.force:
                 raise CodingError(f"{target} exists – choose another --out or pass --force to "
                                   "replace it")
-    for path in args.files:  # the coder's time grows with the text: see MAX_CODED_TEXT_BYTES
-        try:
-            size = os.stat(path).st_size if os.path.isfile(path) else 0
-        except (OSError, ValueError):
-            size = 0  # reading it reports the problem
-        if size > MAX_CODED_TEXT_BYTES:
-            raise CodingError(f"{path}: file is {size:,} bytes, more than the "
-                              f"{MAX_CODED_TEXT_BYTES:,}-byte limit of `npstudy code` – split it "
-                              "into smaller files at paragraph ends and code them one at a time")
-        read_document(path, args.encoding, MAX_CODED_TEXT_BYTES)  # refuse before the coder loads
-    coder = Coder()
-    model = None
-    if getattr(args, "model", None):
-        from .learn import apply_model, load_model
-
-        model = load_model(args.model)
-    frames, aggregates, unmatched = [], [], []
-    notes = []  # printed once everything is written, so that an error stays the only line
-    for path, doc_id in zip(args.files, ids):
-        result = code_file(path, doc_id, args.encoding, coder,
-                           province=getattr(args, "province", None))
-        if model is not None:
-            result.suggestions = apply_model(result.suggestions, model)
-        notes += [f"npstudy: warning: {path}: {w}" for w in result.warnings]
-        frames.append(result.suggestions)
-        aggregates.append(result.aggregates)
-        unmatched.append(result.unmatched)
-    suggestions = pd.concat(frames, ignore_index=True)
-    names = ", ".join(map(str, args.files))[:200]
-    if len(suggestions) > MAX_TABLE_ROWS:  # merge could not read them back
-        raise CodingError(f"{names}: {len(suggestions):,} suggestions, more than the "
-                          f"{MAX_TABLE_ROWS:,} rows `npstudy merge` reads – split the text into "
-                          "smaller files and code them one at a time")
-    suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
-    # each row quotes its sentence: a text without sentence ends makes a table merge refuses
-    quoted = int(suggestions["quote"].str.len().sum()) if len(suggestions) else 0
-    table = None if quoted > MAX_TABLE_BYTES else _csv_bytes(suggestions, bom=True)
-    if table is None or len(table) > MAX_TABLE_BYTES:
-        longest = int(suggestions["quote"].str.len().max())
-        raise CodingError(f"{names}: the suggestions would take more than the "
-                          f"{MAX_TABLE_BYTES:,} bytes `npstudy merge` reads, as each quotes its "
-                          f"sentence (the longest has {longest:,} characters) – end sentences "
-                          "with 。 or line breaks, or split the text, and code the parts one at a "
-                          "time")
-    counted = pd.concat(aggregates, ignore_index=True)
-    dropped = pd.concat(unmatched, ignore_index=True)
+    result = code_files(args.files, args.doc_id, args.encoding,
+                        province=getattr(args, "province", None),
+                        model=getattr(args, "model", None) or None)
+    suggestions, counted, dropped = result.suggestions, result.aggregates, result.unmatched
+    table = suggestions_csv(suggestions, ", ".join(map(str, args.files))[:200])
     if out is None:
         text = suggestions.to_csv(index=False, lineterminator="\n")
         for i in range(0, len(text), 1 << 16):  # in pieces, so a closed pipe is noticed
@@ -211,11 +138,11 @@ def _cmd_code(args) -> int:
             sys.stdout.flush()
     else:
         write_files_atomic({targets["suggestions"]: table,
-                            targets["aggregates"]: _csv_bytes(counted, bom=True),
-                            targets["unmatched"]: _csv_bytes(dropped, bom=True)},
+                            targets["aggregates"]: csv_bytes(counted, bom=True),
+                            targets["unmatched"]: csv_bytes(dropped, bom=True)},
                            inputs=args.files)
-    for note in notes:
-        _say(note)
+    for note in result.warnings:  # printed once everything is written: an error stays alone
+        _say(f"npstudy: warning: {note}")
     written = (f"; wrote {targets['suggestions']}, {targets['aggregates']} and "
                f"{targets['unmatched']}" if out else "; pass --out to keep the other two lists")
     _say(f"{len(suggestions)} suggestion(s) for {suggestions['province'].nunique()} province(s); "

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .dataset import DataError, read_table
 
-__all__ = ["ITEM", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
+__all__ = ["ITEM", "evaluate", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
            "evaluation_table", "article_items", "review_from_labels", "corpus_dir",
            "shipped_corpora", "BOOTSTRAP_SEED", "N_BOOTSTRAP"]
 
@@ -352,3 +352,56 @@ def review_from_labels(suggestions: pd.DataFrame, labels: pd.DataFrame) -> pd.Da
               for d, p, t, q in zip(suggestions["doc_id"], suggestions["province"],
                                     suggestions["theme"], suggestions["quote"])]
     return suggestions.assign(decision=np.where(accept, "accept", "reject"))
+
+
+def evaluate(suggestions: pd.DataFrame, reference: pd.DataFrame | None = None,
+             level: str = "theme") -> dict:
+    """Precision, recall and F1 of suggestions against a hand coding.
+
+    Parameters
+    ----------
+    suggestions : pandas.DataFrame
+        Coder output (or any practices table).
+    reference : pandas.DataFrame, optional
+        The hand coding; the shipped practices by default. Only documents present
+        in ``suggestions`` are compared.
+    level : {"theme", "code", "pillar"}
+        Items compared are the sets of (document, province, category).
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``f1``, ``true_positives``, ``suggested``,
+        ``reference``, and DataFrames ``missed`` (in the reference, not
+        suggested) and ``extra`` (suggested, not in the reference).
+
+    Notes
+    -----
+    ``precision = TP / |suggested|``, ``recall = TP / |reference|``,
+    ``F1 = 2PR / (P + R)``, on distinct (doc_id, province, category) items.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": ["a", "a"], "province": ["CN-SH", "CN-ZJ"],
+    ...                   "theme": ["reform.talent"] * 2})
+    >>> r = evaluate(s, s.iloc[:1])
+    >>> r["precision"], r["recall"], round(r["f1"], 3)
+    (0.5, 1.0, 0.667)
+    """
+    from .dataset import load_practices
+
+    if level not in ("pillar", "theme", "code"):
+        raise ValueError(f"level must be 'pillar', 'theme' or 'code', not {level!r}")
+    reference = load_practices() if reference is None else reference
+    reference = reference[reference["doc_id"].isin(set(suggestions["doc_id"]))]
+    key = ["doc_id", "province", level]
+    got = set(map(tuple, suggestions[key].drop_duplicates().to_numpy().tolist()))
+    want = set(map(tuple, reference[key].drop_duplicates().to_numpy().tolist()))
+    tp = len(got & want)
+    precision = tp / len(got) if got else float("nan")
+    recall = tp / len(want) if want else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return {"level": level, "precision": precision, "recall": recall, "f1": f1,
+            "true_positives": tp, "suggested": len(got), "reference": len(want),
+            "missed": pd.DataFrame(sorted(want - got), columns=key),
+            "extra": pd.DataFrame(sorted(got - want), columns=key)}
