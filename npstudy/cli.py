@@ -251,7 +251,7 @@ def _cmd_add_document(args) -> int:
 
     doc_id = register_document(args.folder, args.file, args.doc_id, encoding=args.encoding,
                                title=args.title or "", outlet=args.outlet or "",
-                               date=args.date or "")
+                               date=args.date or "", province=args.province or "")
     print(f"registered {doc_id} in {args.folder} (text in {Path(args.folder) / 'raw' / doc_id}.txt); "
           f"next: npstudy code {Path(args.folder) / 'raw' / doc_id}.txt --doc-id {doc_id} "
           "--out suggestions.csv")
@@ -421,6 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--title", help="title of the document (optional)")
     d.add_argument("--outlet", help="where it was published (optional)")
     d.add_argument("--date", help="publication date, YYYY, YYYY-MM or YYYY-MM-DD (optional)")
+    d.add_argument("--province", metavar="PROVINCE",
+                   help="the document's own province (name or ISO code), kept in documents.csv: "
+                        "`npstudy code` reads 我省/全省 in it as this province (optional)")
     _add_encoding(d)
     c = _command(sub, _cmd_code, "code", "suggest codings for new Chinese text",
                  "Find provinces and codebook keywords in each clause and write suggestions in "
@@ -435,7 +438,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--force", action="store_true", help="replace existing output files")
     c.add_argument("--province", metavar="PROVINCE",
                    help="the document's own province (name or ISO code): what 我省/全省 mean, and "
-                        "the actor of paragraphs that name none (e.g. a provincial work report)")
+                        "the actor of paragraphs that name none (e.g. a provincial work report); "
+                        "default: the one recorded by `add-document --province` for a workspace "
+                        "text, else the issuer in its title line (…省政府工作报告, …人民政府关于…), "
+                        "else read from the text")
     c.add_argument("--model", metavar="WORKSPACE",
                    help="also re-score suggestions with the classifier `npstudy train` saved in "
                         "WORKSPACE (or a model file), dropping those it would reject")

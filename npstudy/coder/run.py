@@ -150,7 +150,10 @@ def code_files(paths: list, doc_id: str | None = None, encoding: str | None = No
         The id of a single file (default: each file's name without extension).
     encoding : {None, "utf-8", "gb18030"}
     province : str, optional
-        Every document's own province (see :meth:`npstudy.coder.Coder.code`).
+        Every document's own province (see :meth:`npstudy.coder.Coder.code`). Without it,
+        each document's is the one recorded in its workspace, else the one its title line
+        names, else the coder reads it from the text
+        (:func:`npstudy.coder.province.document_province`).
     model : optional
         A classifier from :func:`npstudy.learn.load_model`, or the workspace or file to load
         it from (after the files are checked), applied to the suggestions.
@@ -163,7 +166,8 @@ def code_files(paths: list, doc_id: str | None = None, encoding: str | None = No
         Suggestions numbered ``S00001`` … across the files, aggregates and unmatched
         sentences of all files, and warnings prefixed with their file.
     """
-    from .core import code_file
+    from ..text import read_document
+    from .province import document_province, recorded_province
 
     ids = document_ids(paths, doc_id)
     check_files(paths, encoding)
@@ -175,7 +179,11 @@ def code_files(paths: list, doc_id: str | None = None, encoding: str | None = No
             model = load_model(model)
     frames, counted, dropped, notes = [], [], [], []
     for path, name in zip(paths, ids):
-        result = code_file(path, name, encoding, coder, province=province)
+        text, used = read_document(path, encoding, fileio.MAX_CODED_TEXT_BYTES)
+        own, _ = document_province(text, coder, province, recorded_province(path, name))
+        result = coder.code(text, name, province=own)
+        if used != "utf-8":
+            result.warnings.insert(0, f"read as {used}; offsets count characters of the decoded text")
         if model is not None:
             result.suggestions = apply_model(result.suggestions, model)
         notes += [f"{path}: {w}" for w in result.warnings]
