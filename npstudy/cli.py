@@ -110,10 +110,49 @@ def _cmd_build(args) -> int:
     return 0
 
 
+def _cmd_code_corpus(args) -> int:
+    from .coder.corpus import code_corpus
+    from .fileio import CodingError
+
+    folder = args.files[0]
+    if len(args.files) > 1:
+        raise CodingError(f"{folder} is a folder: pass one folder, or files only")
+    for option, value in (("--doc-id", args.doc_id), ("--model", args.model)):
+        if value:
+            raise CodingError(f"{option} does not apply to a folder: each file's name is its "
+                              "document id, and --model re-scores one suggestions file – code the "
+                              "files one at a time for it")
+    if not args.out:
+        raise CodingError(f"{folder} is a folder: pass --out OUTDIR, the folder to write each "
+                          "document's suggestions to")
+    totals = code_corpus(folder, args.out, jobs=args.jobs, province=args.province,
+                         encoding=args.encoding, force=args.force, scheduler=args.scheduler,
+                         progress=None if sys.stderr.isatty() else False)
+    for doc_id, warning in totals["warnings"][:20]:
+        _say(f"npstudy: warning: {doc_id}: {warning}")
+    if len(totals["warnings"]) > 20:
+        _say(f"npstudy: warning: … and {len(totals['warnings']) - 20} more (see each manifest.json)")
+    _say(f"{totals['coded']} document(s) coded, {totals['skipped']} already coded alike and "
+         f"skipped, {totals['failed']} failed, of {totals['documents']}; {totals['suggestions']} "
+         f"suggestion(s), {totals['aggregates']} counted-but-unnamed statement(s), "
+         f"{totals['unmatched']} unmatched sentence(s); written to {Path(args.out) / 'docs'}")
+    if totals["errors"]:
+        doc_id, message = totals["errors"][0]
+        raise CodingError(f"{totals['failed']} document(s) could not be coded and were not "
+                          f"written (the others are; run the command again to retry them); the "
+                          f"first, {doc_id}: {message}")
+    return 0
+
+
 def _cmd_code(args) -> int:
     from .coder.run import code_files, csv_bytes, document_ids, suggestions_csv
     from .fileio import CodingError, check_output, write_files_atomic
 
+    if args.files and os.path.isdir(args.files[0]):
+        return _cmd_code_corpus(args)
+    if args.jobs != 1 or args.scheduler != "processes":
+        raise CodingError("--jobs and --scheduler apply to a folder (npstudy code DIR --out "
+                          "OUTDIR); for files, leave them out")
     document_ids(args.files, args.doc_id)
     out = check_output(args.out, inputs=args.files) if args.out else None
     targets = {}
@@ -428,14 +467,23 @@ def build_parser() -> argparse.ArgumentParser:
     c = _command(sub, _cmd_code, "code", "suggest codings for new Chinese text",
                  "Find provinces and codebook keywords in each clause and write suggestions in "
                  "the practices schema, with evidence, offsets, matched keywords and confidence, "
-                 "for a person to review.", ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP}))
-    c.add_argument("--out", type=_path, help="suggestions CSV (default: standard output); counted-but-unnamed "
+                 "for a person to review. Given a folder DIR, code every DIR/*.txt into "
+                 "OUTDIR/docs/<doc_id>/, in --jobs processes, skipping documents already coded "
+                 "alike (see docs/corpus.md).",
+                 ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP + ", or one folder DIR"}))
+    c.add_argument("--out", type=_path, help="suggestions CSV (default: standard output), or OUTDIR for a folder; counted-but-unnamed "
                                  "statements go to <out>_aggregates.csv and sentences that name a "
                                  "province but match no keyword to <out>_unmatched.csv (all three "
                                  "UTF-8 with a BOM, so that Excel shows the Chinese text)")
     c.add_argument("--doc-id", help="document id (default: the file name without extension)")
     _add_encoding(c)
-    c.add_argument("--force", action="store_true", help="replace existing output files")
+    c.add_argument("--force", action="store_true",
+                   help="replace existing output files (for a folder: code every document again)")
+    c.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="for a folder: documents coded at once, each in a process (default: 1)")
+    c.add_argument("--scheduler", choices=("processes", "dask"), default="processes",
+                   help="for a folder: a pool of processes, or a local Dask cluster of --jobs "
+                        "workers (pip install 'npstudy[dask]')")
     c.add_argument("--province", metavar="PROVINCE",
                    help="the document's own province (name or ISO code): what 我省/全省 mean, and "
                         "the actor of paragraphs that name none (e.g. a provincial work report); "

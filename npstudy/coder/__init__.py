@@ -21,8 +21,10 @@ The package, in the order a text goes through it:
 - :mod:`~npstudy.coder.attribution`: keywords to actors, and the rows;
 - :mod:`~npstudy.coder.tables`: the output tables;
 - :mod:`~npstudy.coder.core`: :class:`Coder`, which runs them, block by block;
+- :mod:`~npstudy.coder.province`: the document's own province without ``--province``;
 - :mod:`~npstudy.coder.run`: coding files as the ``npstudy code`` command does (ids, caps,
-  numbering), and whole folders (corpus mode).
+  numbering);
+- :mod:`~npstudy.coder.corpus`: coding whole folders, in processes or on Dask, resumable.
 
 Hong Kong, Macao and Taiwan are partners, not actors (coding rule R4), unless
 ``include_partners=True``. Traditional characters are not converted: the gazetteer and
@@ -33,6 +35,7 @@ Aho–Corasick), chosen by measurement over Python's ``re`` and ``pyahocorasick`
 """
 
 from .core import Coder, CodingResult, code_file, code_text, unmatched_sentences
+from .corpus import code_corpus, read_corpus
 from .counts import AGGREGATE_SUGGESTION_COLUMNS, QUANTIFIER_WORDS
 from .matcher import AMBIGUOUS_CITY_NAMES
 from .run import code_files
@@ -44,6 +47,8 @@ __all__ = [
     "code_text",
     "code_file",
     "code_files",
+    "code_corpus",
+    "read_corpus",
     "unmatched_sentences",
     "SUGGESTION_COLUMNS",
     "AGGREGATE_SUGGESTION_COLUMNS",

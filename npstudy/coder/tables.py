@@ -6,6 +6,8 @@ and columns with few distinct values are taken from small arrays made once.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,7 @@ UNMATCHED_COLUMNS = ["doc_id", "provinces", "quote", "start", "end", "paragraph"
 #: The dtype pandas gives a column of strings: ``str`` from pandas 3, ``object`` before.
 _STR_DTYPE = pd.Series(["a"]).dtype
 _IDS: list[str] = []
+_IDS_LOCK = threading.Lock()
 
 
 def filled(n: int, value: str) -> np.ndarray:
@@ -56,7 +59,8 @@ def frame(columns: dict, names: list[str]) -> pd.DataFrame:
 
 
 def suggestion_ids(n: int) -> list[str]:
-    """``S00001`` … for ``n`` rows (the strings are made once and kept).
+    """``S00001`` … for ``n`` rows (the strings are made once and kept; documents coded in
+    several threads at once share them).
 
     Examples
     --------
@@ -64,7 +68,8 @@ def suggestion_ids(n: int) -> list[str]:
     ['S00001', 'S00002']
     """
     if len(_IDS) < n:
-        _IDS.extend(f"S{i + 1:05d}" for i in range(len(_IDS), n))
+        with _IDS_LOCK:
+            _IDS.extend([f"S{i + 1:05d}" for i in range(len(_IDS), n)])
     return _IDS[:n]
 
 
