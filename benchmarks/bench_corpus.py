@@ -135,7 +135,7 @@ def main(argv=None) -> None:
             worker = max(r["worker_rss"], default=0)
             print(f"{name:<30} {r['wall']:8.1f} s  {size / 1e6 / r['wall']:6.2f} MB/s  "
                   f"driver peak RSS {r['driver_rss'] / 2**20:6.0f} MiB, largest child "
-                  f"{worker / 2**20:6.0f} MiB ({len(r["worker_rss"])} child process(es))  "
+                  f"{worker / 2**20:6.0f} MiB ({len(r['worker_rss'])} child process(es))  "
                   f"{r['suggestions']:,} suggestions, {r['failed']} failed")
         base, pool, dask = runs.values()
         print(f"2 processes: {base['wall'] / pool['wall']:.2f}x the speed of 1 (target >= 1.7)")
