@@ -369,14 +369,37 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def _evaluate_standoff(args):
+    from .evaluation import N_BOOTSTRAP, load_standoff, standoff_table
+    from .fileio import DataError
+
+    if args.folders or args.article:
+        raise DataError("--standoff scores a stand-off set alone: leave out FOLDER and --article")
+    if not args.texts:
+        raise DataError("--standoff needs --texts DIR, the folder of the cached <excerpt_id>.txt")
+    standoff = load_standoff(args.standoff, args.texts, args.excerpts, args.split)
+    if standoff["missing"] or standoff["mismatched"]:
+        _say(f"npstudy: warning: of {standoff['excerpts']} excerpt(s), "
+             f"{len(standoff['missing'])} text(s) not found in {args.texts} and "
+             f"{len(standoff['mismatched'])} with another SHA-256 are left out; the first: "
+             f"{(standoff['missing'] + standoff['mismatched'])[0]}")
+    name = "realtext" + (f"-{args.split}" if args.split else "")
+    name += " (no --province)" if args.no_province else ""
+    return standoff_table(standoff, use_province=not args.no_province,
+                          n=args.bootstrap or N_BOOTSTRAP, name=name)
+
+
 def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
     from .fileio import NpstudyError, write_atomic
 
     corpora = {Path(f).name or str(f): f for f in args.folders}
     try:
-        table = evaluation_table(corpora, include_article=args.article,
-                                 n=args.bootstrap or N_BOOTSTRAP)
+        if args.standoff:
+            table = _evaluate_standoff(args)
+        else:
+            table = evaluation_table(corpora, include_article=args.article,
+                                     n=args.bootstrap or N_BOOTSTRAP)
     except NpstudyError as err:
         print(f"npstudy: error: {err}", file=sys.stderr)
         return 1
@@ -414,6 +437,19 @@ def _add_coder_commands(sub) -> None:
     e.add_argument("--bootstrap", type=int, default=0, metavar="N",
                    help="number of bootstrap resamples (default: 2000)")
     e.add_argument("--out", help="write the full table to this CSV")
+    e.add_argument("--standoff", metavar="LABELS", type=_path,
+                   help="score a stand-off set instead: LABELS.csv (excerpt_id, province, theme, "
+                        "start, end) beside its excerpts.csv; texts from --texts DIR, each checked "
+                        "against its SHA-256")
+    e.add_argument("--texts", metavar="DIR", type=_path,
+                   help="with --standoff: the folder of the cached <excerpt_id>.txt")
+    e.add_argument("--excerpts", metavar="CSV", type=_path,
+                   help="with --standoff: excerpts.csv (default: the one beside LABELS)")
+    e.add_argument("--split", choices=("dev", "test"),
+                   help="with --standoff: only the excerpts of this split")
+    e.add_argument("--no-province", action="store_true",
+                   help="with --standoff: code every excerpt without its recorded province, as "
+                        "`npstudy code` codes a file (title line, else the text)")
     e.set_defaults(func=_cmd_evaluate)
 
 
