@@ -205,9 +205,14 @@ def _clean(out: Path) -> None:
 
 
 def _init_process() -> None:
+    import signal
+
     from . import core
 
     core._WORKERS = 1   # the processes share the cores: one thread each
+    # Ctrl-C reaches the whole process group: the parent stops the pool (the documents in
+    # progress finish and are written whole), the workers print nothing
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_processes(paths, options, jobs, done) -> None:
