@@ -169,3 +169,21 @@ def test_a_folder_not_written_by_npstudy_is_left_alone(tmp_path):
     assert totals["failed"] == 1 and "not written by npstudy code" in totals["errors"][0][1]
     assert [p.name for p in mine.iterdir()] == ["my-notes.txt"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["docs"]
+
+
+def test_the_lexicon_hash_is_the_same_in_every_process_and_follows_the_lexicon(coder):
+    import subprocess
+    import sys
+
+    from npstudy.coder.corpus import coder_fingerprint
+    from npstudy.lexicon import load_lexicon
+
+    code = ("from npstudy.coder import Coder; from npstudy.coder.corpus import coder_fingerprint; "
+            "print(coder_fingerprint(Coder()))")
+    # the order of the patterns follows string hashing, which differs between processes
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+            for seed in ("1", "2")}
+    assert seen == {coder_fingerprint(coder)}
+    lexicon = load_lexicon()
+    assert coder_fingerprint(Coder(lexicon=lexicon.iloc[1:])) != coder_fingerprint(coder)

@@ -46,7 +46,6 @@ MANIFEST = "manifest.json"
 OUTPUTS = {"suggestions.csv": "suggestions", "aggregates.csv": "aggregates",
            "unmatched.csv": "unmatched"}
 _TMP, _OLD = ".npstudy-tmp-", ".npstudy-old-"
-_FINGERPRINTS: dict[int, str] = {}
 
 
 @dataclass(frozen=True)
@@ -86,15 +85,15 @@ def corpus_texts(folder: str | os.PathLike) -> list[Path]:
 def coder_fingerprint(coder) -> str:
     """SHA-256 of everything the coder's output depends on: its patterns, their kinds, places
     and labels, the keyword rules and the codebook's codes (cached per coder)."""
-    key = id(coder)
-    if key not in _FINGERPRINTS:
+    known = getattr(coder, "_fingerprint", None)
+    if known is None:
         # sorted: the order of the patterns (not the matches) varies with string hashing
         entries = sorted(zip(coder._patterns, coder._kind.tolist(), coder._value, coder._label))
         payload = json.dumps([entries, coder._rules, coder._code_ids, coder._code_theme,
                               coder._code_category, coder._code_type, sorted(coder._partners)],
                              ensure_ascii=False, default=list)
-        _FINGERPRINTS[key] = hashlib.sha256(payload.encode("utf-8")).hexdigest()
-    return _FINGERPRINTS[key]
+        known = coder._fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return known
 
 
 def _read_manifest(folder: Path) -> dict | None:
