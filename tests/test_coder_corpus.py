@@ -181,3 +181,15 @@ def test_the_lexicon_hash_follows_the_lexicon(coder):
     lexicon = load_lexicon()
     assert coder_fingerprint(Coder(lexicon=lexicon)) == coder_fingerprint(coder)
     assert coder_fingerprint(Coder(lexicon=lexicon.iloc[1:])) != coder_fingerprint(coder)
+
+
+def test_a_workspace_folder_uses_the_recorded_provinces(tmp_path, cli):
+    (tmp_path / "d.txt").write_text("全省设立科技创新基金。\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert cli("init", ws).code == 0
+    assert cli("add-document", ws, tmp_path / "d.txt", "--doc-id", "d1", "--province", "CN-AH").code == 0
+    totals = code_corpus(ws / "raw", tmp_path / "out", progress=False)
+    assert totals["failed"] == 0
+    manifest = json.loads((tmp_path / "out" / "docs" / "d1" / MANIFEST).read_text(encoding="utf-8"))
+    assert (manifest["province"], manifest["province_source"], manifest["suggestions"]) == (
+        "CN-AH", "recorded", 1)

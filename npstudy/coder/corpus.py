@@ -10,7 +10,8 @@ absent, whatever interrupts the run.
 
 The manifest records the npstudy version, a hash of the coder's vocabulary and rules
 (:func:`coder_fingerprint`), the SHA-256 of the input file, the ``--province`` and
-``--encoding`` asked for, the province used and where it came from, and the row counts. A
+``--encoding`` asked for, the province a workspace records for the text (``DIR`` being a
+workspace's ``raw/``), the province used and where it came from, and the row counts. A
 run skips every document whose manifest matches, so an interrupted run resumes where it
 stopped, and a changed lexicon or text is coded again.
 
@@ -158,21 +159,23 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
     the reason, and nothing is written for it.
     """
     from ..text import read_document
-    from .province import document_province
+    from .province import document_province, recorded_province
 
     path, out = Path(path), Path(options.out)
     doc_id = path.stem
     try:
         raw = fileio.read_bytes(path, fileio.MAX_TEXT_BYTES)
         coder = _worker_coder()
+        recorded = recorded_province(path)
         wanted = {"npstudy": __version__, "lexicon": coder_fingerprint(coder),
                   "sha256": hashlib.sha256(raw).hexdigest(),
-                  "province_option": options.province or "", "encoding_option": options.encoding or ""}
+                  "province_option": options.province or "", "province_recorded": recorded or "",
+                  "encoding_option": options.encoding or ""}
         old = _read_manifest(out / "docs" / doc_id)
         if not options.force and old is not None and all(old.get(k) == v for k, v in wanted.items()):
             return _summary(doc_id, "skipped", old)
         text, used = read_document(path, options.encoding, fileio.MAX_TEXT_BYTES)
-        own, source = document_province(text, coder, options.province)
+        own, source = document_province(text, coder, options.province, recorded)
         result = coder.code(text, doc_id, province=own)
         if used != "utf-8":
             result.warnings.insert(0, f"read as {used}; offsets count characters of the decoded text")

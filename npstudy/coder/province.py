@@ -20,6 +20,7 @@ paragraph names, else the first province the text names (see :meth:`Coder.code`)
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from ..fileio import read_table
@@ -91,6 +92,18 @@ def title_province(text: str, coder) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8)
+def _recorded(table: Path, stamp: tuple) -> dict:
+    """``{(doc_id, path): province}`` of a ``documents.csv`` (``stamp``: its size and time, so
+    that an edited table is read again)."""
+    docs = read_table(table)
+    if "province" not in docs.columns or "doc_id" not in docs.columns:
+        return {}
+    paths = docs["path"] if "path" in docs.columns else [""] * len(docs)
+    return {(d, p): v.strip() for d, p, v in zip(docs["doc_id"], paths, docs["province"])
+            if v.strip()}
+
+
 def recorded_province(path: str | os.PathLike, doc_id: str | None = None) -> str | None:
     """The province recorded for a workspace text ``WS/raw/<doc_id>.txt`` in
     ``WS/documents.csv`` (its ``province`` column), if any.
@@ -103,14 +116,10 @@ def recorded_province(path: str | os.PathLike, doc_id: str | None = None) -> str
     table = folder.parent / "documents.csv"
     if folder.name != "raw" or not table.is_file():
         return None
-    docs = read_table(table)
-    if "province" not in docs.columns or "doc_id" not in docs.columns:
-        return None
+    info = table.stat()
+    found = _recorded(table, (info.st_size, info.st_mtime_ns))
     doc_id = doc_id or path.stem
-    hit = docs.loc[(docs["doc_id"] == doc_id) & (docs["path"] == f"raw/{path.name}"), "province"] \
-        if "path" in docs.columns else docs.loc[docs["doc_id"] == doc_id, "province"]
-    value = hit.iloc[0].strip() if len(hit) else ""
-    return value or None
+    return found.get((doc_id, f"raw/{path.name}")) or found.get((doc_id, "")) or None
 
 
 def document_province(text: str, coder, province: str | None = None,
