@@ -6,7 +6,7 @@ draws keep the article's density of names and keywords). Measured in one run:
 
 - **bare scan**: one leftmost-longest Aho–Corasick pass (``ahocorasick_rs``) of the
   coder's patterns over the text, returning match positions and nothing else;
-- **coder**: ``npstudy.coding.code_file`` end to end on files of about 7 MB (one input file
+- **coder**: ``npstudy.coder.code_file`` end to end on files of about 7 MB (one input file
   may hold at most 8 MiB): read and decode each file,
   split sentences and clauses, scan, attribute keywords to provinces, build the
   suggestion and aggregate tables;
@@ -41,7 +41,7 @@ from pathlib import Path
 from _common import machine
 
 from npstudy import load_source
-from npstudy.coding import Coder, code_file
+from npstudy.coder import Coder, code_file
 
 
 def corpus(megabytes: float, seed: int = 0) -> str:
@@ -116,7 +116,8 @@ def main(megabytes: float = 15.0) -> None:
 _CHILD = """
 import resource, sys, time
 import pandas as pd
-from npstudy.coder import Coder, code_file, read_document
+from npstudy.coder import Coder, code_file
+from npstudy.text import read_document
 coder = Coder()
 t0 = time.perf_counter()
 paths = sys.argv[2:]

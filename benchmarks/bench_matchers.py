@@ -19,7 +19,7 @@ import ahocorasick_rs
 from _common import machine
 from bench_coder import corpus
 
-from npstudy.coding import Coder
+from npstudy.coder import Coder
 
 
 def main(megabytes: float = 15.0) -> None:

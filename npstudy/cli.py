@@ -130,43 +130,50 @@ def _cmd_build(args) -> int:
     return 0
 
 
+def _cmd_code_corpus(args) -> int:
+    from .coder.corpus import code_corpus
+    from .fileio import CodingError
+
+    folder = args.files[0]
+    if len(args.files) > 1:
+        raise CodingError(f"{folder} is a folder: pass one folder, or files only")
+    for option, value in (("--doc-id", args.doc_id), ("--model", args.model)):
+        if value:
+            raise CodingError(f"{option} does not apply to a folder: each file's name is its "
+                              "document id, and --model re-scores one suggestions file – code the "
+                              "files one at a time for it")
+    if not args.out:
+        raise CodingError(f"{folder} is a folder: pass --out OUTDIR, the folder to write each "
+                          "document's suggestions to")
+    totals = code_corpus(folder, args.out, jobs=args.jobs, province=args.province,
+                         encoding=args.encoding, force=args.force, scheduler=args.scheduler,
+                         progress=None if sys.stderr.isatty() else False)
+    for doc_id, warning in totals["warnings"][:20]:
+        _say(f"npstudy: warning: {doc_id}: {warning}")
+    if len(totals["warnings"]) > 20:
+        _say(f"npstudy: warning: … and {len(totals['warnings']) - 20} more (see each manifest.json)")
+    _say(f"{totals['coded']} document(s) coded, {totals['skipped']} already coded alike and "
+         f"skipped, {totals['failed']} failed, of {totals['documents']}; {totals['suggestions']} "
+         f"suggestion(s), {totals['aggregates']} counted-but-unnamed statement(s), "
+         f"{totals['unmatched']} unmatched sentence(s); written to {Path(args.out) / 'docs'}")
+    if totals["errors"]:
+        doc_id, message = totals["errors"][0]
+        raise CodingError(f"{totals['failed']} document(s) could not be coded and were not "
+                          f"written (the others are; run the command again to retry them); the "
+                          f"first, {doc_id}: {message}")
+    return 0
+
+
 def _cmd_code(args) -> int:
-    import pandas as pd
+    from .coder.run import code_files, csv_bytes, document_ids, suggestions_csv
+    from .fileio import CodingError, check_output, write_files_atomic
 
-    from .coder import Coder, code_file
-    from .dataset import check_doc_id
-    from .text import read_document
-    from .fileio import (MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_TABLE_ROWS, CodingError,
-                         DataError, check_output, write_files_atomic)
-
-    if args.doc_id is not None and len(args.files) > 1:
-        raise CodingError("--doc-id names one document; pass one FILE or omit it")
-    ids = []
-    for path in args.files:
-        if args.doc_id is not None:
-            ids.append(check_doc_id(args.doc_id, "--doc-id"))
-            continue
-        try:
-            ids.append(check_doc_id(Path(path).stem, f"{path}: document id from the file name"))
-        except DataError as err:
-            raise CodingError(f"{err}; or pass --doc-id ID") from None
-    seen: dict = {}
-    for i, path in enumerate(args.files):
-        try:
-            key = os.path.realpath(path)
-        except (OSError, ValueError):
-            key = path  # reading it reports the problem
-        if key in seen:
-            raise CodingError(f"{path}: given twice (also as FILE {seen[key] + 1}) – pass each "
-                              "file once")
-        seen[key] = i
-    first = {}
-    for path, doc_id in zip(args.files, ids):
-        if doc_id in first:
-            raise CodingError(f"{first[doc_id]} and {path}: both get the document id {doc_id!r} "
-                              "from their file names – rename one, or code each alone with "
-                              "--doc-id ID")
-        first[doc_id] = path
+    if args.files and os.path.isdir(args.files[0]):
+        return _cmd_code_corpus(args)
+    if args.jobs != 1 or args.scheduler != "processes":
+        raise CodingError("--jobs and --scheduler apply to a folder (npstudy code DIR --out "
+                          "OUTDIR); for files, leave them out")
+    document_ids(args.files, args.doc_id)
     out = check_output(args.out, inputs=args.files) if args.out else None
     targets = {}
     if out is not None:
@@ -178,52 +185,11 @@ def _cmd_code(args) -> int:
             if target.exists() and not args.force:
                 raise CodingError(f"{target} exists – choose another --out or pass --force to "
                                   "replace it")
-    for path in args.files:  # the coder's time grows with the text: see MAX_CODED_TEXT_BYTES
-        try:
-            size = os.stat(path).st_size if os.path.isfile(path) else 0
-        except (OSError, ValueError):
-            size = 0  # reading it reports the problem
-        if size > MAX_CODED_TEXT_BYTES:
-            raise CodingError(f"{path}: file is {size:,} bytes, more than the "
-                              f"{MAX_CODED_TEXT_BYTES:,}-byte limit of `npstudy code` – split it "
-                              "into smaller files at paragraph ends and code them one at a time")
-        read_document(path, args.encoding, MAX_CODED_TEXT_BYTES)  # refuse before the coder loads
-    model = None
-    if getattr(args, "model", None):  # checked before the coder loads, like the texts
-        from .learn import apply_model, load_model
-
-        model = load_model(args.model)
-    coder = Coder()
-    frames, aggregates, unmatched = [], [], []
-    notes = []  # printed once everything is written, so that an error stays the only line
-    for path, doc_id in zip(args.files, ids):
-        result = code_file(path, doc_id, args.encoding, coder,
-                           province=getattr(args, "province", None))
-        if model is not None:
-            result.suggestions = apply_model(result.suggestions, model)
-        notes += [f"npstudy: warning: {path}: {w}" for w in result.warnings]
-        frames.append(result.suggestions)
-        aggregates.append(result.aggregates)
-        unmatched.append(result.unmatched)
-    suggestions = pd.concat(frames, ignore_index=True)
-    names = ", ".join(map(str, args.files))[:200]
-    if len(suggestions) > MAX_TABLE_ROWS:  # merge could not read them back
-        raise CodingError(f"{names}: {len(suggestions):,} suggestions, more than the "
-                          f"{MAX_TABLE_ROWS:,} rows `npstudy merge` reads – split the text into "
-                          "smaller files and code them one at a time")
-    suggestions["id"] = [f"S{i + 1:05d}" for i in range(len(suggestions))]
-    # each row quotes its sentence: a text without sentence ends makes a table merge refuses
-    quoted = int(suggestions["quote"].str.len().sum()) if len(suggestions) else 0
-    table = None if quoted > MAX_TABLE_BYTES else _csv_bytes(suggestions, bom=True)
-    if table is None or len(table) > MAX_TABLE_BYTES:
-        longest = int(suggestions["quote"].str.len().max())
-        raise CodingError(f"{names}: the suggestions would take more than the "
-                          f"{MAX_TABLE_BYTES:,} bytes `npstudy merge` reads, as each quotes its "
-                          f"sentence (the longest has {longest:,} characters) – end sentences "
-                          "with 。 or line breaks, or split the text, and code the parts one at a "
-                          "time")
-    counted = pd.concat(aggregates, ignore_index=True)
-    dropped = pd.concat(unmatched, ignore_index=True)
+    result = code_files(args.files, args.doc_id, args.encoding,
+                        province=getattr(args, "province", None),
+                        model=getattr(args, "model", None) or None)
+    suggestions, counted, dropped = result.suggestions, result.aggregates, result.unmatched
+    table = suggestions_csv(suggestions, ", ".join(map(str, args.files))[:200])
     if out is None:
         text = suggestions.to_csv(index=False, lineterminator="\n")
         for i in range(0, len(text), 1 << 16):  # in pieces, so a closed pipe is noticed
@@ -231,11 +197,11 @@ def _cmd_code(args) -> int:
             sys.stdout.flush()
     else:
         write_files_atomic({targets["suggestions"]: table,
-                            targets["aggregates"]: _csv_bytes(counted, bom=True),
-                            targets["unmatched"]: _csv_bytes(dropped, bom=True)},
+                            targets["aggregates"]: csv_bytes(counted, bom=True),
+                            targets["unmatched"]: csv_bytes(dropped, bom=True)},
                            inputs=args.files)
-    for note in notes:
-        _say(note)
+    for note in result.warnings:  # printed once everything is written: an error stays alone
+        _say(f"npstudy: warning: {note}")
     written = (f"; wrote {targets['suggestions']}, {targets['aggregates']} and "
                f"{targets['unmatched']}" if out else "; pass --out to keep the other two lists")
     _say(f"{len(suggestions)} suggestion(s) for {suggestions['province'].nunique()} province(s); "
@@ -401,7 +367,7 @@ def _cmd_add_document(args) -> int:
 
     doc_id = register_document(args.folder, args.file, args.doc_id, encoding=args.encoding,
                                title=args.title or "", outlet=args.outlet or "",
-                               date=args.date or "")
+                               date=args.date or "", province=args.province or "")
     print(f"registered {doc_id} in {args.folder} (text in {Path(args.folder) / 'raw' / doc_id}.txt); "
           f"next: npstudy code {Path(args.folder) / 'raw' / doc_id}.txt --doc-id {doc_id} "
           "--out suggestions.csv")
@@ -494,6 +460,26 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def _evaluate_standoff(args):
+    from .evaluation import N_BOOTSTRAP, load_standoff, standoff_table
+    from .fileio import DataError
+
+    if args.folders or args.article:
+        raise DataError("--standoff scores a stand-off set alone: leave out FOLDER and --article")
+    if not args.texts:
+        raise DataError("--standoff needs --texts DIR, the folder of the cached <excerpt_id>.txt")
+    standoff = load_standoff(args.standoff, args.texts, args.excerpts, args.split)
+    if standoff["missing"] or standoff["mismatched"]:
+        _say(f"npstudy: warning: of {standoff['excerpts']} excerpt(s), "
+             f"{len(standoff['missing'])} text(s) not found in {args.texts} and "
+             f"{len(standoff['mismatched'])} with another SHA-256 are left out; the first: "
+             f"{(standoff['missing'] + standoff['mismatched'])[0]}")
+    name = "realtext" + (f"-{args.split}" if args.split else "")
+    name += " (no --province)" if args.no_province else ""
+    return standoff_table(standoff, use_province=not args.no_province,
+                          n=args.bootstrap or N_BOOTSTRAP, name=name)
+
+
 def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
     from .fileio import NpstudyError, check_output, write_atomic
@@ -511,8 +497,11 @@ def _cmd_evaluate(args) -> int:
     if args.out:  # refused before the corpora are coded
         check_output(args.out, inputs=args.folders)
     try:
-        table = evaluation_table(corpora, include_article=args.article,
-                                 n=args.bootstrap or N_BOOTSTRAP)
+        if args.standoff:
+            table = _evaluate_standoff(args)
+        else:
+            table = evaluation_table(corpora, include_article=args.article,
+                                     n=args.bootstrap or N_BOOTSTRAP)
     except NpstudyError as err:
         print(f"npstudy: error: {err}", file=sys.stderr)
         return 1
@@ -551,6 +540,19 @@ def _add_coder_commands(sub) -> None:
     e.add_argument("--bootstrap", type=_positive, default=0, metavar="N",
                    help="number of bootstrap resamples (default: 2000)")
     e.add_argument("--out", help="write the full table to this CSV")
+    e.add_argument("--standoff", metavar="LABELS", type=_path,
+                   help="score a stand-off set instead: LABELS.csv (excerpt_id, province, theme, "
+                        "start, end) beside its excerpts.csv; texts from --texts DIR, each checked "
+                        "against its SHA-256")
+    e.add_argument("--texts", metavar="DIR", type=_path,
+                   help="with --standoff: the folder of the cached <excerpt_id>.txt")
+    e.add_argument("--excerpts", metavar="CSV", type=_path,
+                   help="with --standoff: excerpts.csv (default: the one beside LABELS)")
+    e.add_argument("--split", choices=("dev", "test"),
+                   help="with --standoff: only the excerpts of this split")
+    e.add_argument("--no-province", action="store_true",
+                   help="with --standoff: code every excerpt without its recorded province, as "
+                        "`npstudy code` codes a file (title line, else the text)")
     e.set_defaults(func=_cmd_evaluate)
 
 
@@ -597,21 +599,36 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--title", help="title of the document (optional)")
     d.add_argument("--outlet", help="where it was published (optional)")
     d.add_argument("--date", help="publication date, YYYY, YYYY-MM or YYYY-MM-DD (optional)")
+    d.add_argument("--province", metavar="PROVINCE",
+                   help="the document's own province (name or ISO code), kept in documents.csv: "
+                        "`npstudy code` reads 我省/全省 in it as this province (optional)")
     _add_encoding(d)
     c = _command(sub, _cmd_code, "code", "suggest codings for new Chinese text",
                  "Find provinces and codebook keywords in each clause and write suggestions in "
                  "the practices schema, with evidence, offsets, matched keywords and confidence, "
-                 "for a person to review.", ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP}))
-    c.add_argument("--out", type=_path, help="suggestions CSV (default: standard output); counted-but-unnamed "
+                 "for a person to review. Given a folder DIR, code every DIR/*.txt into "
+                 "OUTDIR/docs/<doc_id>/, in --jobs processes, skipping documents already coded "
+                 "alike (see docs/corpus.md).",
+                 ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP + ", or one folder DIR"}))
+    c.add_argument("--out", type=_path, help="suggestions CSV (default: standard output), or OUTDIR for a folder; counted-but-unnamed "
                                  "statements go to <out>_aggregates.csv and sentences that name a "
                                  "province but match no keyword to <out>_unmatched.csv (all three "
                                  "UTF-8 with a BOM, so that Excel shows the Chinese text)")
     c.add_argument("--doc-id", help="document id (default: the file name without extension)")
     _add_encoding(c)
-    c.add_argument("--force", action="store_true", help="replace existing output files")
+    c.add_argument("--force", action="store_true",
+                   help="replace existing output files (for a folder: code every document again)")
+    c.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="for a folder: documents coded at once, each in a process (default: 1)")
+    c.add_argument("--scheduler", choices=("processes", "dask"), default="processes",
+                   help="for a folder: a pool of processes, or a local Dask cluster of --jobs "
+                        "workers (pip install 'npstudy[dask]')")
     c.add_argument("--province", metavar="PROVINCE",
                    help="the document's own province (name or ISO code): what 我省/全省 mean, and "
-                        "the actor of paragraphs that name none (e.g. a provincial work report)")
+                        "the actor of paragraphs that name none (e.g. a provincial work report); "
+                        "default: the one recorded by `add-document --province` for a workspace "
+                        "text, else the issuer in its title line (…省政府工作报告, …人民政府关于…), "
+                        "else read from the text")
     c.add_argument("--model", metavar="WORKSPACE",
                    help="also re-score suggestions with the classifier `npstudy train` saved in "
                         "WORKSPACE (or a model file), dropping those it would reject")

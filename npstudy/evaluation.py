@@ -24,9 +24,10 @@ import pandas as pd
 
 from .dataset import DataError, read_table
 
-__all__ = ["ITEM", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
+__all__ = ["ITEM", "evaluate", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
            "evaluation_table", "article_items", "review_from_labels", "corpus_dir",
-           "shipped_corpora", "BOOTSTRAP_SEED", "N_BOOTSTRAP"]
+           "shipped_corpora", "load_standoff", "standoff_table", "EXCERPT_COLUMNS",
+           "STANDOFF_LABEL_COLUMNS", "BOOTSTRAP_SEED", "N_BOOTSTRAP"]
 
 #: The unit of evaluation.
 ITEM = ["doc_id", "province", "theme"]
@@ -37,7 +38,7 @@ _HERE = Path(__file__).resolve().parent
 
 
 def corpus_dir() -> Path | None:
-    """The shipped evaluation corpus: ``evaluation/`` in a checkout, ``npstudy/_evaluation``
+    """The shipped evaluation corpus: ``data/evaluation/`` in a checkout, ``npstudy/_evaluation``
     in an installed package; ``None`` when neither holds it.
 
     Examples
@@ -45,7 +46,7 @@ def corpus_dir() -> Path | None:
     >>> sorted(p.name for p in corpus_dir().iterdir() if p.is_dir())
     ['batch2', 'batch3', 'batch4', 'dev', 'test']
     """
-    for candidate in (_HERE / "_evaluation", _HERE.parent / "evaluation"):
+    for candidate in (_HERE / "_evaluation", _HERE.parent / "data" / "evaluation"):
         if (candidate / "test" / "labels.csv").is_file():
             return candidate
     return None
@@ -56,7 +57,7 @@ def shipped_corpora() -> dict[str, Path]:
     (empty when it is not installed).
 
     ``batch2``, ``batch3`` and ``batch4`` were written after the test set was frozen, each by
-    two new annotators, and scored once blind (``evaluation/batch*/blind_scores.csv``);
+    two new annotators, and scored once blind (``data/evaluation/batch*/blind_scores.csv``);
     ``batch2`` and ``batch3`` were then used for development, ``batch4`` is held out.
     """
     root = corpus_dir()
@@ -305,7 +306,7 @@ def evaluation_table(corpora: dict[str, str | os.PathLike] | None = None, coder=
     Parameters
     ----------
     corpora : dict, optional
-        ``{set name: folder}``, e.g. ``{"dev": "evaluation/dev", "test": "evaluation/test"}``.
+        ``{set name: folder}``, e.g. ``{"dev": "data/evaluation/dev", "test": "data/evaluation/test"}``.
     include_article : bool
         Add the source article, labelled ``article (in-sample)``: its keywords were
         written from it, so its figures are not an estimate for other text.
@@ -352,3 +353,219 @@ def review_from_labels(suggestions: pd.DataFrame, labels: pd.DataFrame) -> pd.Da
               for d, p, t, q in zip(suggestions["doc_id"], suggestions["province"],
                                     suggestions["theme"], suggestions["quote"])]
     return suggestions.assign(decision=np.where(accept, "accept", "reject"))
+
+
+def evaluate(suggestions: pd.DataFrame, reference: pd.DataFrame | None = None,
+             level: str = "theme") -> dict:
+    """Precision, recall and F1 of suggestions against a hand coding.
+
+    Parameters
+    ----------
+    suggestions : pandas.DataFrame
+        Coder output (or any practices table).
+    reference : pandas.DataFrame, optional
+        The hand coding; the shipped practices by default. Only documents present
+        in ``suggestions`` are compared.
+    level : {"theme", "code", "pillar"}
+        Items compared are the sets of (document, province, category).
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``f1``, ``true_positives``, ``suggested``,
+        ``reference``, and DataFrames ``missed`` (in the reference, not
+        suggested) and ``extra`` (suggested, not in the reference).
+
+    Notes
+    -----
+    ``precision = TP / |suggested|``, ``recall = TP / |reference|``,
+    ``F1 = 2PR / (P + R)``, on distinct (doc_id, province, category) items.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": ["a", "a"], "province": ["CN-SH", "CN-ZJ"],
+    ...                   "theme": ["reform.talent"] * 2})
+    >>> r = evaluate(s, s.iloc[:1])
+    >>> r["precision"], r["recall"], round(r["f1"], 3)
+    (0.5, 1.0, 0.667)
+    """
+    from .dataset import load_practices
+
+    if level not in ("pillar", "theme", "code"):
+        raise ValueError(f"level must be 'pillar', 'theme' or 'code', not {level!r}")
+    reference = load_practices() if reference is None else reference
+    reference = reference[reference["doc_id"].isin(set(suggestions["doc_id"]))]
+    key = ["doc_id", "province", level]
+    got = set(map(tuple, suggestions[key].drop_duplicates().to_numpy().tolist()))
+    want = set(map(tuple, reference[key].drop_duplicates().to_numpy().tolist()))
+    tp = len(got & want)
+    precision = tp / len(got) if got else float("nan")
+    recall = tp / len(want) if want else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return {"level": level, "precision": precision, "recall": recall, "f1": f1,
+            "true_positives": tp, "suggested": len(got), "reference": len(want),
+            "missed": pd.DataFrame(sorted(want - got), columns=key),
+            "extra": pd.DataFrame(sorted(got - want), columns=key)}
+
+
+# ------------------------------------------------------------------ real text, stand-off
+
+#: Columns of a stand-off ``excerpts.csv`` (more are allowed).
+EXCERPT_COLUMNS = ["excerpt_id", "url", "outlet", "date", "genre", "province", "has_title",
+                   "distractor", "split", "sha256", "n_chars"]
+#: Columns of a stand-off labels CSV: one row per (excerpt, province, theme) item, with the
+#: character offsets of its evidence span in the excerpt.
+STANDOFF_LABEL_COLUMNS = ["excerpt_id", "province", "theme", "start", "end"]
+
+
+def _need(table: pd.DataFrame, columns: list[str], path: Path) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)} – a stand-off file has "
+                        f"{', '.join(columns)}")
+
+
+def _standoff_texts(excerpts: pd.DataFrame, texts: Path) -> tuple[dict, list, list]:
+    """``{excerpt_id: text}`` of the texts whose SHA-256 matches, and the ids of the texts
+    missing from ``texts`` and of those whose bytes differ."""
+    import hashlib
+
+    from .fileio import decode_utf8
+
+    found, missing, mismatched = {}, [], []
+    for row in excerpts.itertuples():
+        path = texts / f"{row.excerpt_id}.txt"
+        if not path.is_file():
+            missing.append(row.excerpt_id)
+            continue
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != row.sha256.strip().lower():
+            mismatched.append(row.excerpt_id)
+            continue
+        found[row.excerpt_id] = decode_utf8(raw, str(path))
+    return found, missing, mismatched
+
+
+def _standoff_labels(path: Path, excerpts: pd.DataFrame, found: dict) -> pd.DataFrame:
+    """The labels as (doc_id, province, theme) items, each checked against its excerpt."""
+    labels = read_table(path)
+    _need(labels, STANDOFF_LABEL_COLUMNS, path)
+    ids, short = _themes()
+    known = set(excerpts["excerpt_id"])
+    rows = []
+    for i, r in enumerate(labels.itertuples()):
+        where = f"{path}:{i + 2}"
+        if r.excerpt_id not in known:
+            raise DataError(f"{where}: excerpt_id {r.excerpt_id!r} is not in excerpts.csv")
+        theme = short.get(r.theme.strip(), r.theme.strip())
+        if theme not in ids:
+            raise DataError(f"{where}: theme {r.theme!r} is not a theme of the codebook")
+        try:
+            start, end = int(r.start), int(r.end)
+        except ValueError:
+            raise DataError(f"{where}: start {r.start!r} and end {r.end!r} must be whole "
+                            "numbers") from None
+        text = found.get(r.excerpt_id)
+        if not 0 <= start < end or (text is not None and end > len(text)):
+            raise DataError(f"{where}: evidence span [{start}, {end}) is not inside excerpt "
+                            f"{r.excerpt_id} – offsets count characters of its text")
+        rows.append((r.excerpt_id, _province(r.province, where), theme))
+    return pd.DataFrame(rows, columns=ITEM)
+
+
+def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
+                  excerpts: str | os.PathLike | None = None, split: str | None = None) -> dict:
+    """Read a stand-off evaluation set and the texts of a local cache.
+
+    Parameters
+    ----------
+    labels : path-like
+        The labels CSV (columns :data:`STANDOFF_LABEL_COLUMNS`).
+    texts : path-like
+        A folder of ``<excerpt_id>.txt`` (UTF-8).
+    excerpts : path-like, optional
+        ``excerpts.csv`` (columns :data:`EXCERPT_COLUMNS`); by default the one beside
+        ``labels``.
+    split : {"dev", "test"}, optional
+        Only the excerpts of this split.
+
+    Returns
+    -------
+    dict
+        ``documents`` (``doc_id``, ``default_province``, ``has_title``) of the texts found
+        with the recorded SHA-256, ``texts``, ``labels`` (items of those documents),
+        ``missing`` and ``mismatched`` (excerpt ids) and ``excerpts`` (how many were
+        listed).
+    """
+    labels, texts = Path(labels), Path(texts)
+    excerpts = Path(excerpts) if excerpts else labels.parent / "excerpts.csv"
+    if not texts.is_dir():
+        raise DataError(f"{texts}: not a folder – pass the folder that holds <excerpt_id>.txt")
+    table = read_table(excerpts)
+    _need(table, EXCERPT_COLUMNS, excerpts)
+    if split is not None:
+        if split not in ("dev", "test"):
+            raise DataError(f"--split {split!r}: use dev or test")
+        table = table[table["split"] == split].reset_index(drop=True)
+    found, missing, mismatched = _standoff_texts(table, texts)
+    items = _standoff_labels(labels, read_table(excerpts), found)
+    docs = table[table["excerpt_id"].isin(set(found))]
+    documents = pd.DataFrame({
+        "doc_id": docs["excerpt_id"].tolist(),
+        "default_province": [_province(v, f"{excerpts}: {e}") if v.strip() else ""
+                             for e, v in zip(docs["excerpt_id"], docs["province"])],
+        "has_title": (docs["has_title"].str.strip().str.lower() == "true").tolist()})
+    return {"documents": documents, "texts": found,
+            "labels": items[items["doc_id"].isin(set(found))].reset_index(drop=True),
+            "missing": missing, "mismatched": mismatched, "excerpts": len(table)}
+
+
+def standoff_table(standoff: dict, coder=None, use_province: bool = True, n: int = N_BOOTSTRAP,
+                   seed: int = BOOTSTRAP_SEED, name: str = "realtext") -> pd.DataFrame:
+    """Score the coder on a stand-off set (:func:`load_standoff`) at (excerpt, province, theme).
+
+    With ``use_province``, a single-province excerpt is coded with its recorded province
+    (as ``npstudy code --province`` would); otherwise every excerpt is coded as ``npstudy
+    code`` codes a file without ``--province`` (its title line, else the text; see
+    :func:`npstudy.coder.province.document_province`), and a second set of rows scores the
+    excerpts that keep their title line. Intervals come from the document bootstrap of
+    :func:`bootstrap_scores`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``set``, the columns of :func:`bootstrap_scores`, and ``texts_missing`` and
+        ``texts_mismatched``: excerpts listed but not scored.
+    """
+    from .coder import Coder
+    from .coder.province import document_province
+
+    coder = coder if coder is not None else Coder()
+    documents = standoff["documents"]
+    if documents.empty:
+        raise DataError(f"none of the {standoff['excerpts']} excerpt text(s) was found with its "
+                        f"recorded SHA-256 ({len(standoff['missing'])} missing, "
+                        f"{len(standoff['mismatched'])} different) – point --texts at the cache")
+    frames = []
+    for doc in documents.itertuples():
+        text = standoff["texts"][doc.doc_id]
+        if use_province and doc.default_province:
+            own = doc.default_province
+        else:
+            own, _ = document_province(text, coder)
+        frames.append(coder.code(text, doc.doc_id, province=own).suggestions)
+    got = pd.concat(frames, ignore_index=True)
+    subsets = [(name, documents["doc_id"].tolist())]
+    if not use_province:
+        subsets.append((f"{name} (has_title)", documents.loc[documents["has_title"], "doc_id"].tolist()))
+    out = []
+    for label, docs in subsets:
+        if docs:
+            keep = set(docs)
+            out.append(bootstrap_scores(got[got["doc_id"].isin(keep)],
+                                        standoff["labels"][standoff["labels"]["doc_id"].isin(keep)],
+                                        docs, n=n, seed=seed).assign(set=label))
+    table = pd.concat(out, ignore_index=True)
+    table["texts_missing"] = len(standoff["missing"])
+    table["texts_mismatched"] = len(standoff["mismatched"])
+    return table[["set"] + [c for c in table.columns if c != "set"]]

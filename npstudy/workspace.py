@@ -173,7 +173,7 @@ def _refuse_nonempty(folder: Path) -> None:
 def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id: str,
                       year: int | None = None, description: str = "",
                       encoding: str | None = None, title: str = "", outlet: str = "",
-                      date: str = "") -> str:
+                      date: str = "", province: str = "") -> str:
     """Add a new source document to a workspace (copy of its text + register rows).
 
     The text is stored as UTF-8 in ``raw/<doc_id>.txt`` (converted from GB18030
@@ -197,6 +197,10 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
         into ``description``.
     date : str, optional
         ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+    province : str, optional
+        The document's own province (a name or ISO code), stored as its ISO code in the
+        ``province`` column of ``documents.csv`` (added when missing); ``npstudy code`` then
+        reads 我省, 全省 … in this text as that province.
 
     Returns
     -------
@@ -215,6 +219,14 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
             raise CodingError(f"{key}: {value[:60]!r}… has {len(value):,} characters – shorten it "
                               f"to at most {_MAX_FIELD}")
     check_date(date)
+    if province:
+        from .gazetteer import load_gazetteer
+
+        found = load_gazetteer().find(province.strip())
+        if found is None:
+            raise CodingError(f"--province {province!r} is not a province name or ISO code – "
+                              "use e.g. 浙江, 浙江省 or CN-ZJ")
+        province = found
     if year is None:
         year = int(date[:4]) if date else 0
     folder = check_workspace(folder)
@@ -244,6 +256,10 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
                     "description": described})
         row.update({k: v for k, v in (("title", title), ("outlet", outlet), ("date", date))
                     if k in docs})
+        if province and "province" not in docs:
+            docs["province"] = ""
+        if "province" in docs:
+            row["province"] = province
         docs = pd.concat([docs, pd.DataFrame([row])], ignore_index=True)
         layout = read_table(folder / "source_layout.csv")
         if "doc_id" in layout:  # rows left by a registration killed before documents.csv

@@ -69,7 +69,7 @@ def test_tables_hold_the_expected_values(zh_png):
     assert pooled.loc["dev"].tolist() == [162, 167, 162, 37]
     assert pooled.loc["batch2"].tolist() == [210, 221, 216, 42]
     assert pooled.loc["batch3"].tolist() == [175, 198, 184, 44]
-    # batch4 is held out: its row is the blind score, as evaluation/batch4/blind_scores.csv has it
+    # batch4 is held out: its row is the blind score, as data/evaluation/batch4/blind_scores.csv has it
     assert pooled.loc["batch4"].tolist() == [191, 213, 206, 45]
     assert pooled.loc["article (in-sample)"].tolist() == [41, 41, 41, 1]
     assert coder.loc[("test", "all"), "precision"] == pytest.approx(199 / 215, abs=1e-6)

@@ -8,8 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npstudy.coder import (_NATIONAL, _NATIONAL_NOT_AFTER, _NATIONAL_NOT_BEFORE, UNMATCHED_COLUMNS,
-                           Coder, _blocks, _national_subjects)
+from npstudy.coder import UNMATCHED_COLUMNS, Coder
+from npstudy.coder.core import blocks as _blocks
+from npstudy.coder.matcher import NATIONAL as _NATIONAL
+from npstudy.coder.statement import NATIONAL_NOT_AFTER as _NATIONAL_NOT_AFTER
+from npstudy.coder.statement import NATIONAL_NOT_BEFORE as _NATIONAL_NOT_BEFORE
+from npstudy.coder.statement import national_subjects as _national_subjects
 from npstudy.text import code_points
 
 
@@ -350,7 +354,7 @@ def test_any_text_codes_without_error_and_blocks_change_nothing(coder, small_cod
 def test_a_time_phrase_is_read_in_one_way(coder):
     # 以来 was both a word and a date ending, so a failing match retried every split: a text
     # of 25 "1年以来" took over 10 s. The prefix must still be read as time words.
-    from npstudy.coder import _NOT_SUBJECT
+    from npstudy.coder.actors import NOT_SUBJECT as _NOT_SUBJECT
 
     assert _NOT_SUBJECT.match("1年以来" * 22 + "X") is None
     assert _NOT_SUBJECT.match("2023年以来，") and _NOT_SUBJECT.match("近年来")

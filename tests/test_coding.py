@@ -6,9 +6,11 @@ import pytest
 from conftest import run_main
 
 from npstudy import load_practices, load_source, validate
-from npstudy.coding import (SUGGESTION_COLUMNS, Coder, CodingError, code_file, code_text, decide,
-                            evaluate, make_workspace, merge_reviewed, read_document,
-                            register_document, split_sentences)
+from npstudy.coder import SUGGESTION_COLUMNS, Coder, code_file, code_text
+from npstudy.evaluation import evaluate
+from npstudy.fileio import CodingError
+from npstudy.text import read_document, split_sentences
+from npstudy.workspace import decide, make_workspace, merge_reviewed, register_document
 
 DOC = "000_08799d6d3f16f583"
 
@@ -265,7 +267,7 @@ def test_make_workspace_refuses_to_overwrite(tmp_path):
 
 
 def test_default_coder_is_reused(monkeypatch):
-    from npstudy import coder as coder_module
+    from npstudy.coder import core as coder_module
 
     built = []
     original_init = coder_module.Coder.__init__

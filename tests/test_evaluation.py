@@ -107,7 +107,7 @@ def test_the_coder_on_the_frozen_test_set():
     """The numbers quoted in the README; the test set is only coded, never read."""
     from npstudy.evaluation import code_corpus
 
-    corpus = load_corpus(ROOT / "evaluation" / "test")
+    corpus = load_corpus(ROOT / "data" / "evaluation" / "test")
     table = bootstrap_scores(code_corpus(corpus), corpus["labels"],
                              list(corpus["documents"]["doc_id"]), n=500).set_index("theme")
     assert table.loc["all", "precision"] >= 0.85
@@ -116,7 +116,7 @@ def test_the_coder_on_the_frozen_test_set():
 
 def test_cli_evaluate_writes_the_table_and_reports_bad_folders(cli, tmp_path):
     out = tmp_path / "eval.csv"
-    run = cli("evaluate", ROOT / "evaluation" / "dev", "--article", "--bootstrap", "50", "--out", out)
+    run = cli("evaluate", ROOT / "data" / "evaluation" / "dev", "--article", "--bootstrap", "50", "--out", out)
     assert run.code == 0, run.err
     table = pd.read_csv(out)
     assert table["set"].unique().tolist() == ["article (in-sample)", "dev"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1] / "evaluation"
+ROOT = Path(__file__).resolve().parents[1] / "data" / "evaluation"
 TEST_SET_SHA256 = "1fe99297d71db8c8e1cc1bc0ac9a88dd817bce2e931c6ea64d1f5889ddf9f920"
 # the held-out fourth batch, frozen when it was scored blind (blind_scores.csv included)
 BATCH4_SHA256 = "a3904e2ef27336fd961c3ddbd405e4a170ed8d30ab41d4f4840fe75dac8251ae"

@@ -134,11 +134,11 @@ def test_more_hostile_input(name, env, cli):
 def warm_coder(env, monkeypatch):
     """``npstudy code`` with a coder that has read its lexicon already, so that a cap lowered
     afterwards applies only to what the command writes."""
-    import npstudy.coder
+    import npstudy.coder.core
 
     coder = npstudy.coder.Coder()
     npstudy.coder.code_file(env / "doc.txt", "d1", coder=coder)
-    monkeypatch.setattr(npstudy.coder, "Coder", lambda: coder)
+    monkeypatch.setattr(npstudy.coder.core, "_DEFAULT_CODER", coder)
     return coder
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from npstudy import load_practices, load_source
-from npstudy.coding import code_text
+from npstudy.coder import code_text
 from npstudy.reliability import agreement, cohen_kappa, krippendorff_alpha, percent_agreement
 
 nan = np.nan

@@ -1,7 +1,7 @@
 """Write ``figures/tables/coder_learning_curve.csv``: what the review classifier adds.
 
 The reviewed sentences are the coder's suggestions on the development parts of the
-evaluation corpus (``evaluation/dev``, ``batch2`` and ``batch3``) and on the source article,
+evaluation corpus (``data/evaluation/dev``, ``batch2`` and ``batch3``) and on the source article,
 decided as their hand labels say (``npstudy.evaluation.review_from_labels``; for the
 article, the hand coding in ``data/practices.csv``). ``npstudy.learn.learning_curve`` then
 cross-validates (5 folds over sentences, 5 seeded draws per fold) the classifier trained on
@@ -33,7 +33,7 @@ def reviewed_sentences() -> pd.DataFrame:
     coder = Coder()
     parts = []
     for name in ("dev", "batch2", "batch3"):
-        corpus = load_corpus(ROOT / "evaluation" / name)
+        corpus = load_corpus(ROOT / "data" / "evaluation" / name)
         parts.append(review_from_labels(code_corpus(corpus, coder), corpus["labels"]))
     got, want = article_items(coder)
     want = want.rename(columns={"quote": "sentence"})

@@ -1,0 +1,352 @@
+"""Code a whole folder of texts: ``npstudy code DIR --out OUTDIR [--jobs N]``.
+
+Every ``*.txt`` file directly in ``DIR`` is one document, its id the file name without
+``.txt``. Each document is coded by :func:`code_document`, in ``N`` processes (or on a Dask
+cluster), and written as soon as it is done to ``OUTDIR/docs/<doc_id>/``:
+``suggestions.csv``, ``aggregates.csv``, ``unmatched.csv`` (UTF-8 with a BOM, as
+``npstudy code --out`` writes them) and ``manifest.json``. The set is staged in a temporary
+folder inside ``OUTDIR`` and renamed into place, so a document's folder is complete or
+absent, whatever interrupts the run.
+
+The manifest records the npstudy version, a hash of the coder's vocabulary and rules
+(:func:`coder_fingerprint`), the SHA-256 of the input file, the ``--province`` and
+``--encoding`` asked for, the province a workspace records for the text (``DIR`` being a
+workspace's ``raw/``), the province used and where it came from, and the row counts. A
+run skips every document whose manifest matches, so an interrupted run resumes where it
+stopped, and a changed lexicon or text is coded again.
+
+There is no overall row cap: each process holds one document at a time (texts longer than
+a million characters are coded in blocks), and the parent keeps only the counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__, fileio
+from ..dataset import check_doc_id
+from ..fileio import CodingError, DataError, NpstudyError
+from .run import csv_bytes
+
+__all__ = ["CorpusOptions", "corpus_texts", "coder_fingerprint", "code_document", "code_corpus",
+           "read_corpus", "MANIFEST", "OUTPUTS"]
+
+MANIFEST = "manifest.json"
+#: The tables written for each document, ``{file name: CodingResult attribute}``.
+OUTPUTS = {"suggestions.csv": "suggestions", "aggregates.csv": "aggregates",
+           "unmatched.csv": "unmatched"}
+_TMP, _OLD = ".npstudy-tmp-", ".npstudy-old-"
+
+
+@dataclass(frozen=True)
+class CorpusOptions:
+    """What every document of a run is coded with (picklable, sent to each worker)."""
+
+    out: str
+    province: str | None = None
+    encoding: str | None = None
+    force: bool = False
+
+
+def corpus_texts(folder: str | os.PathLike) -> list[Path]:
+    """The ``*.txt`` files directly in ``folder``, sorted by name.
+
+    Raises
+    ------
+    CodingError
+        When ``folder`` is not a folder, holds no text, or a file name is no document id.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CodingError(f"{folder}: not a folder – pass a folder of .txt files")
+    paths = sorted((p for p in folder.iterdir() if p.suffix == ".txt" and p.is_file()),
+                   key=lambda p: p.name)
+    if not paths:
+        raise CodingError(f"{folder}: holds no .txt file – put each document in a file "
+                          "named <doc_id>.txt (UTF-8 or GB18030)")
+    for path in paths:
+        try:
+            check_doc_id(path.stem, f"{path}: document id from the file name")
+        except DataError as err:
+            raise CodingError(f"{err}; rename the file") from None
+    return paths
+
+
+def coder_fingerprint(coder) -> str:
+    """SHA-256 of everything the coder's output depends on: its patterns, their kinds, places
+    and labels, the keyword rules and the codebook's codes (cached per coder)."""
+    known = getattr(coder, "_fingerprint", None)
+    if known is None:
+        # sorted: the order of the patterns (not the matches) varies with string hashing
+        entries = sorted(zip(coder._patterns, coder._kind.tolist(), coder._value, coder._label))
+        payload = json.dumps([entries, coder._rules, coder._code_ids, coder._code_theme,
+                              coder._code_category, coder._code_type, sorted(coder._partners)],
+                             ensure_ascii=False, default=list)
+        known = coder._fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return known
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_synced(path: Path, payload: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(payload)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _publish(out: Path, doc_id: str, files: dict[str, bytes]) -> None:
+    """Stage ``files`` in a temporary folder inside ``out`` and rename it to
+    ``out/docs/<doc_id>`` (replacing a previous set, which must hold a manifest)."""
+    tmp = out / f"{_TMP}{doc_id}-{os.getpid()}-{threading.get_ident()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for name, payload in files.items():      # the manifest last
+        _write_synced(tmp / name, payload)
+    docs = out / "docs"
+    docs.mkdir(exist_ok=True)
+    target = docs / doc_id
+    if os.path.lexists(target):
+        if target.is_symlink() or not (target / MANIFEST).is_file():
+            shutil.rmtree(tmp)
+            raise CodingError(f"{target}: exists but was not written by npstudy code – move it "
+                              "away or choose another --out")
+        old = out / f"{_OLD}{doc_id}-{os.getpid()}-{threading.get_ident()}"
+        os.rename(target, old)
+        os.rename(tmp, target)
+        shutil.rmtree(old)
+    else:
+        os.rename(tmp, target)
+    fileio._fsync_dir(docs)
+
+
+def _worker_coder():
+    from .core import default_coder
+
+    return default_coder()
+
+
+def _summary(doc_id: str, status: str, manifest: dict | None = None, error: str = "") -> dict:
+    counts = {k: int((manifest or {}).get(k, 0)) for k in ("suggestions", "aggregates", "unmatched")}
+    return {"doc_id": doc_id, "status": status, **counts, "error": error,
+            "warnings": list((manifest or {}).get("warnings", []))}
+
+
+def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
+    """Code one text into ``OUT/docs/<doc_id>/`` unless it is already coded alike.
+
+    The function a worker runs, in a process of the pool or on a Dask worker; it reads its
+    own input and writes its own output, and returns a small summary: ``doc_id``,
+    ``status`` (``coded``, ``skipped`` or ``failed``), the three row counts, ``error`` and
+    ``warnings``. A text npstudy refuses (empty, binary, too large …) is ``failed``, with
+    the reason, and nothing is written for it.
+    """
+    from ..text import read_document
+    from .province import document_province, recorded_province
+
+    path, out = Path(path), Path(options.out)
+    doc_id = path.stem
+    try:
+        raw = fileio.read_bytes(path, fileio.MAX_TEXT_BYTES)
+        coder = _worker_coder()
+        recorded = recorded_province(path)
+        wanted = {"npstudy": __version__, "lexicon": coder_fingerprint(coder),
+                  "sha256": hashlib.sha256(raw).hexdigest(),
+                  "province_option": options.province or "", "province_recorded": recorded or "",
+                  "encoding_option": options.encoding or ""}
+        old = _read_manifest(out / "docs" / doc_id)
+        if not options.force and old is not None and all(old.get(k) == v for k, v in wanted.items()):
+            return _summary(doc_id, "skipped", old)
+        text, used = read_document(path, options.encoding, fileio.MAX_TEXT_BYTES)
+        own, source = document_province(text, coder, options.province, recorded)
+        result = coder.code(text, doc_id, province=own)
+        if used != "utf-8":
+            result.warnings.insert(0, f"read as {used}; offsets count characters of the decoded text")
+        manifest = {"doc_id": doc_id, "source": path.name, **wanted, "encoding": used,
+                    "chars": len(text), "province": own or "", "province_source": source,
+                    **{attr: len(getattr(result, attr)) for attr in OUTPUTS.values()},
+                    "warnings": result.warnings}
+        files = {name: csv_bytes(getattr(result, attr), bom=True) for name, attr in OUTPUTS.items()}
+        files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+                           + "\n").encode("utf-8")
+        _publish(out, doc_id, files)
+        return _summary(doc_id, "coded", manifest)
+    except NpstudyError as err:
+        return _summary(doc_id, "failed", error=str(err))
+
+
+def _clean(out: Path) -> None:
+    """Remove what an interrupted run left in ``out``: staged sets, and previous sets moved
+    aside (put back when their document has none)."""
+    for entry in sorted(out.glob(_TMP + "*")):
+        shutil.rmtree(entry, ignore_errors=True)
+    for entry in sorted(out.glob(_OLD + "*")):
+        doc_id = entry.name[len(_OLD):].rsplit("-", 2)[0]
+        target = out / "docs" / doc_id
+        if not os.path.lexists(target):
+            os.rename(entry, target)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _init_process() -> None:
+    import signal
+
+    from . import core
+
+    core._WORKERS = 1   # the processes share the cores: one thread each
+    # Ctrl-C reaches the whole process group: the parent stops the pool (the documents in
+    # progress finish and are written whole), the workers print nothing
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_processes(paths, options, jobs, done) -> None:
+    """Code ``paths`` in ``jobs`` processes, at most two documents per process in flight."""
+    if jobs <= 1:
+        for path in paths:
+            done(code_document(path, options))
+        return
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                               initializer=_init_process)
+    try:
+        todo, pending = iter(paths), set()
+        for path in todo:
+            pending.add(pool.submit(code_document, str(path), options))
+            if len(pending) >= 2 * jobs:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done(future.result())
+        for future in pending:
+            done(future.result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(paths, options, jobs, done, client=None) -> None:
+    """Code ``paths`` on a Dask cluster: ``client``'s, else a local one of ``jobs`` processes."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise CodingError("--scheduler dask needs Dask: pip install 'npstudy[dask]'") from None
+    cluster = None
+    if client is None:
+        cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        todo = iter(paths)
+        running = as_completed()
+        for path in todo:
+            running.add(client.submit(code_document, str(path), options, pure=False))
+            if running.count() >= 2 * max(jobs, 1):
+                break
+        for future in running:
+            done(future.result())
+            future.release()
+            nxt = next(todo, None)
+            if nxt is not None:
+                running.add(client.submit(code_document, str(nxt), options, pure=False))
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
+
+
+def code_corpus(folder: str | os.PathLike, out: str | os.PathLike, jobs: int = 1,
+                province: str | None = None, encoding: str | None = None, force: bool = False,
+                scheduler: str = "processes", client=None, progress: bool | None = None) -> dict:
+    """Code every text of a folder into ``out`` (see the module's description).
+
+    Parameters
+    ----------
+    folder : path-like
+        A folder of ``<doc_id>.txt`` files (UTF-8 or GB18030, at most
+        :data:`npstudy.fileio.MAX_TEXT_BYTES` each).
+    out : path-like
+        The output folder (created if missing); each document goes to ``out/docs/<doc_id>/``.
+    jobs : int
+        Processes (or, with Dask, local workers) coding at once.
+    province, encoding
+        As for ``npstudy code``; without ``province``, each document's own is found as
+        :func:`npstudy.coder.province.document_province` says.
+    force : bool
+        Code every document again, even those already coded alike.
+    scheduler : {"processes", "dask"}
+        A pool of ``jobs`` processes, or Dask (``client``, else a local cluster).
+    client : dask.distributed.Client, optional
+        The Dask cluster to run on (its workers need npstudy installed and access to
+        ``folder`` and ``out``).
+    progress : bool, optional
+        Show a progress bar (default: when standard error is a terminal).
+
+    Returns
+    -------
+    dict
+        ``documents``, ``coded``, ``skipped``, ``failed`` (counts), ``suggestions``,
+        ``aggregates``, ``unmatched`` (rows over the documents coded or skipped), ``errors``
+        (``[(doc_id, message)]``) and ``warnings`` (``[(doc_id, message)]``).
+    """
+    if scheduler not in ("processes", "dask"):
+        raise CodingError(f"--scheduler {scheduler!r}: use processes or dask")
+    if int(jobs) < 1:
+        raise CodingError(f"--jobs {jobs}: must be at least 1")
+    paths = corpus_texts(folder)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise CodingError(f"{out}: exists and is not a folder – choose a folder for --out")
+    if province:
+        from ..gazetteer import load_gazetteer
+
+        if load_gazetteer().find(province) is None:
+            raise CodingError(f"--province {province!r} is not a province name or ISO code")
+    out.mkdir(parents=True, exist_ok=True)
+    _clean(out)
+    options = CorpusOptions(str(out.resolve()), province or None, encoding, bool(force))
+    totals = {"documents": len(paths), "coded": 0, "skipped": 0, "failed": 0, "suggestions": 0,
+              "aggregates": 0, "unmatched": 0, "errors": [], "warnings": []}
+    show = sys.stderr.isatty() if progress is None else progress
+    from tqdm import tqdm
+
+    with tqdm(total=len(paths), unit="doc", disable=not show, file=sys.stderr) as bar:
+        def done(summary: dict) -> None:
+            totals[summary["status"]] += 1
+            for key in ("suggestions", "aggregates", "unmatched"):
+                totals[key] += summary[key]
+            if summary["error"]:
+                totals["errors"].append((summary["doc_id"], summary["error"]))
+            totals["warnings"] += [(summary["doc_id"], w) for w in summary["warnings"]]
+            bar.update(1)
+
+        if scheduler == "dask":
+            _run_dask(paths, options, int(jobs), done, client)
+        else:
+            _run_processes(paths, options, int(jobs), done)
+    return totals
+
+
+def read_corpus(out: str | os.PathLike, table: str = "suggestions") -> pd.DataFrame:
+    """One table of every coded document's ``suggestions``, ``aggregates`` or ``unmatched``,
+    in document order (each document's rows keep their own ids ``S00001`` …)."""
+    if f"{table}.csv" not in OUTPUTS:
+        raise ValueError(f"table must be one of {', '.join(OUTPUTS.values())}, not {table!r}")
+    docs = Path(out) / "docs"
+    frames = [fileio.read_table(d / f"{table}.csv") for d in sorted(docs.iterdir(), key=lambda p: p.name)
+              if (d / MANIFEST).is_file()] if docs.is_dir() else []
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

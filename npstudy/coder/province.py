@@ -1,0 +1,149 @@
+"""The document's own province when ``--province`` is not given.
+
+A provincial work report or plan often names its province only in its title (2024年江苏省
+政府工作报告, 浙江省人民政府关于…的通知, 江苏省科学技术厅关于…) or never. In that order,
+:func:`document_province` takes the province
+
+1. given by the user (``--province``);
+2. recorded for the document in a workspace (``add-document --province``, the ``province``
+   column of ``documents.csv``);
+3. of the issuer named in a title or header line (:func:`title_province`): a short line
+   near the start, not ending like a sentence, with a document-type word (政府工作报告,
+   关于, 人民代表大会, 规划, 方案, 意见, 通知, 公报 …); the issuer is what comes before the
+   first such word, and must name places of one province only (a city is mapped to its
+   province through the gazetteer);
+
+and otherwise leaves it to the text: the coder then reads 我省, 全省 … as the province the
+paragraph names, else the first province the text names (see :meth:`Coder.code`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from ..fileio import read_table
+from .matcher import CITY, PARTNERS, PROVINCE
+
+__all__ = ["TITLE_WORDS", "title_lines", "title_province", "recorded_province", "document_province"]
+
+#: Words of a title or header line that say what kind of document it is; the issuer comes
+#: before the first of them.
+TITLE_WORDS = ("政府工作报告", "工作报告", "人民代表大会", "关于", "印发", "规划", "实施方案",
+               "行动方案", "工作方案", "方案", "行动计划", "实施意见", "指导意见", "意见", "若干措施",
+               "若干政策", "措施", "通知", "办法", "条例", "决定", "公报", "白皮书")
+_SENTENCE_ENDS = "。！？!?；;"
+_MAX_TITLE_CHARS = 60      # a title or header line is short
+_HEAD_CHARS = 300          # and comes near the start
+_HEAD_LINES = 4
+
+
+def title_lines(text: str) -> list[str]:
+    """The lines that may be a title or header: among the first four non-empty lines within
+    the first 300 characters, those of at most 60 characters not ending like a sentence.
+
+    Examples
+    --------
+    >>> title_lines("2024年江苏省政府工作报告\\n\\n各位代表：过去一年，我省……。")
+    ['2024年江苏省政府工作报告']
+    """
+    out = []
+    lines = [line.strip(" \t\r\u3000") for line in text[:_HEAD_CHARS].split("\n")]
+    for line in [line for line in lines if line][:_HEAD_LINES]:
+        if len(line) <= _MAX_TITLE_CHARS and line[-1] not in _SENTENCE_ENDS:
+            out.append(line)
+    return out
+
+
+def _issuer(line: str) -> str | None:
+    """The part of a title line before its first document-type word; None without one."""
+    at = [i for i in (line.find(w) for w in TITLE_WORDS) if i >= 0]
+    return line[:min(at)] if at else None
+
+
+def title_province(text: str, coder) -> str | None:
+    """The province of the issuer named in the text's title or header line, if any.
+
+    ``coder`` (:class:`npstudy.coder.Coder`) supplies the gazetteer's names: provinces,
+    cities, county-level cities and zones. A line whose issuer names places of two provinces
+    (a joint document) or none (国务院关于…) gives nothing; the first line that gives a
+    province wins.
+
+    Examples
+    --------
+    >>> from npstudy.coder import Coder
+    >>> c = Coder()
+    >>> [title_province(t, c) for t in ("杭州市人民政府关于印发若干措施的通知\\n正文。",
+    ...                                 "国务院关于支持福建的意见\\n正文。",
+    ...                                 "浙江设立基金，支持科创。")]
+    ['CN-ZJ', None, None]
+    """
+    for line in title_lines(text):
+        issuer = _issuer(line)
+        if not issuer:
+            continue
+        idx, _, _ = coder._matcher.find(issuer)
+        kinds = coder._kind[idx]
+        named = {coder._prov_of[i] for i, k in zip(idx.tolist(), kinds.tolist())
+                 if k in (PROVINCE, CITY)} - PARTNERS
+        if len(named) == 1:
+            return named.pop()
+    return None
+
+
+@lru_cache(maxsize=8)
+def _recorded(table: Path, stamp: tuple) -> dict:
+    """``{(doc_id, path): province}`` of a ``documents.csv`` (``stamp``: its size and time, so
+    that an edited table is read again)."""
+    docs = read_table(table)
+    if "province" not in docs.columns or "doc_id" not in docs.columns:
+        return {}
+    paths = docs["path"] if "path" in docs.columns else [""] * len(docs)
+    return {(d, p): v.strip() for d, p, v in zip(docs["doc_id"], paths, docs["province"])
+            if v.strip()}
+
+
+def recorded_province(path: str | os.PathLike, doc_id: str | None = None) -> str | None:
+    """The province recorded for a workspace text ``WS/raw/<doc_id>.txt`` in
+    ``WS/documents.csv`` (its ``province`` column), if any.
+
+    Only a file inside a workspace's ``raw/`` folder, registered under its file name, has
+    one; anything else gives None.
+    """
+    path = Path(path)
+    folder = path.resolve().parent
+    table = folder.parent / "documents.csv"
+    if folder.name != "raw" or not table.is_file():
+        return None
+    info = table.stat()
+    found = _recorded(table, (info.st_size, info.st_mtime_ns))
+    doc_id = doc_id or path.stem
+    return found.get((doc_id, f"raw/{path.name}")) or found.get((doc_id, "")) or None
+
+
+def document_province(text: str, coder, province: str | None = None,
+                      recorded: str | None = None) -> tuple[str | None, str]:
+    """The document's own province and where it came from.
+
+    Returns
+    -------
+    province : str or None
+        As given (a name or ISO code), as recorded, or the ISO code from the title line.
+    source : {"given", "recorded", "title", "text"}
+        ``"text"`` when none was found: the coder then reads it from the text.
+
+    Examples
+    --------
+    >>> from npstudy.coder import Coder
+    >>> document_province("2024年江苏省政府工作报告\\n全省设立基金。", Coder())
+    ('CN-JS', 'title')
+    >>> document_province("全省设立基金。", Coder(), recorded="CN-AH")
+    ('CN-AH', 'recorded')
+    """
+    if province:
+        return province, "given"
+    if recorded:
+        return recorded, "recorded"
+    found = title_province(text, coder)
+    return (found, "title") if found else (None, "text")

@@ -1,0 +1,195 @@
+"""Corpus mode: a folder coded document by document, resumed, on a process pool and on Dask.
+
+The texts are made up for the test. Each document's files must be the bytes that coding it
+alone gives, whatever the scheduler.
+"""
+
+import json
+import os
+
+import pytest
+from dask import distributed
+
+from npstudy.coder import Coder
+from npstudy.coder.corpus import MANIFEST, OUTPUTS, _clean, code_corpus, read_corpus
+from npstudy.coder.run import csv_bytes
+
+TEXTS = {
+    "report": "2024年江苏省政府工作报告\n过去一年，全省设立科技创新基金，新建概念验证中心。\n",
+    "news": "浙江设立科技创新基金。9省份瞄准氢能。华为在贵州设厂。\n",
+    "list": "山东、广东获批筹建国家碳计量中心。\n上海举办论坛。\n",
+    "plain": "今天天气很好。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def coder():
+    return Coder()
+
+
+def make_corpus(folder, texts=TEXTS):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def tree(out):
+    docs = out / "docs"
+    return {f"{d.name}/{f.name}": f.read_bytes() for d in sorted(docs.iterdir()) for f in sorted(d.iterdir())}
+
+
+def test_each_document_is_written_as_coding_it_alone_gives(tmp_path, coder):
+    corpus = make_corpus(tmp_path / "in")
+    totals = code_corpus(corpus, tmp_path / "out", progress=False)
+    assert (totals["documents"], totals["coded"], totals["skipped"], totals["failed"]) == (4, 4, 0, 0)
+    files = tree(tmp_path / "out")
+    assert sorted(files) == sorted(f"{d}/{f}" for d in TEXTS for f in [*OUTPUTS, MANIFEST])
+    for doc_id, text in TEXTS.items():
+        province = "CN-JS" if doc_id == "report" else None     # the title names Jiangsu
+        result = coder.code(text, doc_id, province=province)
+        for name, attr in OUTPUTS.items():
+            assert files[f"{doc_id}/{name}"] == csv_bytes(getattr(result, attr), bom=True)
+    manifest = json.loads(files["report/manifest.json"])
+    assert (manifest["province"], manifest["province_source"], manifest["suggestions"]) == (
+        "CN-JS", "title", 2)
+    assert json.loads(files["plain/manifest.json"])["warnings"] == [
+        "no province or prefecture-level city found in the text"]
+    assert totals["suggestions"] == sum(json.loads(files[f"{d}/manifest.json"])["suggestions"]
+                                        for d in TEXTS)
+    table = read_corpus(tmp_path / "out")
+    assert list(table["doc_id"].unique()) == ["list", "news", "report"]   # plain has none
+    assert len(table) == totals["suggestions"]
+
+
+def test_a_second_run_skips_what_is_coded_alike(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    before = tree(out)
+    again = code_corpus(corpus, out, progress=False)
+    assert (again["coded"], again["skipped"]) == (0, 4)
+    assert again["suggestions"] == sum(json.loads(before[f"{d}/manifest.json"])["suggestions"]
+                                       for d in TEXTS)
+    assert tree(out) == before
+    # a changed text and another --province are coded again; the rest is skipped
+    (corpus / "news.txt").write_text("江苏设立科技创新基金。\n", encoding="utf-8")
+    third = code_corpus(corpus, out, progress=False)
+    assert (third["coded"], third["skipped"]) == (1, 3)
+    assert b"CN-JS" in tree(out)["news/suggestions.csv"]
+    assert code_corpus(corpus, out, province="CN-AH", progress=False)["coded"] == 4
+    assert code_corpus(corpus, out, province="CN-AH", force=True, progress=False)["coded"] == 4
+    # a manifest from another lexicon or version is no match
+    manifest = out / "docs" / "plain" / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps(dict(data, lexicon="0" * 64)), encoding="utf-8")
+    last = code_corpus(corpus, out, province="CN-AH", progress=False)
+    assert (last["coded"], last["skipped"]) == (1, 3)
+
+
+def test_the_process_pool_gives_the_same_bytes(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    code_corpus(corpus, tmp_path / "one", jobs=1, progress=False)
+    totals = code_corpus(corpus, tmp_path / "two", jobs=2, progress=False)
+    assert totals["coded"] == 4
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    # the workers are fresh interpreters, each with its own string hashing (which orders the
+    # coder's patterns): their lexicon hash is this process's, so nothing is coded again
+    assert code_corpus(corpus, tmp_path / "one", jobs=2, progress=False)["skipped"] == 4
+
+
+def test_dask_gives_the_same_bytes_as_the_pool(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    code_corpus(corpus, tmp_path / "pool", jobs=1, progress=False)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        totals = code_corpus(corpus, tmp_path / "dask", jobs=2, scheduler="dask", client=client,
+                             progress=False)
+        assert (totals["coded"], totals["failed"]) == (4, 0)
+        again = code_corpus(corpus, tmp_path / "dask", scheduler="dask", client=client,
+                            progress=False)
+        assert again["skipped"] == 4
+    assert tree(tmp_path / "dask") == tree(tmp_path / "pool")
+
+
+def test_what_an_interrupted_run_left_is_cleaned(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    before = tree(out)
+    # a staged set never renamed, and a previous set moved aside before its new one arrived
+    (out / ".npstudy-tmp-news-1-2").mkdir()
+    (out / ".npstudy-tmp-news-1-2" / "suggestions.csv").write_text("half", encoding="utf-8")
+    os.rename(out / "docs" / "list", out / ".npstudy-old-list-1-2")
+    _clean(out)
+    assert sorted(p.name for p in out.iterdir()) == ["docs"]
+    assert tree(out) == before
+
+
+def test_the_command_on_a_folder(tmp_path, cli):
+    corpus = make_corpus(tmp_path / "in", dict(TEXTS, empty=""))
+    (corpus / "notes.md").write_text("not a text", encoding="utf-8")
+    run = cli("code", corpus, "--out", tmp_path / "out")
+    assert run.code == 1
+    lines = run.err.strip().splitlines()
+    assert lines[-1].startswith("npstudy: error: 1 document(s) could not be coded")
+    assert "empty: " in lines[-1] and "file is empty" in lines[-1]
+    assert "4 document(s) coded, 0 already coded alike and skipped, 1 failed, of 5" in run.err
+    assert sorted(p.name for p in (tmp_path / "out" / "docs").iterdir()) == sorted(TEXTS)
+    (corpus / "empty.txt").unlink()
+    run = cli("code", corpus, "--out", tmp_path / "out")
+    assert run.code == 0 and "0 document(s) coded, 4 already coded alike and skipped" in run.err
+    assert "\r" not in run.err            # no progress bar when standard error is no terminal
+
+
+@pytest.mark.parametrize("args, message", [
+    (["{in}"], "pass --out OUTDIR"),
+    (["{in}", "--out", "{out}", "--doc-id", "x"], "--doc-id does not apply to a folder"),
+    (["{in}", "{in}/news.txt", "--out", "{out}"], "pass one folder"),
+    (["{in}/news.txt", "--jobs", "2"], "--jobs and --scheduler apply to a folder"),
+    (["{in}", "--out", "{in}/news.txt"], "is not a folder"),
+    (["{in}", "--out", "{out}", "--jobs", "0"], "--jobs 0: must be at least 1"),
+    (["{in}", "--out", "{out}", "--province", "Atlantis"], "not a province name"),
+    (["{empty}", "--out", "{out}"], "holds no .txt file"),
+])
+def test_the_command_refuses_bad_options(tmp_path, cli, args, message):
+    make_corpus(tmp_path / "in")
+    (tmp_path / "empty").mkdir()
+    names = {"in": tmp_path / "in", "out": tmp_path / "out", "empty": tmp_path / "empty"}
+    run = cli("code", *[a.format(**names) for a in args])
+    assert run.code == 1 and message in run.err
+    assert run.err.count("npstudy: error:") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_not_written_by_npstudy_is_left_alone(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    mine = tmp_path / "out" / "docs" / "news"
+    mine.mkdir(parents=True)
+    (mine / "my-notes.txt").write_text("mine", encoding="utf-8")
+    totals = code_corpus(corpus, tmp_path / "out", progress=False)
+    assert totals["failed"] == 1 and "not written by npstudy code" in totals["errors"][0][1]
+    assert [p.name for p in mine.iterdir()] == ["my-notes.txt"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["docs"]
+
+
+def test_the_lexicon_hash_follows_the_lexicon(coder):
+    from npstudy.coder.corpus import coder_fingerprint
+    from npstudy.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert coder_fingerprint(Coder(lexicon=lexicon)) == coder_fingerprint(coder)
+    assert coder_fingerprint(Coder(lexicon=lexicon.iloc[1:])) != coder_fingerprint(coder)
+
+
+def test_a_workspace_folder_uses_the_recorded_provinces(tmp_path, cli):
+    (tmp_path / "d.txt").write_text("全省设立科技创新基金。\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert cli("init", ws).code == 0
+    assert cli("add-document", ws, tmp_path / "d.txt", "--doc-id", "d1", "--province", "CN-AH").code == 0
+    totals = code_corpus(ws / "raw", tmp_path / "out", progress=False)
+    assert totals["failed"] == 0
+    manifest = json.loads((tmp_path / "out" / "docs" / "d1" / MANIFEST).read_text(encoding="utf-8"))
+    assert (manifest["province"], manifest["province_source"], manifest["suggestions"]) == (
+        "CN-AH", "recorded", 1)

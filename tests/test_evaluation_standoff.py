@@ -1,0 +1,121 @@
+"""Scoring the coder on a stand-off set: texts checked by hash, labels by offsets, and the
+scores worked out by hand. The excerpts are made up for the test."""
+
+import csv
+import hashlib
+
+import pytest
+
+from npstudy.dataset import DataError
+from npstudy.evaluation import load_standoff, standoff_table
+
+VC, TT = "innovation.venture_capital", "innovation.tech_transfer"
+TEXTS = {
+    "e1": "2024年江苏省政府工作报告\n全省设立科技创新基金。",    # a title: Jiangsu without --province
+    "e2": "浙江建设概念验证中心。华为在贵州设厂。",
+    "e3": "全省新建概念验证中心。",                            # Anhui only through its record
+    "e4": "江苏设立科技创新基金。",                            # listed, not in the cache
+    "e5": "上海设立科技创新基金。",                            # in the cache with other bytes
+}
+EXCERPTS = [  # excerpt_id, province, has_title, split
+    ("e1", "CN-JS", "true", "dev"), ("e2", "", "false", "test"), ("e3", "CN-AH", "false", "test"),
+    ("e4", "CN-JS", "false", "test"), ("e5", "CN-SH", "false", "dev")]
+LABELS = [("e1", "CN-JS", VC, "科技创新基金"), ("e2", "CN-ZJ", TT, "概念验证中心"),
+          ("e2", "CN-GZ", "venture_capital", "设厂"), ("e4", "CN-JS", VC, "科技创新基金")]
+
+
+def write(rows, path, header):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def standoff(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    rows = []
+    for eid, province, has_title, split in EXCERPTS:
+        text = TEXTS[eid]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if eid != "e4":
+            (cache / f"{eid}.txt").write_text(text + ("!" if eid == "e5" else ""), encoding="utf-8")
+        rows.append((eid, f"https://example.org/{eid}", "outlet", "2024", "provincial_news",
+                     province, has_title, "false", split, digest, len(text), "a query"))
+    write(rows, tmp_path / "excerpts.csv",
+          ["excerpt_id", "url", "outlet", "date", "genre", "province", "has_title", "distractor",
+           "split", "sha256", "n_chars", "query"])
+    labels = [(e, p, t, TEXTS[e].index(w), TEXTS[e].index(w) + len(w)) for e, p, t, w in LABELS]
+    write(labels, tmp_path / "labels.csv", ["excerpt_id", "province", "theme", "start", "end"])
+    return tmp_path
+
+
+def pooled(table, name):
+    return table.set_index(["set", "theme"]).loc[(name, "all")]
+
+
+def test_texts_are_checked_by_hash(standoff):
+    s = load_standoff(standoff / "labels.csv", standoff / "cache")
+    assert sorted(s["texts"]) == ["e1", "e2", "e3"]
+    assert (s["missing"], s["mismatched"], s["excerpts"]) == (["e4"], ["e5"], 5)
+    assert s["documents"]["default_province"].tolist() == ["CN-JS", "", "CN-AH"]
+    assert len(s["labels"]) == 3     # e4's label has no text to score
+
+
+def test_scores_with_and_without_the_recorded_province(standoff):
+    s = load_standoff(standoff / "labels.csv", standoff / "cache")
+    with_province = standoff_table(s, n=50)
+    # suggested: e1 JS/VC, e2 ZJ/TT, e3 AH/TT; labelled: e1 JS/VC, e2 ZJ/TT, e2 GZ/VC
+    row = pooled(with_province, "realtext")
+    assert (row["tp"], row["suggested"], row["labelled"]) == (2, 3, 3)
+    assert row["precision"] == pytest.approx(2 / 3) and row["recall"] == pytest.approx(2 / 3)
+    assert (row["texts_missing"], row["texts_mismatched"]) == (1, 1)
+    # without it, e1 takes Jiangsu from its title and e3 names no province
+    without = standoff_table(s, use_province=False, n=50)
+    row = pooled(without, "realtext")
+    assert (row["tp"], row["suggested"], row["labelled"]) == (2, 2, 3)
+    titled = pooled(without, "realtext (has_title)")
+    assert (titled["tp"], titled["suggested"], titled["labelled"], titled["documents"]) == (1, 1, 1, 1)
+
+
+def test_one_split(standoff, cli):
+    s = load_standoff(standoff / "labels.csv", standoff / "cache", split="test")
+    row = pooled(standoff_table(s, n=50, name="t"), "t")
+    assert (row["tp"], row["suggested"], row["labelled"], row["documents"]) == (1, 2, 2, 2)
+    assert (row["texts_missing"], row["texts_mismatched"]) == (1, 0)
+    run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "cache",
+              "--split", "test", "--bootstrap", "50", "--out", standoff / "scores.csv")
+    assert run.code == 0
+    assert "1 text(s) not found" in run.err and "0 with another SHA-256" in run.err
+    rows = list(csv.DictReader(open(standoff / "scores.csv", encoding="utf-8")))
+    pooled_row = next(r for r in rows if r["theme"] == "all")
+    assert (pooled_row["set"], pooled_row["tp"], pooled_row["precision"]) == ("realtext-test", "1", "0.5")
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda rows: rows + [["e9", "CN-JS", VC, "0", "3"]], "excerpt_id 'e9' is not in excerpts.csv"),
+    (lambda rows: rows + [["e1", "CN-JS", VC, "5", "500"]], "is not inside excerpt e1"),
+    (lambda rows: rows + [["e1", "CN-JS", "nothing", "0", "3"]], "not a theme of the codebook"),
+    (lambda rows: rows + [["e1", "Atlantis", VC, "0", "3"]], "not a province name"),
+    (lambda rows: rows + [["e1", "CN-JS", VC, "x", "3"]], "must be whole numbers"),
+    (lambda rows: [r[:4] for r in rows], "missing column(s) end"),
+])
+def test_bad_labels_are_named_by_file_and_row(standoff, edit, message):
+    path = standoff / "labels.csv"
+    rows = list(csv.reader(open(path, encoding="utf-8")))
+    header, body = rows[0], rows[1:]
+    new = edit(body)
+    write(new, path, header[:len(new[0])])
+    with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_standoff(path, standoff / "cache")
+
+
+def test_no_text_found_is_an_error(standoff, cli):
+    (standoff / "none").mkdir()
+    run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "none")
+    assert run.code == 1 and "none of the 5 excerpt text(s) was found" in run.err
+    assert run.err.count("npstudy: error:") == 1
+    run = cli("evaluate", "--standoff", standoff / "labels.csv")
+    assert run.code == 1 and "needs --texts DIR" in run.err
