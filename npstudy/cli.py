@@ -20,6 +20,10 @@ from pathlib import Path
 
 from . import __version__
 
+#: The project's seed (``npstudy.build.SEED``, which a test keeps equal), without importing the
+#: build and its plotting libraries for it.
+PROJECT_SEED = 20240305
+
 __all__ = ["main", "build_parser"]
 
 # Files meant for people to review open in Excel with Chinese text when they start
@@ -127,6 +131,9 @@ def _cmd_build(args) -> int:
           # steps are progress for a person at a terminal; to a file or pipe, an error stays
           # the only line on stderr
           progress=None if not args.quiet and sys.stderr.isatty() else False)
+    if not args.quiet:
+        print("next: look at the figures, or open the notebooks that explain them "
+              "(npstudy notebooks DIR)")
     return 0
 
 
@@ -207,6 +214,9 @@ def _cmd_code(args) -> int:
     _say(f"{len(suggestions)} suggestion(s) for {suggestions['province'].nunique()} province(s); "
          f"{len(counted)} counted-but-unnamed statement(s); {len(dropped)} sentence(s) name a "
          f"province but match no keyword{written}")
+    if out:
+        _say(f"next: review {out} (set decision to accept or reject, write summary_en), then "
+             f"npstudy merge {out} --into WORKSPACE --coder NAME")
     return 0
 
 
@@ -329,13 +339,15 @@ def _cmd_agree(args) -> int:
     if args.out:
         write_atomic(Path(args.out), _csv_bytes(result.disagreements, bom=True),
                      inputs=[args.a, args.b])
+    print("next: settle each disagreement" + (" (--show lists them)" if not args.show else "")
+          + " and record the decision; agreement is reported before adjudication")
     return 0
 
 
 def _cmd_merge(args) -> int:
     from .workspace import merge_reviewed
 
-    merged = merge_reviewed(args.reviewed, args.into)
+    merged = merge_reviewed(args.reviewed, args.into, coder=args.coder)
     skipped = merged.attrs.get("skipped", [])
     note = (f"; {len(skipped)} accepted row(s) already present, skipped (rows "
             f"{', '.join(map(str, skipped[:10]))}{', …' if len(skipped) > 10 else ''})"
@@ -343,6 +355,11 @@ def _cmd_merge(args) -> int:
     kept = " (previous version kept as practices.csv.bak)" if merged.attrs.get("added") else ""
     print(f"merged {merged.attrs.get('added', 0)} new row(s) into "
           f"{Path(args.into) / 'practices.csv'}, which now holds {len(merged)} rows{kept}{note}")
+    if not args.coder:
+        print("note: the rows keep the coder column of the file; pass --coder NAME to record "
+              "who reviewed them")
+    print(f"next: npstudy validate {args.into}\n"
+          f"      npstudy build --data {args.into} --out {Path(args.into) / 'figures'}")
     return 0
 
 
@@ -426,10 +443,38 @@ def _cmd_export_codebook(args) -> int:
 _TEXT_HELP = "UTF-8 (BOM allowed) or GB18030 text"
 
 
+#: An example of every command, shown at the end of its --help.
+EXAMPLES = {
+    "validate": "npstudy validate                       # the shipped dataset\n"
+                "  npstudy validate my-dataset            # a workspace",
+    "build": "npstudy build                          # every table and figure, en + zh\n"
+             "  npstudy build --data my-dataset --out my-figures --lang en",
+    "init": "npstudy init my-dataset",
+    "add-document": "npstudy add-document my-dataset report.txt --doc-id report-2024 "
+                    "--province 浙江 --date 2024-05",
+    "code": "npstudy code my-dataset/raw/report-2024.txt --doc-id report-2024 --out suggestions.csv\n"
+            "  npstudy code reports/ --out coded/ --jobs 2      # a whole folder",
+    "agree": "npstudy agree coder-a.csv coder-b.csv --data my-dataset --show",
+    "merge": "npstudy merge reviewed.csv --into my-dataset --coder \"Li Wei\"",
+    "notebooks": "npstudy notebooks my-class/ --student",
+    "export-qdpx": "npstudy export-qdpx my-dataset coding.qdpx",
+    "import-qdpx": "npstudy import-qdpx coded.qdpx --into my-dataset",
+    "export-codebook": "npstudy export-codebook codes.qdc   (or: codes.csv --format csv)",
+    "train": "npstudy train my-dataset",
+    "evaluate": "npstudy evaluate data/evaluation/dev --themes",
+    "cite": "npstudy cite > npstudy.bib",
+}
+
+
+def _epilog(name: str) -> str | None:
+    return f"example:\n  {EXAMPLES[name]}" if name in EXAMPLES else None
+
+
 def _command(sub, func, name: str, summary: str, description: str, *positional):
     """Add the subcommand ``name`` running ``func``; ``positional``: (dest, metavar[, options]),
     each a path unless its options say otherwise."""
-    parser = sub.add_parser(name, help=summary, description=description)
+    parser = sub.add_parser(name, help=summary, description=description, epilog=_epilog(name),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     for dest, metavar, *options in positional:
         options = {"type": _path, **(options[0] if options else {})}
         parser.add_argument(dest, metavar=metavar, **options)
@@ -457,6 +502,7 @@ def _cmd_train(args) -> int:
         return 1
     print(f"trained on {info['accepted']} accepted and {info['rejected']} rejected suggestions "
           f"from {', '.join(info['files'])}; saved {Path(args.workspace) / info['path']}")
+    print(f"next: npstudy code FILE --model {args.workspace} --out suggestions.csv")
     return 0
 
 
@@ -520,15 +566,18 @@ def _cmd_evaluate(args) -> int:
 def _add_coder_commands(sub) -> None:
     """The coder-quality commands: train and evaluate."""
     t = sub.add_parser("train", help="fit a classifier on a workspace's reviewed suggestions",
+                       epilog=_epilog("train"), formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Fit character n-gram logistic regression on the accepted and "
                                    "rejected suggestions in WORKSPACE/reviews/*.csv and save it as "
                                    "WORKSPACE/model/classifier.npz (plain arrays, no code); "
                                    "`npstudy code --model WORKSPACE` then uses it. Needs pip "
                                    "install 'npstudy[learn]'.")
     t.add_argument("workspace", metavar="WORKSPACE")
-    t.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    t.add_argument("--seed", type=int, default=PROJECT_SEED,
+                   help=f"random seed (default: the project's seed, {PROJECT_SEED})")
     t.set_defaults(func=_cmd_train)
     e = sub.add_parser("evaluate", help="precision, recall and F1 of the coder on labelled text",
+                       epilog=_epilog("evaluate"), formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Code each labelled corpus FOLDER (docs/, documents.csv, "
                                    "labels.csv) and report precision, recall and F1 per theme at "
                                    "the (document, province, theme) level, with 95% intervals "
@@ -589,13 +638,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print nothing but errors (no step lines, no progress bar)")
     _command(sub, _cmd_init, "init", "create a workspace: a copy of the dataset to extend",
              "Create DIR (new, or empty) holding a copy of the dataset's tables and texts, "
-             "which validates as it is.", ("folder", "DIR"))
+             "which validates as it is.",
+             ("folder", "DIR", {"help": "the workspace folder to create (new, or empty)"}))
     d = _command(sub, _cmd_add_document, "add-document", "register a new text in a workspace",
                  "Copy FILE into DIR/raw/ID.txt (as UTF-8) and add it to documents.csv and "
                  "source_layout.csv, all together or not at all. ID: 1-64 letters, digits, "
                  "'_', '-' or '.'.",
                  ("folder", "DIR"), ("file", "FILE", {"help": _TEXT_HELP}))
-    d.add_argument("--doc-id", required=True, metavar="ID")
+    d.add_argument("--doc-id", required=True, metavar="ID",
+                   help="the document's id in the workspace: 1-64 letters, digits, '_', '-' or "
+                        "'.', starting with a letter or digit (e.g. report-2024)")
     d.add_argument("--title", help="title of the document (optional)")
     d.add_argument("--outlet", help="where it was published (optional)")
     d.add_argument("--date", help="publication date, YYYY, YYYY-MM or YYYY-MM-DD (optional)")
@@ -636,7 +688,9 @@ def build_parser() -> argparse.ArgumentParser:
                  "Cohen's kappa, Krippendorff's alpha and percent agreement per category and "
                  "overall; unit: (document, sentence, province). Both codings are checked first, "
                  "like `npstudy validate`.", ("a", "A.csv"), ("b", "B.csv"))
-    a.add_argument("--level", choices=("pillar", "theme", "code"), default="theme")
+    a.add_argument("--level", choices=("pillar", "theme", "code"), default="theme",
+                   help="the categories compared: the four pillars, the 12 themes (default) or "
+                        "the codes under them")
     _add_data(a, "the workspace whose documents the codings quote (default: the shipped dataset)")
     a.add_argument("--show", action="store_true", help="print every disagreement")
     a.add_argument("--out", type=_path, help="write the disagreements to this CSV")
@@ -646,6 +700,9 @@ def build_parser() -> argparse.ArgumentParser:
                  ("reviewed", "REVIEWED.csv"))
     m.add_argument("--into", required=True, metavar="DIR", type=_path,
                    help="a workspace (npstudy init)")
+    m.add_argument("--coder", metavar="NAME",
+                   help="who reviewed the rows: recorded in their coder column (default: the "
+                        "coder column as the file has it, npstudy-coder for unedited suggestions)")
     n = _command(sub, _cmd_notebooks, "notebooks", "copy the teaching notebooks into a folder",
                  "Copy the teaching notebooks shipped with npstudy, and the teacher's guide, into "
                  "DIR (created if missing). Existing files are kept unless --force is given.",

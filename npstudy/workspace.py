@@ -326,7 +326,8 @@ def decide(suggestions: pd.DataFrame, accept=(), reject=(), summaries: dict | No
     return out
 
 
-def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.PathLike) -> pd.DataFrame:
+def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.PathLike,
+                   coder: str | None = None) -> pd.DataFrame:
     """Validate accepted suggestions and append them to a workspace's ``practices.csv``.
 
     Parameters
@@ -340,6 +341,10 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         The reviewed table, rejections included, is kept in ``folder/reviews/``
         (named by its content hash, so merging it again adds no copy), where
         :func:`npstudy.learn.train` finds it.
+    coder : str, optional
+        Who reviewed the rows: written into the ``coder`` column of every row
+        added (1-64 characters, no line breaks or control characters). By
+        default the rows keep the reviewed file's ``coder`` column.
 
     Returns
     -------
@@ -356,6 +361,12 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         problem is listed, with the reviewed file's row numbers).
     """
     folder = check_workspace(folder)
+    if coder is not None:
+        coder = coder.strip()
+        if not 1 <= len(coder) <= 64 or CONTROL_CHARS.search(coder) or any(
+                ch in coder for ch in "\n\r\x85\u2028\u2029"):
+            raise CodingError(f"--coder {coder!r}: a reviewer's name is 1-64 characters on one "
+                              "line – give a name or initials, e.g. --coder \"Li Wei\"")
     is_frame = isinstance(reviewed, pd.DataFrame)
     name = "reviewed suggestions" if is_frame else str(reviewed)
     if is_frame:
@@ -401,6 +412,8 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
         first = (numbers.max() if len(numbers) else 0) + 1
         new = table.iloc[rows].reindex(columns=PRACTICE_COLUMNS, fill_value="")
         new["id"] = [f"P{first + i:03d}" for i in range(len(new))]
+        if coder is not None:
+            new["coder"] = coder
         # keep the workspace's own extra columns (statement, scope, ...); new rows leave them empty
         merged = pd.concat([base, new], ignore_index=True).fillna("")
         review = _table_bytes(table, Path(name), cells_checked=True)
