@@ -13,7 +13,7 @@ Usage::
 Regenerate the lock after changing dependencies in pyproject.toml::
 
     pip install -e ".[dev]"
-    pip-compile --extra test --extra notebooks --no-emit-index-url --no-emit-find-links \\
+    pip-compile --extra test --extra notebooks --extra docs --extra lint --no-emit-index-url --no-emit-find-links \\
         --strip-extras --output-file requirements-lock.txt pyproject.toml
 """
 
