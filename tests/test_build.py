@@ -22,7 +22,7 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    assert len(written) == len(digest(a)) == 15 + len(FIGURES) * len(langs) * len(formats)
+    assert len(written) == len(digest(a)) == 16 + len(FIGURES) * len(langs) * len(formats)
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -39,7 +39,7 @@ def test_two_builds_are_byte_identical(zh_png, tmp_path):
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
-    assert len(written) == len(digest(first)) == 15 + len(FIGURES)
+    assert len(written) == len(digest(first)) == 16 + len(FIGURES)
     assert not [p for p in first.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -72,6 +72,10 @@ def test_tables_hold_the_expected_values(zh_png):
     assert pooled.loc["article (in-sample)"].tolist() == [40, 41, 40, 1]
     assert coder.loc[("test", "all"), "precision"] == pytest.approx(199 / 215, abs=1e-6)
     assert coder.loc[("test", "all"), "recall"] == pytest.approx(199 / 218, abs=1e-6)
+    # the reliability table of the build is data/reliability/agreement.csv, byte for byte
+    from npstudy import data_dir
+    assert ((tmp_path / "tables" / "reliability.csv").read_bytes()
+            == (data_dir() / "reliability" / "agreement.csv").read_bytes())
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path):
@@ -122,7 +126,7 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  15 CSV files" in out
+    assert "tables:  16 CSV files" in out
     assert "figures: 8 files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 
