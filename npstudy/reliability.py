@@ -507,7 +507,7 @@ def agreement_with_intervals(x: Sequence, y: Sequence, n_boot: int = 2000, seed:
     --------
     >>> r = agreement_with_intervals(["a", "a", "b", "b"], ["a", "a", "b", "a"], n_boot=200)
     >>> round(r["kappa"], 3), round(r["alpha"], 3)
-    (0.5, 0.469)
+    (0.5, 0.533)
     """
     if len(x) != len(y):
         raise ValueError(f"the two codings label {len(x)} and {len(y)} units – pass the same units")
