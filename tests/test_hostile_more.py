@@ -240,7 +240,7 @@ def test_init_refuses_a_folder_with_a_lock_and_other_files(tmp_path, cli):
 
 def test_merge_beside_an_overflowing_numeric_id(env, cli):
     """An id of 23 digits in the workspace neither crashes merge nor is reused: new ids
-    continue after the largest id of the usual form (up to P053 here, so P054…)."""
+    continue after the largest id of the usual form (up to P058 here, so P059…)."""
     rows = read_csv(env / "ws/practices.csv")
     rows[0]["id"] = "P" + "9" * 23
     write_csv(env / "ws/practices.csv", rows, "utf-8")
@@ -248,9 +248,9 @@ def test_merge_beside_an_overflowing_numeric_id(env, cli):
     run = cli("merge", env / "rev.csv", "--into", env / "ws")
     assert run.code == 0, run.err
     ids = [r["id"] for r in read_csv(env / "ws/practices.csv")]
-    assert len(rows) == 50 and ids[49] == "P053"
-    assert ids[-3:] == ["P054", "P055", "P056"]
-    assert len(set(ids)) == len(ids) == 53
+    assert len(rows) == 52 and ids[51] == "P058"
+    assert ids[-3:] == ["P059", "P060", "P061"]
+    assert len(set(ids)) == len(ids) == 55
     assert validate(env / "ws") == []
 
 
