@@ -28,7 +28,8 @@ __all__ = ["cohen_kappa", "krippendorff_alpha", "percent_agreement", "agreement"
            "check_coding", "FIELDS", "CODING_COLUMNS", "read_coding", "match_statements",
            "agreement_with_intervals", "unitizing_alpha", "named_provinces", "baseline_coding",
            "field_reliability", "agreement_table", "agreement_csv", "BLIND_SECOND_CODING",
-           "BLIND_ADJUDICATION"]
+           "BLIND_ADJUDICATION", "ADJUDICATION_COLUMNS", "read_adjudication",
+           "adjudication_summary"]
 
 # The columns agreement reads: their problems make a coding unusable for it.
 _AGREEMENT_COLUMNS = {"doc_id", "province", "city", "pillar", "theme", "code", "quote", "start",
@@ -943,3 +944,59 @@ def _legacy_second(path, text: str) -> pd.DataFrame:
 def agreement_csv(table: pd.DataFrame) -> str:
     """:func:`agreement_table` as the CSV text of ``agreement.csv`` (``\\n`` line ends, 6 places)."""
     return table.to_csv(index=False, lineterminator="\n", float_format="%.6f")
+
+
+#: Columns of ``adjudication_blind.csv`` (``data/reliability/adjudication_rules.md``).
+ADJUDICATION_COLUMNS = ("item", "province", "field", "statement_first", "statement_second",
+                        "first", "second", "decision", "final", "rule", "tie", "reason")
+_ADJUDICATED_FIELDS = ("row", "city", "theme", "code", "instrument_type", "scope", "quote")
+
+
+def read_adjudication(path) -> pd.DataFrame:
+    """Read and check an adjudication in the format of ``adjudication_rules.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows as strings, with ``tie`` as booleans.
+
+    Raises
+    ------
+    npstudy.fileio.DataError
+        ``file:row: column: value – problem – suggestion`` for a missing column, a
+        field that is not adjudicated, a decision other than ``first``, ``second`` or
+        ``neither``, a ``tie`` that is not ``true``/``false``, or an empty reason.
+    """
+    from .fileio import DataError, read_table
+
+    table = read_table(path)
+    missing = [c for c in ADJUDICATION_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)} – an adjudication has "
+                        f"the columns {','.join(ADJUDICATION_COLUMNS)} (adjudication_rules.md)")
+    checks = (("field", set(_ADJUDICATED_FIELDS), "one of " + ", ".join(_ADJUDICATED_FIELDS)),
+              ("decision", {"first", "second", "neither"}, "first, second or neither"),
+              ("tie", {"true", "false"}, "true or false"))
+    for i, row in enumerate(table.itertuples(index=False)):
+        for col, allowed, say in checks:
+            value = getattr(row, col)
+            if value not in allowed:
+                raise DataError(f"{path}:{i + 2}: {col}: {value!r} – not allowed – write {say}")
+        if not str(row.reason).strip():
+            raise DataError(f"{path}:{i + 2}: reason: '' – must not be empty – quote the words "
+                            "of the text and name the rule that decide the item")
+    return table.assign(tie=table["tie"] == "true")
+
+
+def adjudication_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """How many items of each field the adjudicator decided for each coding, and how many ties.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``field``: ``items``, ``first``, ``second``, ``neither``, ``ties``.
+    """
+    counts = pd.crosstab(table["field"], table["decision"]).reindex(
+        columns=["first", "second", "neither"], fill_value=0)
+    out = counts.assign(items=counts.sum(axis=1), ties=table.groupby("field")["tie"].sum())
+    return out[["items", "first", "second", "neither", "ties"]]

@@ -239,3 +239,30 @@ def test_agreement_table_takes_the_blind_second_coding_when_it_exists(tmp_path, 
     assert t.loc["instrument_type", "kappa"] == 1.0
     assert t.loc["statements (αu)", "alpha"] == 1.0
     assert load_source()  # the shipped text is untouched
+
+
+# ------------------------------------------------------------ adjudication
+
+def test_read_adjudication_and_summary(tmp_path):
+    from npstudy.reliability import adjudication_summary, read_adjudication
+    head = "item,province,field,statement_first,statement_second,first,second,decision,final,rule,tie,reason\n"
+    path = tmp_path / "adjudication_blind.csv"
+    path.write_text(head
+                    + "J001,CN-SH,row,S001,,yes,–,first,yes,R1,false,the clause names a fund\n"
+                    + "J002,CN-SH,scope,S002,S003,national,provincial,second,provincial,R11,false,no 国家\n"
+                    + "J003,CN-ZJ,theme,S004,S005,a,b,first,a,R6,true,tie: paragraph theme\n",
+                    encoding="utf-8")
+    t = read_adjudication(path)
+    assert t["tie"].tolist() == [False, False, True]
+    s = adjudication_summary(t)
+    assert s.loc["row"].tolist() == [1, 1, 0, 0, 0]
+    assert s.loc["scope"].tolist() == [1, 0, 1, 0, 0]
+    assert s.loc["theme"].tolist() == [1, 1, 0, 0, 1]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(head + "J001,CN-SH,row,S001,,yes,–,A,yes,R1,false,reason\n", encoding="utf-8")
+    with pytest.raises(DataError, match="bad.csv:2: decision: 'A' – not allowed – write first, "
+                                        "second or neither"):
+        read_adjudication(bad)
+    bad.write_text(head + "J001,CN-SH,row,S001,,yes,–,first,yes,R1,false,\n", encoding="utf-8")
+    with pytest.raises(DataError, match="reason: '' – must not be empty"):
+        read_adjudication(bad)

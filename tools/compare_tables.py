@@ -4,7 +4,8 @@
 
 Writes ``table,key,column,before,after`` for every cell that differs (a row present
 in one build only gives one line per column, with the other side empty), tables in
-name order and rows in the order of the later build. Used for
+name order and rows in the order of the later build. Only tables that both builds
+write are compared; the others are named on stderr. Used for
 ``data/reliability/recoding_headlines.csv``: build the data before a recoding with
 ``npstudy build --out BEFORE`` (from a checkout of that commit), build the current data
 with ``npstudy build --out AFTER``, then compare.
@@ -35,9 +36,11 @@ def _read(path: Path):
 def compare(before: Path, after: Path) -> list[dict]:
     """Every differing cell of the tables found in either folder."""
     out = []
-    for name in sorted({p.stem for p in before.glob("*.csv")} | {p.stem for p in after.glob("*.csv")}):
-        old = _read(before / f"{name}.csv") if (before / f"{name}.csv").exists() else []
-        new = _read(after / f"{name}.csv") if (after / f"{name}.csv").exists() else []
+    names_a, names_b = {p.stem for p in before.glob("*.csv")}, {p.stem for p in after.glob("*.csv")}
+    for name in sorted(names_a ^ names_b):
+        print(f"compare_tables: {name}.csv is in one build only; not compared", file=sys.stderr)
+    for name in sorted(names_a & names_b):
+        old, new = _read(before / f"{name}.csv"), _read(after / f"{name}.csv")
         columns = list(dict.fromkeys([*(new[0] if new else {}), *(old[0] if old else {})]))
         keys = KEYS.get(name, columns[:1])
 
