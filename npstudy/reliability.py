@@ -771,15 +771,10 @@ def _province_theme_units(first, second, text):
     from .dataset import load_codebook
     themes = load_codebook().ids("theme")
     codings = [t.assign(doc_id="d") for t in (first, second)]
-    result = agreement(*codings, level="theme", texts={"d": text})
-    pa, pb = [], []
-    for t in codings:
-        t = t.assign(sentence=_sentence_of(t, {"d": text}))
-        marks = set(zip(t["sentence"], t["province"], t["theme"]))
-        pa.append(marks)
-    units = result.units
-    x = [int((s, p, th) in pa[0]) for s, p in zip(units["sentence"], units["province"]) for th in themes]
-    y = [int((s, p, th) in pa[1]) for s, p in zip(units["sentence"], units["province"]) for th in themes]
+    units = agreement(*codings, level="theme", texts={"d": text}).units
+    marks = [set(zip(_sentence_of(t, {"d": text}), t["province"], t["theme"])) for t in codings]
+    x, y = ([int((s, p, th) in m) for s, p in zip(units["sentence"], units["province"])
+             for th in themes] for m in marks)
     return x, y, len(themes)
 
 
@@ -841,9 +836,11 @@ def field_reliability(first: pd.DataFrame, second: pd.DataFrame, text: str,
     pairs = match_statements(first, second)
     matched = pairs[(pairs["row_first"] >= 0) & (pairs["row_second"] >= 0)]
     for fld in FIELDS[1:]:
-        a = first[fld].iloc[matched["row_first"]].fillna("").astype(str).tolist()
-        b = second[fld].iloc[matched["row_second"]].fillna("").astype(str).tolist()
-        if fld in first and fld in second and (any(a) or any(b)) and all(a) and all(b):
+        a = (first[fld].iloc[matched["row_first"]].fillna("").astype(str).tolist()
+             if fld in first else [])
+        b = (second[fld].iloc[matched["row_second"]].fillna("").astype(str).tolist()
+             if fld in second else [])
+        if any(a) and any(b):   # an empty value is a label like any other
             rows.append({"field": fld, "unit": "statement pairs (same province, overlapping quotes)",
                          **agreement_with_intervals(a, b, n_boot, seed)})
         else:   # a coding that leaves the field empty (the baseline) is not compared on it

@@ -219,6 +219,15 @@ def test_agreement_table_every_field_and_the_baseline(table):
     base = t.loc["no-judgement baseline"]
     assert base[["kappa"]].loc[["code", "instrument_type", "scope"]].isna().all().all()
     assert base.loc["province × theme", "kappa"] > 0.9   # the paragraph layout gives this away
+    # the same κ through the older, independent route of reliability.agreement
+    from npstudy import load_layout, load_source as src
+    from npstudy.reliability import agreement
+    text = src()
+    baseline = baseline_coding(text, load_layout()).assign(doc_id=first["doc_id"].iloc[0])
+    pooled = agreement(first, baseline, level="theme", texts={baseline["doc_id"].iloc[0]: text})
+    assert base.loc["province × theme", "kappa"] == pytest.approx(
+        pooled.table.loc["all", "cohen_kappa"], abs=1e-6)
+    assert base.loc["province × theme", "kappa"] == pytest.approx(0.912682, abs=1e-6)
     assert base.loc["statements (αu)", "alpha"] < second.loc["statements (αu)", "alpha"]
     for _, row in table.dropna(subset=["kappa"]).iterrows():
         assert row["kappa_low"] <= row["kappa"] + 1e-9 and row["kappa"] <= row["kappa_high"] + 1e-9
