@@ -98,7 +98,7 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     >>> from npstudy import load_practices
     >>> m = coverage_matrix(load_practices(), level="pillar")
     >>> m.loc["CN-ZJ"].tolist()
-    [2, 3, 2, 1]
+    [2, 3, 2, 2]
     >>> coverage_matrix(load_practices(), "pillar", provinces="mainland", missing="nan").shape
     (31, 4)
     """
@@ -148,7 +148,7 @@ def pillar_shares(practices: pd.DataFrame, codebook: Codebook | None = None, **k
     --------
     >>> from npstudy import load_practices
     >>> pillar_shares(load_practices()).loc["CN-SH"].round(3).tolist()
-    [0.333, 0.667, 0.667, 1.0]
+    [0.333, 0.667, 0.333, 1.0]
     """
     cb = _codebook(codebook)
     themes = coverage_matrix(practices, "theme", "presence", codebook=cb, **kwargs)
@@ -338,9 +338,9 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
     >>> from npstudy import load_practices
     >>> s = province_scores(load_practices())
     >>> s.loc["CN-ZJ", ["practices", "themes", "pillars"]].tolist()
-    [8, 6, 4]
+    [9, 6, 4]
     >>> s.loc["CN-SH", "composite_equal"]
-    np.float64(0.6666666666666666)
+    np.float64(0.5833333333333333)
     """
     cb = _codebook(codebook)
     kw = dict(provinces=provinces, missing=missing, index=index, codebook=cb)
@@ -393,7 +393,7 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     --------
     >>> from npstudy import load_practices
     >>> region_summary(load_practices()).loc["east", ["provinces", "mentioned", "practices"]].tolist()
-    [10, 7, 39]
+    [10, 7, 41]
     """
     cb = _codebook(codebook)
     table = load_provinces()
@@ -449,7 +449,7 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
     >>> from npstudy import load_practices
     >>> m = instrument_matrix(load_practices(), by="instrument")
     >>> m.sum(axis=1).to_dict()
-    {'supply': 15, 'environment': 30, 'demand': 5}
+    {'supply': 12, 'environment': 36, 'demand': 4}
     """
     cb = _codebook(codebook)
     if by not in ("instrument_type", "instrument"):

@@ -237,7 +237,7 @@ def test_cli_smoke(tmp_path):
     assert "REFI-QDA project" in exported.stdout
     imported = run("import-qdpx", out, "--into", ws)
     assert imported.returncode == 0, imported.stderr
-    assert "imported 50 new row(s)" in imported.stdout
+    assert "imported 52 new row(s)" in imported.stdout
     assert len(load_practices(ws / "practices.csv")) == 52
 
 
