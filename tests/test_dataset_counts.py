@@ -135,3 +135,21 @@ def test_loaders_do_not_share_state():
     a.loc[0, "province"] = "changed"
     assert load_practices().loc[0, "province"] == "CN-SH"
     assert isinstance(a, pd.DataFrame)
+
+
+def test_recoding_table_matches_the_data():
+    """Every change listed in reliability/recoding.csv is what practices.csv now holds."""
+    p = pd.read_csv(data_dir() / "practices.csv", dtype=str, keep_default_na=False).set_index("id")
+    changes = pd.read_csv(data_dir() / "reliability" / "recoding.csv", dtype=str,
+                          keep_default_na=False)
+    assert set(changes["rule"].str.split(";").explode()) <= {
+        "R1", "R1a", "R1c", "R3", "R4", "R6", "R9a", "R10", "R11"}
+    for c in changes.itertuples(index=False):
+        if c.field == "row":
+            assert (c.id in p.index) == (c.after != "(removed)"), c.id
+        else:
+            assert p.loc[c.id, c.field] == c.after, (c.id, c.field)
+    removed = set(changes.loc[changes["after"] == "(removed)", "id"])
+    assert removed == {"P019", "P026", "P029"}
+    added = set(changes.loc[changes["before"] == "(none)", "id"])
+    assert added == {"P054", "P055", "P056", "P057", "P058"}
