@@ -27,7 +27,7 @@ from .validation import Context, Problem, check_practices
 __all__ = ["cohen_kappa", "krippendorff_alpha", "percent_agreement", "agreement", "Agreement",
            "check_coding", "FIELDS", "CODING_COLUMNS", "read_coding", "match_statements",
            "agreement_with_intervals", "unitizing_alpha", "named_provinces", "baseline_coding",
-           "field_reliability", "agreement_table", "agreement_csv", "BLIND_SECOND_CODING",
+           "field_reliability", "agreement_table", "agreement_csv", "BLIND_FIRST_CODING", "BLIND_SECOND_CODING",
            "BLIND_ADJUDICATION", "ADJUDICATION_COLUMNS", "read_adjudication",
            "adjudication_summary"]
 
@@ -862,7 +862,9 @@ def field_reliability(first: pd.DataFrame, second: pd.DataFrame, text: str,
     return table.reindex(columns=cols)
 
 
-#: Names of the files of the blind second coding in ``data/reliability/``.
+#: Names of the files of the blind second coding in ``data/reliability/``: the first coding
+#: as it was compared, the second coding, and the adjudication.
+BLIND_FIRST_CODING = "first_coding_blind.csv"
 BLIND_SECOND_CODING = "second_coding_blind.csv"
 BLIND_ADJUDICATION = "adjudication_blind.csv"
 
@@ -874,8 +876,9 @@ def agreement_table(folder=None, second: str | None = None, n_boot: int = 2000,
     Parameters
     ----------
     folder : path-like, optional
-        The dataset folder (default: the shipped one). The first coding is its
-        ``practices.csv``; the second is ``reliability/second_coding_blind.csv`` when it
+        The dataset folder (default: the shipped one). The first coding is
+        ``reliability/first_coding_blind.csv`` (the first coding before adjudication) when
+        it exists, else ``practices.csv``; the second is ``reliability/second_coding_blind.csv`` when it
         exists, else the earlier ``reliability/second_coding.csv`` (made from a codebook
         that showed its examples; see ``docs/reliability.md``).
     second : str, optional
@@ -909,7 +912,10 @@ def agreement_table(folder=None, second: str | None = None, n_boot: int = 2000,
     provinces = load_provinces(folder / "provinces.csv")
     layout = load_layout(folder / "source_layout.csv")
     layout = layout[layout["doc_id"] == doc]
-    first = practices.reset_index(drop=True)
+    # the first coding as it stood when the blind second coding was compared with it;
+    # practices.csv is the adjudicated coding and would hide what was settled
+    frozen = folder / "reliability" / BLIND_FIRST_CODING
+    first = (read_coding(frozen, text) if frozen.exists() else practices).reset_index(drop=True)
     parts = []
     for name, coding in (("second coder", other),
                          ("no-judgement baseline", baseline_coding(text, layout, provinces))):

@@ -393,7 +393,7 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     --------
     >>> from npstudy import load_practices
     >>> region_summary(load_practices()).loc["east", ["provinces", "mentioned", "practices"]].tolist()
-    [10, 7, 41]
+    [10, 7, 40]
     """
     cb = _codebook(codebook)
     table = load_provinces()
@@ -449,7 +449,7 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
     >>> from npstudy import load_practices
     >>> m = instrument_matrix(load_practices(), by="instrument")
     >>> m.sum(axis=1).to_dict()
-    {'supply': 12, 'environment': 36, 'demand': 4}
+    {'supply': 12, 'environment': 35, 'demand': 4}
     """
     cb = _codebook(codebook)
     if by not in ("instrument_type", "instrument"):

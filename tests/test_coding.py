@@ -256,7 +256,7 @@ def test_cli_merge_reports_problems(tmp_path):
     code, _, err = run_cli("merge", path, "--into", ws)
     assert code == 1
     assert "reviewed.csv:2: summary_en: '' – must not be empty" in err
-    assert len(load_practices(ws / "practices.csv")) == 52
+    assert len(load_practices(ws / "practices.csv")) == 51
 
 
 def test_make_workspace_refuses_to_overwrite(tmp_path):

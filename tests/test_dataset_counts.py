@@ -24,10 +24,10 @@ def test_source_is_byte_identical_copy():
 
 def test_rows_and_provinces():
     p = load_practices()
-    assert len(p) == 52
+    assert len(p) == 51
     assert p["id"].is_unique
     assert p["province"].value_counts().to_dict() == {
-        "CN-ZJ": 9, "CN-SH": 9, "CN-JS": 6, "CN-GD": 6, "CN-SD": 5, "CN-CQ": 4,
+        "CN-ZJ": 9, "CN-SH": 9, "CN-JS": 6, "CN-GD": 6, "CN-SD": 4, "CN-CQ": 4,
         "CN-SC": 3, "CN-BJ": 4, "CN-FJ": 2, "CN-AH": 1, "CN-SX": 1, "CN-NM": 1, "CN-HN": 1,
     }
 
@@ -35,9 +35,9 @@ def test_rows_and_provinces():
 def test_rows_per_pillar_and_theme():
     p = load_practices()
     assert p["pillar"].value_counts().to_dict() == {
-        "new_tracks": 17, "green": 16, "reform": 12, "innovation": 7}
+        "new_tracks": 17, "green": 15, "reform": 12, "innovation": 7}
     assert p.groupby("theme").size().to_dict() == {
-        "green.carbon_accounting": 10, "green.carbon_finance": 5, "green.low_carbon_industry": 1,
+        "green.carbon_accounting": 10, "green.carbon_finance": 4, "green.low_carbon_industry": 1,
         "innovation.basic_research": 3, "innovation.tech_transfer": 3,
         "innovation.venture_capital": 1, "new_tracks.digital_economy": 9,
         "new_tracks.future_industries": 6, "new_tracks.industrial_chains": 2,
@@ -53,13 +53,13 @@ def test_carbon_metrology_sentence_gives_four_rows():
 
 
 def test_statements_rule_r1():
-    """41 statements: the 39 of the coding before the recoding, less two sentences that
+    """40 statements: the 39 of the coding before the recoding, less two sentences that
     state only a direction (the computing-infrastructure list of line 10 and Shanghai's green
-    tracks of line 13, rule R1), plus four clauses of a second instrument type (the trading
-    rules of line 10, Shandong's equity investment of line 15, Shanghai's one-stop reform and
-    Zhejiang's talent reform of line 19, rule R1)."""
+    tracks of line 13, rule R1), plus three clauses of a second instrument type (the trading
+    rules of line 10, Shanghai's one-stop reform and Zhejiang's talent reform of line 19,
+    rule R1). Shandong's equity investment (line 15) is the way its mechanism works (R9a)."""
     p = load_practices()
-    assert p["statement"].nunique() == 41
+    assert p["statement"].nunique() == 40
     assert (p.groupby("statement")["quote"].nunique() == 1).all()
     assert (p.groupby("quote")["statement"].nunique() == 1).all()
     assert not p.duplicated(["province", "statement"]).any()
@@ -72,7 +72,7 @@ def test_statements_rule_r1():
     assert not p["quote"].str.contains("新赛道").any()
     # R1: one statement per instrument type within a sentence
     assert p.loc[p["province"] == "CN-SD", "instrument_type"].value_counts().to_dict() == {
-        "mechanism": 2, "platform": 2, "finance": 1}
+        "mechanism": 2, "platform": 2}
     # R1c: Jiangsu's footprint certification is one row, under trade policy (its purpose)
     js = p[(p["province"] == "CN-JS") & p["quote"].str.contains("碳足迹认证")]
     assert js["code"].tolist() == ["reform.opening_up.green_trade"]
@@ -152,4 +152,4 @@ def test_recoding_table_matches_the_data():
     removed = set(changes.loc[changes["after"] == "(removed)", "id"])
     assert removed == {"P019", "P026", "P029"}
     added = set(changes.loc[changes["before"] == "(none)", "id"])
-    assert added == {"P054", "P055", "P056", "P057", "P058"}
+    assert added == {"P054", "P055", "P057", "P058"}

@@ -72,7 +72,7 @@ def test_export_validates_against_the_refi_qda_schema(exported):
 def test_export_contents_and_reproducibility(exported, tmp_path):
     project = read_qdpx(exported)
     practices = load_practices()
-    assert len(project.selections) == len(practices) == 52
+    assert len(project.selections) == len(practices) == 51
     assert [name for name, _ in project.sources.values()] == ["000_08799d6d3f16f583"]
     [(_, text)] = project.sources.values()
     assert text == (data_dir() / "raw" / "000_08799d6d3f16f583.txt").read_text(encoding="utf-8")
@@ -90,12 +90,12 @@ def test_export_contents_and_reproducibility(exported, tmp_path):
 def test_round_trip_keeps_every_quote_offset_and_code(exported, tmp_path):
     ws = empty_workspace(tmp_path / "ws")
     merged = import_qdpx(exported, ws)
-    assert merged.attrs["imported"] == 52 and merged.attrs["already_present"] == 0
+    assert merged.attrs["imported"] == 51 and merged.attrs["already_present"] == 0
     pd.testing.assert_frame_equal(canonical(merged), canonical(load_practices()))
     # importing the same project again adds nothing
     before = snapshot(ws)
     again = import_qdpx(exported, ws)
-    assert again.attrs["imported"] == 0 and again.attrs["already_present"] == 52
+    assert again.attrs["imported"] == 0 and again.attrs["already_present"] == 51
     assert snapshot(ws) == before
 
 
@@ -104,7 +104,7 @@ def test_import_adds_only_what_the_workspace_lacks(exported, tmp_path):
     ws = make_workspace(tmp_path / "ws", hand[hand["pillar"] != "green"])
     merged = import_qdpx(exported, ws)
     green = int((hand["pillar"] == "green").sum())
-    assert merged.attrs["imported"] == green and merged.attrs["already_present"] == 52 - green
+    assert merged.attrs["imported"] == green and merged.attrs["already_present"] == 51 - green
     pd.testing.assert_frame_equal(canonical(merged), canonical(hand))
 
 
@@ -237,8 +237,8 @@ def test_cli_smoke(tmp_path):
     assert "REFI-QDA project" in exported.stdout
     imported = run("import-qdpx", out, "--into", ws)
     assert imported.returncode == 0, imported.stderr
-    assert "imported 52 new row(s)" in imported.stdout
-    assert len(load_practices(ws / "practices.csv")) == 52
+    assert "imported 51 new row(s)" in imported.stdout
+    assert len(load_practices(ws / "practices.csv")) == 51
 
 
 def test_entity_expansion_is_refused_quickly(tmp_path):

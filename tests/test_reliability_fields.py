@@ -204,7 +204,8 @@ def test_agreement_table_every_field_and_the_baseline(table):
                                   "instrument_type", "scope", "statements (αu)",
                                   "statements by province (αu)"]
     # recomputed another way: the matched statement pairs, labelled and scored by cohen_kappa
-    first = load_practices().reset_index(drop=True)
+    first = read_coding(ROOT / "data" / "reliability" / "first_coding_blind.csv",
+                        load_source()).assign(doc_id="000_08799d6d3f16f583")
     other = pd.read_csv(ROOT / "data" / "reliability" / "second_coding.csv", dtype=str,
                         keep_default_na=False).rename(columns={"id": "statement"})
     other[["start", "end"]] = other[["start", "end"]].astype(int)
@@ -238,11 +239,9 @@ def test_agreement_table_takes_the_blind_second_coding_when_it_exists(tmp_path, 
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    # a blind second coding identical to the first coding agrees perfectly
-    first = load_practices()
-    cols = ["statement", "province", "city", "theme", "code", "instrument_type", "scope", "quote",
-            "start", "end"]
-    first[cols].to_csv(data / "reliability" / "second_coding_blind.csv", index=False)
+    # a blind second coding identical to the first coding as compared agrees perfectly
+    shutil.copy(data / "reliability" / "first_coding_blind.csv",
+                data / "reliability" / "second_coding_blind.csv")
     t = agreement_table(data, n_boot=50).set_index(["comparison", "field"]).loc["second coder"]
     assert (t["second_coding"] == "second_coding_blind.csv").all()
     assert t.loc["instrument_type", "kappa"] == 1.0
@@ -275,3 +274,17 @@ def test_read_adjudication_and_summary(tmp_path):
     bad.write_text(head + "J001,CN-SH,row,S001,,yes,–,first,yes,R1,false,\n", encoding="utf-8")
     with pytest.raises(DataError, match="reason: '' – must not be empty"):
         read_adjudication(bad)
+
+
+def test_first_coding_as_compared_differs_from_the_data_only_by_the_adjudication():
+    """first_coding_blind.csv is the first coding as the blind second coding was compared with
+    it; practices.csv applies the adjudication: Shandong's fiscal clauses are one statement."""
+    frozen = read_coding(ROOT / "data" / "reliability" / "first_coding_blind.csv", load_source())
+    data = load_practices()
+    key = ["province", "start", "end", "theme", "code", "instrument_type", "scope"]
+    a = set(map(tuple, frozen[key].astype(str).to_numpy()))
+    b = set(map(tuple, data[key].astype(str).to_numpy()))
+    code = "green.carbon_finance.fiscal_financial_coordination"
+    assert a - b == {("CN-SD", "2257", "2272", "green.carbon_finance", code, "mechanism", "provincial"),
+                     ("CN-SD", "2273", "2307", "green.carbon_finance", code, "finance", "provincial")}
+    assert b - a == {("CN-SD", "2257", "2307", "green.carbon_finance", code, "mechanism", "provincial")}

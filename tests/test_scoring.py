@@ -23,7 +23,7 @@ def test_coverage_matrix_shapes_and_order(practices):
         m = coverage_matrix(practices, level)
         assert m.shape == (13, n_cols)
         assert m.columns.tolist() == cb.ids(level)
-        assert m.to_numpy().sum() == 52
+        assert m.to_numpy().sum() == 51
     assert coverage_matrix(practices, provinces="all").shape == (34, 12)
     assert coverage_matrix(practices, index="doc_id").shape == (1, 12)
 
@@ -129,7 +129,7 @@ def test_region_summary_by_hand(practices):
     r = region_summary(practices)
     assert r["provinces"].tolist() == [10, 6, 12, 3]
     assert r["mentioned"].tolist() == [7, 3, 3, 0]
-    assert r["practices"].tolist() == [41, 3, 8, 0]
+    assert r["practices"].tolist() == [40, 3, 8, 0]
     assert r.loc["east", "categories"] == 12
     assert math.isnan(r.loc["northeast", "practices_per_mentioned"])
 
@@ -141,7 +141,7 @@ def test_several_documents_pooled_and_per_document(practices):
     second = practices[practices["pillar"] == "green"].assign(doc_id="second_doc")
     both = pd.concat([practices, second], ignore_index=True)
     per_doc = by_document(both, coverage_matrix, "pillar")
-    assert per_doc.loc["second_doc"].sum().tolist() == [0, 0, 16, 0]
+    assert per_doc.loc["second_doc"].sum().tolist() == [0, 0, 15, 0]
     pd.testing.assert_frame_equal(per_doc.loc["000_08799d6d3f16f583"],
                                   coverage_matrix(practices, "pillar"))
     pooled = coverage_matrix(both, "pillar")
