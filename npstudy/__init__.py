@@ -5,7 +5,7 @@ a gazetteer of provinces and cities, and tools to score, compare and extend it.
 
 >>> import npstudy
 >>> len(npstudy.load_practices())
-50
+51
 """
 
 from importlib import import_module as _import_module

@@ -172,6 +172,11 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
             tables["agreement"] = agreement
         if coder_eval is not None:
             tables["coder_evaluation"] = coder_eval
+        from .reliability import agreement_table
+
+        # every field with bootstrap intervals, αu and the no-judgement baseline
+        # (data/reliability/agreement.csv holds the same table)
+        tables["reliability"] = agreement_table()
         tables["claims"] = claims_table(tables, p)
         tables["findings"] = findings_table(tables)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist(), cb, g)

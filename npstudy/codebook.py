@@ -4,11 +4,17 @@ A :class:`Codebook` is read from ``data/codebook.yaml``. It gives bilingual
 labels, rolls any code up to its theme and pillar, and lists the policy-instrument
 categories (Rothwell & Zegveld, 1981) and finer instrument types. It computes no
 statistics and draws nothing.
+
+:func:`blind_view` renders the codebook for a second coder: definitions, include and
+exclude rules, instrument types and the coding rules of ``data/README.md``, but no
+example, keyword or usual instrument, so that nothing in it is taken from the coded
+article or points at an answer.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +24,7 @@ import yaml
 
 from .fileio import DataError, read_text
 
-__all__ = ["Entry", "Codebook", "LEVELS"]
+__all__ = ["Entry", "Codebook", "LEVELS", "coding_rules", "blind_view"]
 
 # libyaml's loader is ~10x faster where PyYAML was built with it.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -274,3 +280,105 @@ def _load_yaml(path):
 def _check_level(level: str) -> None:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+
+
+#: A rule in the ``## Coding rules`` section of ``data/README.md``: ``- **R1b Title.** text``.
+_RULE = re.compile(r"^- \*\*(R\d+[a-z]?) ([^*]+?)\.\*\* (.*)$")
+
+
+def coding_rules(path: str | Path | None = None) -> pd.DataFrame:
+    """The coding rules R1, R1a, … as a table, read from ``data/README.md``.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A Markdown file with a ``## Coding rules`` section whose rules are bullets
+        that start ``- **R<n> <title>.**``; the shipped ``data/README.md`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rule`` (``R1``, ``R1a`` …), ``title`` and ``text`` (the bullet's text with
+        its lines joined), in file order.
+
+    Examples
+    --------
+    >>> rules = coding_rules()
+    >>> rules["rule"].head(3).tolist()
+    ['R1', 'R1a', 'R1b']
+    """
+    if path is None:
+        from .dataset import data_dir
+        path = data_dir() / "README.md"
+    lines = read_text(path).split("\n")
+    try:
+        start = lines.index("## Coding rules") + 1
+    except ValueError:
+        raise DataError(f"{path}: no '## Coding rules' section – the rules are bullets under "
+                        "that heading") from None
+    rows: list[dict] = []
+    for line in lines[start:]:
+        if line.startswith("## "):
+            break
+        match = _RULE.match(line)
+        if match:
+            rows.append({"rule": match[1], "title": match[2].strip(), "text": match[3].strip()})
+        elif rows and line.startswith("  ") and line.strip():
+            rows[-1]["text"] += " " + line.strip()
+    if not rows:
+        raise DataError(f"{path}: the '## Coding rules' section holds no rule bullet "
+                        "('- **R1 Title.** text')")
+    return pd.DataFrame(rows, columns=["rule", "title", "text"])
+
+
+def blind_view(codebook: Codebook, rules: pd.DataFrame | None = None) -> str:
+    """The codebook as a second coder may see it, as Markdown.
+
+    It holds the instrument categories and types, every pillar, theme and code with
+    its definition and its include and exclude rules, and the coding rules. It leaves
+    out what would show the coder the first coding's answers: the codes' examples
+    (spans of the coded article), their keywords (the automatic coder's vocabulary,
+    taken from the article), their usual instrument, and the pillars' Chinese labels
+    (the article's headings; the short labels are given instead).
+
+    Parameters
+    ----------
+    codebook : Codebook
+    rules : pandas.DataFrame, optional
+        ``rule, title, text`` as from :func:`coding_rules` (the default).
+
+    Returns
+    -------
+    str
+        Markdown, ending in one newline; the same codebook and rules give the same text.
+    """
+    if rules is None:
+        rules = coding_rules()
+    out = ["# Codebook for coding (blind view)", "",
+           "This is the codebook and the coding rules, without examples: nothing here is taken "
+           "from the text you will code. Code from this document alone.", "",
+           "## Policy instruments", "",
+           "Categories (Rothwell & Zegveld, 1981):", ""]
+    for key, cat in codebook.instrument_categories.items():
+        out.append(f"- `{key}` ({cat['zh']}, {cat['en']}): {' '.join(str(cat['definition']).split())}")
+    out += ["", "Types (`instrument_type`); each belongs to one category:", "",
+            "| type | category | label | definition |", "|---|---|---|---|"]
+    for key, typ in codebook.instrument_types.items():
+        out.append(f"| `{key}` | {typ['category']} | {typ['zh']}, {typ['en']} | "
+                   f"{' '.join(str(typ['definition']).split())} |")
+    out += ["", "## Framework: pillars, themes and codes", ""]
+    for pillar in codebook.entries("pillar"):
+        out += [f"### Pillar `{pillar.id}`: {pillar.label('zh', short=True)} – "
+                f"{pillar.label('en', short=True)}", "", pillar.definition, ""]
+        for theme in (codebook[t] for t in codebook.children(pillar.id)):
+            out += [f"#### Theme `{theme.id}`: {theme.zh} – {theme.en}", "", theme.definition, ""]
+            for code in (codebook[c] for c in codebook.children(theme.id)):
+                out += [f"- **`{code.id}`** {code.zh} – {code.en}",
+                        f"  - definition: {' '.join(code.definition.split())}",
+                        f"  - include: {' '.join(str(code.include).split())}",
+                        f"  - exclude: {' '.join(str(code.exclude).split())}"]
+            out.append("")
+    out += ["## Coding rules", ""]
+    for row in rules.itertuples(index=False):
+        out.append(f"- **{row.rule} {row.title}.** {row.text}")
+    return "\n".join(out) + "\n"

@@ -25,7 +25,11 @@ from .text import split_sentences
 from .validation import Context, Problem, check_practices
 
 __all__ = ["cohen_kappa", "krippendorff_alpha", "percent_agreement", "agreement", "Agreement",
-           "check_coding"]
+           "check_coding", "FIELDS", "CODING_COLUMNS", "read_coding", "match_statements",
+           "agreement_with_intervals", "unitizing_alpha", "named_provinces", "baseline_coding",
+           "field_reliability", "agreement_table", "agreement_csv", "BLIND_FIRST_CODING", "BLIND_SECOND_CODING",
+           "BLIND_ADJUDICATION", "ADJUDICATION_COLUMNS", "read_adjudication",
+           "adjudication_summary"]
 
 # The columns agreement reads: their problems make a coding unusable for it.
 _AGREEMENT_COLUMNS = {"doc_id", "province", "city", "pillar", "theme", "code", "quote", "start",
@@ -322,3 +326,680 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame, level: str = "theme",
     dis["text"] = [texts[d][sentence_text[d].loc[s, "start"]:sentence_text[d].loc[s, "end"]]
                    for d, s in zip(dis["doc_id"], dis["sentence"])]
     return Agreement(table, dis, units, level)
+
+
+# ------------------------------------------------ field by field, with intervals
+
+#: The fields compared by :func:`field_reliability`, in table order.
+FIELDS = ("province", "theme", "code", "instrument_type", "scope")
+#: Columns of a coding in the format of the second coder's brief.
+CODING_COLUMNS = ("statement", "province", "city", "theme", "code", "instrument_type", "scope",
+                  "quote", "start", "end")
+
+
+def read_coding(path, text: str | None = None) -> pd.DataFrame:
+    """Read a coding in the format of ``data/reliability/brief_second_coder.md``.
+
+    Parameters
+    ----------
+    path : path-like
+        A UTF-8 CSV with the columns of :data:`CODING_COLUMNS` (more are kept).
+    text : str, optional
+        The coded document; when given, every quote is checked against its offsets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows as strings, with integer ``start`` and ``end``.
+
+    Raises
+    ------
+    npstudy.fileio.DataError
+        ``file:row: column: value – problem – suggestion`` for a missing column, an
+        offset that is not a whole number, or a quote that is not at its offsets.
+    """
+    from .fileio import DataError, read_table
+
+    table = read_table(path)
+    missing = [c for c in CODING_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)} – a coding has the "
+                        f"columns {','.join(CODING_COLUMNS)} (brief_second_coder.md)")
+    out = table.copy()
+    for col in ("start", "end"):
+        bad = ~out[col].astype(str).str.fullmatch(r"\d+")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{path}:{i + 2}: {col}: {out[col].iloc[i]!r} – not a whole number – "
+                            "give the 0-based character offset")
+        out[col] = out[col].astype(int)
+    if text is not None:
+        for i, row in enumerate(out.itertuples(index=False)):
+            if text[row.start:row.end] != row.quote:
+                found = text.find(row.quote) if row.quote else -1
+                hint = (f"the quote is at {found}–{found + len(row.quote)}" if found >= 0
+                        else "copy the quote character for character from the text")
+                raise DataError(f"{path}:{i + 2}: quote: {row.quote[:30]!r} – not the text at "
+                                f"{row.start}–{row.end} – {hint}")
+    return out
+
+
+def match_statements(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """Pair the rows of two codings that code the same statement.
+
+    The rule is the one frozen in ``data/reliability/adjudication_rules.md``: two rows,
+    one from each coding, are the same statement when they have the same province and
+    their spans overlap by at least one character; when a row overlaps several rows
+    of the other coding for that province, pairs are made greedily by the largest
+    overlap, ties going to the pair whose quotes start earlier. Each row is in at most
+    one pair.
+
+    Parameters
+    ----------
+    first, second : pandas.DataFrame
+        Codings with ``province``, ``start`` and ``end`` (one document).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_first``, ``row_second`` (positional indexes into the inputs, ``-1``
+        for a row with no partner), ``province`` and ``overlap`` (characters), pairs
+        first in text order, then the unmatched rows of each coding.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"province": ["X", "X"], "start": [0, 10], "end": [8, 20]})
+    >>> b = pd.DataFrame({"province": ["X"], "start": [5], "end": [15]})
+    >>> match_statements(a, b)[["row_first", "row_second", "overlap"]].values.tolist()
+    [[1, 0, 5], [0, -1, 0]]
+    """
+    candidates = []
+    for i, a in enumerate(first[["province", "start", "end"]].itertuples(index=False)):
+        for j, b in enumerate(second[["province", "start", "end"]].itertuples(index=False)):
+            if a.province == b.province:
+                overlap = min(int(a.end), int(b.end)) - max(int(a.start), int(b.start))
+                if overlap > 0:
+                    candidates.append((-overlap, min(int(a.start), int(b.start)), i, j, a.province))
+    used_a, used_b, pairs = set(), set(), []
+    for neg, _, i, j, prov in sorted(candidates):
+        if i not in used_a and j not in used_b:
+            used_a.add(i), used_b.add(j)
+            pairs.append({"row_first": i, "row_second": j, "province": prov, "overlap": -neg})
+    pairs.sort(key=lambda p: (int(first["start"].iloc[p["row_first"]]), p["province"]))
+    rest = ([{"row_first": i, "row_second": -1, "province": first["province"].iloc[i], "overlap": 0}
+             for i in range(len(first)) if i not in used_a]
+            + [{"row_first": -1, "row_second": j, "province": second["province"].iloc[j],
+                "overlap": 0} for j in range(len(second)) if j not in used_b])
+    return pd.DataFrame(pairs + rest, columns=["row_first", "row_second", "province", "overlap"])
+
+
+def _encode(x: Sequence, y: Sequence) -> tuple[np.ndarray, np.ndarray, int]:
+    values = sorted(set(map(str, x)) | set(map(str, y)))
+    index = {v: k for k, v in enumerate(values)}
+    return (np.array([index[str(v)] for v in x], dtype=np.int64),
+            np.array([index[str(v)] for v in y], dtype=np.int64), len(values))
+
+
+def _kappa_alpha(a: np.ndarray, b: np.ndarray, k: int, draws: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Cohen's κ and nominal α of two coders for each row of ``draws`` (unit indexes)."""
+    n = draws.shape[1]
+    x, y = a[draws], b[draws]
+    offsets = (np.arange(draws.shape[0]) * k)[:, None]
+    count_x = np.bincount((x + offsets).ravel(), minlength=draws.shape[0] * k).reshape(-1, k)
+    count_y = np.bincount((y + offsets).ravel(), minlength=draws.shape[0] * k).reshape(-1, k)
+    disagree = (x != y).sum(axis=1)
+    p_o = 1 - disagree / n
+    p_e = (count_x * count_y).sum(axis=1) / n**2
+    pooled = count_x + count_y
+    m = 2 * n
+    d_e = (m**2 - (pooled**2).sum(axis=1)) / (m * (m - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kappa = np.where(p_e < 1, (p_o - p_e) / (1 - p_e), np.nan)
+        alpha = np.where(d_e > 0, 1 - (disagree / n) / d_e, np.nan)
+    return kappa, alpha
+
+
+def agreement_with_intervals(x: Sequence, y: Sequence, n_boot: int = 2000, seed: int = 16,
+                             level: float = 0.95, group: int = 1) -> dict:
+    """Cohen's κ and Krippendorff's α (nominal) of two coders, with bootstrap intervals.
+
+    Parameters
+    ----------
+    x, y : sequence
+        The two coders' labels of the same units (any values; compared as text).
+    n_boot : int
+        Bootstrap resamples of the units (with replacement).
+    seed : int
+        Seed of the resampling (``numpy.random.default_rng``).
+    level : float
+        Coverage of the percentile intervals.
+    group : int
+        Labels per unit: consecutive runs of ``group`` labels belong to one unit (for
+        example the presence of each of 12 themes for one sentence–province pair) and
+        are resampled together.
+
+    Returns
+    -------
+    dict
+        ``units`` (labels / group), ``disagreements``, ``percent_agreement``, ``kappa``, ``kappa_low``,
+        ``kappa_high``, ``alpha``, ``alpha_low``, ``alpha_high`` and ``undefined`` (the
+        resamples in which a coefficient is undefined because one value fills them;
+        they are left out of the interval).
+
+    Notes
+    -----
+    For two coders and ``N`` units with ``d`` disagreements, ``κ = (p_o − p_e)/(1 − p_e)``
+    with ``p_o = 1 − d/N`` and ``p_e = Σ_k p_x(k) p_y(k)`` (Cohen, 1960), and
+    ``α = 1 − D_o/D_e`` with ``D_o = d/N`` and ``D_e = (n² − Σ_k n_k²)/(n(n − 1))``,
+    ``n = 2N`` pairable values of which ``n_k`` take value ``k`` (Krippendorff, 2011).
+    The interval is the percentile interval of the statistic over resampled units
+    (Hayes & Krippendorff, 2007, resample units in the same way).
+
+    References
+    ----------
+    Cohen, J. (1960). A coefficient of agreement for nominal scales. *Educational and
+    Psychological Measurement* 20(1): 37–46.
+    Hayes, A. F. & Krippendorff, K. (2007). Answering the call for a standard reliability
+    measure for coding data. *Communication Methods and Measures* 1(1): 77–89.
+    Krippendorff, K. (2011). *Computing Krippendorff's Alpha-Reliability*. University of
+    Pennsylvania.
+
+    Examples
+    --------
+    >>> r = agreement_with_intervals(["a", "a", "b", "b"], ["a", "a", "b", "a"], n_boot=200)
+    >>> round(r["kappa"], 3), round(r["alpha"], 3)
+    (0.5, 0.533)
+    """
+    if len(x) != len(y):
+        raise ValueError(f"the two codings label {len(x)} and {len(y)} units – pass the same units")
+    if len(x) % group:
+        raise ValueError(f"{len(x)} labels do not make whole units of {group}")
+    out = {"units": len(x) // group,
+           "disagreements": int(sum(str(a) != str(b) for a, b in zip(x, y)))}
+    if not len(x):
+        return {**out, **{k: float("nan") for k in ("percent_agreement", "kappa", "kappa_low",
+                                                    "kappa_high", "alpha", "alpha_low",
+                                                    "alpha_high")}, "undefined": 0}
+    a, b, k = _encode(x, y)
+    kappa, alpha = _kappa_alpha(a, b, k, np.arange(len(a))[None, :])
+    rng = np.random.default_rng(seed)
+    units = rng.integers(0, len(a) // group, size=(n_boot, len(a) // group))
+    draws = (units[:, :, None] * group + np.arange(group)).reshape(n_boot, -1)
+    boot_k, boot_a = _kappa_alpha(a, b, k, draws)
+    tail = (1 - level) / 2 * 100
+
+    def interval(v):
+        v = v[~np.isnan(v)]
+        return (float(np.percentile(v, tail)), float(np.percentile(v, 100 - tail))) if len(v) \
+            else (float("nan"), float("nan"))
+
+    (k_lo, k_hi), (a_lo, a_hi) = interval(boot_k), interval(boot_a)
+    return {**out, "percent_agreement": 1 - out["disagreements"] / len(x),
+            "kappa": float(kappa[0]), "kappa_low": k_lo, "kappa_high": k_hi,
+            "alpha": float(alpha[0]), "alpha_low": a_lo, "alpha_high": a_hi,
+            "undefined": int(np.isnan(boot_k).sum())}
+
+
+# ------------------------------------------------------------- unitizing (αu)
+
+def _segments(units: list[tuple[int, int]], begin: int, length: int) -> list[tuple[int, int, bool]]:
+    """A coder's continuum for one category: (start, length, is_unit) in order, gaps between."""
+    out, pos = [], begin
+    for s, e in sorted(units):
+        if s < pos:
+            raise ValueError(f"units of one coder and category overlap at {s} – αu needs "
+                             "non-overlapping units per coder and category")
+        if s > pos:
+            out.append((pos, s - pos, False))
+        out.append((s, e - s, True))
+        pos = e
+    if pos > begin + length:
+        raise ValueError(f"a unit ends at {pos}, after the continuum's end {begin + length}")
+    if pos < begin + length:
+        out.append((pos, begin + length - pos, False))
+    return out
+
+
+def _delta_u(g: tuple[int, int, bool], h: tuple[int, int, bool]) -> float:
+    """Krippendorff's squared distance between segment g of one coder and h of another."""
+    (bg, lg, ug), (bh, lh, uh) = g, h
+    if ug and uh:
+        if -lg < bg - bh < lh:   # the two units overlap
+            return float((bg - bh) ** 2 + (bg + lg - bh - lh) ** 2)
+        return 0.0
+    if ug and not uh and bh <= bg and bg + lg <= bh + lh:   # a gap contains the unit
+        return float(lg ** 2)
+    if uh and not ug and bg <= bh and bh + lh <= bg + lg:
+        return float(lh ** 2)
+    return 0.0
+
+
+def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.DataFrame:
+    """Krippendorff's αu: agreement on where units begin and end on a continuum.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        One row per identified unit: ``coder``, ``category``, ``start``, ``end``
+        (end exclusive, so a unit's length is ``end − start``). Units of one coder and
+        category must not overlap. Every coder that coded the continuum must appear.
+    length : int
+        Length of the continuum (here: characters of the document).
+    begin : int
+        Offset at which the continuum begins.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per category and an ``all`` row: ``units`` (over all coders),
+        ``observed`` (D_o), ``expected`` (D_e) and ``alpha`` (``1 − D_o/D_e``); ``all``
+        is ``1 − Σ_c D_o(c) / Σ_c D_e(c)``.
+
+    Notes
+    -----
+    Each coder ``i`` divides the continuum of length ``L``, for category ``c``, into
+    units and the gaps between them; segment ``g`` begins at ``b_g`` and has length
+    ``l_g``. The squared distance between a segment ``g`` of coder ``i`` and ``h`` of
+    coder ``j`` is ``(b_g − b_h)² + (b_g + l_g − b_h − l_h)²`` when both are units that
+    overlap, ``l_g²`` when ``g`` is a unit inside a gap ``h`` (and symmetrically), and 0
+    otherwise. With ``m`` coders,
+
+        D_o(c) = Σ_i Σ_{j≠i} Σ_g Σ_h δ²(g, h) / (m (m − 1) L²)
+
+        D_e(c) = (2/L) Σ_u [ (N_c − 1)(2 l_u³ − 3 l_u² + l_u)/3
+                             + l_u² Σ_{gaps k: l_k ≥ l_u} (l_k − l_u + 1) ]
+                 / ( m L (m L − 1) − Σ_u l_u (l_u − 1) )
+
+    where ``u`` runs over the ``N_c`` units of category ``c`` of all coders and ``k``
+    over the gaps of all coders. ``D_e`` is the disagreement expected when every coder's
+    units were placed at random on the continuum (Krippendorff, 1995).
+
+    References
+    ----------
+    Krippendorff, K. (1995). On the reliability of unitizing continuous data.
+    *Sociological Methodology* 25: 47–76.
+    Krippendorff, K. (2004). *Content Analysis: An Introduction to Its Methodology*,
+    2nd ed., Sage, section 11.6; the worked example on p. 254 (a continuum of 300 from
+    150, two coders, categories c and k) gives αu(c) = 0.7286, αu(k) = 1 and
+    αu = 0.8591; the tests pin them. The same formulas are in the 3rd ed. (2013).
+
+    Examples
+    --------
+    >>> u = pd.DataFrame({"coder": [1, 2], "category": ["s", "s"], "start": [2, 2],
+    ...                   "end": [5, 5]})
+    >>> float(unitizing_alpha(u, length=10).loc["all", "alpha"])
+    1.0
+    """
+    coders = sorted(units["coder"].unique(), key=str)
+    m = len(coders)
+    if m < 2:
+        raise ValueError("αu needs units of at least two coders")
+    L = int(length)
+    rows = []
+    for cat in sorted(units["category"].unique(), key=str):
+        sub = units[units["category"] == cat]
+        segs = {c: _segments([(int(s), int(e)) for s, e in
+                              zip(sub.loc[sub["coder"] == c, "start"], sub.loc[sub["coder"] == c, "end"])],
+                             begin, L) for c in coders}
+        observed = 0.0
+        for i in coders:
+            for j in coders:
+                if i == j:
+                    continue
+                for g in segs[i]:
+                    for h in segs[j]:
+                        if h[0] >= g[0] + g[1]:
+                            break
+                        if h[0] + h[1] > g[0]:
+                            observed += _delta_u(g, h)
+        d_o = observed / (m * (m - 1) * L**2)
+        lens = [seg[1] for c in coders for seg in segs[c] if seg[2]]
+        gaps = [seg[1] for c in coders for seg in segs[c] if not seg[2]]
+        n_c = len(lens)
+        total = 0.0
+        for lu in lens:
+            total += (n_c - 1) * (2 * lu**3 - 3 * lu**2 + lu) / 3
+            total += lu**2 * sum(lk - lu + 1 for lk in gaps if lk >= lu)
+        denominator = m * L * (m * L - 1) - sum(lu * (lu - 1) for lu in lens)
+        d_e = 2 / L * total / denominator
+        rows.append({"category": cat, "units": n_c, "observed": d_o, "expected": d_e,
+                     "alpha": 1 - d_o / d_e if d_e > 0 else float("nan")})
+    table = pd.DataFrame(rows)
+    d_o, d_e = table["observed"].sum(), table["expected"].sum()
+    table.loc[len(table)] = {"category": "all", "units": int(table["units"].sum()),
+                             "observed": d_o, "expected": d_e,
+                             "alpha": 1 - d_o / d_e if d_e > 0 else float("nan")}
+    return table.set_index("category")
+
+
+# --------------------------------------------------- the no-judgement baseline
+
+def _province_pattern(provinces: pd.DataFrame):
+    import re
+    names = {}
+    for row in provinces.itertuples(index=False):
+        for name in (row.name_zh, row.short_zh):
+            if isinstance(name, str) and name:
+                names[name] = row.iso_code
+    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True))), names
+
+
+def named_provinces(text: str, provinces: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every mention of a provincial-level unit by its Chinese name, with offsets.
+
+    Full names (浙江省) and short names (浙江) of ``provinces.csv`` are matched, the
+    longest first; nothing else (no cities, no abbreviations).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province`` (ISO code), ``start``, ``end``, ``name``.
+    """
+    if provinces is None:
+        from .dataset import load_provinces
+        provinces = load_provinces()
+    pattern, names = _province_pattern(provinces)
+    return pd.DataFrame([{"province": names[m.group(0)], "start": m.start(), "end": m.end(),
+                          "name": m.group(0)} for m in pattern.finditer(text)],
+                        columns=["province", "start", "end", "name"])
+
+
+def baseline_coding(text: str, layout: pd.DataFrame, provinces: pd.DataFrame | None = None
+                    ) -> pd.DataFrame:
+    """The coding of a coder with no judgement: every province named gets the paragraph's theme.
+
+    For every sentence of a line whose role in ``layout`` is ``paragraph``, each
+    province named in it (:func:`named_provinces`) gets one row whose span is the
+    sentence and whose theme is the paragraph's. Code, instrument type and scope are
+    left empty: the baseline judges nothing. It shows how much agreement the layout
+    of the text gives away: a coding that agrees with the first coding no better than
+    this baseline has added nothing the paragraph layout did not already say.
+
+    Parameters
+    ----------
+    text : str
+    layout : pandas.DataFrame
+        ``source_layout.csv`` rows of the document (``line``, ``role``, ``theme``).
+    provinces : pandas.DataFrame, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        In the columns of :data:`CODING_COLUMNS` (``statement`` numbers the sentences).
+    """
+    sentences = split_sentences(text)
+    spans = sentences.groupby("sentence").agg(start=("start", "min"), end=("end", "max"),
+                                              line=("line", "first"))
+    themes = {int(r.line): r.theme for r in layout.itertuples(index=False) if r.role == "paragraph"}
+    mentions = named_provinces(text, provinces)
+    rows = []
+    for sid, s in spans.iterrows():
+        if int(s["line"]) not in themes:
+            continue
+        inside = mentions[(mentions["start"] >= s["start"]) & (mentions["end"] <= s["end"])]
+        for prov in dict.fromkeys(inside["province"]):
+            rows.append({"statement": f"B{sid:03d}", "province": prov, "city": "",
+                         "theme": themes[int(s["line"])], "code": "", "instrument_type": "",
+                         "scope": "", "quote": text[s["start"]:s["end"]],
+                         "start": int(s["start"]), "end": int(s["end"])})
+    return pd.DataFrame(rows, columns=list(CODING_COLUMNS))
+
+
+# ------------------------------------------------------------ the agreement table
+
+def _province_units(first: pd.DataFrame, second: pd.DataFrame, text: str,
+                    provinces: pd.DataFrame | None) -> tuple[list[int], list[int]]:
+    """Per (sentence, province named or coded in it): did each coding code that province there?"""
+    sentences = split_sentences(text)
+    bounds = sentences.groupby("sentence").agg(start=("start", "min"), end=("end", "max"))
+    starts = bounds["start"].to_numpy()
+
+    def sentence_of(pos):
+        return int(bounds.index[np.searchsorted(starts, int(pos), "right") - 1])
+
+    coded = [{(sentence_of(r.start), r.province) for r in t.itertuples(index=False)}
+             for t in (first, second)]
+    named = {(sentence_of(m.start), m.province)
+             for m in named_provinces(text, provinces).itertuples(index=False)}
+    units = sorted(named | coded[0] | coded[1])
+    return [int(u in coded[0]) for u in units], [int(u in coded[1]) for u in units]
+
+
+def _province_theme_units(first, second, text):
+    """Presence of every theme for each (sentence, province) that either coding codes,
+    as in :func:`agreement` (``level="theme"``): the measure of earlier reports."""
+    from .dataset import load_codebook
+    themes = load_codebook().ids("theme")
+    codings = [t.assign(doc_id="d") for t in (first, second)]
+    units = agreement(*codings, level="theme", texts={"d": text}).units
+    marks = [set(zip(_sentence_of(t, {"d": text}), t["province"], t["theme"])) for t in codings]
+    x, y = ([int((s, p, th) in m) for s, p in zip(units["sentence"], units["province"])
+             for th in themes] for m in marks)
+    return x, y, len(themes)
+
+
+def field_reliability(first: pd.DataFrame, second: pd.DataFrame, text: str,
+                      n_boot: int = 2000, seed: int = 16,
+                      provinces: pd.DataFrame | None = None) -> pd.DataFrame:
+    """κ and α with bootstrap intervals for every field, and αu for the statements.
+
+    Parameters
+    ----------
+    first, second : pandas.DataFrame
+        Two codings of one document in the columns of :data:`CODING_COLUMNS`.
+    text : str
+        The document.
+    n_boot, seed : int
+        Bootstrap resamples and their seed (:func:`agreement_with_intervals`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per field of :data:`FIELDS` and two unitizing rows, with ``field``,
+        ``unit``, ``units``, ``disagreements``, ``percent_agreement``, ``kappa``,
+        ``kappa_low``, ``kappa_high``, ``alpha``, ``alpha_low``, ``alpha_high``.
+
+    Notes
+    -----
+    Units, field by field:
+
+    ``province × theme``
+        every (sentence, province) that either coding codes, times the 12 themes:
+        whether each coding gives that province that theme in that sentence (the
+        measure of :func:`agreement`, resampled by sentence–province pair);
+    ``province``
+        every (sentence, province) where the text names the province or either
+        coding codes it; the value is whether the coding has a statement of that
+        province in that sentence (1) or not (0). Naming is matching a province's
+        Chinese name (:func:`named_provinces`).
+    ``theme``, ``code``, ``instrument_type``, ``scope``
+        pairs of rows that code the same statement (:func:`match_statements`, the
+        frozen adjudication rule); the two values are nominal labels. A row with no
+        partner is a disagreement about the unit, measured by the unitizing rows.
+    ``statements (αu)``
+        the distinct spans each coding quotes, one category, on the whole document
+        as the continuum (:func:`unitizing_alpha`).
+    ``statements by province (αu)``
+        the same with one category per province (a span coded for two provinces is
+        a unit of each).
+
+    Bootstrap intervals resample the units of the row (sentence–province pairs or
+    statement pairs) with replacement; αu has no interval.
+    """
+    rows = []
+    x, y = _province_units(first, second, text, provinces)
+    rows.append({"field": "province", "unit": "(sentence, province named or coded)",
+                 **agreement_with_intervals(x, y, n_boot, seed)})
+    x, y, k = _province_theme_units(first, second, text)
+    rows.append({"field": "province × theme", "unit": f"(sentence, province) coded by either × {k} themes",
+                 **agreement_with_intervals(x, y, n_boot, seed, group=k)})
+    pairs = match_statements(first, second)
+    matched = pairs[(pairs["row_first"] >= 0) & (pairs["row_second"] >= 0)]
+    for fld in FIELDS[1:]:
+        a = (first[fld].iloc[matched["row_first"]].fillna("").astype(str).tolist()
+             if fld in first else [])
+        b = (second[fld].iloc[matched["row_second"]].fillna("").astype(str).tolist()
+             if fld in second else [])
+        if any(a) and any(b):   # an empty value is a label like any other
+            rows.append({"field": fld, "unit": "statement pairs (same province, overlapping quotes)",
+                         **agreement_with_intervals(a, b, n_boot, seed)})
+        else:   # a coding that leaves the field empty (the baseline) is not compared on it
+            rows.append({"field": fld, "unit": "statement pairs (same province, overlapping quotes)",
+                         "units": len(matched)})
+    for label, by_province in (("statements (αu)", False), ("statements by province (αu)", True)):
+        spans = []
+        for coder, t in (("first", first), ("second", second)):
+            cats = t["province"] if by_province else pd.Series("statement", index=t.index)
+            spans.append(pd.DataFrame({"coder": coder, "category": cats.to_numpy(),
+                                       "start": t["start"].astype(int).to_numpy(),
+                                       "end": t["end"].astype(int).to_numpy()}).drop_duplicates())
+        ua = unitizing_alpha(pd.concat(spans, ignore_index=True), len(text))
+        rows.append({"field": label, "unit": "character spans of the document",
+                     "units": int(ua.loc["all", "units"]), "alpha": float(ua.loc["all", "alpha"])})
+    table = pd.DataFrame(rows)
+    cols = ["field", "unit", "units", "disagreements", "percent_agreement", "kappa", "kappa_low",
+            "kappa_high", "alpha", "alpha_low", "alpha_high"]
+    return table.reindex(columns=cols)
+
+
+#: Names of the files of the blind second coding in ``data/reliability/``: the first coding
+#: as it was compared, the second coding, and the adjudication.
+BLIND_FIRST_CODING = "first_coding_blind.csv"
+BLIND_SECOND_CODING = "second_coding_blind.csv"
+BLIND_ADJUDICATION = "adjudication_blind.csv"
+
+
+def agreement_table(folder=None, second: str | None = None, n_boot: int = 2000,
+                    seed: int = 16) -> pd.DataFrame:
+    """The table of ``data/reliability/agreement.csv``: the second coding and the baseline.
+
+    Parameters
+    ----------
+    folder : path-like, optional
+        The dataset folder (default: the shipped one). The first coding is
+        ``reliability/first_coding_blind.csv`` (the first coding before adjudication) when
+        it exists, else ``practices.csv``; the second is ``reliability/second_coding_blind.csv`` when it
+        exists, else the earlier ``reliability/second_coding.csv`` (made from a codebook
+        that showed its examples; see ``docs/reliability.md``).
+    second : str, optional
+        A file name in ``reliability/`` to use as the second coding instead.
+    n_boot, seed : int
+        Bootstrap resamples and their seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`field_reliability` of the second coding against the first, then of the
+        no-judgement baseline (:func:`baseline_coding`) against the first, with a
+        ``comparison`` and a ``second_coding`` column in front, rounded to 6 places.
+    """
+    from pathlib import Path
+
+    from .dataset import data_dir, load_layout, load_practices, load_provinces
+
+    folder = Path(folder) if folder is not None else data_dir()
+    practices = load_practices(folder / "practices.csv")
+    doc_ids = sorted(set(practices["doc_id"]))
+    if len(doc_ids) != 1:
+        raise ValueError(f"the agreement table compares codings of one document, not {len(doc_ids)}")
+    doc = doc_ids[0]
+    text = load_source(doc)
+    if second is None:
+        second = (BLIND_SECOND_CODING if (folder / "reliability" / BLIND_SECOND_CODING).exists()
+                  else "second_coding.csv")
+    other = read_coding(folder / "reliability" / second, text) if second != "second_coding.csv" \
+        else _legacy_second(folder / "reliability" / second, text)
+    provinces = load_provinces(folder / "provinces.csv")
+    layout = load_layout(folder / "source_layout.csv")
+    layout = layout[layout["doc_id"] == doc]
+    # the first coding as it stood when the blind second coding was compared with it;
+    # practices.csv is the adjudicated coding and would hide what was settled
+    frozen = folder / "reliability" / BLIND_FIRST_CODING
+    first = (read_coding(frozen, text) if frozen.exists() else practices).reset_index(drop=True)
+    parts = []
+    for name, coding in (("second coder", other),
+                         ("no-judgement baseline", baseline_coding(text, layout, provinces))):
+        part = field_reliability(first, coding, text, n_boot, seed, provinces)
+        part.insert(0, "second_coding", second if name == "second coder" else "(baseline)")
+        part.insert(0, "comparison", name)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    num = out.select_dtypes("number").columns.difference(["units", "disagreements"])
+    out[num] = out[num].round(6)
+    for col in ("units", "disagreements"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def _legacy_second(path, text: str) -> pd.DataFrame:
+    """The earlier second coding, whose file has ``id`` instead of ``statement``."""
+    from .fileio import read_table
+    table = read_table(path)
+    table = table.rename(columns={"id": "statement"})
+    table["start"] = table["start"].astype(int)
+    table["end"] = table["end"].astype(int)
+    bad = [r.statement for r in table.itertuples() if text[r.start:r.end] != r.quote]
+    if bad:
+        raise ValueError(f"{path}: quotes not at their offsets: {', '.join(bad[:5])}")
+    return table
+
+
+def agreement_csv(table: pd.DataFrame) -> str:
+    """:func:`agreement_table` as the CSV text of ``agreement.csv`` (``\\n`` line ends, 6 places)."""
+    return table.to_csv(index=False, lineterminator="\n", float_format="%.6f")
+
+
+#: Columns of ``adjudication_blind.csv`` (``data/reliability/adjudication_rules.md``).
+ADJUDICATION_COLUMNS = ("item", "province", "field", "statement_first", "statement_second",
+                        "first", "second", "decision", "final", "rule", "tie", "reason")
+_ADJUDICATED_FIELDS = ("row", "city", "theme", "code", "instrument_type", "scope", "quote")
+
+
+def read_adjudication(path) -> pd.DataFrame:
+    """Read and check an adjudication in the format of ``adjudication_rules.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows as strings, with ``tie`` as booleans.
+
+    Raises
+    ------
+    npstudy.fileio.DataError
+        ``file:row: column: value – problem – suggestion`` for a missing column, a
+        field that is not adjudicated, a decision other than ``first``, ``second`` or
+        ``neither``, a ``tie`` that is not ``true``/``false``, or an empty reason.
+    """
+    from .fileio import DataError, read_table
+
+    table = read_table(path)
+    missing = [c for c in ADJUDICATION_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)} – an adjudication has "
+                        f"the columns {','.join(ADJUDICATION_COLUMNS)} (adjudication_rules.md)")
+    checks = (("field", set(_ADJUDICATED_FIELDS), "one of " + ", ".join(_ADJUDICATED_FIELDS)),
+              ("decision", {"first", "second", "neither"}, "first, second or neither"),
+              ("tie", {"true", "false"}, "true or false"))
+    for i, row in enumerate(table.itertuples(index=False)):
+        for col, allowed, say in checks:
+            value = getattr(row, col)
+            if value not in allowed:
+                raise DataError(f"{path}:{i + 2}: {col}: {value!r} – not allowed – write {say}")
+        if not str(row.reason).strip():
+            raise DataError(f"{path}:{i + 2}: reason: '' – must not be empty – quote the words "
+                            "of the text and name the rule that decide the item")
+    return table.assign(tie=table["tie"] == "true")
+
+
+def adjudication_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """How many items of each field the adjudicator decided for each coding, and how many ties.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``field``: ``items``, ``first``, ``second``, ``neither``, ``ties``.
+    """
+    counts = pd.crosstab(table["field"], table["decision"]).reindex(
+        columns=["first", "second", "neither"], fill_value=0)
+    out = counts.assign(items=counts.sum(axis=1), ties=table.groupby("field")["tie"].sum())
+    return out[["items", "first", "second", "neither", "ties"]]

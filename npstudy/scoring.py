@@ -98,7 +98,7 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     >>> from npstudy import load_practices
     >>> m = coverage_matrix(load_practices(), level="pillar")
     >>> m.loc["CN-ZJ"].tolist()
-    [2, 3, 2, 1]
+    [2, 3, 2, 2]
     >>> coverage_matrix(load_practices(), "pillar", provinces="mainland", missing="nan").shape
     (31, 4)
     """
@@ -154,7 +154,7 @@ def pillar_shares(practices: pd.DataFrame, codebook: Codebook | None = None, lev
     --------
     >>> from npstudy import load_practices
     >>> pillar_shares(load_practices()).loc["CN-SH"].round(3).tolist()
-    [0.333, 0.667, 0.667, 1.0]
+    [0.333, 0.667, 0.333, 1.0]
     >>> pillar_shares(load_practices(), level="code").loc["CN-AH"].round(3).tolist()
     [0.111, 0.0, 0.0, 0.0]
     """
@@ -354,9 +354,9 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
     >>> from npstudy import load_practices
     >>> s = province_scores(load_practices())
     >>> s.loc["CN-ZJ", ["practices", "themes", "pillars"]].tolist()
-    [8, 6, 4]
+    [9, 6, 4]
     >>> s.loc["CN-SH", "composite_equal"]
-    np.float64(0.6666666666666666)
+    np.float64(0.5833333333333333)
     """
     cb = resolve_codebook(codebook)
     g = resolve_gazetteer(gazetteer)
@@ -413,7 +413,7 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     --------
     >>> from npstudy import load_practices
     >>> region_summary(load_practices()).loc["east", ["provinces", "mentioned", "practices"]].tolist()
-    [10, 7, 39]
+    [10, 7, 40]
     """
     cb = resolve_codebook(codebook)
     g = resolve_gazetteer(gazetteer)
@@ -470,7 +470,7 @@ def instrument_matrix(practices: pd.DataFrame, level: str = "pillar", by: str = 
     >>> from npstudy import load_practices
     >>> m = instrument_matrix(load_practices(), by="instrument")
     >>> m.sum(axis=1).to_dict()
-    {'supply': 15, 'environment': 30, 'demand': 5}
+    {'supply': 12, 'environment': 35, 'demand': 4}
     """
     cb = resolve_codebook(codebook)
     if by not in ("instrument_type", "instrument"):

@@ -22,8 +22,8 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    # 19 tables, every figure in every language and format, and one caption per figure and language
-    assert len(written) == len(digest(a)) == (19 + len(FIGURES) * len(langs) * len(formats)
+    # 20 tables, every figure in every language and format, and one caption per figure and language
+    assert len(written) == len(digest(a)) == (20 + len(FIGURES) * len(langs) * len(formats)
                                               + len(FIGURES) * len(langs))
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
@@ -41,7 +41,7 @@ def test_two_builds_are_byte_identical(zh_png, tmp_path):
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
-    assert len(written) == len(digest(first)) == 19 + 2 * len(FIGURES)   # tables, PNGs, captions
+    assert len(written) == len(digest(first)) == 20 + 2 * len(FIGURES)   # tables, PNGs, captions
     assert not [p for p in first.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -53,12 +53,12 @@ def test_two_builds_are_byte_identical_in_every_language_and_format(tmp_path):
 def test_tables_hold_the_expected_values(zh_png):
     tmp_path, _ = zh_png
     scores = pd.read_csv(tmp_path / "tables" / "province_scores.csv", index_col=0)
-    assert scores.loc["CN-SH", "composite_equal"] == pytest.approx(2 / 3, abs=1e-6)
+    assert scores.loc["CN-SH", "composite_equal"] == pytest.approx(7 / 12, abs=1e-6)
     assert scores.loc["CN-ZJ", "themes"] == 6
     pairs = pd.read_csv(tmp_path / "tables" / "similarity_pairs.csv")
     assert list(pairs.columns[:2]) == ["a", "b"]          # no unnamed index column
     row = pairs[(pairs["a"] == "CN-SH") & (pairs["b"] == "CN-JS")].iloc[0]
-    assert row["similarity"] == pytest.approx(1 / 3, abs=1e-6)
+    assert row["similarity"] == pytest.approx(3 / 8, abs=1e-6)  # 3 shared of 7 + 4 - 3 themes
     assert {"null_mean", "ses", "p_value"} <= set(pairs.columns)
     assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(f"{s}_zh.png" for s in FIGURES)
     # the coder's evaluation: counts of (document, province, theme) items, pooled over themes,
@@ -71,9 +71,13 @@ def test_tables_hold_the_expected_values(zh_png):
     assert pooled.loc["batch3"].tolist() == [175, 198, 184, 44]
     # batch4 is held out: its row is the blind score, as data/evaluation/batch4/blind_scores.csv has it
     assert pooled.loc["batch4"].tolist() == [191, 213, 206, 45]
-    assert pooled.loc["article (in-sample)"].tolist() == [41, 41, 41, 1]
+    assert pooled.loc["article (in-sample)"].tolist() == [40, 41, 40, 1]
     assert coder.loc[("test", "all"), "precision"] == pytest.approx(199 / 215, abs=1e-6)
     assert coder.loc[("test", "all"), "recall"] == pytest.approx(199 / 218, abs=1e-6)
+    # the reliability table of the build is data/reliability/agreement.csv, byte for byte
+    from npstudy import data_dir
+    assert ((tmp_path / "tables" / "reliability.csv").read_bytes()
+            == (data_dir() / "reliability" / "agreement.csv").read_bytes())
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path):
@@ -124,7 +128,7 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  19 CSV files" in out
+    assert "tables:  20 CSV files" in out
     assert f"figures: {len(FIGURES)} files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 

@@ -53,7 +53,9 @@ def test_codes_have_rules_examples_and_keywords(cb):
 def test_every_code_is_used_or_names_a_general_statement(cb):
     used = set(load_practices()["code"])
     assert used <= set(cb.ids("code"))
-    assert len(used) == 33  # 6 codes stand only for statements with no named province
+    # 7 codes hold no row: 6 stand for statements with no named province, and green_tracks
+    # lost its only row, a direction without an instrument (rule R1)
+    assert len(used) == 32
 
 
 def test_rollup(cb):
@@ -86,3 +88,56 @@ def test_to_frame(cb):
     row = frame.set_index("id").loc["reform.opening_up.single_window"]
     assert (row["pillar"], row["theme"], row["parent"]) == (
         "reform", "reform.opening_up", "reform.opening_up")
+
+
+# -- the blind view a second coder receives ------------------------------------------------
+
+def _blind():
+    from npstudy.codebook import blind_view
+    return blind_view(load_codebook())
+
+
+def test_blind_view_shares_no_ten_characters_with_the_article():
+    view, text = _blind(), load_source()
+    shared = {view[i:i + 10] for i in range(len(view) - 9) if view[i:i + 10] in text}
+    assert shared == set()
+
+
+def test_blind_view_check_catches_a_copied_span():
+    # the check above can fail: a view holding one span of the article is caught
+    text = load_source()
+    view = _blind() + text[2042:2071]
+    assert any(view[i:i + 10] in text for i in range(len(view) - 9))
+
+
+def test_blind_view_has_no_example_keyword_or_row_id():
+    import re
+    cb, view = load_codebook(), _blind()
+    for e in cb.entries("code"):
+        assert e.example not in view, e.id
+    # ids of rows (P…), aggregates (A…) and statements (S…): only the format S001 of rule R1a
+    assert set(re.findall(r"\b[PSA]\d{2,3}\b", view)) == {"S001"}
+    # every definition and every coding rule is there
+    assert all(e.definition in view for e in cb.entries())
+    assert [f"**{r} " in view for r in ("R1", "R1a", "R1b", "R1c", "R9a", "R10", "R11")] == [True] * 7
+
+
+def test_blind_view_file_is_current_and_regenerated_identically():
+    from pathlib import Path
+    shipped = Path(__file__).resolve().parents[1] / "data" / "reliability" / "codebook_blind.md"
+    assert _blind() == _blind() == shipped.read_text(encoding="utf-8")
+
+
+def test_coding_rules_read_from_markdown(tmp_path):
+    from npstudy.codebook import coding_rules
+    from npstudy.fileio import DataError
+    md = tmp_path / "r.md"
+    md.write_text("# x\n\n## Coding rules\n\nIntro.\n\n- **R1 Unit.** One row per\n  statement.\n"
+                  "- **R2b Other thing.** Two.\n\n## Next\n- **R3 Not.** read\n", encoding="utf-8")
+    rules = coding_rules(md)
+    assert rules.to_dict("records") == [
+        {"rule": "R1", "title": "Unit", "text": "One row per statement."},
+        {"rule": "R2b", "title": "Other thing", "text": "Two."}]
+    md.write_text("# nothing\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no '## Coding rules' section"):
+        coding_rules(md)

@@ -195,9 +195,10 @@ def test_suggestion_offsets_point_at_quotes(source_result):
 def test_evaluate_on_the_source(source_result):
     theme = evaluate(source_result.suggestions, level="theme")
     assert theme["recall"] >= 0.9 and theme["precision"] >= 0.8
-    assert (theme["true_positives"], theme["suggested"], theme["reference"]) == (41, 41, 41)
+    # the coder also suggests Shanghai's direction-only green-tracks sentence, which rule R1 leaves out
+    assert (theme["true_positives"], theme["suggested"], theme["reference"]) == (40, 41, 40)
     code = evaluate(source_result.suggestions, level="code")
-    assert (code["true_positives"], code["suggested"], code["reference"]) == (48, 55, 48)
+    assert (code["true_positives"], code["suggested"], code["reference"]) == (45, 55, 45)
 
 
 def test_evaluate_by_hand():
@@ -243,7 +244,7 @@ def test_review_merge_and_validate(tmp_path):
     reviewed = decide(reviewed, summaries={"S00001": "Shandong won approval for a carbon metrology centre."})
     merged = merge_reviewed(reviewed, ws)
     assert len(merged) == len(base[base["pillar"] != "green"]) + 1
-    assert merged.iloc[-1][["id", "doc_id", "province"]].tolist() == ["P054", "new_doc", "CN-SD"]
+    assert merged.iloc[-1][["id", "doc_id", "province"]].tolist() == ["P059", "new_doc", "CN-SD"]
     assert validate(ws) == []
     assert (ws / "practices.csv.bak").exists()
     assert s["decision"].eq("").all()  # decide() returned copies
@@ -257,7 +258,7 @@ def test_cli_merge_reports_problems(tmp_path):
     code, _, err = run_cli("merge", path, "--into", ws)
     assert code == 1
     assert "reviewed.csv:2: summary_en: '' – must not be empty" in err
-    assert len(load_practices(ws / "practices.csv")) == 50
+    assert len(load_practices(ws / "practices.csv")) == 51
 
 
 def test_make_workspace_refuses_to_overwrite(tmp_path):

@@ -24,24 +24,24 @@ def test_source_is_byte_identical_copy():
 
 def test_rows_and_provinces():
     p = load_practices()
-    assert len(p) == 50
+    assert len(p) == 51
     assert p["id"].is_unique
     assert p["province"].value_counts().to_dict() == {
-        "CN-ZJ": 8, "CN-SH": 8, "CN-JS": 8, "CN-GD": 6, "CN-SD": 4, "CN-CQ": 4,
-        "CN-SC": 3, "CN-BJ": 3, "CN-FJ": 2, "CN-AH": 1, "CN-SX": 1, "CN-NM": 1, "CN-HN": 1,
+        "CN-ZJ": 9, "CN-SH": 9, "CN-JS": 6, "CN-GD": 6, "CN-SD": 4, "CN-CQ": 4,
+        "CN-SC": 3, "CN-BJ": 4, "CN-FJ": 2, "CN-AH": 1, "CN-SX": 1, "CN-NM": 1, "CN-HN": 1,
     }
 
 
 def test_rows_per_pillar_and_theme():
     p = load_practices()
     assert p["pillar"].value_counts().to_dict() == {
-        "green": 17, "new_tracks": 16, "reform": 10, "innovation": 7}
+        "new_tracks": 17, "green": 15, "reform": 12, "innovation": 7}
     assert p.groupby("theme").size().to_dict() == {
-        "green.carbon_accounting": 11, "green.carbon_finance": 4, "green.low_carbon_industry": 2,
+        "green.carbon_accounting": 10, "green.carbon_finance": 4, "green.low_carbon_industry": 1,
         "innovation.basic_research": 3, "innovation.tech_transfer": 3,
-        "innovation.venture_capital": 1, "new_tracks.digital_economy": 8,
+        "innovation.venture_capital": 1, "new_tracks.digital_economy": 9,
         "new_tracks.future_industries": 6, "new_tracks.industrial_chains": 2,
-        "reform.market_entities": 3, "reform.opening_up": 4, "reform.talent": 3,
+        "reform.market_entities": 3, "reform.opening_up": 4, "reform.talent": 5,
     }
 
 
@@ -53,11 +53,13 @@ def test_carbon_metrology_sentence_gives_four_rows():
 
 
 def test_statements_rule_r1():
-    """39 statements: the 39 distinct quotes of the first coding, less the proof-of-concept
-    list sentence (both provinces described in detail, rule R1b), plus Jiangsu's AI pilot zone
-    (a second instrument type in the sentence of its large models, rule R1)."""
+    """40 statements: the 39 of the coding before the recoding, less two sentences that
+    state only a direction (the computing-infrastructure list of line 10 and Shanghai's green
+    tracks of line 13, rule R1), plus three clauses of a second instrument type (the trading
+    rules of line 10, Shanghai's one-stop reform and Zhejiang's talent reform of line 19,
+    rule R1). Shandong's equity investment (line 15) is the way its mechanism works (R9a)."""
     p = load_practices()
-    assert p["statement"].nunique() == 39
+    assert p["statement"].nunique() == 40
     assert (p.groupby("statement")["quote"].nunique() == 1).all()
     assert (p.groupby("quote")["statement"].nunique() == 1).all()
     assert not p.duplicated(["province", "statement"]).any()
@@ -65,13 +67,24 @@ def test_statements_rule_r1():
     assert not ((p["province"] == "CN-SD")
                 & (p["code"] == "new_tracks.digital_economy.computing_infrastructure")
                 & p["quote"].str.startswith("山东、江苏")).any()
-    assert p.loc[p["statement"] == "S014", "province"].tolist() == ["CN-JS"]
+    # R1: the two direction-only sentences give no row
+    assert not p["quote"].str.startswith("山东、江苏").any()
+    assert not p["quote"].str.contains("新赛道").any()
+    # R1: one statement per instrument type within a sentence
+    assert p.loc[p["province"] == "CN-SD", "instrument_type"].value_counts().to_dict() == {
+        "mechanism": 2, "platform": 2}
+    # R1c: Jiangsu's footprint certification is one row, under trade policy (its purpose)
+    js = p[(p["province"] == "CN-JS") & p["quote"].str.contains("碳足迹认证")]
+    assert js["code"].tolist() == ["reform.opening_up.green_trade"]
 
 
 def test_scope_rule_r11():
     p = load_practices()
     assert sorted(p.loc[p["scope"] == "national", "id"]) == [
-        "P035", "P036", "P037", "P038", "P040", "P041", "P042"]
+        "P035", "P036", "P037", "P038", "P041", "P042"]
+    # R11 from the text alone: every national quote says 国家 (or 获批)
+    assert p.loc[p["scope"] == "national", "quote"].str.contains("国家").all()
+    assert not p.loc[p["scope"] == "provincial", "quote"].str.contains("国家|获批").any()
     assert set(p["scope"]) == {"national", "provincial"}
 
 
@@ -94,7 +107,7 @@ def test_first_movers():
 def test_cities_and_partners():
     p = load_practices()
     cities = p[p["city"] != ""].set_index("id")["city"].to_dict()
-    assert cities == {"P003": "广州;深圳", "P008": "杭州", "P016": "杭州;宁波"}
+    assert cities == {"P008": "杭州", "P016": "杭州;宁波"}  # corridor names are not cities (R3)
     assert not p["province"].isin(["CN-HK", "CN-MO"]).any()  # partners, not actors (rule R4)
     assert 6 not in set(p["paragraph"])  # the photo caption is not coded (rule R5)
 
@@ -122,3 +135,21 @@ def test_loaders_do_not_share_state():
     a.loc[0, "province"] = "changed"
     assert load_practices().loc[0, "province"] == "CN-SH"
     assert isinstance(a, pd.DataFrame)
+
+
+def test_recoding_table_matches_the_data():
+    """Every change listed in reliability/recoding.csv is what practices.csv now holds."""
+    p = pd.read_csv(data_dir() / "practices.csv", dtype=str, keep_default_na=False).set_index("id")
+    changes = pd.read_csv(data_dir() / "reliability" / "recoding.csv", dtype=str,
+                          keep_default_na=False)
+    assert set(changes["rule"].str.split(";").explode()) <= {
+        "R1", "R1a", "R1c", "R3", "R4", "R6", "R9a", "R10", "R11"}
+    for c in changes.itertuples(index=False):
+        if c.field == "row":
+            assert (c.id in p.index) == (c.after != "(removed)"), c.id
+        else:
+            assert p.loc[c.id, c.field] == c.after, (c.id, c.field)
+    removed = set(changes.loc[changes["after"] == "(removed)", "id"])
+    assert removed == {"P019", "P026", "P029"}
+    added = set(changes.loc[changes["before"] == "(none)", "id"])
+    assert added == {"P054", "P055", "P057", "P058"}

@@ -14,7 +14,7 @@ import npstudy, pathlib, sys
 home = pathlib.Path(sys.prefix).resolve()
 assert home in pathlib.Path(npstudy.__file__).resolve().parents, npstudy.__file__
 assert home in npstudy.data_dir().resolve().parents, npstudy.data_dir()
-assert len(npstudy.load_practices()) == 50
+assert len(npstudy.load_practices()) == 51
 assert len(npstudy.load_source()) == 3097
 assert npstudy.validate() == []
 from npstudy.external import external_dir, load_indicators

@@ -30,7 +30,7 @@ def test_the_loop_runs_end_to_end_from_the_shell(tmp_path):
     practices = load_practices(ws / "practices.csv")
     new = practices[practices["doc_id"] == "report-2024"]
     # four suggestions (SD and GD carbon metrology, ZJ fund, ZJ proof of concept); one rejected
-    assert len(practices) == 50 + 3
+    assert len(practices) == 51 + 3
     assert sorted(new["province"]) == ["CN-GD", "CN-SD", "CN-ZJ"]
     assert "merged 3 new row(s)" in proc.stdout
     assert "OK: my-dataset passed every check" in proc.stdout

@@ -72,9 +72,9 @@ def test_export_validates_against_the_refi_qda_schema(exported):
 def test_export_contents_and_reproducibility(exported, tmp_path):
     project = read_qdpx(exported)
     practices = load_practices()
-    # one selection per span of text and coder: 50 rows on 39 spans (7 spans carry 2–4 rows)
+    # one selection per span of text and coder: 51 rows on 40 spans (7 spans carry 2–4 rows)
     spans = practices.groupby(["doc_id", "start", "end", "coder"]).ngroups
-    assert len(project.selections) == spans == 39
+    assert len(project.selections) == spans == 40
     assert [name for name, _ in project.sources.values()] == ["000_08799d6d3f16f583"]
     [(_, text)] = project.sources.values()
     assert text == (data_dir() / "raw" / "000_08799d6d3f16f583.txt").read_text(encoding="utf-8")
@@ -92,12 +92,12 @@ def test_export_contents_and_reproducibility(exported, tmp_path):
 def test_round_trip_keeps_every_quote_offset_and_code(exported, tmp_path):
     ws = empty_workspace(tmp_path / "ws")
     merged = import_qdpx(exported, ws)
-    assert merged.attrs["imported"] == 50 and merged.attrs["already_present"] == 0
+    assert merged.attrs["imported"] == 51 and merged.attrs["already_present"] == 0
     pd.testing.assert_frame_equal(canonical(merged), canonical(load_practices()))
     # importing the same project again adds nothing
     before = snapshot(ws)
     again = import_qdpx(exported, ws)
-    assert again.attrs["imported"] == 0 and again.attrs["already_present"] == 50
+    assert again.attrs["imported"] == 0 and again.attrs["already_present"] == 51
     assert snapshot(ws) == before
 
 
@@ -106,7 +106,7 @@ def test_import_adds_only_what_the_workspace_lacks(exported, tmp_path):
     ws = make_workspace(tmp_path / "ws", hand[hand["pillar"] != "green"])
     merged = import_qdpx(exported, ws)
     green = int((hand["pillar"] == "green").sum())
-    assert merged.attrs["imported"] == green and merged.attrs["already_present"] == 50 - green
+    assert merged.attrs["imported"] == green and merged.attrs["already_present"] == 51 - green
     pd.testing.assert_frame_equal(canonical(merged), canonical(hand))
 
 
@@ -243,8 +243,8 @@ def test_cli_smoke(tmp_path):
     assert "REFI-QDA project" in exported.stdout
     imported = run("import-qdpx", out, "--into", ws)
     assert imported.returncode == 0, imported.stderr
-    assert "imported 50 new row(s)" in imported.stdout
-    assert len(load_practices(ws / "practices.csv")) == 50
+    assert "imported 51 new row(s)" in imported.stdout
+    assert len(load_practices(ws / "practices.csv")) == 51
 
 
 def test_entity_expansion_is_refused_quickly(tmp_path):

@@ -95,5 +95,12 @@ def test_coder_against_hand_coding():
     s = code_text(load_source(), doc_id="000_08799d6d3f16f583").suggestions
     r = agreement(load_practices(), s)
     assert r.table.loc["all", "cohen_kappa"] > 0.9
-    # the third: Shandong in the list sentence of line 10, which rule R1b codes at its detail sentence
-    assert len(r.disagreements) == 3
+    # every disagreement is a suggestion the hand coding leaves out: the direction sentences of
+    # line 10 (Shandong and Jiangsu) and line 13 (Shanghai) (rule R1); Jiangsu's footprint
+    # certification, coded once under trade (R1c, R6), which the coder suggests under carbon
+    # accounting in lines 14 and 20; and Zhejiang's fund read as a future-industry statement
+    got = {(row.province, row.theme) for row in r.disagreements.itertuples()}
+    assert got == {("CN-ZJ", "new_tracks.future_industries"), ("CN-JS", "new_tracks.digital_economy"),
+                   ("CN-SD", "new_tracks.digital_economy"), ("CN-SH", "green.low_carbon_industry"),
+                   ("CN-JS", "green.carbon_accounting")}
+    assert len(r.disagreements) == 6 and r.table.loc["all", "only_a"] == 0

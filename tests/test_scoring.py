@@ -23,7 +23,7 @@ def test_coverage_matrix_shapes_and_order(practices):
         m = coverage_matrix(practices, level)
         assert m.shape == (13, n_cols)
         assert m.columns.tolist() == cb.ids(level)
-        assert m.to_numpy().sum() == 50
+        assert m.to_numpy().sum() == 51
     assert coverage_matrix(practices, provinces="all").shape == (34, 12)
     assert coverage_matrix(practices, index="doc_id").shape == (1, 12)
 
@@ -39,8 +39,8 @@ def test_coverage_matrix_missing_choice(practices):
 def test_coverage_matrix_hand_counts(practices):
     m = coverage_matrix(practices, "pillar")
     # Zhejiang: fund, Hangzhou's proof-of-concept centres | plan, chain policy, pilot zone |
-    # footprint certification, footprint standard | integration pilot
-    assert m.loc["CN-ZJ"].tolist() == [2, 3, 2, 1]
+    # footprint certification, footprint standard | integration pilot, talent reform
+    assert m.loc["CN-ZJ"].tolist() == [2, 3, 2, 2]
     presence = coverage_matrix(practices, "theme", "presence")
     assert set(presence.to_numpy().ravel()) == {0, 1}
 
@@ -53,11 +53,13 @@ def test_input_is_not_mutated(practices):
 
 def test_breadth_and_shares_by_hand(practices):
     s = province_scores(practices)
-    assert s.loc["CN-ZJ", ["practices", "codes", "themes", "pillars"]].tolist() == [8, 8, 6, 4]
-    assert s.loc["CN-SH", ["practices", "codes", "themes", "pillars"]].tolist() == [8, 8, 8, 4]
+    assert s.loc["CN-ZJ", ["practices", "codes", "themes", "pillars"]].tolist() == [9, 8, 6, 4]
+    # Shanghai: 9 rows (two pairs share a code: data exchange and trading rules; talent
+    # services and the one-stop reform), 7 codes in 7 themes
+    assert s.loc["CN-SH", ["practices", "codes", "themes", "pillars"]].tolist() == [9, 7, 7, 4]
     assert s.loc["CN-AH", ["practices", "codes", "themes", "pillars"]].tolist() == [1, 1, 1, 1]
     shares = pillar_shares(practices)
-    assert shares.loc["CN-SH"].tolist() == pytest.approx([1 / 3, 2 / 3, 2 / 3, 1])
+    assert shares.loc["CN-SH"].tolist() == pytest.approx([1 / 3, 2 / 3, 1 / 3, 1])
     assert shares.loc["CN-ZJ"].tolist() == pytest.approx([2 / 3, 2 / 3, 1 / 3, 1 / 3])
     assert shares.loc["CN-JS"].tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 3, 1 / 3])
 
@@ -65,8 +67,8 @@ def test_breadth_and_shares_by_hand(practices):
 def test_balance_against_scipy_and_by_hand(practices):
     s = province_scores(practices)
     assert s.loc["CN-ZJ", "balance_entropy"] == pytest.approx(
-        scipy_entropy([2, 3, 2, 1]) / math.log(4), abs=1e-12)
-    assert s.loc["CN-ZJ", "balance_simpson"] == pytest.approx(1 - 18 / 64, abs=1e-12)
+        scipy_entropy([2, 3, 2, 2]) / math.log(4), abs=1e-12)
+    assert s.loc["CN-ZJ", "balance_simpson"] == pytest.approx(1 - 21 / 81, abs=1e-12)
     assert s.loc["CN-AH", "balance_entropy"] == 0.0 and s.loc["CN-AH", "balance_simpson"] == 0.0
     even = balance(pd.DataFrame([[2, 2, 2, 2], [0, 0, 0, 0]]))
     assert even.iloc[0].tolist() == pytest.approx([1.0, 0.75])
@@ -96,7 +98,7 @@ def test_entropy_weights_against_scipy():
 
 def test_composite_and_ranks_with_ties(practices):
     s = province_scores(practices)
-    assert s.loc["CN-SH", "composite_equal"] == pytest.approx(2 / 3)
+    assert s.loc["CN-SH", "composite_equal"] == pytest.approx(7 / 12)  # (1/3 + 2/3 + 1/3 + 1) / 4
     assert s.loc["CN-ZJ", "composite_equal"] == pytest.approx(0.5)
     # Guangdong, Jiangsu and Shandong tie at 1/3: all rank 3, the next rank is 6
     ranks = s["rank_equal"].to_dict()
@@ -127,7 +129,7 @@ def test_region_summary_by_hand(practices):
     r = region_summary(practices)
     assert r["provinces"].tolist() == [10, 6, 12, 3]
     assert r["mentioned"].tolist() == [7, 3, 3, 0]
-    assert r["practices"].tolist() == [39, 3, 8, 0]
+    assert r["practices"].tolist() == [40, 3, 8, 0]
     assert r.loc["east", "categories"] == 12
     assert math.isnan(r.loc["northeast", "practices_per_mentioned"])
 
@@ -139,7 +141,7 @@ def test_several_documents_pooled_and_per_document(practices):
     second = practices[practices["pillar"] == "green"].assign(doc_id="second_doc")
     both = pd.concat([practices, second], ignore_index=True)
     per_doc = by_document(both, coverage_matrix, "pillar")
-    assert per_doc.loc["second_doc"].sum().tolist() == [0, 0, 17, 0]
+    assert per_doc.loc["second_doc"].sum().tolist() == [0, 0, 15, 0]
     pd.testing.assert_frame_equal(per_doc.loc["000_08799d6d3f16f583"],
                                   coverage_matrix(practices, "pillar"))
     pooled = coverage_matrix(both, "pillar")

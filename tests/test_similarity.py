@@ -81,11 +81,11 @@ def test_hand_values_small():
 def test_jaccard_of_named_provinces():
     m = coverage_matrix(load_practices(), "theme", "presence")
     s = similarity_matrix(m)
-    # Shanghai: 8 themes; Jiangsu: 4 themes, of which digital economy, carbon accounting
-    # and opening up are shared -> 3 / (8 + 4 - 3)
-    assert s.loc["CN-SH", "CN-JS"] == pytest.approx(3 / 9)
+    # Shanghai: 7 themes; Jiangsu: 4 themes, of which digital economy, carbon accounting
+    # and opening up are shared -> 3 / (7 + 4 - 3)
+    assert s.loc["CN-SH", "CN-JS"] == pytest.approx(3 / 8)
     # Zhejiang: 6 themes; shared with Shanghai: future industries, carbon accounting, talent
-    assert s.loc["CN-SH", "CN-ZJ"] == pytest.approx(3 / 11)
+    assert s.loc["CN-SH", "CN-ZJ"] == pytest.approx(3 / 10)
 
 
 def test_unmentioned_provinces_are_nan():
@@ -99,7 +99,7 @@ def test_pairs_table():
     pairs = similarity_pairs(m)
     assert len(pairs) == 13 * 12 // 2
     row = pairs[(pairs["a"] == "CN-SH") & (pairs["b"] == "CN-JS")].iloc[0]
-    assert (row["size_a"], row["size_b"], row["shared"]) == (8, 4, 3)
+    assert (row["size_a"], row["size_b"], row["shared"]) == (7, 4, 3)
     s = similarity_matrix(m)
     assert all(s.loc[a, b] == v for a, b, v in pairs[["a", "b", "similarity"]].itertuples(index=False))
 
