@@ -72,7 +72,7 @@ def test_export_validates_against_the_refi_qda_schema(exported):
 def test_export_contents_and_reproducibility(exported, tmp_path):
     project = read_qdpx(exported)
     practices = load_practices()
-    # one selection per span of text and coder: 51 rows on 40 spans (7 spans carry 2–4 rows)
+    # one selection per span of text and coder: 51 rows on 40 spans (8 spans carry 2–4 rows)
     spans = practices.groupby(["doc_id", "start", "end", "coder"]).ngroups
     assert len(project.selections) == spans == 40
     assert [name for name, _ in project.sources.values()] == ["000_08799d6d3f16f583"]
