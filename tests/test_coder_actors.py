@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from npstudy.coder import UNMATCHED_COLUMNS, Coder
+from npstudy.coder.confidence import load_calibration
 from npstudy.coder.core import blocks as _blocks
 from npstudy.coder.matcher import NATIONAL as _NATIONAL
 from npstudy.coder.statement import NATIONAL_NOT_AFTER as _NATIONAL_NOT_AFTER
@@ -51,7 +52,8 @@ def test_actor_carries_over_within_a_paragraph_not_beyond(coder):
     text = "江苏出台条例。同时，设立科技创新基金。\n建设概念验证中心。"
     r = coder.code(text)
     assert pairs(r) == [("CN-JS", "innovation.venture_capital")]
-    assert r.suggestions["confidence"].tolist() == [0.4]
+    # carried over (rule score 0.4) with an instrument (设立…基金): that cell's DEV rate
+    assert r.suggestions["confidence"].tolist() == [load_calibration()["instrument/low"]]
 
 
 def test_datelines_are_not_actors(coder):
@@ -79,7 +81,7 @@ def test_locations_and_partners_are_not_coded(coder):
     assert r.suggestions.empty
     assert r.unmatched["reason"].tolist() == ["province named only as location"]
     # a province at the head of the clause is the actor, even after 在
-    assert pairs(coder.code("近年来在江苏，新型研发机构超过500家。")) == [
+    assert pairs(coder.code("近年来在江苏，新型研发机构获得省级认定。")) == [
         ("CN-JS", "innovation.basic_research")]
     r = coder.code("浙江省政府与四川省政府签署合作协议，共建算力中心。")
     assert pairs(r) == [("CN-ZJ", "new_tracks.digital_economy")]

@@ -91,3 +91,14 @@ def test_add_document_refuses_an_unknown_province(tmp_path, cli):
               "Atlantis")
     assert run.code == 1 and "not a province name or ISO code" in run.err
     assert "d.txt" not in {p.name for p in (tmp_path / "ws" / "raw").iterdir()}
+
+
+def test_a_news_headline_gives_the_province(coder):
+    from npstudy.coder.province import document_province, headline_province
+    # a headline naming one province's city; the body names none and says 全市
+    text = "洛阳市设立先进制造业基金\n记者日前获悉，全市将设立先进制造业基金，支持企业技术改造。"
+    assert headline_province(text, coder) == "CN-HA"
+    assert document_province(text, coder) == ("CN-HA", "title")
+    # two provinces in the headline, or a headline that is a sentence: nothing
+    assert headline_province("苏浙两省共建走廊\n正文。", coder) is None
+    assert headline_province("洛阳市设立基金。\n正文。", coder) is None

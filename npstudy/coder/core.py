@@ -30,10 +30,11 @@ from ..fileio import CodingError
 from ..gazetteer import ABBREVIATIONS, Gazetteer, load_gazetteer
 from ..text import clause_layout, code_points, read_document, text_warnings
 from .attribution import Layout, Matches, attribute
+from .confidence import calibrate
 from .counts import IS_NUMERAL, aggregate_frame, aggregates, number_start
-from .matcher import (COUNT, KEYWORD, KIND_NAMES, NATIONAL, PARTNERS, PROVINCE, CITY, QUANT, STOP,
-                      Matcher, abbreviation_lists, dateline_spans, vocabulary)
-from .statement import PASSIVE_NATIONAL, alternation, decider
+from .matcher import (COUNT, KEYWORD, KIND_NAMES, NATIONAL, PARTNERS, PROVINCE, CITY, QUANT, SELF, STOP,
+                      Matcher, StraddleMatcher, abbreviation_lists, dateline_spans, vocabulary)
+from .statement import PASSIVE_NATIONAL, alternation, decider, is_instrument_term, statement_filter
 from .tables import (UNMATCHED_COLUMNS, as_strings, empty_unmatched, suggestion_columns,
                      suggestion_frame)
 
@@ -89,12 +90,14 @@ class Coder:
 
     def __init__(self, codebook: Codebook | None = None, gazetteer: Gazetteer | None = None,
                  include_partners: bool = False, lexicon: pd.DataFrame | None = None,
-                 places: pd.DataFrame | None = None, block_chars: int = 1_000_000):
+                 places: pd.DataFrame | None = None, block_chars: int = 1_000_000,
+                 statement_test: bool = True, calibrated: bool = True):
         from ..lexicon import load_lexicon, load_places
 
         self.codebook = codebook if codebook is not None else load_codebook()
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
         self.block_chars = int(block_chars)
+        self.statement_test, self.calibrated = bool(statement_test), bool(calibrated)
         codes = self.codebook.entries("code")
         if lexicon is None:
             lexicon = load_lexicon(codes={e.id for e in codes})
@@ -107,6 +110,9 @@ class Coder:
         self._value = [entries[p][1] for p in self._patterns]
         self._label = [entries[p][2] for p in self._patterns]
         self._matcher = Matcher(self._patterns)
+        straddle = [i for i, p in enumerate(self._patterns)
+                    if self._kind[i] == KEYWORD and is_instrument_term(p)]
+        self._straddle = StraddleMatcher([self._patterns[i] for i in straddle], straddle)
         self._longest = max(map(len, self._patterns))
         self._code_ids = [e.id for e in codes]
         self._code_theme = [e.parent for e in codes]
@@ -261,6 +267,10 @@ class Coder:
         aggregates_ = aggregate_frame([part[1] for part in parts], doc_id)
         unmatched = pd.DataFrame([(doc_id,) + u for part in parts for u in part[2]],
                                  columns=UNMATCHED_COLUMNS)
+        if self.statement_test:
+            suggestions, unmatched = statement_filter(suggestions, unmatched, self.names_actor)
+        if self.calibrated:
+            suggestions = calibrate(suggestions)
         if not len(suggestions) and not len(unmatched) and not default:
             warnings.append("no province or prefecture-level city found in the text")
         return CodingResult(suggestions, aggregates_, warnings, unmatched)
@@ -319,6 +329,7 @@ class Coder:
     def _block_matches(self, text: str, lay) -> Matches:
         """The block's matches inside clauses and outside datelines, with abbreviation lists."""
         idx, mstart, mend = self._matcher.find(text)
+        idx, mstart, mend = self._straddle.add(text, idx, mstart, mend, self._kind[idx] == KEYWORD)
         idx, mstart, mend = abbreviation_lists(text, lay.cp, idx, mstart, mend,
                                                self._abbreviation_pattern)
         clause = np.searchsorted(lay.starts, mstart, side="right") - 1
@@ -330,6 +341,11 @@ class Coder:
             inside &= ~((j >= 0) & (mstart < sp[np.maximum(j, 0), 1]))
         idx, mstart, mend, clause = idx[inside], mstart[inside], mend[inside], clause[inside]
         return Matches(idx, mstart, mend, clause, self._kind[idx])
+
+    def names_actor(self, clause: str) -> bool:
+        """Whether ``clause`` names a province, a city or place, or a self-reference (我省)."""
+        idx, _, _ = self._matcher.find(clause)
+        return bool(np.isin(self._kind[idx], (PROVINCE, CITY, SELF)).any())
 
     def _counts(self, text, lay, m: Matches, base: int, line0: int):
         """The aggregates of a block, and its matches with counts as subjects (9省份…).

@@ -268,3 +268,46 @@ def dateline_spans(text: str, cp: np.ndarray) -> list[tuple[int, int]]:
                 spans.append((m.start(), m.end()))
                 break
     return sorted(spans)
+
+
+class StraddleMatcher:
+    """Instrument terms that a longer keyword swallowed (人工智能**产业**基金).
+
+    The leftmost-longest scan takes 人工智能产业 and never sees 产业基金, which starts inside
+    it and runs past its end. This matcher searches only the instrument terms (a fund, a
+    zone, a programme: the ``patterns`` given, with their indexes in the main vocabulary)
+    in the few characters from just after each keyword's start to a term's length past its
+    end, and returns those that straddle the keyword's end.
+    """
+
+    def __init__(self, patterns: list[str], indexes: list[int]):
+        self.indexes = np.asarray(indexes, dtype=np.int64)
+        self.longest = max(map(len, patterns)) if patterns else 0
+        self._ac = (ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+                    if patterns else None)
+
+    def find(self, text: str, starts: np.ndarray, ends: np.ndarray):
+        """(pattern index, start, end) arrays of the terms straddling the end of each [start, end)."""
+        out = []
+        if self._ac is not None:
+            for s, e in zip(starts.tolist(), ends.tolist()):
+                lo, hi = s + 1, min(len(text), e + self.longest)
+                if hi <= e:
+                    continue
+                for i, a, b in self._ac.find_matches_as_indexes(text[lo:hi], overlapping=True):
+                    if lo + a < e < lo + b:
+                        out.append((int(self.indexes[i]), lo + a, lo + b))
+                        break
+        arr = np.array(out, dtype=np.int64).reshape(-1, 3)
+        return arr[:, 0], arr[:, 1], arr[:, 2]
+
+    def add(self, text: str, idx, start, end, keyword):
+        """The matches (idx, start, end) plus the terms straddling the end of those where
+        ``keyword`` is true, in text order."""
+        s_idx, s_start, s_end = self.find(text, start[keyword], end[keyword])
+        if not len(s_idx):
+            return idx, start, end
+        idx, start, end = (np.concatenate([idx, s_idx]), np.concatenate([start, s_start]),
+                           np.concatenate([end, s_end]))
+        order = np.argsort(start, kind="stable")
+        return idx[order], start[order], end[order]

@@ -13,6 +13,10 @@ A provincial work report or plan often names its province only in its title (202
    first such word, and must name places of one province only (a city is mapped to its
    province through the gazetteer);
 
+4. of a news headline (:func:`headline_province`): the first line of the text, when it is a
+   title line with no document-type word, names places of one province only (甲市设立…基金,
+   某省启动…行动);
+
 and otherwise leaves it to the text: the coder then reads 我省, 全省 … as the province the
 paragraph names, else the first province the text names (see :meth:`Coder.code`).
 """
@@ -26,7 +30,8 @@ from pathlib import Path
 from ..fileio import read_table
 from .matcher import CITY, PARTNERS, PROVINCE
 
-__all__ = ["TITLE_WORDS", "title_lines", "title_province", "recorded_province", "document_province"]
+__all__ = ["TITLE_WORDS", "title_lines", "title_province", "headline_province", "recorded_province",
+           "document_province"]
 
 #: Words of a title or header line that say what kind of document it is; the issuer comes
 #: before the first of them.
@@ -83,13 +88,38 @@ def title_province(text: str, coder) -> str | None:
         issuer = _issuer(line)
         if not issuer:
             continue
-        idx, _, _ = coder._matcher.find(issuer)
-        kinds = coder._kind[idx]
-        named = {coder._prov_of[i] for i, k in zip(idx.tolist(), kinds.tolist())
-                 if k in (PROVINCE, CITY)} - PARTNERS
+        named = _provinces_named(issuer, coder)
         if len(named) == 1:
             return named.pop()
     return None
+
+
+def _provinces_named(line: str, coder) -> set:
+    """The provinces whose names or places ``line`` names (partners left out)."""
+    idx, _, _ = coder._matcher.find(line)
+    kinds = coder._kind[idx]
+    return {coder._prov_of[i] for i, k in zip(idx.tolist(), kinds.tolist())
+            if k in (PROVINCE, CITY)} - PARTNERS
+
+
+def headline_province(text: str, coder) -> str | None:
+    """The province of a news headline: the text's first line, when it is a title line
+    (:func:`title_lines`) without a document-type word and names places of one province only.
+
+    Examples
+    --------
+    >>> from npstudy.coder import Coder
+    >>> c = Coder()
+    >>> [headline_province(t, c) for t in ("洛阳市设立机器人产业基金\\n正文。",
+    ...                                    "苏浙两省共建走廊\\n正文。", "浙江设立基金，支持科创。")]
+    ['CN-HA', None, None]
+    """
+    first = next((line.strip(" \t\r\u3000") for line in text[:_HEAD_CHARS].split("\n")
+                  if line.strip(" \t\r\u3000")), "")
+    if not first or first not in title_lines(text) or _issuer(first) is not None:
+        return None
+    named = _provinces_named(first, coder)
+    return named.pop() if len(named) == 1 else None
 
 
 @lru_cache(maxsize=8)
@@ -145,5 +175,5 @@ def document_province(text: str, coder, province: str | None = None,
         return province, "given"
     if recorded:
         return recorded, "recorded"
-    found = title_province(text, coder)
+    found = title_province(text, coder) or headline_province(text, coder)
     return (found, "title") if found else (None, "text")

@@ -1,0 +1,184 @@
+"""A confidence that means something: the rate at which suggestions like this one are right.
+
+Each suggestion falls in one *cell* of two transparent features:
+
+- ``score``: the rule-based score of :func:`npstudy.coder.tables.suggestion_columns` (0.6 when
+  the province is named in the keyword's clause, 0.4 when carried over, +0.1 per further
+  keyword, −0.1 when known only through a city) is at least 0.5 (``high``) or below (``low``);
+- ``evidence``: the clause holds an instrument proper — a policy verb that needs no object
+  (设立, 印发, 实施 …) or a keyword that is an instrument itself (…基金, …试验区) — (``instrument``)
+  or only a weak verb, a neighbouring clause's verb or a named actor (``weak``).
+
+The confidence of a suggestion is the rate of correct (province, theme) items among the
+suggestions of its cell on the real-text DEV set, with add-one smoothing,
+``(correct + 1) / (n + 2)`` (Laplace's rule of succession), then made non-decreasing in the
+order weak/low ≤ weak/high ≤ instrument/low ≤ instrument/high by pooling adjacent
+violators (isotonic regression, Barlow et al. 1972). The rates live in
+``npstudy/coder/calibration.json``; the reliability table (cell, n, correct, rate, mean
+confidence) in ``figures/tables/coder_calibration.csv``. Both are rebuilt from the DEV labels
+only by::
+
+    python -m npstudy.coder.confidence LABELS TEXTS EXCERPTS
+
+A reviewer who keeps suggestions with confidence at least *c* keeps the cells whose DEV rate
+is at least *c*; the table says how many DEV suggestions that was and how many were right.
+
+References
+----------
+Barlow, R. E., Bartholomew, D. J., Bremner, J. M. & Brunk, H. D. (1972). *Statistical
+inference under order restrictions*. Wiley.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .statement import STRONG_ONLY, clause_span, is_instrument_term
+
+__all__ = ["CELLS", "CALIBRATION_FILE", "evidence", "cells", "load_calibration", "calibrate",
+           "fit", "reliability"]
+
+#: The cells, in the order their rates are made non-decreasing.
+CELLS = ["weak/low", "weak/high", "instrument/low", "instrument/high"]
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+def evidence(quote: str, keywords: str) -> str:
+    """``instrument`` when a keyword's clause holds a strong policy verb or the keyword is an
+    instrument term, else ``weak``.
+
+    Examples
+    --------
+    >>> evidence("甲省设立海洋基金,支持企业", "海洋基金"), evidence("甲省大力发展海洋经济", "海洋经济")
+    ('instrument', 'weak')
+    """
+    for term in filter(None, (t.strip() for t in keywords.split(";"))):
+        if is_instrument_term(term):
+            return "instrument"
+        at = quote.find(term)
+        while at >= 0:
+            a, b = clause_span(quote, at)
+            if STRONG_ONLY.search(quote, a, b):
+                return "instrument"
+            at = quote.find(term, at + len(term))
+    return "weak"
+
+
+def cells(suggestions: pd.DataFrame, raw_confidence=None) -> list[str]:
+    """The cell of each suggestion (see the module's description)."""
+    raw = suggestions["confidence"] if raw_confidence is None else raw_confidence
+    seen: dict = {}
+    out = []
+    for q, k, c in zip(suggestions["quote"].tolist(), suggestions["keywords"].tolist(),
+                       np.asarray(raw, dtype=float).tolist()):
+        if (q, k) not in seen:
+            seen[q, k] = evidence(q, k)
+        out.append(f"{seen[q, k]}/{'high' if c >= 0.45 else 'low'}")
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_calibration(path: str | None = None) -> dict:
+    """The rates per cell ``{cell: rate}`` from ``calibration.json`` (empty if absent)."""
+    p = Path(path) if path else CALIBRATION_FILE
+    if not p.is_file():
+        return {}
+    return json.loads(p.read_text(encoding="utf-8"))["rate"]
+
+
+def calibrate(suggestions: pd.DataFrame) -> pd.DataFrame:
+    """The suggestions with ``confidence`` replaced by their cell's DEV rate (kept when the
+    calibration file is missing or lacks the cell)."""
+    rates = load_calibration()
+    if not rates or not len(suggestions):
+        return suggestions
+    old = suggestions["confidence"].astype(float).tolist()
+    new = [rates.get(c, o) for c, o in zip(cells(suggestions), old)]
+    return suggestions.assign(confidence=np.round(np.asarray(new, dtype=float), 2))
+
+
+def _pool_adjacent(rates: list[float], weights: list[int]) -> list[float]:
+    """Weighted isotonic (non-decreasing) fit by pooling adjacent violators.
+
+    Examples
+    --------
+    >>> _pool_adjacent([0.2, 0.5, 0.4, 0.9], [1, 1, 1, 1])
+    [0.2, 0.45, 0.45, 0.9]
+    """
+    blocks = [[r, w, 1] for r, w in zip(rates, weights)]
+    i = 0
+    while i < len(blocks) - 1:
+        if blocks[i][0] > blocks[i + 1][0]:
+            (r0, w0, n0), (r1, w1, n1) = blocks[i], blocks[i + 1]
+            w = max(w0 + w1, 1)
+            blocks[i:i + 2] = [[(r0 * max(w0, 1e-9) + r1 * max(w1, 1e-9)) / max(w0 + w1, 2e-9),
+                                w, n0 + n1]]
+            i = max(i - 1, 0)
+        else:
+            i += 1
+    out = []
+    for r, _, n in blocks:
+        out += [round(r, 4)] * n
+    return out
+
+
+def reliability(cell: list[str], correct: list[bool]) -> pd.DataFrame:
+    """Reliability table: per cell, the DEV suggestions, how many were right, the smoothed
+    rate and its isotonic fit (the confidence given)."""
+    table = pd.DataFrame({"cell": cell, "correct": correct})
+    rows = []
+    for c in CELLS:
+        sub = table[table["cell"] == c]
+        rows.append({"cell": c, "n": len(sub), "correct": int(sub["correct"].sum()),
+                     "rate": (sub["correct"].sum() + 1) / (len(sub) + 2)})
+    out = pd.DataFrame(rows)
+    out["confidence"] = _pool_adjacent(out["rate"].tolist(), out["n"].tolist())
+    out["rate"] = out["rate"].round(4)
+    return out
+
+
+def fit(labels: str, texts: str, excerpts: str) -> pd.DataFrame:
+    """Code the DEV excerpts with their recorded province and tabulate each suggestion's
+    cell against the labels (a suggestion is right when its (excerpt, province, theme) is
+    labelled). Only ``split == dev`` excerpts are read."""
+    from ..evaluation import load_standoff
+    from .core import Coder
+
+    standoff = load_standoff(labels, texts, excerpts, split="dev")
+    coder = Coder(calibrated=False)
+    want = set(map(tuple, standoff["labels"][["doc_id", "province", "theme"]].values))
+    cell, correct = [], []
+    for doc in standoff["documents"].itertuples():
+        got = coder.code(standoff["texts"][doc.doc_id], doc.doc_id,
+                         province=doc.default_province or None).suggestions
+        cell += cells(got)
+        correct += [(doc.doc_id, p, t) in want for p, t in zip(got["province"], got["theme"])]
+    return reliability(cell, correct)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print("usage: python -m npstudy.coder.confidence LABELS TEXTS EXCERPTS", file=sys.stderr)
+        return 2
+    table = fit(*argv)
+    root = Path(__file__).resolve().parents[2]
+    out = root / "figures" / "tables" / "coder_calibration.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, lineterminator="\n")
+    CALIBRATION_FILE.write_text(json.dumps(
+        {"fitted_on": "real-text DEV split (labels_dev.csv)", "method":
+         "add-one smoothed rate per cell, isotonic over CELLS",
+         "rate": dict(zip(table["cell"], table["confidence"].round(2).tolist()))},
+        ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(table.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

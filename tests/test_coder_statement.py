@@ -1,0 +1,192 @@
+"""The statement test (npstudy.coder.statement): a clause yields a suggestion only when it
+reports a provincial action. Every sentence here is made up for the test; each exhibits one
+class of text that real published documents hold."""
+
+import pytest
+
+from npstudy.coder import Coder
+from npstudy.coder.statement import (clause_reason, clause_span, cluster_not_chain, in_sector_list,
+                                     inside_name, instrument_verb, is_instrument_term,
+                                     statement_reason)
+
+
+@pytest.fixture(scope="module")
+def coder():
+    return Coder()
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return Coder(statement_test=False)
+
+
+def themes(result):
+    return sorted(set(zip(result.suggestions["province"], result.suggestions["theme"])))
+
+
+# the small rules ------------------------------------------------------------------------
+
+def test_clause_span_stops_at_commas_colons_and_semicolons():
+    s = "甲省印发方案；设立基金,支持企业：奖励人才"
+    assert [s[slice(*clause_span(s, i))] for i in (0, 8, 14, 19)] == [
+        "甲省印发方案", "设立基金", "支持企业", "奖励人才"]
+
+
+def test_instrument_terms_end_in_an_instrument():
+    assert [is_instrument_term(t) for t in ("产业投资基金", "自由贸易试验区", "链长制", "数字经济",
+                                            "新能源")] == [True, True, True, False, False]
+
+
+def test_weak_verbs_need_a_concrete_object():
+    assert instrument_verb("设立海洋产业基金") == "设立"
+    assert instrument_verb("加快建设海洋强省", "海洋") == ""
+    assert instrument_verb("加快建设海洋产业园", "海洋") == "建设"
+    assert instrument_verb("打造“蓝色粮仓”", "蓝色") == "打造"
+
+
+def test_sector_lists_and_lists_of_instruments():
+    assert in_sector_list("聚焦生物医药、新材料、低空经济等领域", "低空经济")
+    assert in_sector_list("聚焦生物医药、新材料、低空经济等领域", "生物医药")
+    assert not in_sector_list("建设甲港、乙港、丙港等开放平台", "乙港")
+    assert not in_sector_list("碳排放权交易试点覆盖钢铁、化工、电力等行业", "碳排放权交易")
+
+
+def test_words_inside_names():
+    assert inside_name("参观了市海洋大数据示范中心", "海洋大数据")
+    assert inside_name("省量子科技课题组赴外省考察", "量子科技")
+    assert not inside_name("在未来产业布局上", "未来产业")
+    assert not inside_name("大力发展大数据产业", "大数据")
+
+
+def test_cluster_is_chain_policy_only_with_a_chain_instrument():
+    chains = "new_tracks.industrial_chains"
+    assert cluster_not_chain("乙省将打造千亿级纺织产业集群", "产业集群", chains)
+    assert not cluster_not_chain("乙省为每个产业集群配备链长和专班", "产业集群", chains)
+    assert not cluster_not_chain("乙省将打造千亿级纺织产业集群", "产业集群",
+                                 "new_tracks.future_industries")
+
+
+@pytest.mark.parametrize("clause, term, reason", [
+    ("丙省设立海洋产业基金", "产业基金", ""),
+    ("海洋经济产值同比上升8.5%", "海洋经济", "statistic"),
+    ("新设立海洋企业数量同比多出两成", "海洋", "statistic"),
+    ("省财政投入专项资金3亿元", "专项资金", ""),
+    ("持续加强海洋研究", "海洋研究", "no instrument"),
+    ("深入贯彻总书记关于数字经济的重要论述", "数字经济", "boilerplate"),
+    ("某某科技有限公司新建电池工厂", "电池", "firm's own action"),
+    ("在某某大学试点科研经费包干制", "包干制", ""),
+    ("聚焦生物医药、新材料、低空经济等领域", "低空经济", "field in a list"),
+    ("市海洋大数据示范中心人员齐备", "海洋大数据", "word inside a name"),
+])
+def test_clause_reasons(clause, term, reason):
+    assert clause_reason(clause, term) == reason
+
+
+def test_an_actor_in_the_clause_makes_a_field_statement():
+    # 丙省大力发展海洋经济: no instrument, but the province is named as its actor
+    assert clause_reason("丙省大力发展海洋经济", "海洋经济") == "no instrument"
+    assert clause_reason("丙省大力发展海洋经济", "海洋经济", lambda c: "丙省" in c) == ""
+
+
+def test_statement_reason_uses_the_neighbouring_clause():
+    # the act (出台政策) and its field (海洋经济) split by a comma
+    assert statement_reason("丁省出台专项政策,支持海洋经济发展", "海洋经济") == ""
+    # a direction with an instrument counts (the annotators' rule); without one it does not
+    assert statement_reason("他强调,要深入实施海洋强省行动", "海洋强省行动") == ""
+    assert statement_reason("他强调,要持续加强海洋研究", "海洋研究") == "no instrument"
+    assert statement_reason("海洋经济产值同比上升8.5%", "海洋经济") == "statistic"
+
+
+# through the coder --------------------------------------------------------------------
+
+def test_the_coder_drops_statistics_and_lists_them_as_unmatched(coder, raw):
+    text = "浙江数字经济产业规模同比增长7.3%。"
+    assert themes(raw.code(text)) == [("CN-ZJ", "new_tracks.digital_economy")]
+    result = coder.code(text)
+    assert result.suggestions.empty
+    assert result.unmatched["reason"].tolist() == [
+        "not a statement of provincial action: statistic"]
+
+
+def test_the_coder_keeps_actions(coder):
+    assert themes(coder.code("浙江省印发《数字经济促进条例》实施方案。")) == [
+        ("CN-ZJ", "new_tracks.digital_economy")]
+
+
+def test_a_fund_term_inside_a_longer_sector_term_is_found(coder, raw):
+    # 人工智能产业 swallows 产业基金 in a leftmost-longest scan
+    for c in (coder, raw):
+        got = c.code("广东省设立人工智能产业基金。").suggestions
+        assert "innovation.venture_capital" in set(got["theme"])
+        assert "产业基金" in ";".join(got["keywords"])
+
+
+def test_cluster_vocabulary_is_not_chain_policy(coder):
+    assert themes(coder.code("河南省将打造千亿级纺织产业集群。")) == []
+    assert ("CN-HA", "new_tracks.industrial_chains") in themes(
+        coder.code("河南省打造千亿级纺织产业集群，由省领导担任链长。"))
+
+
+# the calibrated confidence ---------------------------------------------------------------
+
+def test_pool_adjacent_violators_by_hand():
+    from npstudy.coder.confidence import _pool_adjacent
+    # 0.5 > 0.4 violates the order: pooled with weights 1 and 3 to (0.5 + 3 * 0.4) / 4
+    assert _pool_adjacent([0.2, 0.5, 0.4, 0.9], [1, 1, 3, 1]) == [0.2, 0.425, 0.425, 0.9]
+    assert _pool_adjacent([0.1, 0.2, 0.3], [2, 2, 2]) == [0.1, 0.2, 0.3]
+
+
+def test_reliability_table_counts_and_smooths():
+    from npstudy.coder.confidence import reliability
+    cell = ["weak/high"] * 4 + ["instrument/high"] * 8
+    correct = [True, False, False, False] + [True] * 6 + [False] * 2
+    table = reliability(cell, correct).set_index("cell")
+    # add-one smoothing: (1 + 1) / (4 + 2) and (6 + 1) / (8 + 2); empty cells get 1/2
+    assert table.loc["weak/high", "rate"] == round(2 / 6, 4)
+    assert table.loc["instrument/high", "rate"] == 0.7
+    assert table.loc["weak/low", "n"] == 0 and table.loc["weak/low", "rate"] == 0.5
+    # 0.5 (weak/low, no weight) above 1/3 (weak/high) is pooled to the weighted mean 1/3
+    assert table["confidence"].is_monotonic_increasing
+
+
+def test_confidence_is_the_cells_rate(coder):
+    from npstudy.coder.confidence import evidence, load_calibration
+    rates = load_calibration()
+    assert set(rates) == {"weak/low", "weak/high", "instrument/low", "instrument/high"}
+    assert [rates[c] for c in ("weak/low", "weak/high", "instrument/low", "instrument/high")] == \
+        sorted(rates.values())
+    assert evidence("丙省设立海洋产业基金", "产业基金") == "instrument"
+    got = coder.code("浙江省印发《数字经济促进条例》实施方案。").suggestions
+    assert got["confidence"].tolist() == [rates["instrument/high"]]
+
+
+def test_targeted_fields_physical_outcomes_and_preambles():
+    # the field a programme targets
+    assert clause_reason("单列海洋科技领域", "海洋科技") == "field a programme targets"
+    # a capacity is an outcome even with 在建
+    assert clause_reason("在建风电项目120万千瓦", "风电") == "statistic"
+    # a guiding preamble: a named actor does not make a field a statement there
+    has_actor = lambda c: "丙省" in c  # noqa: E731
+    assert statement_reason("以习近平经济思想为指导,发挥丙省海洋经济优势",
+                            "海洋经济", has_actor=has_actor) == "no instrument"
+    assert statement_reason("丙省发挥海洋经济优势", "海洋经济", has_actor=has_actor) == ""
+
+
+def test_a_topic_lead_takes_the_action_that_follows():
+    assert statement_reason("在海洋经济方面,丁省设立了专项资金", "海洋经济") == ""
+    assert statement_reason("谈到海洋经济,他说前景很好", "海洋经济") == "no instrument"
+    # a university after 把 is the object of the province's act, not the actor
+    assert clause_reason("从今年起把某某大学列为改革试点", "改革试点") == ""
+
+
+def test_visits_and_events_are_no_practice():
+    assert clause_reason("调研组先后来到市海洋经济创新中心考察", "海洋经济") == "visit or event"
+    assert clause_reason("海洋经济合作推介会在省会举行", "海洋经济") == "visit or event"
+    # an agency that sets something up during a visit still acts
+    assert clause_reason("考察期间省里设立海洋产业基金", "产业基金") == ""
+
+
+def test_descriptions_are_no_practice():
+    assert clause_reason("该项目位于某某经济开发区", "开发区") == "description"
+    assert clause_reason("丙省已经成为海洋装备大省之一", "海洋装备") == "description"
+    assert clause_reason("丙省设立海洋产业基金", "产业基金") == ""
