@@ -530,9 +530,9 @@ def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
     from .fileio import NpstudyError, check_output, write_atomic
 
-    if not args.folders and not args.article:
-        raise _UsageError("evaluate needs a labelled corpus FOLDER, or --article for the source "
-                          "article")
+    if not args.folders and not args.article and not args.standoff:
+        raise _UsageError("evaluate needs a labelled corpus FOLDER, --article for the source "
+                          "article, or --standoff LABELS for a stand-off set")
     corpora: dict = {}
     for folder in args.folders:
         name = Path(folder).name or str(folder)

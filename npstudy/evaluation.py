@@ -44,7 +44,7 @@ def corpus_dir() -> Path | None:
     Examples
     --------
     >>> sorted(p.name for p in corpus_dir().iterdir() if p.is_dir())
-    ['batch2', 'batch3', 'batch4', 'dev', 'test']
+    ['batch2', 'batch3', 'batch4', 'dev', 'realtext', 'test']
     """
     for candidate in (_HERE / "_evaluation", _HERE.parent / "data" / "evaluation"):
         if (candidate / "test" / "labels.csv").is_file():

@@ -570,17 +570,18 @@ def test_matplotlib_is_quiet_when_home_is_not_writable():
 def test_counts_beyond_int16_draw_a_heatmap():
     """A workspace at the row cap can count 99,951 practices in one cell; BoundaryNorm indexes
     its colours in int16, so such counts take continuous colours."""
-    import matplotlib.pyplot as plt
-    import pandas as pd
+    import matplotlib.colors as mcolors
+    import numpy as np
 
-    from npstudy.plots import MAX_DISCRETE_COUNTS, _count_heatmap
+    from npstudy.plots.grid import MAX_DISCRETE_COUNTS, count_scale
 
-    data = pd.DataFrame([[99_951, 0], [1, 2]], index=["CN-SH", "CN-GD"], columns=["a", "b"])
-    fig, (ax, cax) = plt.subplots(1, 2)
-    _count_heatmap(ax, cax, data, "en")
-    fig.canvas.draw()
     assert MAX_DISCRETE_COUNTS < 99_951
-    assert cax.get_ylim()[1] == pytest.approx(99_951)
+    cmap, norm = count_scale(99_951)
+    assert isinstance(norm, mcolors.Normalize) and not isinstance(norm, mcolors.BoundaryNorm)
+    assert (norm.vmin, norm.vmax) == (1, 99_951)
+    assert np.isfinite(cmap(norm(np.array([1, 50_000, 99_951])))).all()
+    # small counts keep one colour per count
+    assert isinstance(count_scale(12)[1], mcolors.BoundaryNorm)
 
 
 @pytest.mark.slow

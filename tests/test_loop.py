@@ -1,4 +1,4 @@
-"""The whole loop from the shell: exactly the script the README shows."""
+"""The whole loop from the shell: exactly the script the how-to guide shows."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def test_the_loop_runs_end_to_end_from_the_shell(tmp_path):
         "suggestions_aggregates.csv", "suggestions_unmatched.csv"]
 
 
-def test_the_readme_shows_the_same_commands():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_guide_shows_the_same_commands():
+    readme = (ROOT / "docs" / "howto" / "extend.md").read_text(encoding="utf-8")
     script = commands(SCRIPT.read_text(encoding="utf-8"))
     assert len(script) == 7
     shown = commands(readme)
