@@ -273,7 +273,7 @@ def test_tile_map_colour_bars_span_the_data(drawn, results):
     comp, themes = scores["composite_entropy"].dropna(), scores["themes"].dropna()
     assert spans == sorted([(round(comp.min(), 6), round(comp.max(), 6)),
                             (themes.min(), themes.max())])
-    assert 0.06 < comp.min() < 0.07 and 0.79 < comp.max() < 0.80   # not 0–1
+    assert comp.min() > 0.05 and comp.max() < 0.9   # the data's range, not 0–1
 
 
 def test_null_model_figure_has_no_empty_row_or_column_and_greys_hopeless_pairs(drawn, results):
@@ -343,7 +343,8 @@ def test_instrument_figure_shows_totals(drawn, results):
     for n in p["pillar"].value_counts():
         assert str(n) in bold
     categories = [t.get_text() for t in fig.axes[0].texts if "(" in t.get_text()]
-    assert any("environmental" in c and "(30)" in c.replace("\n", "") for c in categories)
+    env = int((p["instrument"] == "environment").sum())
+    assert any("environmental" in c and f"({env})" in c.replace("\n", "") for c in categories)
 
 
 def test_rank_figure_draws_its_two_kinds_of_interval_differently(drawn):

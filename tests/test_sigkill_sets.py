@@ -145,7 +145,7 @@ def test_code_out_set_is_old_or_new_at_every_kill(env, monkeypatch):
         now = the_set(targets)
         if step == "cleanup":
             assert all(now[str(t)] != old[str(t)] for t in targets)
-            assert now[str(out / "s.csv")].decode("utf-8-sig").startswith("id,doc_id,")
+            assert now[str(out / "s.csv")].decode("utf-8-sig").startswith("id,statement,doc_id,")
             for t in targets:
                 t.write_bytes(old[str(t)])
         else:
@@ -164,10 +164,10 @@ def fake_analysis(monkeypatch):
     the build's writing of its output set; ``version`` changes the bytes."""
     state = {"version": "1"}
 
-    def compute(practices=None, n_samples=0, seed=0, workers=1):
+    def compute(practices=None, n_samples=0, seed=0, workers=1, codebook=None, gazetteer=None):
         tables = {name: pd.DataFrame({"v": [state["version"]] * 2})
                   for name in ("province_scores", "clusters", "region_test", "instruments")}
-        return build_module.Results(tables, None, n_samples, None, [], [])
+        return build_module.Results(tables, None, n_samples, None, [], [], None, None)
 
     def render(results, langs, formats, workers, on_done=None):
         return [(stem, lang, fmt, f"{stem} {lang} {fmt} v{state['version']}".encode())
@@ -175,6 +175,9 @@ def fake_analysis(monkeypatch):
 
     monkeypatch.setattr(build_module, "compute_tables", compute)
     monkeypatch.setattr(build_module, "_render", render)
+    monkeypatch.setattr(build_module, "figure_captions",
+                        lambda results, lang, **kw: {stem: f"{stem} v{state['version']}"
+                                                     for stem in build_module.FIGURES})
     monkeypatch.setattr(build_module, "validate", lambda data=None: [])
     return state
 
@@ -182,7 +185,7 @@ def fake_analysis(monkeypatch):
 def test_build_output_set_is_old_or_new_at_every_kill(tmp_path, fake_analysis):
     out = tmp_path / "figures"
     written = build_module.build(out, langs=("en",), echo=None, workers=1)
-    assert len(written) == len(build_module.FIGURES) + 4
+    assert len(written) == 2 * len(build_module.FIGURES) + 4   # figures, captions, tables
     old = the_set(written)
     fake_analysis["version"] = "2"
     for step in steps(len(written)):
