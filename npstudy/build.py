@@ -177,6 +177,10 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         # every field with bootstrap intervals, αu and the no-judgement baseline
         # (data/reliability/agreement.csv holds the same table)
         tables["reliability"] = agreement_table()
+        from .annotation import realtext_agreement
+
+        # the two annotators of the real-text evaluation set, before adjudication
+        tables["annotator_agreement"] = realtext_agreement(seed=seed)
         tables["claims"] = claims_table(tables, p)
         tables["findings"] = findings_table(tables)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist(), cb, g)

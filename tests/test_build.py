@@ -22,8 +22,8 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    # 20 tables, every figure in every language and format, and one caption per figure and language
-    assert len(written) == len(digest(a)) == (20 + len(FIGURES) * len(langs) * len(formats)
+    # 21 tables, every figure in every language and format, and one caption per figure and language
+    assert len(written) == len(digest(a)) == (21 + len(FIGURES) * len(langs) * len(formats)
                                               + len(FIGURES) * len(langs))
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
@@ -41,7 +41,7 @@ def test_two_builds_are_byte_identical(zh_png, tmp_path):
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
-    assert len(written) == len(digest(first)) == 20 + 2 * len(FIGURES)   # tables, PNGs, captions
+    assert len(written) == len(digest(first)) == 21 + 2 * len(FIGURES)   # tables, PNGs, captions
     assert not [p for p in first.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -129,7 +129,7 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  20 CSV files" in out
+    assert "tables:  21 CSV files" in out
     assert f"figures: {len(FIGURES)} files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 

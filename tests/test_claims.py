@@ -71,9 +71,9 @@ def test_every_finding_holds_and_is_stated(tables):
 
 @pytest.mark.parametrize("finding, change", [
     ("breadth_main", lambda r: r.assign(value=r["value"].where(
-        ~((r["quantity"] == "breadth_leaders") & (r["group"] == "level")), "CN-ZJ"))),
+        ~((r["quantity"] == "breadth_leaders") & (r["group"] == "scope")), "CN-ZJ"))),
     ("breadth_codebook", lambda r: r.assign(value=r["value"].where(
-        ~((r["quantity"] == "breadth_leaders") & (r["group"] == "codebook")), "CN-SH"))),
+        ~((r["quantity"] == "breadth_leaders") & (r["group"] == "level")), "CN-SH"))),
     ("region_national", lambda r: r.assign(value=r["value"].where(
         ~((r["quantity"] == "region_p_labels") & (r["variant"] == "provincial_only")), "0.010000"))),
     ("top_pair_national", lambda r: r.assign(value=r["value"].where(
