@@ -15,7 +15,13 @@ from matplotlib.figure import Figure
 
 from .codebook import Codebook
 from .gazetteer import Gazetteer
-from .plots import SEQUENTIAL, _bold, _style, text_colour
+from .plots.style import SEQUENTIAL, text_colour
+from .plots.style import style as _style
+
+
+def _bold(lang: str) -> str:
+    """Bold in both languages: the shipped Chinese font has a bold face."""
+    return "bold"
 
 __all__ = ["TEXT", "WIDTH", "MIN_PT", "plot_external_profile"]
 
