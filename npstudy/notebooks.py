@@ -151,7 +151,8 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
     list of pathlib.Path
         The files written, all together or none. Figure links point at
         ``folder/figures/``, which ``npstudy build --out folder/figures`` fills if
-        wanted; without it, the cells below each link draw the figure.
+        wanted; without it a link shows no image, and the figures that a notebook
+        draws appear when its cells run.
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
