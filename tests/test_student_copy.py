@@ -138,3 +138,61 @@ def test_student_copy_runs_top_to_bottom(class_folder, name, tmp_path, monkeypat
                                   pytest.param(n, marks=pytest.mark.slow) for n in TEACHER])
 def test_teacher_copy_runs_top_to_bottom(class_folder, name, tmp_path, monkeypatch):
     _copy_run(class_folder / "teacher", name, tmp_path, monkeypatch)
+
+
+RUN_COPIES = """
+import sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+failed = []
+for path in sorted(Path(".").glob("*/*.ipynb")):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import npstudy; print(npstudy.__file__)"))
+    NotebookClient(nb, kernel_name="python3", timeout=300,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    failed += [f"{path}: {errors[0].ename}: {errors[0].evalue}"] if errors else []
+    print(path, nb.cells[-1].outputs[0].text.strip())
+print("\\n".join(failed) or "all ran", file=sys.stderr)
+"""
+
+
+@pytest.mark.slow
+def test_copies_run_from_a_wheel_install_with_nothing_else_done(tmp_path):
+    """pip install the wheel (no clone), `npstudy notebooks` both ways, Run All on every copy."""
+    import venv
+
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
+                    str(ROOT)], check=True)
+    [wheel] = wheels.glob("npstudy-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    environ = {k: v for k, v in os.environ.items() if k not in ("NPSTUDY_DATA", "PYTHONPATH")}
+    environ.update(MPLBACKEND="Agg", NPSTUDY_WORKDIR=str(tmp_path / "work"))
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                    "--no-index", "-q", str(wheel)], check=True, env=environ)
+    # This interpreter's pandas, nbclient, ipykernel … go after the venv's own site-packages,
+    # without the checkout (as in tests/test_install.py), so the wheel's npstudy is imported.
+    checkout = {str(ROOT), str(ROOT / "tests")}
+    site_dirs = [p for p in sys.path if p and p not in checkout and Path(p).is_dir()]
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "outer_site.pth").write_text("\n".join(site_dirs) + "\n", encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    here = tmp_path / "class"
+    here.mkdir()
+    for args in (["teacher"], ["student", "--student"]):
+        done = subprocess.run([str(python), "-m", "npstudy", "notebooks", *args], cwd=here,
+                              env=environ, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert len(list(here.glob("*/*.ipynb"))) == 2 * len(teaching_notebooks()) + 1
+    ran = subprocess.run([str(python), "-c", RUN_COPIES], cwd=here, env=environ,
+                         capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stderr.strip().splitlines()[-1] == "all ran", ran.stderr[-2000:]
+    loaded = [line.split(" ", 1)[1] for line in ran.stdout.splitlines()]
+    assert len(loaded) == 2 * len(teaching_notebooks()) + 1
+    assert all(str(env_dir) in f and str(ROOT) not in f for f in loaded), loaded
