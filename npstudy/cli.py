@@ -397,9 +397,11 @@ def _cmd_notebooks(args) -> int:
     written = copy_notebooks(args.folder, student=args.student, force=args.force)
     kind = "student copies" if args.student else "notebooks"
     print(f"wrote {len(written)} file(s) to {args.folder}: the teaching {kind}"
-          + ("" if args.student else " and the teacher's guide README.md"))
-    print(f"next: npstudy build --out {Path(args.folder) / 'figures'}   (the figures they show)\n"
-          f"      jupyter lab {args.folder}")
+          + ("" if args.student else ", the teacher's key teacher-key.ipynb (answers; not for "
+             "students) and the teacher's guide README.md"))
+    print(f"next: jupyter lab {args.folder}   (the notebooks run as they are)\n"
+          f"      optional: npstudy build --out {Path(args.folder) / 'figures'}   "
+          "(the figure files their image links show)")
     return 0
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .dataset import load_cities, load_provinces
 
-__all__ = ["Gazetteer", "load_gazetteer", "resolve_province", "mainland_codes"]
+__all__ = ["Gazetteer", "load_gazetteer", "resolve_province", "mainland_codes", "with_names"]
 
 
 #: The one-character abbreviation (简称) of each province-level unit of the mainland.
@@ -169,3 +169,63 @@ def resolve_province(name: str) -> str:
     'CN-ZJ'
     """
     return load_gazetteer().resolve(name)
+
+
+#: Columns that hold province codes in npstudy's tables (pairs tables use ``a`` and ``b``).
+PROVINCE_COLUMNS = ("province", "a", "b", "named_provinces")
+
+
+def with_names(table: pd.DataFrame | pd.Series, lang: str = "en",
+               columns: tuple[str, ...] = PROVINCE_COLUMNS,
+               gazetteer: Gazetteer | None = None) -> pd.DataFrame | pd.Series:
+    """Return a copy of a table with province codes replaced by province names, for display.
+
+    The index is renamed when its name is ``province`` (as in every matrix and
+    score table), and so are the ``columns`` the table has. A cell may hold
+    several codes joined by ``;`` (as ``named_provinces`` does); values that are
+    not province codes (empty cells, missing values) are kept as they are. Does
+    not mutate ``table``. Names are for reading only: join and filter on codes.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or pandas.Series
+    lang : {"en", "zh"}
+        English names, or Chinese short names (上海, 内蒙古).
+    columns : tuple of str
+        Columns whose values are province codes.
+    gazetteer : Gazetteer, optional
+        Defaults to :func:`load_gazetteer`.
+
+    Returns
+    -------
+    pandas.DataFrame or pandas.Series
+        The same shape, index order and columns as ``table``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"province": ["CN-NM", "CN-SH"], "rows": [1, 8]})
+    >>> with_names(t)["province"].tolist()
+    ['Inner Mongolia', 'Shanghai']
+    >>> with_names(pd.Series([3], index=pd.Index(["CN-SH"], name="province")), lang="zh").index[0]
+    '上海'
+    """
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
+    gaz = gazetteer if gazetteer is not None else load_gazetteer()
+
+    def name(value):
+        if not isinstance(value, str) or not value:
+            return value
+        parts = value.split(";")
+        if not all(gaz.is_province(p) for p in parts):
+            return value
+        return ("; " if lang == "en" else "、").join(gaz.label(p, lang) for p in parts)
+
+    out = table.copy()
+    if out.index.name == "province":
+        out.index = pd.Index([name(v) for v in out.index], name="province")
+    if isinstance(out, pd.DataFrame):
+        for col in columns:
+            if col in out.columns:
+                out[col] = out[col].map(name)
+    return out

@@ -1,8 +1,10 @@
 """The teaching notebooks: find the shipped copies, make student copies, copy them out.
 
 The notebooks in ``notebooks/`` (shipped in the wheel as ``npstudy/_notebooks``)
-are the teacher's copies and the source of truth: they hold the solutions and
-are tested with nbval. A *student copy* is derived from one by cell tags:
+are the teacher's copies and the source of truth, tested with nbval. The answers
+to their exercises are in a separate notebook, the *teacher's key*
+(``teacher-key.ipynb``), which is copied for teachers and never into a student
+folder. A *student copy* is derived from a notebook by cell tags:
 
 - cells tagged ``solution`` (answers) or ``teacher`` (notes for the teacher) are removed;
 - cells tagged ``exercise`` stay: they hold a placeholder that runs as it is;
@@ -25,8 +27,8 @@ from pathlib import Path
 
 from .fileio import NpstudyError, refuse_protected, write_files_atomic
 
-__all__ = ["NotebookError", "notebooks_dir", "teaching_notebooks", "student_copy",
-           "copy_notebooks", "REMOVED_TAGS"]
+__all__ = ["NotebookError", "notebooks_dir", "teaching_notebooks", "teacher_key", "student_copy",
+           "copy_notebooks", "REMOVED_TAGS", "KEY_NAME"]
 
 #: Cells with one of these tags are not in a student copy.
 REMOVED_TAGS = frozenset({"solution", "teacher"})
@@ -34,6 +36,8 @@ REMOVED_TAGS = frozenset({"solution", "teacher"})
 _TEST_TAGS = ("nbval-", "raises-exception")
 _MARKER = re.compile(r"^[ \t]*#[ \t]*(NBVAL_\w+|PYTEST_VALIDATE_\w+)[ \t]*(\n|$)", re.M)
 _FIGURE_LINK = "](../figures/"
+#: The teacher's key: answers to every exercise, for teachers only.
+KEY_NAME = "teacher-key.ipynb"
 
 
 class NotebookError(NpstudyError):
@@ -59,6 +63,15 @@ def notebooks_dir() -> Path:
 def teaching_notebooks() -> list[Path]:
     """Return the teaching notebooks in reading order."""
     return sorted(notebooks_dir().glob("[0-9][0-9]-*.ipynb"))
+
+
+def teacher_key() -> Path:
+    """Return the teacher's key, the notebook with the answers to every exercise."""
+    path = notebooks_dir() / KEY_NAME
+    if not path.is_file():
+        raise NotebookError(f"cannot find the teacher's key {KEY_NAME} in {notebooks_dir()}; "
+                            "reinstall npstudy")
+    return path
 
 
 def _tags(cell: dict) -> list[str]:
@@ -116,7 +129,11 @@ def _relink_figures(notebook: dict) -> dict:
 
 def copy_notebooks(folder: str | os.PathLike, student: bool = False,
                    force: bool = False) -> list[Path]:
-    """Copy the teaching notebooks and the teacher's guide into ``folder``.
+    """Copy the teaching notebooks, the teacher's key and the guide into ``folder``.
+
+    The copies run as they are, with nothing else done first: no cell reads a
+    file of the repository or of ``npstudy build``. Student copies come without
+    the key and the guide.
 
     Parameters
     ----------
@@ -124,7 +141,7 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
         Target folder; created if missing. Nothing outside it is written.
     student : bool
         Write student copies (``NN-name-student.ipynb``: no solutions, no outputs)
-        instead of the teacher's copies with their outputs.
+        instead of the teacher's copies with their outputs and the teacher's key.
     force : bool
         Replace files that already exist. Without it, an existing file stops the
         copy before anything is written.
@@ -133,7 +150,9 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
     -------
     list of pathlib.Path
         The files written, all together or none. Figure links point at
-        ``folder/figures/``, which ``npstudy build --out folder/figures`` fills.
+        ``folder/figures/``, which ``npstudy build --out folder/figures`` fills if
+        wanted; without it a link shows no image, and the figures that a notebook
+        draws appear when its cells run.
     """
     folder = Path(folder)
     refuse_protected(folder, "notebook folder")  # the package and its data, however reached
@@ -148,9 +167,11 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
         name = f"{path.stem}-student.ipynb" if student else path.name
         text = json.dumps(_relink_figures(notebook), ensure_ascii=False, indent=1) + "\n"
         plan.append((folder / name, text.encode("utf-8")))
-    guide = notebooks_dir() / "README.md"
-    if guide.is_file() and not student:
-        plan.append((folder / "README.md", guide.read_bytes()))
+    if not student:
+        plan.append((folder / KEY_NAME, teacher_key().read_bytes()))
+        guide = notebooks_dir() / "README.md"
+        if guide.is_file():
+            plan.append((folder / "README.md", guide.read_bytes()))
     existing = [str(target) for target, _ in plan if target.exists()]
     if existing and not force:
         raise NotebookError(f"{existing[0]} exists ({len(existing)} file(s) would be replaced); "

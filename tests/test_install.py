@@ -35,6 +35,7 @@ def test_wheel_install_finds_data(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "npstudy/_notebooks/04-extending-the-coding.ipynb" in names
     assert "npstudy/_notebooks/README.md" in names
+    assert "npstudy/_notebooks/teacher-key.ipynb" in names
     assert "npstudy/_data/raw/000_08799d6d3f16f583.txt" in names
     assert "npstudy/_data/reliability/second_coding.csv" in names
     assert "npstudy/_data/external/indicators.csv" in names
@@ -69,4 +70,5 @@ def test_wheel_install_finds_data(tmp_path):
     assert copied.returncode == 0, copied.stderr
     assert sorted(p.name for p in (tmp_path / "class").iterdir()) == [
         "01-framework.ipynb", "02-pillar-coverage.ipynb", "03-similarity.ipynb",
-        "04-extending-the-coding.ipynb", "05-beyond-the-article.ipynb", "README.md"]
+        "04-extending-the-coding.ipynb", "05-beyond-the-article.ipynb", "README.md",
+        "teacher-key.ipynb"]

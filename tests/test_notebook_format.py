@@ -15,8 +15,28 @@ import run_notebooks  # noqa: E402
 IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
 
 
-def test_there_are_five_notebooks():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-", "05-"]
+def test_there_are_five_notebooks_and_the_key():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-", "05-", "tea"]
+    assert NOTEBOOKS[-1].name == "teacher-key.ipynb"
+
+
+# A copied notebook runs anywhere: no cell reads a file of the repository or of the build.
+REPOSITORY_PATH = re.compile(r"\.\./|\bdata/|\bfigures/|\bevaluation/|\bnotebooks/|default_output_dir"
+                             r"|read_csv\(|\bopen\(|Path\(")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_code_cell_reads_a_repository_path(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not REPOSITORY_PATH.search(cell.source), (cell.id, cell.source)
+
+
+def test_the_path_check_can_fail():
+    assert REPOSITORY_PATH.search('pd.read_csv(build.default_output_dir() / "tables" / "x.csv")')
+    assert REPOSITORY_PATH.search("![f](../figures/fig1.png)")
+    assert not REPOSITORY_PATH.search('npstudy.load_practices(workspace / "practices.csv")')
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -14,9 +14,13 @@ NAMES = ["01-framework", "02-pillar-coverage", "03-similarity", "04-extending-th
 def test_teacher_copies_and_guide(tmp_path, capsys):
     target = tmp_path / "class"
     assert main(["notebooks", str(target)]) == 0
-    assert f"wrote {len(NAMES) + 1} file(s)" in capsys.readouterr().out
-    assert sorted(p.name for p in target.iterdir()) == [f"{n}.ipynb" for n in NAMES] + ["README.md"]
+    out = capsys.readouterr().out
+    assert f"wrote {len(NAMES) + 2} file(s)" in out and "teacher-key.ipynb" in out
+    assert out.splitlines()[1] == f"next: jupyter lab {target}   (the notebooks run as they are)"
+    assert sorted(p.name for p in target.iterdir()) == ([f"{n}.ipynb" for n in NAMES]
+                                                        + ["README.md", "teacher-key.ipynb"])
     assert (target / "README.md").read_bytes() == (notebooks_dir() / "README.md").read_bytes()
+    assert (target / "teacher-key.ipynb").read_bytes() == (notebooks_dir() / "teacher-key.ipynb").read_bytes()
     for source in teaching_notebooks():
         copy = nbformat.read(target / source.name, as_version=4)
         original = nbformat.read(source, as_version=4)

@@ -1,6 +1,7 @@
 """Student copies keep the exercises, drop answers and teacher notes, and run top to bottom."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,27 +23,32 @@ def source(cell):
     return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
 
 
-def test_solution_notebook_has_tagged_exercises_and_solutions():
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    assert sum("exercise" in tags(c) for c in nb["cells"]) == 2
-    assert sum("solution" in tags(c) for c in nb["cells"]) == 3
+def test_every_notebook_has_tagged_exercises_and_no_solution_cells():
+    counts = {}
+    for path in teaching_notebooks():
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        counts[path.name[:2]] = sum("exercise" in tags(c) for c in nb["cells"])
+        assert not any("solution" in tags(c) for c in nb["cells"])  # answers are in the key
+    assert counts == {"01": 2, "02": 2, "03": 2, "04": 2, "05": 1}
 
 
 def test_student_copy_removes_answers_teacher_notes_and_markers():
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     nb["cells"].insert(1, {"cell_type": "markdown", "id": "teacher-note", "metadata":
                            {"tags": ["teacher"]}, "source": "Allow 20 minutes for exercise 1."})
-    nb["cells"][2]["source"] = "# NBVAL_CHECK_OUTPUT\n" + source(nb["cells"][2])
+    nb["cells"].insert(2, {"cell_type": "code", "id": "answer", "metadata": {"tags": ["solution"]},
+                           "source": "answer = 42", "outputs": [], "execution_count": 7})
+    nb["cells"][3]["source"] = "# NBVAL_CHECK_OUTPUT\n" + source(nb["cells"][3])
     before = json.dumps(nb)
     student = student_copy(nb)
     assert json.dumps(nb) == before  # the input is not mutated
-    assert len(student["cells"]) == len(nb["cells"]) - 4
+    assert len(student["cells"]) == len(nb["cells"]) - 2
     text = json.dumps(student, ensure_ascii=False)
-    assert "Allow 20 minutes" not in text and "NBVAL" not in text and "nbval" not in text
-    assert "*Solution.*" not in text
+    assert "Allow 20 minutes" not in text and "answer = 42" not in text
+    assert "NBVAL" not in text and "nbval" not in text
     assert all(c["outputs"] == [] and c["execution_count"] is None
                for c in student["cells"] if c["cell_type"] == "code")
-    assert [c["id"] for c in student["cells"] if "exercise" in tags(c)] == ["cell-10", "cell-28"]
+    assert [c["id"] for c in student["cells"] if "exercise" in tags(c)] == ["cell-10", "cell-27"]
 
 
 def test_no_answer_is_visible_before_its_exercise():
@@ -63,33 +69,130 @@ def test_make_student_copy_tool(tmp_path):
     proc = subprocess.run([sys.executable, str(script), str(NOTEBOOK), "-o", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "3 solution or teacher cell(s) removed" in proc.stdout
+    assert "0 solution or teacher cell(s) removed, outputs cleared" in proc.stdout
     student = nbformat.read(tmp_path / "04-extending-the-coding-student.ipynb", as_version=4)
     nbformat.validate(student)
     assert student.metadata.kernelspec.name == "python3"
     again = subprocess.run([sys.executable, str(script), str(NOTEBOOK), "-o", str(tmp_path)],
                            capture_output=True, text=True)
     assert again.returncode == 1 and "--force" in again.stderr
+    key = subprocess.run([sys.executable, str(script), str(ROOT / "notebooks" / "teacher-key.ipynb"),
+                          "-o", str(tmp_path / "key")], capture_output=True, text=True)
+    assert key.returncode == 1 and "teacher's key" in key.stderr
+    assert not (tmp_path / "key").exists()
 
 
-@pytest.fixture(scope="module")
-def student_copies(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("student")
-    return copy_notebooks(folder, student=True)
-
-
-@pytest.mark.parametrize("index", range(len(teaching_notebooks())))
-def test_student_copy_runs_top_to_bottom(student_copies, index, tmp_path, monkeypatch):
-    """Run All on the student copy, as a student would before answering anything."""
+def _run(path, workdir):
+    """Run All, as a student or teacher would, with the folder of the copy as the kernel's cwd."""
     from nbclient import NotebookClient
 
-    path = student_copies[index]
     nb = nbformat.read(path, as_version=4)
-    monkeypatch.setenv("NPSTUDY_WORKDIR", str(tmp_path))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
     NotebookClient(nb, kernel_name="python3", timeout=300,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors == []
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.fixture(scope="module")
+def class_folder(tmp_path_factory):
+    """``npstudy notebooks DIR`` and ``--student``, run from a folder outside the repository,
+    with nothing else done (no ``npstudy build``, no figures)."""
+    from npstudy.cli import main
+
+    folder = tmp_path_factory.mktemp("class")
+    assert ROOT not in folder.parents
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        assert main(["notebooks", "teacher"]) == 0
+        assert main(["notebooks", "student", "--student"]) == 0
+    finally:
+        os.chdir(previous)
+    assert not (folder / "teacher" / "figures").exists()
+    return folder
+
+
+STUDENT = [f"{p.stem}-student.ipynb" for p in teaching_notebooks()]
+TEACHER = [p.name for p in teaching_notebooks()] + ["teacher-key.ipynb"]
+# nbval runs the teacher's copies in notebooks/ in every default run; from a copied folder, the
+# default run executes notebook 04 (the one that needs a workspace) and the rest under -m slow.
+SLOW_TEACHER = [n for n in TEACHER if not n.startswith("04-")]
+
+
+def _copy_run(folder, name, tmp_path, monkeypatch):
+    monkeypatch.chdir(folder)  # the kernel starts in the copy's folder; so does the test
+    monkeypatch.setenv("NPSTUDY_WORKDIR", str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    _run(folder / name, tmp_path)
+
+
+@pytest.mark.parametrize("name", STUDENT)
+def test_student_copy_runs_top_to_bottom(class_folder, name, tmp_path, monkeypatch):
+    """Run All on the student copy, as a student would before answering anything."""
+    _copy_run(class_folder / "student", name, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("name", [n if n not in SLOW_TEACHER else
+                                  pytest.param(n, marks=pytest.mark.slow) for n in TEACHER])
+def test_teacher_copy_runs_top_to_bottom(class_folder, name, tmp_path, monkeypatch):
+    _copy_run(class_folder / "teacher", name, tmp_path, monkeypatch)
+
+
+RUN_COPIES = """
+import sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+failed = []
+for path in sorted(Path(".").glob("*/*.ipynb")):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import npstudy; print(npstudy.__file__)"))
+    NotebookClient(nb, kernel_name="python3", timeout=300,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    failed += [f"{path}: {errors[0].ename}: {errors[0].evalue}"] if errors else []
+    print(path, nb.cells[-1].outputs[0].text.strip())
+print("\\n".join(failed) or "all ran", file=sys.stderr)
+"""
+
+
+@pytest.mark.slow
+def test_copies_run_from_a_wheel_install_with_nothing_else_done(tmp_path):
+    """pip install the wheel (no clone), `npstudy notebooks` both ways, Run All on every copy."""
+    import venv
+
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
+                    str(ROOT)], check=True)
+    [wheel] = wheels.glob("npstudy-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    environ = {k: v for k, v in os.environ.items() if k not in ("NPSTUDY_DATA", "PYTHONPATH")}
+    environ.update(MPLBACKEND="Agg", NPSTUDY_WORKDIR=str(tmp_path / "work"))
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                    "--no-index", "-q", str(wheel)], check=True, env=environ)
+    # This interpreter's pandas, nbclient, ipykernel … go after the venv's own site-packages,
+    # without the checkout (as in tests/test_install.py), so the wheel's npstudy is imported.
+    checkout = {str(ROOT), str(ROOT / "tests")}
+    site_dirs = [p for p in sys.path if p and p not in checkout and Path(p).is_dir()]
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "outer_site.pth").write_text("\n".join(site_dirs) + "\n", encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    here = tmp_path / "class"
+    here.mkdir()
+    for args in (["teacher"], ["student", "--student"]):
+        done = subprocess.run([str(python), "-m", "npstudy", "notebooks", *args], cwd=here,
+                              env=environ, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert len(list(here.glob("*/*.ipynb"))) == 2 * len(teaching_notebooks()) + 1
+    ran = subprocess.run([str(python), "-c", RUN_COPIES], cwd=here, env=environ,
+                         capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stderr.strip().splitlines()[-1] == "all ran", ran.stderr[-2000:]
+    loaded = [line.split(" ", 1)[1] for line in ran.stdout.splitlines()]
+    assert len(loaded) == 2 * len(teaching_notebooks()) + 1
+    assert all(str(env_dir) in f and str(ROOT) not in f for f in loaded), loaded

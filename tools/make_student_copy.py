@@ -10,7 +10,8 @@ Usage::
 
 Writes ``OUTDIR/<name>-student.ipynb`` for each notebook (default: every notebook
 in ``notebooks/``; default OUTDIR: ``build/student``) and refuses to overwrite an
-existing file unless ``--force`` is given.
+existing file unless ``--force`` is given. The teacher's key (``teacher-key.ipynb``) holds
+the answers and is refused.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sys
 from pathlib import Path
 
 from npstudy.fileio import write_atomic
-from npstudy.notebooks import student_copy, teaching_notebooks
+from npstudy.notebooks import KEY_NAME, student_copy, teaching_notebooks
 
 
 def main(argv=None) -> int:
@@ -33,6 +34,10 @@ def main(argv=None) -> int:
     sources = [Path(p) for p in args.notebooks] or teaching_notebooks()
     plan = []
     for source in sources:
+        if source.name == KEY_NAME:
+            print(f"error: {source} is the teacher's key (the answers); it has no student copy",
+                  file=sys.stderr)
+            return 1
         try:
             notebook = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as err:

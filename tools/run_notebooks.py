@@ -1,4 +1,4 @@
-"""Execute the teaching notebooks in place and save them in the project's notebook format.
+"""Execute the notebooks and the teacher's key in place; save them in the project's format.
 
 The format, which ``tests/test_notebook_format.py`` checks:
 
