@@ -598,7 +598,7 @@ def breadth_correlations(practices: pd.DataFrame, indicators: pd.DataFrame,
     breadth = scores["themes"]
     wide = indicator_matrix(indicators)
     rows = []
-    for ind, m in meta[meta["kind"].isin(["share", "level"])].iterrows():
+    for ind, _m in meta[meta["kind"].isin(["share", "level"])].iterrows():
         v = wide[ind].dropna()
         r = spearman_permutation(v.to_numpy(), breadth.reindex(v.index).to_numpy(),
                                  n_perm=n_perm, seed=seed)
@@ -650,7 +650,7 @@ def left_out(practices: pd.DataFrame, indicators: pd.DataFrame,
 def _normalised(wide: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     """Each profile indicator as mid-rank scaled to [0, 1] over the 31 provinces."""
     cols = {}
-    for ind, m in meta[meta["pillar"] != ""].iterrows():
+    for ind, _m in meta[meta["pillar"] != ""].iterrows():
         v = wide[ind].copy()
         if ind in LISTED_ABOVE:
             # the complete list covers the provinces above a threshold: the others are known

@@ -810,7 +810,7 @@ def write_files_atomic(files: dict, inputs=(), folders=()) -> None:
         started = True
         for folder in missing:
             folder.mkdir(exist_ok=True)
-        for path, new, _ in entries:
+        for path, _new, _ in entries:
             current = path
             _write_temp(path, files[path], token)
         if journal is not None:

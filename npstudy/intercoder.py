@@ -223,7 +223,7 @@ def disagreements(a: pd.DataFrame, b: pd.DataFrame, texts: dict | None = None) -
             lo = source.index(r.text)
             hi = lo + len(r.text)
 
-            def sel(t, r=r, cat=cat, lo=lo, hi=hi):
+            def sel(t, r=r, cat=cat, lo=lo, hi=hi, level=level):
                 return t[(t["province"] == r.province) & (t[level] == cat) & (t["doc_id"] == r.doc_id)
                          & (t["start"] >= lo) & (t["start"] < hi)]
             ids_a, ids_b = ";".join(sel(a)["id"]), ";".join(sel(b)["id"])

@@ -195,6 +195,11 @@ class Classifier:
         One coefficient per n-gram, then one per theme.
     intercept : float
 
+    Notes
+    -----
+    The features and the model are those of scikit-learn's ``TfidfVectorizer`` and
+    ``LogisticRegression`` [1]_, rebuilt from these arrays without it.
+
     References
     ----------
     .. [1] Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. *Journal of

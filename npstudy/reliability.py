@@ -602,7 +602,7 @@ def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.Data
     ``l_g``. The squared distance between a segment ``g`` of coder ``i`` and ``h`` of
     coder ``j`` is ``(b_g − b_h)² + (b_g + l_g − b_h − l_h)²`` when both are units that
     overlap, ``l_g²`` when ``g`` is a unit inside a gap ``h`` (and symmetrically), and 0
-    otherwise. With ``m`` coders,
+    otherwise. With ``m`` coders::
 
         D_o(c) = Σ_i Σ_{j≠i} Σ_g Σ_h δ²(g, h) / (m (m − 1) L²)
 

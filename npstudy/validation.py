@@ -442,7 +442,7 @@ def _check_units(frame: pd.DataFrame, name: str) -> list[Problem]:
                                    "remove the duplicate or split the statement"))
             else:
                 first_line[key] = line
-    for sp, group in rows.groupby("_span", sort=False):
+    for _sp, group in rows.groupby("_span", sort=False):
         ids = group["statement"].unique()
         if len(ids) > 1:
             out.append(Problem(name, int(group["_line"].iloc[1]), "statement",

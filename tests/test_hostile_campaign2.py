@@ -365,7 +365,7 @@ for label, ch in LINE_BREAKS.items():
         continue  # a bare line break ends the row; quoted, it is the case above
     CASES[f"merge-accepted-cell-{label}"] = (
         lambda e, ch=ch: merge(reviewed(e, summary_en=f"a{ch}b"), e), 1,
-        rf"r\.csv:2: column 'summary_en': .* holds a line break")
+        r"r\.csv:2: column 'summary_en': .* holds a line break")
 
 
 def forged_journal(folder: Path) -> Path:

@@ -274,7 +274,7 @@ def test_export_refuses_characters_xml_cannot_hold(tmp_path, cli, char):
     run = cli("export-qdpx", ws, out)
     assert run.code == 1
     line = run.error_line()
-    assert f"practices.csv:5: column 'summary_en'" in line
+    assert "practices.csv:5: column 'summary_en'" in line
     assert f"U+{ord(char):04X} at character 10" in line and "delete that character" in line
     assert not out.exists() and tree_hashes(ws) == before
 

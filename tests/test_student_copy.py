@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from npstudy.notebooks import copy_notebooks, student_copy, teaching_notebooks
+from npstudy.notebooks import student_copy, teaching_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04-extending-the-coding.ipynb"

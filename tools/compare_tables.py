@@ -44,7 +44,7 @@ def compare(before: Path, after: Path) -> list[dict]:
         columns = list(dict.fromkeys([*(new[0] if new else {}), *(old[0] if old else {})]))
         keys = KEYS.get(name, columns[:1])
 
-        def key(row):
+        def key(row, keys=keys):
             return "|".join(row.get(k, "") for k in keys)
 
         old_by, new_by = {key(r): r for r in old}, {key(r): r for r in new}

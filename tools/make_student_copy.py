@@ -49,7 +49,7 @@ def main(argv=None) -> int:
             return 1
         plan.append((source, notebook, target))
     Path(args.outdir).mkdir(parents=True, exist_ok=True)
-    for source, notebook, target in plan:
+    for _source, notebook, target in plan:
         copy = student_copy(notebook)
         removed = len(notebook["cells"]) - len(copy["cells"])
         write_atomic(target, (json.dumps(copy, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))

@@ -36,7 +36,7 @@ def filled(n: int, value: str) -> np.ndarray:
 
 def as_strings(values: np.ndarray):
     """An object array of strings as the array pandas makes of it (``str`` from pandas 3)."""
-    if _STR_DTYPE != object and values.dtype == object:
+    if _STR_DTYPE is not object and values.dtype == object:
         return pd.array(values, dtype=_STR_DTYPE)
     return values
 

@@ -76,7 +76,7 @@ def plot_framework(practices: pd.DataFrame, codebook: Codebook | None = None,
         ax.set_ylim(height, 0)
         ax.text(WIDTH / 2, title_h / 2, t("framework_title", lang), ha="center", va="center",
                 fontsize=9)
-        for k, pillar in enumerate(pillars):
+        for k, _pillar in enumerate(pillars):
             colour = PILLAR_COLOURS[k % len(PILLAR_COLOURS)]
             x0 = _MARGIN + k * (col + _GAP)
             ax.add_patch(FancyBboxPatch((x0, title_h), col, head_h, boxstyle="round,pad=0,rounding_size=0.03",
