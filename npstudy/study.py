@@ -71,7 +71,7 @@ class Study:
         --------
         >>> s = Study.load()
         >>> len(s.practices), len(s.gazetteer.provinces)
-        (50, 34)
+        (51, 34)
         """
         if folder is None:
             return cls(load_practices(), load_aggregates(), load_codebook(), load_gazetteer())

@@ -72,7 +72,7 @@ def test_tables_hold_the_expected_values(zh_png):
     # batch4 was held out: data/evaluation/batch4/blind_scores.csv keeps its blind score
     # (191, 213, 206); the build scores the current coder, with the statement test
     assert pooled.loc["batch4"].tolist() == [187, 205, 206, 45]
-    assert pooled.loc["article (in-sample)"].tolist() == [41, 41, 41, 1]
+    assert pooled.loc["article (in-sample)"].tolist() == [40, 41, 40, 1]
     assert coder.loc[("test", "all"), "precision"] == pytest.approx(198 / 211, abs=1e-6)
     assert coder.loc[("test", "all"), "recall"] == pytest.approx(198 / 218, abs=1e-6)
     # the reliability table of the build is data/reliability/agreement.csv, byte for byte

@@ -131,7 +131,9 @@ def test_sigkill_during_merge_leaves_old_or_all_new_rows(loop):
             assert keys(now) == keys(new)
             outcomes["new"] += 1
     assert killed_mid_way >= N_KILLS // 2, killed_mid_way
-    assert outcomes["old"] and outcomes["new"], outcomes
+    # a write keeps a journal: a kill before its commit is undone, so most kills leave the old
+    # rows (test_sigkill_sets.py kills at every rename); none leaves a mixture
+    assert outcomes["old"] and sum(outcomes.values()) == N_KILLS, outcomes
     # what a killed writer left behind is cleared by the next writer
     merge_reviewed(rev, ws)
     assert not list(ws.glob(".*npstudy-tmp"))

@@ -208,7 +208,7 @@ def test_gb18030_project_file_is_read_as_its_declaration_says(workspace, exporte
     path = build(tmp_path / "gb.qdpx", files.items())
     before = tree_hashes(workspace)
     merged = import_qdpx(path, workspace)
-    assert merged.attrs["already_present"] == 50 and merged.attrs["imported"] == 0
+    assert merged.attrs["already_present"] == 51 and merged.attrs["imported"] == 0
     assert tree_hashes(workspace) == before
 
 

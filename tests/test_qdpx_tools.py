@@ -58,7 +58,7 @@ def test_qualcoder_keeps_every_coding_of_our_export(qualcoder):
     expected = sum(len({(r[k]) for _, r in group.iterrows() for k in
                         ("province", "code", "instrument", "instrument_type")})
                    for _, group in practices.groupby(["doc_id", "start", "end", "coder"]))
-    assert expected == 167
+    assert expected == 171
     assert len(read_qdpx(path).selections) == expected
 
 
@@ -70,7 +70,7 @@ def test_qualcoder_export_of_our_export_changes_nothing(qualcoder, workspace):
         assert all(n == "project.qde" or n.startswith("sources/") for n in z.namelist())
     before = tree_hashes(workspace)
     merged = import_qdpx(path, workspace)
-    assert merged.attrs["imported"] == 0 and merged.attrs["already_present"] == 50
+    assert merged.attrs["imported"] == 0 and merged.attrs["already_present"] == 51
     assert merged.attrs["registered"] == {}
     assert tree_hashes(workspace) == before
 
@@ -80,7 +80,7 @@ def test_qualcoder_export_rebuilds_every_row(qualcoder, tmp_path):
     path, _ = qualcoder
     ws = make_workspace(tmp_path / "ws", load_practices().iloc[:0])
     merged = import_qdpx(path, ws)
-    assert merged.attrs["imported"] == 50
+    assert merged.attrs["imported"] == 51
     pd.testing.assert_frame_equal(canonical(merged), canonical(load_practices()))
 
 

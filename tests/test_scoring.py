@@ -271,7 +271,7 @@ def test_scores_of_one_and_two_provinces_and_of_documents(practices):
     assert one["composite_equal"].tolist() == [0.25 * (1 / 3)]     # one theme of twelve
     assert np.isnan(one["composite_entropy"].iloc[0])               # nothing to weigh
     docs = province_scores(practices, index="doc_id")
-    assert "region" not in docs.columns and docs["practices"].tolist() == [50]
+    assert "region" not in docs.columns and docs["practices"].tolist() == [51]
 
 
 def test_scores_under_a_codebook_of_one_pillar():
