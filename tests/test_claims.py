@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def claims():
-    return compute_tables().tables["claims"]
+def tables():
+    return compute_tables().tables
+
+
+@pytest.fixture(scope="module")
+def claims(tables):
+    return tables["claims"]
 
 
 def test_committed_claims_table_is_current(claims):
@@ -50,11 +55,6 @@ def test_a_number_without_a_claim_fails(claims):
     text = prose_blocks(ROOT / "docs" / "findings.md") + "\nAbout 17 provinces are similar."
     [problem] = check_text(text, claims, "docs/findings.md")
     assert "number '17'" in problem
-
-
-@pytest.fixture(scope="module")
-def tables():
-    return compute_tables().tables
 
 
 def test_committed_findings_table_is_current(tables):

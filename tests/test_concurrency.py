@@ -172,6 +172,7 @@ def test_parallel_registrations_both_land(loop):
     assert validate(ws) == []
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "npstudy", "build", "--out", str(out),

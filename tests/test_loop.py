@@ -8,16 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from npstudy import load_practices, validate
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "tools" / "loop_demo.sh"
+SCRIPT = ROOT / "examples" / "loop_demo.sh"
 
 
 def commands(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip().startswith("npstudy ")]
 
 
+@pytest.mark.slow
 def test_the_loop_runs_end_to_end_from_the_shell(tmp_path):
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
     work = tmp_path / "work"
@@ -34,7 +37,7 @@ def test_the_loop_runs_end_to_end_from_the_shell(tmp_path):
     assert sorted(new["province"]) == ["CN-GD", "CN-SD", "CN-ZJ"]
     assert "merged 3 new row(s)" in proc.stdout
     assert "OK: my-dataset passed every check" in proc.stdout
-    # agreement of the reviewed coding with the suggestions: 3 units x 3 themes, 1 differs
+    # agreement of reviewer A with reviewer B: 3 units x 3 themes, 1 differs (A rejected it)
     assert re.search(r"^all\s+9\s+3\s+0\s+1\s+5\s+0\.889", proc.stdout, re.M), proc.stdout
     figures = sorted(p.name for p in (work / "my-figures").glob("*.png"))
     assert len(figures) == 9 and (work / "my-figures" / "tables" / "province_scores.csv").is_file()
@@ -42,7 +45,7 @@ def test_the_loop_runs_end_to_end_from_the_shell(tmp_path):
     assert scores != (ROOT / "figures" / "tables" / "province_scores.csv").read_text(
         encoding="utf-8")  # the workspace's rows, not the shipped ones
     assert sorted(p.name for p in work.iterdir()) == [
-        "my-dataset", "my-figures", "report.txt", "reviewed.csv", "suggestions.csv",
+        "my-dataset", "my-figures", "report.txt", "reviewed.csv", "reviewed_b.csv", "suggestions.csv",
         "suggestions_aggregates.csv", "suggestions_unmatched.csv"]
 
 

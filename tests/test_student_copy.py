@@ -117,7 +117,8 @@ def class_folder(tmp_path_factory):
 STUDENT = [f"{p.stem}-student.ipynb" for p in teaching_notebooks()]
 TEACHER = [p.name for p in teaching_notebooks()] + ["teacher-key.ipynb"]
 # nbval runs the teacher's copies in notebooks/ in every default run; from a copied folder, the
-# default run executes notebook 04 (the one that needs a workspace) and the rest under -m slow.
+# default run executes notebook 04 (the one that needs a workspace), teacher and student copy,
+# and the rest under -m slow.
 SLOW_TEACHER = [n for n in TEACHER if not n.startswith("04-")]
 
 
@@ -128,7 +129,8 @@ def _copy_run(folder, name, tmp_path, monkeypatch):
     _run(folder / name, tmp_path)
 
 
-@pytest.mark.parametrize("name", STUDENT)
+@pytest.mark.parametrize("name", [n if n.startswith("04-") else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in STUDENT])
 def test_student_copy_runs_top_to_bottom(class_folder, name, tmp_path, monkeypatch):
     """Run All on the student copy, as a student would before answering anything."""
     _copy_run(class_folder / "student", name, tmp_path, monkeypatch)
