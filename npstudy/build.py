@@ -119,7 +119,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
             names = ("robustness", "agreement", "coder_evaluation")[:1 if practices is not None
                                                                      else 3]
             side = _fork_pool(len(names))
-            pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed, cb),))
+            pending = {name: side.apply_async(_side_tables, ((name, p, n_samples, seed, cb, g),))
                        for name in names}
     theme_counts = coverage_matrix(p, "theme", **ref)
     presence = coverage_matrix(p, "theme", "presence", **ref)
@@ -161,9 +161,9 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         finally:
             side.join()
     else:
-        tables["robustness"] = _side_tables(("robustness", p, n_samples, seed, cb))
-        agreement = _side_tables(("agreement", p, n_samples, seed, cb)) if practices is None else None
-        coder_eval = (_side_tables(("coder_evaluation", p, n_samples, seed, cb))
+        tables["robustness"] = _side_tables(("robustness", p, n_samples, seed, cb, g))
+        agreement = _side_tables(("agreement", p, n_samples, seed, cb, g)) if practices is None else None
+        coder_eval = (_side_tables(("coder_evaluation", p, n_samples, seed, cb, g))
                       if practices is None else None)
     if practices is None:  # the shipped dataset: its second coding and the claims the README makes
         from .claims import claims_table, findings_table
@@ -433,10 +433,10 @@ def _in_workers(func, jobs, workers: int, on_done=None) -> list:
 
 def _side_tables(job):
     """Tables computed in a second process while the first computes the rest."""
-    name, practices, n_samples, seed, codebook = job
+    name, practices, n_samples, seed, codebook, gazetteer = job
     if name == "robustness":
         return robustness_table(practices, n_samples=min(n_samples, N_VARIANT_SAMPLES), seed=seed,
-                                codebook=codebook)
+                                codebook=codebook, gazetteer=gazetteer)
     if name == "coder_evaluation":  # the coder on the article and the shipped evaluation corpus
         from .evaluation import evaluation_table, shipped_corpora
 

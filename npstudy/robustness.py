@@ -64,16 +64,24 @@ def _cb(codebook: Codebook | None) -> Codebook:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer_order() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    table = load_provinces()
+def _shipped_order() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    return _order_of(load_provinces())
+
+
+def _order_of(table: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     mainland = table.loc[table["region"] != "", "iso_code"]
     return (tuple(table["iso_code"]), tuple(mainland), tuple(table["region"]))
 
 
+def _gazetteer_order(gazetteer=None) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Province order, mainland provinces and regions: of ``gazetteer``, else of the shipped one."""
+    return _shipped_order() if gazetteer is None else _order_of(gazetteer.provinces)
+
+
 def _presence(practices: pd.DataFrame, level: str, cb: Codebook,
-              provinces="mentioned") -> pd.DataFrame:
+              provinces="mentioned", gazetteer=None) -> pd.DataFrame:
     """Province × category presence, as :func:`coverage_matrix` gives it, without pandas reshaping."""
-    order, mainland, _ = _gazetteer_order()
+    order, mainland, _ = _gazetteer_order(gazetteer)
     mentioned = set(practices["province"])
     if provinces == "mentioned":
         units = [c for c in order if c in mentioned] + sorted(mentioned - set(order))
@@ -216,7 +224,7 @@ def codebook_variant(practices: pd.DataFrame, name: str,
 
 
 def weighted_ranks(practices: pd.DataFrame, level: str = "theme",
-                   codebook: Codebook | None = None) -> tuple[pd.Series, pd.Series]:
+                   codebook: Codebook | None = None, gazetteer=None) -> tuple[pd.Series, pd.Series]:
     """Composite ranks when each row counts 1/k (k = provinces its statement names).
 
     A statement that lists k provinces says less about each of them than one
@@ -257,14 +265,15 @@ def weighted_ranks(practices: pd.DataFrame, level: str = "theme",
     v = v.reindex(columns=cats, fill_value=0.0)
     pillars = [[c for c in cats if cb.rollup(c, "pillar") == p] for p in cb.ids("pillar")]
     comp = sum(v[cols].sum(axis=1) / len(cols) for cols in pillars) / len(pillars)
-    order = [u for u in coverage_matrix(practices, level, codebook=cb).index if u in comp.index]
+    order = [u for u in coverage_matrix(practices, level, codebook=cb, gazetteer=gazetteer).index
+             if u in comp.index]
     comp = comp.reindex(order)
     return (comp.round(12).rank(ascending=False, method="min").astype("int64"),
             v.sum(axis=1).reindex(order))
 
 
 def ranks(practices: pd.DataFrame, weights: str = "equal", level: str = "theme",
-          provinces="mentioned", codebook: Codebook | None = None) -> pd.Series:
+          provinces="mentioned", codebook: Codebook | None = None, gazetteer=None) -> pd.Series:
     """Composite-index rank of each province (1 = highest; ties share the best rank).
 
     Parameters
@@ -288,7 +297,8 @@ def ranks(practices: pd.DataFrame, weights: str = "equal", level: str = "theme",
     >>> ranks(load_practices())[["CN-SH", "CN-ZJ"]].tolist()
     [1, 2]
     """
-    shares = pillar_shares(practices, codebook, level=level, provinces=provinces)
+    shares = pillar_shares(practices, codebook, level=level, provinces=provinces,
+                           gazetteer=gazetteer)
     comp = composite_index(shares, weights)
     return comp.rank(ascending=False, method="min").astype("int64")
 
@@ -446,7 +456,7 @@ def _pairs_label(a, b) -> str:
 
 def headline(practices: pd.DataFrame, level: str = "theme", weights: str = "equal",
              provinces="mentioned", n_samples: int = 999, seed: int = 0,
-             codebook: Codebook | None = None, null: bool = True) -> dict:
+             codebook: Codebook | None = None, null: bool = True, gazetteer=None) -> dict:
     """Every headline quantity for one variant of the analysis.
 
     Parameters
@@ -481,7 +491,7 @@ def headline(practices: pd.DataFrame, level: str = "theme", weights: str = "equa
     fast; the scope and level variants run it.
     """
     cb = _cb(codebook)
-    presence = _presence(practices, level, cb)
+    presence = _presence(practices, level, cb, gazetteer=gazetteer)
     breadth = presence.sum(axis=1)
     sim = similarity_matrix(presence)
     i, j = np.triu_indices(len(sim), k=1)
@@ -489,14 +499,16 @@ def headline(practices: pd.DataFrame, level: str = "theme", weights: str = "equa
     labels = sim.index.to_numpy()
     top = [_pairs_label(labels[a], labels[b]) for a, b, v in zip(i, j, vals)
            if np.isclose(v, np.nanmax(vals))]
-    mainland = _presence(practices, level, cb, "mainland")
-    region = region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed).iloc[0]
-    fixed = region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed).iloc[0]
+    mainland = _presence(practices, level, cb, "mainland", gazetteer=gazetteer)
+    region = region_test(similarity_matrix(mainland), n_perm=n_samples, seed=seed,
+                         gazetteer=gazetteer).iloc[0]
+    fixed = region_test_fixed_rows(mainland, n_samples=n_samples, seed=seed,
+                                   gazetteer=gazetteer).iloc[0]
     clusters = cluster_provinces(sim, n_clusters=3)["cluster"]
     groups = sorted(",".join(sorted(clusters.index[clusters == k])) for k in clusters.unique())
     out = {
         "similarity": sim,
-        "rank": ranks(practices, weights, level, provinces, cb),
+        "rank": ranks(practices, weights, level, provinces, cb, gazetteer),
         "breadth_leaders": ";".join(sorted(breadth.index[breadth == breadth.max()])),
         "top_pairs": ";".join(top),
         "region_effect": float(region["statistic"]),
@@ -522,7 +534,7 @@ def _unit_counts(practices: pd.DataFrame, unit: str) -> pd.Series:
 
 def robustness_table(practices: pd.DataFrame, n_samples: int = 999, seed: int = 0,
                      codebook: Codebook | None = None,
-                     same_scheme: pd.DataFrame | None = None) -> pd.DataFrame:
+                     same_scheme: pd.DataFrame | None = None, gazetteer=None) -> pd.DataFrame:
     """Every headline quantity under every variant, beside its baseline value.
 
     Parameters
@@ -536,6 +548,9 @@ def robustness_table(practices: pd.DataFrame, n_samples: int = 999, seed: int = 
     same_scheme : pandas.DataFrame, optional
         Pairs of rows that count one scheme twice, for the
         ``merged_duplicates`` variant (:func:`load_same_scheme`).
+    gazetteer : Gazetteer, optional
+        Province order, mainland list and regions (a workspace's own under
+        ``build --data``); the shipped gazetteer when None.
 
     Returns
     -------
@@ -554,7 +569,7 @@ def robustness_table(practices: pd.DataFrame, n_samples: int = 999, seed: int = 
     unit, and the table says so rather than repeating it.
     """
     cb = _cb(codebook)
-    base = headline(practices, n_samples=n_samples, seed=seed, codebook=cb)
+    base = headline(practices, n_samples=n_samples, seed=seed, codebook=cb, gazetteer=gazetteer)
     rows = []
 
     def add(quantity, subject, group, variant, value, baseline):
@@ -605,38 +620,38 @@ def robustness_table(practices: pd.DataFrame, n_samples: int = 999, seed: int = 
         add("top3_share", ";".join(sorted(top3)), "unit", unit, round(float(share), 6),
             round(float(base_share), 6))
     add_headline("level", "code", headline(practices, "code", n_samples=n_samples, seed=seed,
-                                           codebook=cb))
+                                           codebook=cb, gazetteer=gazetteer))
     if "scope" in practices.columns:
         prov_only = practices[practices["scope"] != "national"]
         add_headline("scope", "provincial_only", headline(prov_only, n_samples=n_samples, seed=seed,
-                                                          codebook=cb))
+                                                          codebook=cb, gazetteer=gazetteer))
     if "scope" in practices.columns:
         add_headline("level_scope", "code_provincial_only",
-                     headline(prov_only, "code", n_samples=n_samples, seed=seed, codebook=cb))
-    add_headline("weights", "entropy", dict(base, rank=ranks(practices, "entropy", codebook=cb)))
+                     headline(prov_only, "code", n_samples=n_samples, seed=seed, codebook=cb, gazetteer=gazetteer))
+    add_headline("weights", "entropy", dict(base, rank=ranks(practices, "entropy", codebook=cb, gazetteer=gazetteer)))
     for w in ("equal", "entropy"):
-        r31 = ranks(practices, w, provinces="mainland", codebook=cb)
+        r31 = ranks(practices, w, provinces="mainland", codebook=cb, gazetteer=gazetteer)
         add_headline("provinces", f"mainland_31_{w}", dict(base, rank=r31))
     for variant in CODEBOOK_VARIANTS:
         if variant == "inverse_k_weights":
-            r, total = weighted_ranks(practices, codebook=cb)
+            r, total = weighted_ranks(practices, codebook=cb, gazetteer=gazetteer)
             leaders = ";".join(sorted(total.index[np.isclose(total, total.max())]))
             add_headline("codebook", variant, dict(base, rank=r, breadth_leaders=leaders))
             continue
         sub = codebook_variant(practices, variant, same_scheme)
-        h = headline(sub, n_samples=n_samples, seed=seed, codebook=cb)
+        h = headline(sub, n_samples=n_samples, seed=seed, codebook=cb, gazetteer=gazetteer)
         # a province with no row left ranks after every province that has one
         for prov in base["rank"].index.difference(h["rank"].index):
             add("rank", prov, "codebook", variant, len(h["rank"]) + 1, int(base["rank"][prov]))
         add_headline("codebook", variant, h)
     full = base["rank"]
-    full_ent = ranks(practices, "entropy", codebook=cb)
+    full_ent = ranks(practices, "entropy", codebook=cb, gazetteer=gazetteer)
     for left in full.index:
         sub = practices[practices["province"] != left]
-        h = headline(sub, n_samples=n_samples, seed=seed, codebook=cb, null=False)
+        h = headline(sub, n_samples=n_samples, seed=seed, codebook=cb, null=False, gazetteer=gazetteer)
         add_headline("leave_out", left, h,
                      rank_offset=lambda prov, left=left: int(full[left] < full[prov]))
-        ent = ranks(sub, "entropy", codebook=cb)
+        ent = ranks(sub, "entropy", codebook=cb, gazetteer=gazetteer)
         for prov, r in ent.items():
             add("rank_entropy", prov, "leave_out", left, int(r + (full_ent[left] < full_ent[prov])),
                 int(full_ent[prov]))
