@@ -171,3 +171,11 @@ def _template(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture
+def loop(_template, tmp_path) -> Path:
+    """A fresh copy of :func:`_template` for one test."""
+    root = tmp_path / "t"
+    shutil.copytree(_template, root)
+    return root
+
+

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
-import pytest
 from conftest import read_csv, write_csv
-
-
-@pytest.fixture
-def loop(_template, tmp_path) -> Path:
-    root = tmp_path / "t"
-    shutil.copytree(_template, root)
-    return root
 
 
 def test_a_rejected_suggestion_is_a_disagreement(loop, cli):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from conftest import read_csv, tree_hashes
@@ -33,13 +31,6 @@ def test_train_defaults_to_the_project_seed():
 
     args = build_parser().parse_args(["train", "ws"])
     assert args.seed == PROJECT_SEED == SEED
-
-
-@pytest.fixture
-def loop(_template, tmp_path) -> Path:
-    root = tmp_path / "t"
-    shutil.copytree(_template, root)
-    return root
 
 
 def test_merge_records_the_reviewer(loop, cli):

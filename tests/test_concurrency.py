@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -76,13 +75,6 @@ def pause_at_rename(pause_at: int, tell: int) -> None:
 def merge_pausing_at_rename(reviewed, ws, pause_at: int, tell: int) -> None:
     pause_at_rename(pause_at, tell)
     merge_reviewed(reviewed, ws)
-
-
-@pytest.fixture
-def loop(_template, tmp_path) -> Path:
-    root = tmp_path / "t"
-    shutil.copytree(_template, root)
-    return root
 
 
 def split_review(root: Path) -> tuple[Path, Path]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,13 +12,6 @@ from conftest import TEXT, read_csv, tree_hashes, write_csv
 from npstudy import data_dir, load_documents, load_practices, validate
 from npstudy.fileio import CodingError
 from npstudy.workspace import make_workspace, merge_reviewed, register_document
-
-
-@pytest.fixture
-def loop(_template, tmp_path) -> Path:
-    root = tmp_path / "t"
-    shutil.copytree(_template, root)
-    return root
 
 
 def test_init_makes_a_copy_that_validates(tmp_path, cli):
