@@ -179,3 +179,41 @@ def loop(_template, tmp_path) -> Path:
     return root
 
 
+def wheel_venv(tmp_path: Path) -> tuple[Path, dict, Path]:
+    """Build npstudy's wheel and install it alone into a new venv, as a pip user has it.
+
+    Returns the venv's Python, the environment to run it with (no ``PYTHONPATH`` or
+    ``NPSTUDY_DATA``) and the wheel. This interpreter's pandas, nbclient … are added *after*
+    the venv's own site-packages through a ``.pth`` file (``system_site_packages`` would give
+    the base interpreter's directories, which lack them inside a venv); the checkout is left
+    out, so neither the source tree nor an editable npstudy can shadow the wheel.
+    """
+    import os
+    import subprocess
+    import sys
+    import venv
+
+    root = Path(__file__).resolve().parents[1]
+    import tempfile
+
+    from filelock import FileLock
+
+    wheels = tmp_path / "wheels"
+    # pip builds in the source tree: two test processes building at once must take turns
+    with FileLock(Path(tempfile.gettempdir()) / "npstudy-test-wheel.lock"):
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
+                        str(root)], check=True)
+    [wheel] = wheels.glob("npstudy-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    environ = {k: v for k, v in os.environ.items() if k not in ("NPSTUDY_DATA", "PYTHONPATH")}
+    # the wheel first, into the empty venv, so that pip sees no other npstudy
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                    "--no-index", "-q", str(wheel)], check=True, env=environ)
+    checkout = {str(root), str(root / "tests")}
+    site_dirs = [d for d in sys.path if d and d not in checkout and Path(d).is_dir()]
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "outer_site.pth").write_text("\n".join(site_dirs) + "\n", encoding="utf-8")
+    return python, environ, wheel

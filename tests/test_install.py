@@ -1,13 +1,11 @@
 """The data are found the same way from an installed wheel as from a clone."""
 
-import os
 import subprocess
-import sys
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import wheel_venv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,10 +29,7 @@ print("ok", npstudy.data_dir().name)
 
 @pytest.mark.slow
 def test_wheel_install_finds_data(tmp_path):
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
-                    str(ROOT)], check=True)
-    [wheel] = wheels.glob("npstudy-*.whl")
+    python, environ, wheel = wheel_venv(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     assert "npstudy/_notebooks/04-extending-the-coding.ipynb" in names
     assert "npstudy/_notebooks/README.md" in names
@@ -43,24 +38,6 @@ def test_wheel_install_finds_data(tmp_path):
     assert "npstudy/_data/reliability/second_coding.csv" in names
     assert "npstudy/_data/external/indicators.csv" in names
     assert "npstudy/_evaluation/test/labels.csv" in names
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    # PYTHONPATH would come before the venv's site-packages; its entries go in the .pth file.
-    environ = {k: v for k, v in os.environ.items() if k not in ("NPSTUDY_DATA", "PYTHONPATH")}
-    # Install the wheel first, into the empty venv, so that pip sees no other npstudy.
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                    "--no-index", "-q", str(wheel)], check=True, env=environ)
-    # Then reuse this interpreter's pandas etc. by adding its import path *after* the venv's
-    # own site-packages (a .pth file; system_site_packages=True would give the base
-    # interpreter's directories, which lack them when the tests run inside a venv). The
-    # checkout is left out, and no .pth file of the added directories runs, so neither the
-    # source tree nor an editable npstudy can shadow the wheel.
-    checkout = {str(ROOT), str(ROOT / "tests")}
-    site_dirs = [p for p in sys.path if p and p not in checkout and Path(p).is_dir()]
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    Path(purelib, "outer_site.pth").write_text("\n".join(site_dirs) + "\n", encoding="utf-8")
     out = subprocess.run([str(python), "-c", CHECK], cwd=tmp_path, env=environ,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

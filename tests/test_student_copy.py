@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import wheel_venv
 
 from npstudy.notebooks import student_copy, teaching_notebooks
 
@@ -163,26 +164,8 @@ print("\\n".join(failed) or "all ran", file=sys.stderr)
 @pytest.mark.slow
 def test_copies_run_from_a_wheel_install_with_nothing_else_done(tmp_path):
     """pip install the wheel (no clone), `npstudy notebooks` both ways, Run All on every copy."""
-    import venv
-
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
-                    str(ROOT)], check=True)
-    [wheel] = wheels.glob("npstudy-*.whl")
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    environ = {k: v for k, v in os.environ.items() if k not in ("NPSTUDY_DATA", "PYTHONPATH")}
+    python, environ, _ = wheel_venv(tmp_path)
     environ.update(MPLBACKEND="Agg", NPSTUDY_WORKDIR=str(tmp_path / "work"))
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                    "--no-index", "-q", str(wheel)], check=True, env=environ)
-    # This interpreter's pandas, nbclient, ipykernel … go after the venv's own site-packages,
-    # without the checkout (as in tests/test_install.py), so the wheel's npstudy is imported.
-    checkout = {str(ROOT), str(ROOT / "tests")}
-    site_dirs = [p for p in sys.path if p and p not in checkout and Path(p).is_dir()]
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    Path(purelib, "outer_site.pth").write_text("\n".join(site_dirs) + "\n", encoding="utf-8")
     (tmp_path / "work").mkdir()
     here = tmp_path / "class"
     here.mkdir()
@@ -197,4 +180,4 @@ def test_copies_run_from_a_wheel_install_with_nothing_else_done(tmp_path):
     assert ran.stderr.strip().splitlines()[-1] == "all ran", ran.stderr[-2000:]
     loaded = [line.split(" ", 1)[1] for line in ran.stdout.splitlines()]
     assert len(loaded) == 2 * len(teaching_notebooks()) + 1
-    assert all(str(env_dir) in f and str(ROOT) not in f for f in loaded), loaded
+    assert all(str(tmp_path / "venv") in f and str(ROOT) not in f for f in loaded), loaded
