@@ -10,7 +10,8 @@ from npstudy.coder.counts import cn_number, number_start
 from npstudy.coder.matcher import (CITY, PROVINCE, abbreviation_lists, dateline_spans, occurrences,
                                    width_variants)
 from npstudy.coder.run import document_ids, number_suggestions
-from npstudy.coder.statement import alternation, decider, is_pilot_segment, national_subjects
+from npstudy.coder.rules import alternation, decider
+from npstudy.coder.statement import is_pilot_segment, national_subjects
 from npstudy.coder.tables import join_labels
 from npstudy.fileio import CodingError
 from npstudy.text import code_points

@@ -91,9 +91,12 @@ def test_an_actor_in_the_clause_makes_a_field_statement():
 def test_statement_reason_uses_the_neighbouring_clause():
     # the act (出台政策) and its field (海洋经济) split by a comma
     assert statement_reason("丁省出台专项政策,支持海洋经济发展", "海洋经济") == ""
-    # a direction with an instrument counts (the annotators' rule); without one it does not
-    assert statement_reason("他强调,要深入实施海洋强省行动", "海洋强省行动") == ""
-    assert statement_reason("他强调,要持续加强海洋研究", "海洋研究") == "no instrument"
+    # a meeting's decision with an instrument counts (the annotators' rule); without one it
+    # does not; a person's instruction (他强调,要…) says what should be done: an exhortation
+    assert statement_reason("会议强调,要深入实施海洋强省行动", "海洋强省行动") == ""
+    assert statement_reason("会议强调,要持续加强海洋研究", "海洋研究") == "no instrument"
+    assert statement_reason("他强调,要深入实施海洋强省行动", "海洋强省行动") == "exhortation"
+    assert statement_reason("要用好惠企政策,开展联企帮扶", "惠企政策") == "exhortation"
     assert statement_reason("海洋经济产值同比上升8.5%", "海洋经济") == "statistic"
 
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from .actors import IS_CUE_LAST, IS_JOINER, Walk, fronted, owns_firms
 from .matcher import CITY, KEYWORD, MOVER, NATIONAL, PROVINCE, QUANT, SELF
-from .statement import decide_rules, national_subjects
+from .rules import decide_rules_near
+from .statement import national_subjects
 
 __all__ = ["Layout", "Matches", "attribute"]
 
@@ -318,8 +319,8 @@ def attribute(coder, lay: Layout, m: Matches, default: str | None, first_named: 
     k = keywords(coder, m, walk)
     gid, own, inherited = keyword_subjects(lay, k, s)
     inherit(lay, k, s, gid, inherited, default_gid)
-    decide_rules(coder._decide, lay.text, k.code, k.rule, lay.sentence[k.clause], gid,
-                 lay.starts, lay.ends, lay.sentence)
+    decide_rules_near(coder._decide, lay.text, k.code, k.rule, k.pos, k.clause, gid,
+                      lay.starts, lay.ends)
     ok = (gid >= 0) & (k.code >= 0)
     k = SimpleNamespace(clause=k.clause[ok], code=k.code[ok], label=k.label[ok])
     return expand_rows(coder, k, gid[ok], own[ok], p, walk), unmatched(lay, p, walk, k.clause)

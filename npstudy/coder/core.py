@@ -34,7 +34,8 @@ from .confidence import calibrate
 from .counts import IS_NUMERAL, aggregate_frame, aggregates, number_start
 from .matcher import (COUNT, KEYWORD, KIND_NAMES, NATIONAL, PARTNERS, PROVINCE, CITY, QUANT, SELF, STOP,
                       Matcher, StraddleMatcher, abbreviation_lists, dateline_spans, vocabulary)
-from .statement import PASSIVE_NATIONAL, alternation, decider, is_instrument_term, statement_filter
+from .rules import alternation, decider
+from .statement import PASSIVE_NATIONAL, is_instrument_term, statement_filter
 from .tables import (UNMATCHED_COLUMNS, as_strings, empty_unmatched, suggestion_columns,
                      suggestion_frame)
 

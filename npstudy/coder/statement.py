@@ -5,8 +5,9 @@
   or how far (在全国率先, 居全国前列, 全国首个, 全国性, 依托全国碳市场): those are dropped.
 - **Passive designations.** 经国家批复, 被确定为 … make their comma segment a national act,
   unless the designation is a pilot or demonstration the province then runs.
-- **Context rules.** A keyword with ``requires``/``excludes`` words in the lexicon counts
-  only when its sentence holds one of the required words and none of the excluded ones.
+- **Context rules** (:mod:`npstudy.coder.rules`): a keyword with ``requires``/``excludes``
+  words in the lexicon counts only when the words near it hold one of the required words and
+  none of the excluded ones.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from ..text import char_table
 
 __all__ = ["PASSIVE_NATIONAL", "PILOT_WORDS", "NATIONAL_NOT_AFTER", "NATIONAL_NOT_BEFORE",
-           "national_subjects", "is_pilot_segment", "alternation", "decider", "decide_rules"]
+           "national_subjects", "is_pilot_segment"]
 
 #: National words that make their comma segment a national act (经国家批复, 被确定为): no
 #: keyword of that segment is credited to a province, and they are no subject beyond it.
@@ -61,80 +62,6 @@ def is_pilot_segment(segment: str) -> bool:
     (True, False)
     """
     return any(w in segment for w in PILOT_WORDS)
-
-
-def alternation(words) -> re.Pattern | None:
-    """A compiled regular expression matching any of ``words``; None for no words."""
-    return re.compile("|".join(map(re.escape, words))) if words else None
-
-
-def _single(code, req, exc):
-    """The decider of a rule set of one rule: at most two searches per sentence."""
-    if req is not None and exc is not None:
-        r, x = req.search, exc.search
-        return lambda text, los, his: [code if r(text, lo, hi) and not x(text, lo, hi) else -1
-                                       for lo, hi in zip(los, his)]
-    if req is not None:
-        r = req.search
-        return lambda text, los, his: [code if r(text, lo, hi) else -1
-                                       for lo, hi in zip(los, his)]
-    if exc is not None:
-        x = exc.search
-        return lambda text, los, his: [-1 if x(text, lo, hi) else code
-                                       for lo, hi in zip(los, his)]
-    return lambda text, los, his: [code] * len(los)
-
-
-def decider(rules):
-    """A function giving, for sentences ``text[lo:hi]``, the code of the first satisfied rule.
-
-    Each rule is (code, required words, excluded words), the words as compiled
-    alternations (None for none). The function takes the text and lists of sentence
-    starts and ends and returns a list of codes, -1 where no rule holds. A single rule,
-    the common case, gets a function of its own.
-
-    Examples
-    --------
-    >>> d = decider([(3, alternation(["基金"]), alternation(["报告"]))])
-    >>> d("设立基金。基金报告。", [0, 5], [5, 10])
-    [3, -1]
-    """
-    if len(rules) == 1:
-        return _single(*rules[0])
-
-    def decide(text, lo, hi):
-        for code, req, exc in rules:
-            if req is not None and req.search(text, lo, hi) is None:
-                continue
-            if exc is not None and exc.search(text, lo, hi) is not None:
-                continue
-            return code
-        return -1
-    return lambda text, los, his: [decide(text, lo, hi) for lo, hi in zip(los, his)]
-
-
-def decide_rules(deciders, text, k_code, k_rule, k_sentence, gid, starts, ends, sentence):
-    """Codes of the keywords whose context rule decides them (``k_code == -2``), in place.
-
-    Only keywords with an actor (``gid >= 0``) are decided, once per rule set and sentence;
-    ``k_sentence`` is each keyword's sentence, ``starts``/``ends``/``sentence`` the clauses.
-    """
-    check = np.flatnonzero((gid >= 0) & (k_code == -2))
-    if not len(check):
-        return
-    c_sent = k_sentence[check]
-    key = k_rule[check] * (int(sentence[-1]) + 1) + c_sent
-    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    u_sent = c_sent[first]
-    u_lo = starts[np.searchsorted(sentence, u_sent, side="left")].tolist()
-    u_hi = ends[np.searchsorted(sentence, u_sent, side="right") - 1].tolist()
-    # keys sort by rule set: each rule set decides its run of sentences in one call
-    u_rule = k_rule[check][first]
-    run = np.flatnonzero(np.concatenate([[True], u_rule[1:] != u_rule[:-1], [True]]))
-    decided = []
-    for r0, r1, r in zip(run[:-1].tolist(), run[1:].tolist(), u_rule[run[:-1]].tolist()):
-        decided += deciders[r](text, u_lo[r0:r1], u_hi[r0:r1])
-    k_code[check] = np.array(decided, dtype=np.int64)[inverse.ravel()]
 
 
 # --------------------------------------------------------------------------------------
@@ -180,12 +107,16 @@ STATISTIC = re.compile(
     r"|第[一二三四五六七八九十\d]+位|首位|前列|翻一番|创历史新高|突破\d|突破[一二三四五六七八九十百千万]")
 #: A physical quantity (capacity, tonnage, floor space, computing power): an outcome, whatever
 #: the verb (在建风电项目120万千瓦).
-PHYSICAL = re.compile(r"\d[\d.,]*\s*(万|亿)?(千瓦|吨|立方米|平方米|平米|[EP]Flops|[EP]flops|卡时)")
+PHYSICAL = re.compile(r"\d[\d.,]*\s*[多余]?\s*(万|亿)?(千瓦|吨|立方米|平方米|平米|[EP]Flops|[EP]flops|卡时)")
 #: The field a programme, fund or laboratory targets: a field word followed by 领域 or 方向.
 TARGETED = re.compile(r"(技术|产业)?(领域|方向)")
 #: The guiding preamble of a plan or opinion (以习近平…为指导, 为深入贯彻…): only a concrete
 #: instrument in a keyword's own clause counts there.
 PREAMBLE = re.compile(r"^\s*(坚持)?以习近平|^\s*为(深入|全面|认真)?贯彻")
+#: A leader's instruction (强调,要…; 要求各地…): what should be done, not what was done. A
+#: government meeting's 会议指出,要… is its decision, and stays.
+EXHORTATION = re.compile(r"(?<!会议)(?<!会议最后)(?<!会议还)(?<!会议同时)(?:强调|指出|要求|希望|提出)[,，:：]?\s*(?:要|必须|务必|应当|应)"
+                         r"|^\s*(?:要|必须|务必)(?!求|素|点|件|闻)")
 #: Guiding-principle and speech boilerplate: what a leader asked for, not what was done.
 BOILERPLATE = re.compile(r"习近平|总书记|党的[十二]|全会精神|全会部署|贺信|重要讲话|重要论述|指示批示"
                          r"|新发展理念|新发展格局|高度重视|指明了?方向")
@@ -201,15 +132,18 @@ NOT_SUBJECT = re.compile(r"在|对|向|与|和|帮|支持|引导|鼓励|组织|�
 #: Officials visiting, touring or attending: what they see or attend is no practice of theirs.
 VISIT = re.compile(r"考察|调研|参观|巡视|察看|走访|来到|出席|座谈")
 #: A meeting or fair held: its name holds keywords that are no practice.
-EVENT = re.compile(r"(大会|会议|发布会|推介会|仪式|论坛|博览会|峰会|洽谈会|开幕式|座谈会)"
-                   r"[^,，;；]{0,12}(举行|召开|开幕|举办)|(举行|召开|举办|主办)[^,，;；]{0,30}"
-                   r"(大会|会议|发布会|推介会|仪式|论坛|博览会|峰会|洽谈会)")
+EVENT = re.compile(r"(大会|会议|发布会|推介会|仪式|论坛|博览会|峰会|洽谈会|开幕式|座谈会|活动)"
+                   r"[^,，;；]{0,12}(举行|召开|开幕|举办)|(举行|召开|举办|主办)[^,，;；]{0,60}"
+                   r"(大会|会议|发布会|推介会|仪式|论坛|博览会|峰会|洽谈会|活动)|集中开工|奠基|开工仪式")
 #: A description, not an act: where a thing lies, what a place has become, what a year is.
 DESCRIPTION = re.compile(r"位于|成为[^,，;；]*之一|是[^,，;；]*(之年|年度)$")
 #: A topic lead (谈到营商环境, 在绿色金融方面, 对外开放上): it names the theme of what follows.
 TOPIC_LEAD = re.compile(r"^(谈到|谈及|说到|关于)|(方面|上|领域)$")
 #: A list of fields: items separated by 、 and closed by 等.
-SECTOR_LIST = re.compile(r"[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}等")
+SECTOR_LIST = re.compile(r"[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}等"
+                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12})+等(?=(?:[^,，]{0,6})(?:领域|方向|板块))"
+                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}[和及与][^、,，]{1,12}?(?=[向在等,，]|$)"
+                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){1,}(?=[一二三四五六七八九十两]大)")
 #: What follows 等 after a list of instruments rather than of fields.
 AFTER_LIST = INSTRUMENT_NOUNS + ("举措", "任务", "载体")
 
@@ -219,6 +153,9 @@ def _words(words) -> re.Pattern:
     return re.compile("|".join(map(re.escape, sorted(set(words), key=len, reverse=True))))
 
 
+#: Nouns that hold a verb of :data:`STRONG_VERBS` (发布会, 签约仪式, 开展情况): the verb names an
+#: event or a report there, not an act.
+VERB_IN_NOUN = re.compile(r"(发布|推介|签约|招引|申报|启动|开展|实施|建设)(大?会|仪式|活动|情况|工作会|座谈)")
 _VERBS, _NOUNS = _words(STRONG_VERBS), _words(INSTRUMENT_NOUNS)
 _AFTER_LIST, _MONEY = _words(AFTER_LIST), _words(MONEY_VERBS)
 #: The verbs that act without an object.
@@ -271,7 +208,7 @@ def instrument_verb(clause: str, term: str = "") -> str:
     >>> instrument_verb("加快建设海洋强省", "海洋")
     ''
     """
-    found = _VERBS.findall(clause)
+    found = _VERBS.findall(VERB_IN_NOUN.sub("", clause))
     if not found:
         return ""
     strong = [v for v in found if v not in WEAK_VERBS]
@@ -299,7 +236,7 @@ def in_sector_list(clause: str, term: str) -> bool:
     False
     """
     for m in SECTOR_LIST.finditer(clause):
-        items = m.group(0)[:-1].split("、")
+        items = re.split(r"、|[和及与](?=[^、]*$)", m.group(0).removesuffix("等"))
         # the first item runs from before the list: the term must end it
         if items[0].endswith(term) or any(term in item for item in items[1:]):
             # 等开放平台, 等“十大行动”: a list of instruments, not of fields
@@ -421,6 +358,8 @@ def statement_reason(sentence: str, keywords: str, theme: str = "", has_actor=No
     otherwise the reason of the first keyword is returned. Cluster terms sent to chain
     policy need a chain instrument in the sentence (:func:`cluster_not_chain`).
     """
+    if EXHORTATION.search(sentence):
+        return "exhortation"
     first = ""
     relaxed = not PREAMBLE.match(sentence)
     if not relaxed:
@@ -433,13 +372,25 @@ def statement_reason(sentence: str, keywords: str, theme: str = "", has_actor=No
         at = sentence.find(term) if term else -1
         while at >= 0:
             a, b = clause_span(sentence, at)
-            why = clause_reason(sentence[a:b], term, has_actor)
+            why = clause_reason(sentence[a:b], term, has_actor) or _copula_subject(sentence, b)
             if not why or (why == "no instrument" and relaxed
                            and _neighbour_acts(sentence, a, b, has_actor)):
                 return ""
             first = first or why
             at = sentence.find(term, at + len(term))
     return first or "no instrument"
+
+
+#: A clause that opens with a copula (…,是…的重要支撑): the clause before it is its subject.
+COPULA = re.compile(r"\s*(?:这|此|也|更|则|既|均|都|正)?是(?!否)")
+
+
+def _copula_subject(sentence: str, b: int) -> str:
+    """"description" when the clause after position ``b`` opens with 是 (创建科学中心,是国家
+    战略: the first clause is what the sentence describes, not an act), else ""."""
+    if b < len(sentence) and COPULA.match(sentence, b + 1):
+        return "description"
+    return ""
 
 
 def _neighbour_acts(sentence: str, a: int, b: int, has_actor=None) -> bool:

@@ -1,0 +1,109 @@
+"""Context rules: a lexicon keyword with ``requires``/``excludes`` words counts only when the
+words near it hold one of the required words and none of the excluded ones.
+
+*Near* is the keyword's comma segment and one segment on each side (:func:`rule_window`), not
+the whole sentence: in a long sentence of targets or sectors, a required word three clauses
+away says nothing about the keyword (先导区 in 科技自立自强先导区 is no future-industry zone
+because 产业 appears elsewhere in the sentence).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+__all__ = ["alternation", "decider", "rule_window", "decide_rules_near", "RULE_REACH"]
+
+
+def alternation(words) -> re.Pattern | None:
+    """A compiled regular expression matching any of ``words``; None for no words."""
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+def _single(code, req, exc):
+    """The decider of a rule set of one rule: at most two searches per sentence."""
+    if req is not None and exc is not None:
+        r, x = req.search, exc.search
+        return lambda text, los, his: [code if r(text, lo, hi) and not x(text, lo, hi) else -1
+                                       for lo, hi in zip(los, his)]
+    if req is not None:
+        r = req.search
+        return lambda text, los, his: [code if r(text, lo, hi) else -1
+                                       for lo, hi in zip(los, his)]
+    if exc is not None:
+        x = exc.search
+        return lambda text, los, his: [-1 if x(text, lo, hi) else code
+                                       for lo, hi in zip(los, his)]
+    return lambda text, los, his: [code] * len(los)
+
+
+def decider(rules):
+    """A function giving, for sentences ``text[lo:hi]``, the code of the first satisfied rule.
+
+    Each rule is (code, required words, excluded words), the words as compiled
+    alternations (None for none). The function takes the text and lists of sentence
+    starts and ends and returns a list of codes, -1 where no rule holds. A single rule,
+    the common case, gets a function of its own.
+
+    Examples
+    --------
+    >>> d = decider([(3, alternation(["基金"]), alternation(["报告"]))])
+    >>> d("设立基金。基金报告。", [0, 5], [5, 10])
+    [3, -1]
+    """
+    if len(rules) == 1:
+        return _single(*rules[0])
+
+    def decide(text, lo, hi):
+        for code, req, exc in rules:
+            if req is not None and req.search(text, lo, hi) is None:
+                continue
+            if exc is not None and exc.search(text, lo, hi) is not None:
+                continue
+            return code
+        return -1
+    return lambda text, los, his: [decide(text, lo, hi) for lo, hi in zip(los, his)]
+
+
+COMMAS = "，,：:"
+#: How many comma segments on each side of a keyword's own segment its context rule reads.
+RULE_REACH = 1
+
+
+def rule_window(text: str, pos: int, lo: int, hi: int, reach: int = RULE_REACH) -> tuple[int, int]:
+    """The comma segments of ``text[lo:hi]`` around position ``pos``: its own segment and
+    ``reach`` segments on each side.
+
+    Examples
+    --------
+    >>> t = "甲，乙丙，丁，戊"
+    >>> a, b = rule_window(t, 2, 0, len(t), 0); t[a:b]
+    '乙丙'
+    >>> a, b = rule_window(t, 2, 0, len(t), 1); t[a:b]
+    '甲，乙丙，丁'
+    """
+    a = b = pos
+    for i in range(reach + 1):
+        end = a if i == 0 else a - 1
+        if end <= lo:
+            a = lo
+            break
+        a = max([text.rfind(c, lo, end) + 1 for c in COMMAS] + [lo])
+    for i in range(reach + 1):
+        begin = b if i == 0 else b + 1
+        if begin >= hi:
+            b = hi
+            break
+        b = min([x for x in (text.find(c, begin, hi) for c in COMMAS) if x >= 0] or [hi])
+    return a, b
+
+
+def decide_rules_near(deciders, text, k_code, k_rule, k_pos, k_clause, gid, starts, ends):
+    """Codes of the keywords whose context rule decides them (``k_code == -2``), in place,
+    each read in the window of :func:`rule_window` around the keyword inside its clause."""
+    check = np.flatnonzero((gid >= 0) & (k_code == -2))
+    for i in check.tolist():
+        c = int(k_clause[i])
+        lo, hi = rule_window(text, int(k_pos[i]), int(starts[c]), int(ends[c]))
+        k_code[i] = deciders[int(k_rule[i])](text, [lo], [hi])[0]
