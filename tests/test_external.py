@@ -89,7 +89,7 @@ def test_rd_values_below_the_thresholds_come_from_the_provinces_own_releases(ind
 
 def test_gdp_per_capita_evidence_states_the_value_in_yuan(ind):
     gdp = ind[(ind["indicator"] == "gdp_per_capita")].dropna(subset=["value"])
-    assert set(gdp["province"]) == {"CN-BJ", "CN-ZJ", "CN-FJ", "CN-HA", "CN-GD", "CN-SC"}
+    assert set(gdp["province"]) == {"CN-BJ", "CN-ZJ", "CN-FJ", "CN-HA", "CN-GD", "CN-SC", "CN-XZ", "CN-NX"}
     for _, r in gdp.iterrows():
         m = re.search(r"(\d[\d,]*)(万)?元?", r["evidence"])
         stated = int(m.group(1).replace(",", "")) * (10_000 if m.group(2) else 1)
