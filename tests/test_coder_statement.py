@@ -193,3 +193,65 @@ def test_descriptions_are_no_practice():
     assert clause_reason("该项目位于某某经济开发区", "开发区") == "description"
     assert clause_reason("丙省已经成为海洋装备大省之一", "海洋装备") == "description"
     assert clause_reason("丙省设立海洋产业基金", "产业基金") == ""
+
+
+# real-text error classes, each in an invented sentence ------------------------------------
+
+def test_a_verb_inside_an_event_noun_is_no_act():
+    # 发布会 holds 发布, 签约仪式 holds 签约: officials attending is no practice
+    assert clause_reason("市政务服务管理局负责人出席发布会", "政务服务") == "visit or event"
+    assert instrument_verb("市领导出席签约仪式") == ""
+    assert instrument_verb("市政府发布实施方案") == "发布"
+
+
+def test_ceremonies_and_groundbreakings_are_events():
+    assert clause_reason("乙市举行全市重大项目集中开工暨某公司新能源电池基地奠基活动",
+                         "新能源") == "visit or event"
+
+
+@pytest.mark.parametrize("clause, term, expected", [
+    ("签约项目主要集中在新能源、新材料等领域", "新能源", True),        # two items, 等领域
+    ("推动企业、项目、人才和资金向乙市集聚", "人才", True),              # closed by 和
+    ("在种业、深海、航天三大高地取得成果", "深海", True),                # closed by 三大
+    ("推动企业、项目、技术和资金集聚", "技术", True),
+    # a short list closed by 等…产业 is the object developed, as one codes it
+    ("加快发展风电、光伏和储能等绿色能源产业", "储能", False),
+    ("发展新能源、新材料等产业", "新能源", False),
+    ("设立新能源产业基金", "新能源", False),
+])
+def test_lists_of_fields(clause, term, expected):
+    assert in_sector_list(clause, term) is expected
+
+
+def test_an_approximate_floor_space_is_a_statistic():
+    assert clause_reason("30多万平米的大数据中心加快建设", "大数据") == "statistic"
+
+
+def test_a_persons_instruction_is_an_exhortation_but_a_meetings_decision_is_not():
+    assert statement_reason("某书记强调,要设立人才发展基金", "人才发展基金") == "exhortation"
+    assert statement_reason("必须用好惠企政策", "惠企政策") == "exhortation"
+    assert statement_reason("会议指出,要设立人才发展基金", "人才发展基金") == ""
+    assert statement_reason("要素市场化配置改革试点启动", "改革试点") == ""   # 要素 is no 要
+
+
+def test_a_neighbouring_direction_does_not_make_a_field_a_statement():
+    # 加快建设…先行区 (a weak verb) cannot lend its object to 绿色低碳 in the clause before
+    assert statement_reason("推进绿色低碳发展,加快建设美丽先行区", "绿色低碳") == "no instrument"
+    # a strong verb next door still can
+    assert statement_reason("丁省出台专项政策,支持绿色低碳发展", "绿色低碳") == ""
+
+
+def test_a_means_phrase_is_no_statement_of_its_own():
+    assert statement_reason("以一流的营商环境,大力实施产业倍增行动", "营商环境") == "no instrument"
+
+
+def test_what_a_thing_stands_for_is_a_description():
+    assert clause_reason("这批项目的实施是新区补齐产业链短板的有力支撑", "产业链") == "description"
+
+
+def test_context_rules_read_the_words_near_the_keyword(coder):
+    # 先导区 needs 产业 or 未来 near it: three clauses away does not count
+    far = "湖北提出,战略性新兴产业增加值年均增长10%,单位能耗下降5%,全力创建科技自立自强先导区。"
+    near = "湖北支持武汉创建未来产业先导区。"
+    assert themes(coder.code(far)) == []
+    assert themes(coder.code(near)) == [("CN-HB", "new_tracks.future_industries")]

@@ -137,8 +137,13 @@ EVENT = re.compile(r"(大会|会议|发布会|推介会|仪式|论坛|博览会|
                    r"(大会|会议|发布会|推介会|仪式|论坛|博览会|峰会|洽谈会|活动)|集中开工|奠基|开工仪式")
 #: A description, not an act: where a thing lies, what a place has become, what a year is.
 DESCRIPTION = re.compile(r"位于|成为[^,，;；]*之一|是[^,，;；]*(之年|年度)$")
+#: What something is for or stands for (…的实施是…的有力支撑): a description, whatever verb
+#: the clause holds.
+ROLE = re.compile(r"是[^,，;；]*的(?:有力|重要|坚实|有效)?(?:支撑|保障|基础|体现|缩影|写照)$")
 #: A topic lead (谈到营商环境, 在绿色金融方面, 对外开放上): it names the theme of what follows.
 TOPIC_LEAD = re.compile(r"^(谈到|谈及|说到|关于)|(方面|上|领域)$")
+#: A means phrase (以一流的营商环境, 以…为抓手): what the act next to it relies on, not an act.
+MEANS = re.compile(r"以(?![“\"《])")
 #: A list of fields: items separated by 、 and closed by 等.
 SECTOR_LIST = re.compile(r"[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}等"
                          r"|[^、,，]{1,12}(?:、[^、,，]{1,12})+等(?=(?:[^,，]{0,6})(?:领域|方向|板块))"
@@ -341,7 +346,7 @@ def clause_reason(clause: str, term: str, has_actor=None) -> str:
         return "statistic"
     if (RATE.search(clause) or PHYSICAL.search(clause)) and not _MONEY.search(clause):
         return "statistic"
-    if DESCRIPTION.search(clause) and (not verb or verb in WEAK_VERBS):
+    if (DESCRIPTION.search(clause) and (not verb or verb in WEAK_VERBS)) or ROLE.search(clause):
         return "description"
     if not is_instrument_term(term) and targeted_field(clause, term):
         return "field a programme targets"
@@ -399,6 +404,8 @@ def _neighbour_acts(sentence: str, a: int, b: int, has_actor=None) -> bool:
     and the sentence names its actor before it (辽宁…依托风能资源,推动…产业集聚), or [a, b)
     is a topic lead (谈到营商环境, …方面) and a later clause of the sentence holds a policy
     verb or an actor with a verb."""
+    if MEANS.match(sentence[a:b].strip()):
+        return False
     if TOPIC_LEAD.search(sentence[a:b].strip()):
         rest = sentence[b + 1:]
         if instrument_verb(rest) or (has_actor and has_actor(rest)
@@ -410,7 +417,8 @@ def _neighbour_acts(sentence: str, a: int, b: int, has_actor=None) -> bool:
                    clause_span(sentence, b + 1) if b + 1 < len(sentence) else (0, 0)):
         near = sentence[lo:hi]
         if near and not BOILERPLATE.search(near) and not STATISTIC.search(near):
-            if instrument_verb(near):
+            verb = instrument_verb(near)
+            if verb and (verb not in WEAK_VERBS or (has_actor and has_actor(near))):
                 return True
     return False
 
