@@ -226,6 +226,31 @@ def instrument_verb(clause: str, term: str = "") -> str:
 
 
 
+#: A count of things made or done (16家, 100个, 308项, 一批): with a verb that acts on an
+#: instrument it reports an action (建设省实验室16家), not an outcome.
+COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十百千两]+)\s*(?:个|家|项|批|条|支|座|所|只)")
+_CLAUSE_HEAD = re.compile(r"^[^\d]{0,12}?(?:新|累计|共|全年|共计|先后|持续|加快|大力|着力|积极|深入)?"
+                          r"(?:建设|建成|培育|打造|组建|新建|创建|设立|认定|出台|推出|实施|布局|新增)")
+
+
+def _counted_act(clause: str) -> bool:
+    """Whether every figure in ``clause`` is a count and the clause opens with a verb that
+    makes something (建设省实验室16家, 出台实施四批308项政策举措, 培育绿色工厂100个).
+
+    Examples
+    --------
+    >>> _counted_act("建设省实验室16家、产业研究院40家"), _counted_act("全省数据中心48个")
+    (True, False)
+    >>> _counted_act("培育绿色工厂100个,产值增长9%")
+    False
+    """
+    figures = STATISTIC.findall(clause)
+    if not figures or RATE.search(clause) or PHYSICAL.search(clause):
+        return False
+    rest = COUNT.sub("", clause)
+    return STATISTIC.search(rest) is None and _CLAUSE_HEAD.search(clause) is not None
+
+
 def in_sector_list(clause: str, term: str) -> bool:
     """Whether ``term`` is one item of a list of fields (甲、乙、丙等领域) in ``clause``.
 
@@ -342,7 +367,7 @@ def clause_reason(clause: str, term: str, has_actor=None) -> str:
         return "field in a list"
     if not verb and not is_instrument_term(term) and inside_name(clause, term):
         return "word inside a name"
-    if STATISTIC.search(clause) and (not verb or verb in WEAK_VERBS):
+    if STATISTIC.search(clause) and (not verb or verb in WEAK_VERBS) and not _counted_act(clause):
         return "statistic"
     if (RATE.search(clause) or PHYSICAL.search(clause)) and not _MONEY.search(clause):
         return "statistic"
