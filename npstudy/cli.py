@@ -524,8 +524,14 @@ def _evaluate_standoff(args):
              f"{(standoff['missing'] + standoff['mismatched'])[0]}")
     name = "realtext" + (f"-{args.split}" if args.split else "")
     name += " (no --province)" if args.no_province else ""
-    return standoff_table(standoff, use_province=not args.no_province,
-                          n=args.bootstrap or N_BOOTSTRAP, name=name)
+    table = standoff_table(standoff, use_province=not args.no_province,
+                           n=args.bootstrap or N_BOOTSTRAP, name=name)
+    if args.record:
+        from .evaluation import record_scores
+
+        record_scores(args.record, table, args.standoff, args.split)
+        print(f"recorded in {args.record}", file=sys.stderr)
+    return table
 
 
 def _cmd_evaluate(args) -> int:
@@ -544,6 +550,10 @@ def _cmd_evaluate(args) -> int:
         corpora[name] = folder
     if args.out:  # refused before the corpora are coded
         check_output(args.out, inputs=args.folders)
+    if args.record:
+        if not args.standoff:
+            raise _UsageError("--record keeps stand-off measurements: use it with --standoff LABELS")
+        check_output(args.record, inputs=[args.standoff])
     try:
         if args.standoff:
             table = _evaluate_standoff(args)
@@ -601,6 +611,11 @@ def _add_coder_commands(sub) -> None:
                    help="with --standoff: excerpts.csv (default: the one beside LABELS)")
     e.add_argument("--split", choices=("dev", "test"),
                    help="with --standoff: only the excerpts of this split")
+    e.add_argument("--record", metavar="CSV", type=_path,
+                   help="with --standoff: also keep the pooled scores in this table of measurements "
+                        "(e.g. figures/tables/coder_realtext.csv), replacing the rows of the same "
+                        "label file, split and province mode, with the date and the label file's "
+                        "SHA-256")
     e.add_argument("--no-province", action="store_true",
                    help="with --standoff: code every excerpt without its recorded province, as "
                         "`npstudy code` codes a file (title line, else the text)")

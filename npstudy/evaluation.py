@@ -26,7 +26,7 @@ from .dataset import DataError, read_table
 
 __all__ = ["ITEM", "evaluate", "load_corpus", "code_corpus", "items", "score", "bootstrap_scores",
            "evaluation_table", "article_items", "review_from_labels", "corpus_dir",
-           "shipped_corpora", "load_standoff", "standoff_table", "EXCERPT_COLUMNS",
+           "shipped_corpora", "load_standoff", "standoff_table", "record_scores", "EXCERPT_COLUMNS",
            "STANDOFF_LABEL_COLUMNS", "BOOTSTRAP_SEED", "N_BOOTSTRAP"]
 
 #: The unit of evaluation.
@@ -569,3 +569,51 @@ def standoff_table(standoff: dict, coder=None, use_province: bool = True, n: int
     table["texts_missing"] = len(standoff["missing"])
     table["texts_mismatched"] = len(standoff["mismatched"])
     return table[["set"] + [c for c in table.columns if c != "set"]]
+
+
+#: Columns of the table of recorded stand-off measurements (:func:`record_scores`).
+RECORD_COLUMNS = ["labels", "labels_sha256", "split", "province", "set", "measured", "precision",
+                  "precision_low", "precision_high", "recall", "recall_low", "recall_high", "f1",
+                  "tp", "suggested", "labelled", "texts_missing", "texts_mismatched"]
+
+
+def record_scores(path: str | os.PathLike, table: pd.DataFrame, labels: str | os.PathLike,
+                  split: str | None = None, today: str | None = None) -> pd.DataFrame:
+    """Keep the pooled rows of a :func:`standoff_table` in a table of measurements.
+
+    Each row says which label file (as given, and its SHA-256), which split and which
+    province mode (``recorded`` or ``title or text``) it scores, and when (``measured``,
+    UTC date). Rows of the same label file, split and set are replaced; the others stay, so
+    one table holds the DEV, the second DEV batch and the once-only TEST measurement. The
+    file is written atomically, sorted, and is created when absent.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as written.
+    """
+    import datetime
+    import hashlib
+
+    from .fileio import write_atomic
+
+    path, labels = Path(path), Path(labels)
+    digest = hashlib.sha256(labels.read_bytes()).hexdigest()
+    pooled = table[table["theme"] == "all"].copy()
+    pooled.insert(0, "labels", labels.as_posix())
+    pooled.insert(1, "labels_sha256", digest)
+    pooled.insert(2, "split", split or "all")
+    pooled.insert(3, "province", ["title or text" if "no --province" in s else "recorded"
+                                  for s in pooled["set"]])
+    pooled.insert(5, "measured", today or datetime.datetime.now(datetime.timezone.utc)
+                  .date().isoformat())
+    pooled = pooled[RECORD_COLUMNS]
+    if path.is_file():
+        old = read_table(path)
+        _need(old, RECORD_COLUMNS, path)
+        same = (old["labels"].eq(labels.as_posix()) & old["split"].eq(split or "all")
+                & old["set"].isin(pooled["set"]))
+        pooled = pd.concat([old.loc[~same, RECORD_COLUMNS], pooled], ignore_index=True)
+    pooled = pooled.sort_values(["labels", "split", "set"], kind="stable").reset_index(drop=True)
+    write_atomic(path, pooled.round(4).to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return pooled

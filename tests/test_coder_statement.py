@@ -255,3 +255,21 @@ def test_context_rules_read_the_words_near_the_keyword(coder):
     near = "湖北支持武汉创建未来产业先导区。"
     assert themes(coder.code(far)) == []
     assert themes(coder.code(near)) == [("CN-HB", "new_tracks.future_industries")]
+
+
+def test_a_national_designation_received_is_no_act_of_the_province():
+    assert clause_reason("苏州实验室升级为国家实验室", "国家实验室") == "designation only"
+    assert clause_reason("乙市成为国家新能源换电试点城市", "新能源") == "designation only"
+    # the province's own act on the designation stays
+    assert clause_reason("乙市建设国家新能源换电试点城市", "新能源") == ""
+
+
+def test_a_partner_after_xieshou_is_no_actor(coder):
+    assert themes(coder.code("河北携手北京、天津打造重点产业链。")) == [
+        ("CN-HE", "new_tracks.industrial_chains")]
+
+
+def test_a_district_named_after_another_city_is_no_place(coder):
+    # 牡丹江市西安区 is in Heilongjiang, not Xi'an (Shaanxi)
+    assert themes(coder.code("牡丹江市西安区设立数字经济产业基金。")) == [
+        ("CN-HL", "innovation.venture_capital")]

@@ -94,6 +94,31 @@ def test_one_split(standoff, cli):
     assert (pooled_row["set"], pooled_row["tp"], pooled_row["precision"]) == ("realtext-test", "1", "0.5")
 
 
+def test_recorded_measurements_replace_their_own_rows_only(standoff, cli):
+    record = standoff / "tables" / "record.csv"
+    run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "cache",
+              "--record", record)
+    assert run.code == 1 and "tables: folder does not exist" in run.err and not record.exists()
+    assert "warning" not in run.err          # refused before anything was coded
+    record.parent.mkdir()
+    for split in ("test", "dev", "test"):
+        run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "cache",
+                  "--split", split, "--bootstrap", "50", "--record", record)
+        assert run.code == 0, run.err
+    run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "cache",
+              "--split", "test", "--no-province", "--bootstrap", "50", "--record", record)
+    rows = list(csv.DictReader(open(record, encoding="utf-8")))
+    # one row per (split, set): the second test run replaced the first
+    assert [(r["split"], r["set"], r["province"]) for r in rows] == [
+        ("dev", "realtext-dev", "recorded"), ("test", "realtext-test", "recorded"),
+        ("test", "realtext-test (no --province)", "title or text")]   # no test text has a title
+    # test: e2 ZJ/TT right, e3 AH/TT unlabelled; e2 GZ/VC missed (worked out above)
+    assert (rows[1]["tp"], rows[1]["suggested"], rows[1]["labelled"]) == ("1", "2", "2")
+    assert rows[1]["labels_sha256"] == hashlib.sha256(
+        (standoff / "labels.csv").read_bytes()).hexdigest()
+    assert rows[1]["texts_missing"] == "1" and len(rows[1]["measured"]) == 10
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda rows: rows + [["e9", "CN-JS", VC, "0", "3"]], "excerpt_id 'e9' is not in excerpts.csv"),
     (lambda rows: rows + [["e1", "CN-JS", VC, "5", "500"]], "is not inside excerpt e1"),

@@ -31,7 +31,7 @@ LOCATION_CUES = ("落户于", "落户", "落地", "位于", "布局于", "在", 
 #: Words before a province that make it a partner of the subject ("浙江与四川签署…").
 PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶", "联合",
                 "携手", "与", "同", "跟", "和")
-_STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶")
+_STRONG_PARTNER_CUES = ("对口支援", "对口帮扶", "对口协作", "对口合作", "援建", "支援", "帮扶", "携手")
 #: Words after 与/同/和/跟 + province that make the province a comparison (与浙江相比).
 _COMPARISON_WORDS = ("相比", "相较", "比较", "差距")
 #: Words after a partner cue that confirm cooperation rather than a list ("与…合作").

@@ -18,7 +18,7 @@ violators (isotonic regression, Barlow et al. 1972). The rates live in
 confidence) in ``figures/tables/coder_calibration.csv``. Both are rebuilt from the DEV labels
 only by::
 
-    python -m npstudy.coder.confidence LABELS TEXTS EXCERPTS
+    python -m npstudy.coder.confidence LABELS TEXTS [LABELS TEXTS ...]
 
 A reviewer who keeps suggestions with confidence at least *c* keeps the cells whose DEV rate
 is at least *c*; the table says how many DEV suggestions that was and how many were right.
@@ -143,36 +143,41 @@ def reliability(cell: list[str], correct: list[bool]) -> pd.DataFrame:
     return out
 
 
-def fit(labels: str, texts: str, excerpts: str) -> pd.DataFrame:
-    """Code the DEV excerpts with their recorded province and tabulate each suggestion's
-    cell against the labels (a suggestion is right when its (excerpt, province, theme) is
-    labelled). Only ``split == dev`` excerpts are read."""
+def fit(*sets) -> pd.DataFrame:
+    """Code the DEV excerpts of each stand-off set with their recorded province and tabulate
+    each suggestion's cell against the labels (a suggestion is right when its (excerpt,
+    province, theme) is labelled). Each set is (labels, texts), its ``excerpts.csv``
+    beside the labels; only ``split == dev`` excerpts are read."""
     from ..evaluation import load_standoff
     from .core import Coder
 
-    standoff = load_standoff(labels, texts, excerpts, split="dev")
     coder = Coder(calibrated=False)
-    want = set(map(tuple, standoff["labels"][["doc_id", "province", "theme"]].values))
     cell, correct = [], []
-    for doc in standoff["documents"].itertuples():
-        got = coder.code(standoff["texts"][doc.doc_id], doc.doc_id,
-                         province=doc.default_province or None).suggestions
-        cell += cells(got)
-        correct += [(doc.doc_id, p, t) in want for p, t in zip(got["province"], got["theme"])]
+    for labels, texts in sets:
+        standoff = load_standoff(labels, texts, split="dev")
+        want = set(map(tuple, standoff["labels"][["doc_id", "province", "theme"]].values))
+        for doc in standoff["documents"].itertuples():
+            got = coder.code(standoff["texts"][doc.doc_id], doc.doc_id,
+                             province=doc.default_province or None).suggestions
+            cell += cells(got)
+            correct += [(doc.doc_id, p, t) in want for p, t in zip(got["province"], got["theme"])]
     return reliability(cell, correct)
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print("usage: python -m npstudy.coder.confidence LABELS TEXTS EXCERPTS", file=sys.stderr)
+    if not argv or len(argv) % 2:
+        print("usage: python -m npstudy.coder.confidence LABELS TEXTS [LABELS TEXTS ...]",
+              file=sys.stderr)
         return 2
-    table = fit(*argv)
+    sets = list(zip(argv[::2], argv[1::2]))
+    table = fit(*sets)
     root = Path(__file__).resolve().parents[2]
     out = root / "figures" / "tables" / "coder_calibration.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False, lineterminator="\n")
+    names = ", ".join(Path(labels).as_posix() for labels, _ in sets)
     CALIBRATION_FILE.write_text(json.dumps(
-        {"fitted_on": "real-text DEV split (labels_dev.csv)", "method":
+        {"fitted_on": f"real-text DEV excerpts of {names}", "method":
          "add-one smoothed rate per cell, isotonic over CELLS",
          "rate": dict(zip(table["cell"], table["confidence"].round(2).tolist()))},
         ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

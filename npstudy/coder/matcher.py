@@ -30,7 +30,8 @@ PROVINCE, CITY, KEYWORD, MOVER, QUANT, COUNT, NATIONAL, SELF, STOP = range(9)
 KIND_NAMES = ("province", "city", "keyword", "first_mover", "quantifier", "count_suffix",
               "national", "self_reference", "stop")
 #: Words that hold a place name but name no place; matched so that the place is not.
-STOP_WORDS = ("三明治", "宁德时代")
+STOP_WORDS = ("三明治", "宁德时代", "西安区", "西安路", "北京路", "上海路", "南京路", "天津路", "重庆路",
+              "广州路", "长安区")
 #: Short city names that are also common words; only their full names are matched.
 AMBIGUOUS_CITY_NAMES = frozenset({
     "中山", "大同", "朝阳", "来宾", "北海", "白银", "安康", "阿里", "海西", "海北", "海东",
