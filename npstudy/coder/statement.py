@@ -142,9 +142,10 @@ DESCRIPTION = re.compile(r"位于|成为[^,，;；]*之一|是[^,，;；]*(之�
 ROLE = re.compile(r"是[^,，;；]*的(?:有力|重要|坚实|有效)?(?:支撑|保障|基础|体现|缩影|写照)$")
 #: A topic lead (谈到营商环境, 在绿色金融方面, 对外开放上): it names the theme of what follows.
 TOPIC_LEAD = re.compile(r"^(谈到|谈及|说到|关于)|(方面|上|领域)$")
-#: A national designation received (成为…试点城市, 入选…集群, 升级为国家实验室): the
-#: province's own act is not reported by it.
-DESIGNATED = re.compile(r"成为|入选|升级为|获批为|被评为|被确定为|被列为|被认定为|获评|荣获|跻身")
+#: A status received (成为…试点城市, 升级为国家实验室, 荣获…): the province's own act is not
+#: reported by it. Being selected for a national pilot (入选, 获批) is a practice under the
+#: codebook's scope rule, and stays.
+DESIGNATED = re.compile(r"成为|升级为|被评为|获评|荣获|跻身")
 #: A means phrase (以一流的营商环境, 以…为抓手): what the act next to it relies on, not an act.
 MEANS = re.compile(r"以(?![“\"《])")
 #: A list of fields: items separated by 、 and closed by 等.
@@ -376,8 +377,9 @@ def clause_reason(clause: str, term: str, has_actor=None) -> str:
         return "statistic"
     if (DESCRIPTION.search(clause) and (not verb or verb in WEAK_VERBS)) or ROLE.search(clause):
         return "description"
-    if DESIGNATED.search(clause) and (not verb or verb in WEAK_VERBS or verb in ("获批", "列为")):
-        return "designation only"
+    designated = DESIGNATED.search(clause)
+    if designated and instrument_verb(clause[:designated.start()]) in WEAK_VERBS | {""}:
+        return "designation only"     # what follows 成为/入选 names the designation, not an act
     if not is_instrument_term(term) and targeted_field(clause, term):
         return "field a programme targets"
     if not verb and not is_instrument_term(term) and not (has_actor and has_actor(clause)):
