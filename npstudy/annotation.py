@@ -195,9 +195,15 @@ def realtext_agreement(folder=None, n_boot: int = 2000, seed: int = 20240305) ->
     """
     from pathlib import Path
 
-    from .dataset import data_dir, load_codebook
+    from .dataset import DataError, load_codebook
+    from .evaluation import corpus_dir
 
-    folder = Path(folder) if folder is not None else data_dir() / "evaluation" / "realtext"
+    if folder is None:
+        if corpus_dir() is None:
+            raise DataError("the real-text evaluation set is not installed with this copy of "
+                            "npstudy – run from a checkout of the repository")
+        folder = corpus_dir() / "realtext"
+    folder = Path(folder)
     a = pd.read_csv(folder / "labels_a.csv", dtype=str, keep_default_na=False)
     b = pd.read_csv(folder / "labels_b.csv", dtype=str, keep_default_na=False)
     read = pd.read_csv(folder / "excerpts.csv", dtype=str, keep_default_na=False)["excerpt_id"]

@@ -182,8 +182,10 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         # the two annotators of the real-text evaluation set, before adjudication
         tables["annotator_agreement"] = realtext_agreement(seed=seed)
         # ... and of its second development batch, gathered and labelled the same way
+        from .evaluation import corpus_dir
+
         tables["annotator_agreement_dev2"] = realtext_agreement(
-            data_dir() / "evaluation" / "realtext" / "dev2", seed=seed)
+            corpus_dir() / "realtext" / "dev2", seed=seed)
         tables["claims"] = claims_table(tables, p)
         tables["findings"] = findings_table(tables)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist(), cb, g)

@@ -40,7 +40,7 @@ def test_the_issuer_in_the_title_gives_the_province(coder, header, province):
     "浙江设立科技创新基金，支持概念验证中心建设。" + BODY,              # a sentence, no title
     "科技创新动态" + BODY,                                            # no document-type word
     "。" * 300 + "\n江苏省人民政府关于印发方案的通知" + BODY,           # not near the start
-    "浙江省人民政府关于印发" + "科技创新" * 20 + "方案的通知" + BODY,   # too long for a title
+    "浙江省人民政府关于印发" + "科技创新" * 25 + "方案的通知" + BODY,   # too long for a title
 ])
 def test_no_title_province(coder, text):
     assert title_province(text, coder) is None

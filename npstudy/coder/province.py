@@ -13,9 +13,10 @@ A provincial work report or plan often names its province only in its title (202
    first such word, and must name places of one province only (a city is mapped to its
    province through the gazetteer);
 
-4. of a news headline (:func:`headline_province`): the first line of the text, when it is a
-   title line with no document-type word, names places of one province only (甲市设立…基金,
-   某省启动…行动);
+4. of a news headline (:func:`headline_province`): the first title or header line that names
+   a place, when it has no document-type word and names places of one province only
+   (甲市设立…基金, 某省启动…行动, or an outlet line such as 某省日报·日期); lines that name no
+   place (page furniture, a headline without one) are passed over;
 
 and otherwise leaves it to the text: the coder then reads 我省, 全省 … as the province the
 paragraph names, else the first province the text names (see :meth:`Coder.code`).
@@ -39,7 +40,7 @@ TITLE_WORDS = ("政府工作报告", "工作报告", "人民代表大会", "关�
                "行动方案", "工作方案", "方案", "行动计划", "实施意见", "指导意见", "意见", "若干措施",
                "若干政策", "措施", "通知", "办法", "条例", "决定", "公报", "白皮书")
 _SENTENCE_ENDS = "。！？!?；;"
-_MAX_TITLE_CHARS = 60      # a title or header line is short
+_MAX_TITLE_CHARS = 100     # a title or header line is short (a notice's title may be long)
 _HEAD_CHARS = 300          # and comes near the start
 _HEAD_LINES = 4
 
@@ -103,23 +104,27 @@ def _provinces_named(line: str, coder) -> set:
 
 
 def headline_province(text: str, coder) -> str | None:
-    """The province of a news headline: the text's first line, when it is a title line
-    (:func:`title_lines`) without a document-type word and names places of one province only.
+    """The province of a news headline: the first title or header line (:func:`title_lines`)
+    that names a place, when it has no document-type word and names places of one province
+    only. Lines that name no place are passed over.
 
     Examples
     --------
     >>> from npstudy.coder import Coder
     >>> c = Coder()
     >>> [headline_province(t, c) for t in ("洛阳市设立机器人产业基金\\n正文。",
-    ...                                    "苏浙两省共建走廊\\n正文。", "浙江设立基金，支持科创。")]
-    ['CN-HA', None, None]
+    ...                                    "苏浙两省共建走廊\\n正文。", "浙江设立基金，支持科创。",
+    ...                                    "第01版:要闻\\n打造产业园区\\n黑龙江省加快发展数字经济\\n正文。")]
+    ['CN-HA', None, None, 'CN-HL']
     """
-    first = next((line.strip(" \t\r\u3000") for line in text[:_HEAD_CHARS].split("\n")
-                  if line.strip(" \t\r\u3000")), "")
-    if not first or first not in title_lines(text) or _issuer(first) is not None:
-        return None
-    named = _provinces_named(first, coder)
-    return named.pop() if len(named) == 1 else None
+    for line in title_lines(text):
+        named = _provinces_named(line, coder)
+        if not named:
+            continue                # page furniture (第01版:要闻) or a headline with no place
+        if _issuer(line) is not None or len(named) > 1:
+            return None
+        return named.pop()
+    return None
 
 
 @lru_cache(maxsize=8)
