@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plots, plots_external
+from . import plots, plots_coder, plots_external
 from .codebook import Codebook
+from .coder.confidence import calibration_tables
 from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import Gazetteer, load_gazetteer
 from .lang import check_lang
@@ -47,7 +48,7 @@ SEED = 20240305
 #: Figure file stems, in the order the README lists them.
 FIGURES = ("fig1_framework", "fig2_coverage_heatmap", "fig3_tile_map", "fig4_pillar_profiles",
            "fig5_similarity", "fig6_null_model", "fig7_instruments", "fig8_rank_intervals",
-           "fig9_external_profile")
+           "fig9_external_profile", "fig10_coder_reliability")
 #: Clusters cut from the similarity tree (clusters.csv, figure 5).
 CLUSTERS = 3
 #: zlib level of PNG figures (0–9; see _figure_bytes).
@@ -148,6 +149,8 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "rank_intervals": _rank_table(p, n_samples, seed, cb),
         # the article beside public indicators of the 31 provinces (data/external/)
         **external_tables(p, n_perm=n_samples, seed=seed),
+        # the coder's confidence on real text, as fitted on its DEV sets (figure 10)
+        **calibration_tables(),
     }
     if side is not None:
         try:
@@ -181,11 +184,12 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
 
         # the two annotators of the real-text evaluation set, before adjudication
         tables["annotator_agreement"] = realtext_agreement(seed=seed)
-        # ... and of its second development batch, gathered and labelled the same way
+        # ... and of its two development batches, gathered and labelled the same way
         from .evaluation import corpus_dir
 
-        tables["annotator_agreement_dev2"] = realtext_agreement(
-            corpus_dir() / "realtext" / "dev2", seed=seed)
+        for batch in ("dev2", "dev3"):
+            tables[f"annotator_agreement_{batch}"] = realtext_agreement(
+                corpus_dir() / "realtext" / batch, seed=seed)
         tables["claims"] = claims_table(tables, p)
         tables["findings"] = findings_table(tables)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist(), cb, g)
@@ -293,6 +297,8 @@ def draw_figures(results: Results, lang: str, stems=None, codebook=None, gazette
             t["rank_intervals"], lang=lang, n_boot=results.n_samples, codebook=cb, gazetteer=g),
         "fig9_external_profile": lambda: plots_external.plot_external_profile(
             t["external_profile"], cb, g, lang),
+        "fig10_coder_reliability": lambda: plots_coder.plot_coder_reliability(
+            t["coder_calibration"], t["coder_calibration_cutoffs"], lang),
     }
     return {stem: makers[stem]() for stem in (stems or FIGURES)}
 
@@ -334,8 +340,18 @@ def figure_captions(results: Results, lang: str, alpha: float = 0.05, codebook=N
         "fig7_instruments": {"total": int(cats.sum()), "categories": cat_text},
         "fig8_rank_intervals": {"n_boot": f"{results.n_samples:,}"},
         "fig9_external_profile": {},
+        "fig10_coder_reliability": _calibration_facts(t),
     }
     return {stem: plots.caption(stem, lang, **facts[stem]) for stem in FIGURES}
+
+
+def _calibration_facts(tables: dict) -> dict:
+    """Figure 10's numbers: the DEV suggestions and items it rests on, and the best cut-off."""
+    rel, cuts = tables["coder_calibration"], tables["coder_calibration_cutoffs"]
+    top = cuts.iloc[-1]
+    return {"n_rows": int(rel["n"].sum()), "n_items": int(cuts["items"].iloc[0]),
+            "cut": f"{top['cutoff']:.2f}", "precision": f"{top['precision']:.2f}",
+            "recall": f"{top['recall']:.2f}"}
 
 
 def _cluster_claim(tables: dict, lang: str) -> str:

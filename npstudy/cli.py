@@ -508,6 +508,17 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def _confidence(value: str) -> float:
+    """A cut-off between 0 and 1, for argparse."""
+    try:
+        c = float(value)
+    except ValueError:
+        c = float("nan")
+    if not 0 <= c <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a confidence between 0 and 1 (e.g. 0.65)")
+    return c
+
+
 def _evaluate_standoff(args):
     from .evaluation import N_BOOTSTRAP, load_standoff, standoff_table
     from .fileio import DataError
@@ -525,7 +536,8 @@ def _evaluate_standoff(args):
     name = "realtext" + (f"-{args.split}" if args.split else "")
     name += " (no --province)" if args.no_province else ""
     table = standoff_table(standoff, use_province=not args.no_province,
-                           n=args.bootstrap or N_BOOTSTRAP, name=name)
+                           n=args.bootstrap or N_BOOTSTRAP, name=name,
+                           min_confidence=args.min_confidence)
     if args.record:
         from .evaluation import record_scores
 
@@ -550,6 +562,8 @@ def _cmd_evaluate(args) -> int:
         corpora[name] = folder
     if args.out:  # refused before the corpora are coded
         check_output(args.out, inputs=args.folders)
+    if args.min_confidence and not args.standoff:
+        raise _UsageError("--min-confidence scores a stand-off set: use it with --standoff LABELS")
     if args.record:
         if not args.standoff:
             raise _UsageError("--record keeps stand-off measurements: use it with --standoff LABELS")
@@ -616,6 +630,9 @@ def _add_coder_commands(sub) -> None:
                         "(e.g. figures/tables/coder_realtext.csv), replacing the rows of the same "
                         "label file, split and province mode, with the date and the label file's "
                         "SHA-256")
+    e.add_argument("--min-confidence", metavar="C", type=_confidence, default=0.0,
+                   help="with --standoff: score only suggestions with confidence at least C "
+                        "(0–1), as a reviewer who keeps them would; see coder_calibration_cutoffs.csv")
     e.add_argument("--no-province", action="store_true",
                    help="with --standoff: code every excerpt without its recorded province, as "
                         "`npstudy code` codes a file (title line, else the text)")

@@ -521,7 +521,8 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
 
 
 def standoff_table(standoff: dict, coder=None, use_province: bool = True, n: int = N_BOOTSTRAP,
-                   seed: int = BOOTSTRAP_SEED, name: str = "realtext") -> pd.DataFrame:
+                   seed: int = BOOTSTRAP_SEED, name: str = "realtext",
+                   min_confidence: float = 0.0) -> pd.DataFrame:
     """Score the coder on a stand-off set (:func:`load_standoff`) at (excerpt, province, theme).
 
     With ``use_province``, a single-province excerpt is coded with its recorded province
@@ -529,7 +530,8 @@ def standoff_table(standoff: dict, coder=None, use_province: bool = True, n: int
     code`` codes a file without ``--province`` (its title line, else the text; see
     :func:`npstudy.coder.province.document_province`), and a second set of rows scores the
     excerpts that keep their title line. Intervals come from the document bootstrap of
-    :func:`bootstrap_scores`.
+    :func:`bootstrap_scores`. With ``min_confidence``, only suggestions whose calibrated
+    confidence is at least that are scored, as a reviewer who keeps them would.
 
     Returns
     -------
@@ -555,6 +557,9 @@ def standoff_table(standoff: dict, coder=None, use_province: bool = True, n: int
             own, _ = document_province(text, coder)
         frames.append(coder.code(text, doc.doc_id, province=own).suggestions)
     got = pd.concat(frames, ignore_index=True)
+    if min_confidence:
+        got = got[got["confidence"] >= min_confidence]
+        name = f"{name} (confidence ≥ {min_confidence:g})"
     subsets = [(name, documents["doc_id"].tolist())]
     if not use_province:
         subsets.append((f"{name} (has_title)", documents.loc[documents["has_title"], "doc_id"].tolist()))

@@ -52,8 +52,8 @@ def test_actor_carries_over_within_a_paragraph_not_beyond(coder):
     text = "江苏出台条例。同时，设立科技创新基金。\n建设概念验证中心。"
     r = coder.code(text)
     assert pairs(r) == [("CN-JS", "innovation.venture_capital")]
-    # carried over (rule score 0.4) with an instrument (设立…基金): that cell's DEV rate
-    assert r.suggestions["confidence"].tolist() == [load_calibration()["instrument/low"]]
+    # carried over, with an instrument (设立…基金), in one sentence: that cell's DEV rate
+    assert r.suggestions["confidence"].tolist() == [load_calibration()["instrument/single"]]
 
 
 def test_datelines_are_not_actors(coder):

@@ -141,58 +141,45 @@ def test_pool_adjacent_violators_by_hand():
 
 def test_reliability_table_counts_and_smooths():
     from npstudy.coder.confidence import reliability
-    cell = ["weak/high"] * 4 + ["instrument/high"] * 8
+    cell = ["instrument/single"] * 4 + ["instrument/corroborated"] * 8
     correct = [True, False, False, False] + [True] * 6 + [False] * 2
     table = reliability(cell, correct).set_index("cell")
     # add-one smoothing: (1 + 1) / (4 + 2) and (6 + 1) / (8 + 2); empty cells get 1/2
-    assert table.loc["weak/high", "rate"] == round(2 / 6, 4)
-    assert table.loc["instrument/high", "rate"] == 0.7
-    assert table.loc["weak/low", "n"] == 0 and table.loc["weak/low", "rate"] == 0.5
-    # 0.5 (weak/low, no weight) above 1/3 (weak/high) is pooled to the weighted mean 1/3
-    assert table["confidence"].is_monotonic_increasing
+    assert table.loc["instrument/single", "rate"] == round(2 / 6, 4)
+    assert table.loc["instrument/corroborated", "rate"] == 0.7
+    assert table.loc["weak/single", "n"] == 0 and table.loc["weak/single", "rate"] == 0.5
+    # 0.5 (weak/single, no weight) above 1/3 (instrument/single) is pooled to 1/3, and so is
+    # the empty weak/corroborated above it
+    assert table["confidence"].tolist() == [round(1 / 3, 4)] * 2 + [0.5, 0.7]
+
+
+def test_support_counts_sentences_of_the_same_province_and_theme(coder):
+    from npstudy.coder.confidence import cells
+    got = coder.code("浙江省设立海洋产业基金。浙江省设立科技创新基金。江苏省设立人才发展基金。").suggestions
+    assert cells(got) == ["instrument/corroborated"] * 2 + ["instrument/single"]
+
+
+def test_a_cut_off_table_counts_items_by_hand():
+    import pandas as pd
+
+    from npstudy.coder.confidence import cutoffs
+    table = pd.DataFrame({"cell": ["weak/single", "instrument/single"], "confidence": [0.3, 0.6]})
+    # three items: A (two rows, one weak), B (weak only, wrong), C (instrument, right)
+    cut = cutoffs(table, ["weak/single", "instrument/single", "weak/single", "instrument/single"],
+                  [True, True, False, True], ["A", "A", "B", "C"], labelled=4)
+    assert cut["items"].tolist() == [3, 3, 2] and cut["right"].tolist() == [2, 2, 2]
+    assert cut["precision"].tolist() == [round(2 / 3, 4), round(2 / 3, 4), 1.0]
+    assert cut["recall"].tolist() == [0.5, 0.5, 0.5]
 
 
 def test_confidence_is_the_cells_rate(coder):
-    from npstudy.coder.confidence import evidence, load_calibration
+    from npstudy.coder.confidence import CELLS, evidence, load_calibration
     rates = load_calibration()
-    assert set(rates) == {"weak/low", "weak/high", "instrument/low", "instrument/high"}
-    assert [rates[c] for c in ("weak/low", "weak/high", "instrument/low", "instrument/high")] == \
-        sorted(rates.values())
+    assert set(rates) == set(CELLS)
+    assert [rates[c] for c in CELLS] == sorted(rates.values())
     assert evidence("丙省设立海洋产业基金", "产业基金") == "instrument"
     got = coder.code("浙江省印发《数字经济促进条例》实施方案。").suggestions
-    assert got["confidence"].tolist() == [rates["instrument/high"]]
-
-
-def test_targeted_fields_physical_outcomes_and_preambles():
-    # the field a programme targets
-    assert clause_reason("单列海洋科技领域", "海洋科技") == "field a programme targets"
-    # a capacity is an outcome even with 在建
-    assert clause_reason("在建风电项目120万千瓦", "风电") == "statistic"
-    # a guiding preamble: a named actor does not make a field a statement there
-    has_actor = lambda c: "丙省" in c  # noqa: E731
-    assert statement_reason("以习近平经济思想为指导,发挥丙省海洋经济优势",
-                            "海洋经济", has_actor=has_actor) == "no instrument"
-    assert statement_reason("丙省发挥海洋经济优势", "海洋经济", has_actor=has_actor) == ""
-
-
-def test_a_topic_lead_takes_the_action_that_follows():
-    assert statement_reason("在海洋经济方面,丁省设立了专项资金", "海洋经济") == ""
-    assert statement_reason("谈到海洋经济,他说前景很好", "海洋经济") == "no instrument"
-    # a university after 把 is the object of the province's act, not the actor
-    assert clause_reason("从今年起把某某大学列为改革试点", "改革试点") == ""
-
-
-def test_visits_and_events_are_no_practice():
-    assert clause_reason("调研组先后来到市海洋经济创新中心考察", "海洋经济") == "visit or event"
-    assert clause_reason("海洋经济合作推介会在省会举行", "海洋经济") == "visit or event"
-    # an agency that sets something up during a visit still acts
-    assert clause_reason("考察期间省里设立海洋产业基金", "产业基金") == ""
-
-
-def test_descriptions_are_no_practice():
-    assert clause_reason("该项目位于某某经济开发区", "开发区") == "description"
-    assert clause_reason("丙省已经成为海洋装备大省之一", "海洋装备") == "description"
-    assert clause_reason("丙省设立海洋产业基金", "产业基金") == ""
+    assert got["confidence"].tolist() == [rates["instrument/single"]]
 
 
 # real-text error classes, each in an invented sentence ------------------------------------

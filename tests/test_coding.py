@@ -100,8 +100,8 @@ def test_list_of_provinces_gives_one_row_each(coder):
 def test_cities_resolve_to_provinces(coder):
     r = coder.code("宁波已建成一批概念验证中心。")
     assert r.suggestions[["province", "city"]].values.tolist() == [["CN-ZJ", "宁波"]]
-    # city only: rule score 0.6 - 0.1 = 0.5 ("high"), with a policy verb (建成)
-    assert r.suggestions["confidence"].tolist() == [load_calibration()["instrument/high"]]
+    # a policy verb (建成), one sentence: that cell's DEV rate; the rule score is 0.6 - 0.1
+    assert r.suggestions["confidence"].tolist() == [load_calibration()["instrument/single"]]
     raw = Coder(calibrated=False).code("宁波已建成一批概念验证中心。")
     assert raw.suggestions["confidence"].tolist() == [0.5]
 
@@ -143,8 +143,8 @@ def test_partners_are_not_actors(coder):
 def test_subject_carries_over_within_a_paragraph_only(coder):
     r = coder.code("广东出台条例;同时,建设数据交易中心。建设概念验证中心。\n设立科技创新基金。")
     assert r.suggestions[["province", "code", "confidence"]].values.tolist() == [
-        ["CN-GD", "new_tracks.digital_economy.data_exchange", load_calibration()["instrument/low"]],
-        ["CN-GD", "innovation.tech_transfer.proof_of_concept", load_calibration()["instrument/low"]]]
+        ["CN-GD", "new_tracks.digital_economy.data_exchange", load_calibration()["instrument/single"]],
+        ["CN-GD", "innovation.tech_transfer.proof_of_concept", load_calibration()["instrument/single"]]]
 
 
 def test_keyword_at_very_start_and_end(coder):

@@ -94,6 +94,18 @@ def test_one_split(standoff, cli):
     assert (pooled_row["set"], pooled_row["tp"], pooled_row["precision"]) == ("realtext-test", "1", "0.5")
 
 
+def test_a_confidence_cut_off_scores_what_a_reviewer_keeps(standoff):
+    from npstudy.coder.confidence import load_calibration
+    s = load_standoff(standoff / "labels.csv", standoff / "cache")
+    # every suggestion here stands alone with an instrument term: one cell, one confidence
+    single = load_calibration()["instrument/single"]
+    row = pooled(standoff_table(s, n=50, min_confidence=single), f"realtext (confidence ≥ {single:g})")
+    assert (row["tp"], row["suggested"], row["labelled"]) == (2, 3, 3)
+    row = pooled(standoff_table(s, n=50, min_confidence=single + 0.01),
+                 f"realtext (confidence ≥ {single + 0.01:g})")
+    assert (row["tp"], row["suggested"], row["labelled"]) == (0, 0, 3)
+
+
 def test_recorded_measurements_replace_their_own_rows_only(standoff, cli):
     record = standoff / "tables" / "record.csv"
     run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "cache",

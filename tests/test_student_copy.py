@@ -49,7 +49,7 @@ def test_student_copy_removes_answers_teacher_notes_and_markers():
     assert "NBVAL" not in text and "nbval" not in text
     assert all(c["outputs"] == [] and c["execution_count"] is None
                for c in student["cells"] if c["cell_type"] == "code")
-    assert [c["id"] for c in student["cells"] if "exercise" in tags(c)] == ["cell-10", "cell-27"]
+    assert [c["id"] for c in student["cells"] if "exercise" in tags(c)] == ["cell-10", "cell-30"]
 
 
 def test_no_answer_is_visible_before_its_exercise():

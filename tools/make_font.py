@@ -4,7 +4,8 @@ The sources are Noto Sans CJK SC Regular and Bold from Debian's ``fonts-noto-cjk
 package (SIL Open Font License 1.1); headings in Chinese figures use the bold
 face. Each subset keeps printable ASCII, common punctuation and every character
 that a figure can show: the Chinese text of ``data/codebook.yaml``,
-``data/provinces.csv``, ``npstudy/plots/labels.py`` and ``npstudy/plots_external.py``.
+``data/provinces.csv``, ``npstudy/plots/labels.py``, ``npstudy/plots_external.py`` and
+``npstudy/plots_coder.py``.
 Its outlines are converted from CFF to TrueType (quadratic) so that matplotlib
 can embed the font in PDF files, and it is renamed, as the OFL asks of modified
 versions. Re-run after adding Chinese labels::
@@ -31,7 +32,7 @@ WEIGHTS = (("NotoSansCJK-Regular.ttc", "Regular", "NotoSansSC-npstudy-subset.ttf
            ("NotoSansCJK-Bold.ttc", "Bold", "NotoSansSC-npstudy-subset-Bold.ttf"))
 FAMILY = "Noto Sans SC npstudy"
 SOURCES = ["data/codebook.yaml", "data/provinces.csv",
-           "npstudy/plots/labels.py", "npstudy/plots_external.py"]
+           "npstudy/plots/labels.py", "npstudy/plots_external.py", "npstudy/plots_coder.py"]
 EXTRA = "0123456789，。、；：？！“”‘’（）《》【】—–·…％／＋－×"
 
 

@@ -2,23 +2,27 @@
 
 Each suggestion falls in one *cell* of two transparent features:
 
-- ``score``: the rule-based score of :func:`npstudy.coder.tables.suggestion_columns` (0.6 when
-  the province is named in the keyword's clause, 0.4 when carried over, +0.1 per further
-  keyword, −0.1 when known only through a city) is at least 0.5 (``high``) or below (``low``);
 - ``evidence``: the clause holds an instrument proper — a policy verb that needs no object
   (设立, 印发, 实施 …) or a keyword that is an instrument itself (…基金, …试验区) — (``instrument``)
-  or only a weak verb, a neighbouring clause's verb or a named actor (``weak``).
+  or only a weak verb, a neighbouring clause's verb or a named actor (``weak``);
+- ``support``: the same (province, theme) is suggested from at least two different sentences
+  of the document (``corroborated``) or from one (``single``). On real text a theme that a
+  document states once, with no instrument, is seldom a practice; one it returns to is.
 
 The confidence of a suggestion is the rate of correct (province, theme) items among the
-suggestions of its cell on the real-text DEV set, with add-one smoothing,
+suggestions of its cell on the real-text DEV sets, with add-one smoothing,
 ``(correct + 1) / (n + 2)`` (Laplace's rule of succession), then made non-decreasing in the
-order weak/low ≤ weak/high ≤ instrument/low ≤ instrument/high by pooling adjacent
-violators (isotonic regression, Barlow et al. 1972). The rates live in
-``npstudy/coder/calibration.json``; the reliability table (cell, n, correct, rate, mean
+order weak/single ≤ instrument/single ≤ weak/corroborated ≤ instrument/corroborated by
+pooling adjacent violators (isotonic regression, Barlow et al. 1972). The rates live in
+``npstudy/coder/calibration.json``; the reliability table (cell, n, correct, rate,
 confidence) in ``figures/tables/coder_calibration.csv``. Both are rebuilt from the DEV labels
 only by::
 
     python -m npstudy.coder.confidence LABELS TEXTS [LABELS TEXTS ...]
+
+which writes the rates, the reliability table and the cut-off table (:func:`cutoffs`) into
+``calibration.json``; ``npstudy build`` writes them out as ``coder_calibration.csv`` and
+``coder_calibration_cutoffs.csv`` and draws them as figure 10 (:func:`calibration_tables`).
 
 A reviewer who keeps suggestions with confidence at least *c* keeps the cells whose DEV rate
 is at least *c*; the table says how many DEV suggestions that was and how many were right.
@@ -42,10 +46,10 @@ import pandas as pd
 from .statement import STRONG_ONLY, clause_span, is_instrument_term
 
 __all__ = ["CELLS", "CALIBRATION_FILE", "evidence", "cells", "load_calibration", "calibrate",
-           "fit", "reliability"]
+           "fit", "reliability", "cutoffs", "calibration_tables"]
 
 #: The cells, in the order their rates are made non-decreasing.
-CELLS = ["weak/low", "weak/high", "instrument/low", "instrument/high"]
+CELLS = ["weak/single", "instrument/single", "weak/corroborated", "instrument/corroborated"]
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
@@ -70,17 +74,42 @@ def evidence(quote: str, keywords: str) -> str:
     return "weak"
 
 
-def cells(suggestions: pd.DataFrame, raw_confidence=None) -> list[str]:
-    """The cell of each suggestion (see the module's description)."""
-    raw = suggestions["confidence"] if raw_confidence is None else raw_confidence
+def cells(suggestions: pd.DataFrame) -> list[str]:
+    """The cell of each suggestion (see the module's description).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": ["d"] * 3, "province": ["CN-ZJ"] * 3,
+    ...                   "theme": ["t", "t", "u"], "start": [0, 9, 9],
+    ...                   "quote": ["浙江设立海洋基金", "浙江发展海洋经济", "浙江发展海洋经济"],
+    ...                   "keywords": ["海洋基金", "海洋经济", "海洋经济"]})
+    >>> cells(s)
+    ['instrument/corroborated', 'weak/corroborated', 'weak/single']
+    """
+    if not len(suggestions):
+        return []
+    key = ["doc_id", "province", "theme"]
+    support = suggestions.groupby(key)["start"].transform("nunique").tolist()
     seen: dict = {}
     out = []
-    for q, k, c in zip(suggestions["quote"].tolist(), suggestions["keywords"].tolist(),
-                       np.asarray(raw, dtype=float).tolist()):
+    for q, k, n in zip(suggestions["quote"].tolist(), suggestions["keywords"].tolist(), support):
         if (q, k) not in seen:
             seen[q, k] = evidence(q, k)
-        out.append(f"{seen[q, k]}/{'high' if c >= 0.45 else 'low'}")
+        out.append(f"{seen[q, k]}/{'corroborated' if n > 1 else 'single'}")
     return out
+
+
+def calibration_tables(path: str | None = None) -> dict[str, pd.DataFrame]:
+    """The reliability table and the cut-off table stored in ``calibration.json``:
+    ``{"coder_calibration": …, "coder_calibration_cutoffs": …}`` (empty when absent)."""
+    p = Path(path) if path else CALIBRATION_FILE
+    if not p.is_file():
+        return {}
+    stored = json.loads(p.read_text(encoding="utf-8"))
+    if "reliability" not in stored:
+        return {}
+    return {"coder_calibration": pd.DataFrame(stored["reliability"]),
+            "coder_calibration_cutoffs": pd.DataFrame(stored["cutoffs"])}
 
 
 @lru_cache(maxsize=4)
@@ -143,25 +172,66 @@ def reliability(cell: list[str], correct: list[bool]) -> pd.DataFrame:
     return out
 
 
+def _coded(*sets):
+    """(cell, correct, item key) of every suggestion on the DEV excerpts of each stand-off
+    set, and how many items are labelled there."""
+    from ..evaluation import load_standoff
+    from .core import Coder
+
+    coder = Coder(calibrated=False)
+    cell, correct, items, labelled = [], [], [], 0
+    for labels, texts in sets:
+        standoff = load_standoff(labels, texts, split="dev")
+        want = set(map(tuple, standoff["labels"][["doc_id", "province", "theme"]].values))
+        labelled += len(want)
+        for doc in standoff["documents"].itertuples():
+            got = coder.code(standoff["texts"][doc.doc_id], doc.doc_id,
+                             province=doc.default_province or None).suggestions
+            keys = [(labels, doc.doc_id, p, t) for p, t in zip(got["province"], got["theme"])]
+            cell += cells(got)
+            correct += [k[1:] in want for k in keys]
+            items += keys
+    return cell, correct, items, labelled
+
+
 def fit(*sets) -> pd.DataFrame:
     """Code the DEV excerpts of each stand-off set with their recorded province and tabulate
     each suggestion's cell against the labels (a suggestion is right when its (excerpt,
     province, theme) is labelled). Each set is (labels, texts), its ``excerpts.csv``
     beside the labels; only ``split == dev`` excerpts are read."""
-    from ..evaluation import load_standoff
-    from .core import Coder
-
-    coder = Coder(calibrated=False)
-    cell, correct = [], []
-    for labels, texts in sets:
-        standoff = load_standoff(labels, texts, split="dev")
-        want = set(map(tuple, standoff["labels"][["doc_id", "province", "theme"]].values))
-        for doc in standoff["documents"].itertuples():
-            got = coder.code(standoff["texts"][doc.doc_id], doc.doc_id,
-                             province=doc.default_province or None).suggestions
-            cell += cells(got)
-            correct += [(doc.doc_id, p, t) in want for p, t in zip(got["province"], got["theme"])]
+    cell, correct, _, _ = _coded(*sets)
     return reliability(cell, correct)
+
+
+def cutoffs(table: pd.DataFrame, cell: list[str], correct: list[bool], items: list,
+            labelled: int) -> pd.DataFrame:
+    """What a cut-off buys at the (excerpt, province, theme) level: for each confidence
+    *c* of ``table``, the items that keep a suggestion with confidence at least *c*, how many
+    are labelled, and the precision and recall that gives.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"cell": ["a", "b"], "confidence": [0.3, 0.9]})
+    >>> cutoffs(t, ["a", "b", "a"], [False, True, True], [1, 2, 3], 4)[["cutoff", "items", "right"]]
+       cutoff  items  right
+    0     0.0      3      2
+    1     0.3      3      2
+    2     0.9      1      1
+    """
+    rate = dict(zip(table["cell"], table["confidence"]))
+    best: dict = {}
+    right: dict = {}
+    for c, ok, key in zip(cell, correct, items):
+        best[key] = max(best.get(key, 0.0), rate[c])
+        right[key] = ok
+    rows = []
+    for cut in [0.0] + sorted(set(table["confidence"])):
+        kept = [k for k, v in best.items() if v >= cut]
+        hits = sum(right[k] for k in kept)
+        rows.append({"cutoff": cut, "items": len(kept), "right": hits,
+                     "precision": round(hits / len(kept), 4) if kept else float("nan"),
+                     "recall": round(hits / labelled, 4) if labelled else float("nan")})
+    return pd.DataFrame(rows)
 
 
 def main(argv: list[str]) -> int:
@@ -170,18 +240,20 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     sets = list(zip(argv[::2], argv[1::2]))
-    table = fit(*sets)
-    root = Path(__file__).resolve().parents[2]
-    out = root / "figures" / "tables" / "coder_calibration.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, lineterminator="\n")
+    cell, correct, items, labelled = _coded(*sets)
+    table = reliability(cell, correct)
+    cuts = cutoffs(table, cell, correct, items, labelled)
     names = ", ".join(Path(labels).as_posix() for labels, _ in sets)
     CALIBRATION_FILE.write_text(json.dumps(
         {"fitted_on": f"real-text DEV excerpts of {names}", "method":
          "add-one smoothed rate per cell, isotonic over CELLS",
-         "rate": dict(zip(table["cell"], table["confidence"].round(2).tolist()))},
+         "rate": dict(zip(table["cell"], table["confidence"].round(2).tolist())),
+         "labelled_items": labelled,
+         "reliability": table.to_dict(orient="list"),
+         "cutoffs": cuts.to_dict(orient="list")},
         ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(table.to_string(index=False))
+    print(cuts.to_string(index=False))
     return 0
 
 

@@ -95,7 +95,7 @@ INSTRUMENT_NOUNS = (
     "园区", "产业园", "基地", "示范区", "试验区", "先行区", "先导区", "实验室", "研究院", "中心",
     "项目", "专班", "链长", "试点", "自贸港", "自由贸易港", "综合保税区", "通道", "班列", "揭榜挂帅",
     "赛马", "联盟", "标准", "指南", "名单", "网络", "集聚区", "示范", "工作制", "合作区", "开发区",
-    "工具",
+    "工具", "信贷",
 )
 #: Endings that make a keyword an instrument though not a noun of its own (链长制, 一链一策).
 INSTRUMENT_SUFFIXES = ("制", "策", "窗口", "特区", "走廊", "交易所", "交易中心", "引导基金", "基地",
@@ -153,6 +153,8 @@ SECTOR_LIST = re.compile(r"[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}等"
                          r"|[^、,，]{1,12}(?:、[^、,，]{1,12})+等(?=(?:[^,，]{0,6})(?:领域|方向|板块))"
                          r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}[和及与][^、,，]{1,12}?(?=[向在等,，]|$)"
                          r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){1,}(?=[一二三四五六七八九十两]大)")
+#: Verbs that introduce what an instrument covers (its research directions, its scope).
+CONTENTS = re.compile(r"涵盖|包括|包含")
 #: What follows 等 after a list of instruments rather than of fields.
 AFTER_LIST = INSTRUMENT_NOUNS + ("举措", "任务", "载体")
 
@@ -270,6 +272,8 @@ def in_sector_list(clause: str, term: str) -> bool:
     False
     """
     for m in SECTOR_LIST.finditer(clause):
+        if CONTENTS.search(clause[:m.start() + m.group(0).find("、")]):
+            continue                  # 研究方向涵盖甲、乙和丙: what an instrument covers
         items = re.split(r"、|[和及与](?=[^、]*$)", m.group(0).removesuffix("等"))
         # the first item runs from before the list: the term must end it
         if items[0].endswith(term) or any(term in item for item in items[1:]):
@@ -445,12 +449,15 @@ def _neighbour_acts(sentence: str, a: int, b: int, has_actor=None) -> bool:
             return True
     if has_actor and a > 0 and _VERBS.search(sentence, a, b) and has_actor(sentence[:a]):
         return True
-    for lo, hi in (clause_span(sentence, a - 2) if a >= 2 else (0, 0),
-                   clause_span(sentence, b + 1) if b + 1 < len(sentence) else (0, 0)):
+    for before, (lo, hi) in ((True, clause_span(sentence, a - 2) if a >= 2 else (0, 0)),
+                             (False, clause_span(sentence, b + 1) if b + 1 < len(sentence)
+                              else (0, 0))):
         near = sentence[lo:hi]
         if near and not BOILERPLATE.search(near) and not STATISTIC.search(near):
             verb = instrument_verb(near)
-            if verb and (verb not in WEAK_VERBS or (has_actor and has_actor(near))):
+            # a weak verb with a concrete object lends itself to the clause that describes
+            # what it built (…基地加快建设,光伏…产业规模扩大), not to one before it
+            if verb and (verb not in WEAK_VERBS or before or (has_actor and has_actor(near))):
                 return True
     return False
 
