@@ -616,6 +616,8 @@ def record_scores(path: str | os.PathLike, table: pd.DataFrame, labels: str | os
     if path.is_file():
         old = read_table(path)
         _need(old, RECORD_COLUMNS, path)
+        numeric = RECORD_COLUMNS[RECORD_COLUMNS.index("precision"):]
+        old[numeric] = old[numeric].apply(pd.to_numeric, errors="coerce")
         same = (old["labels"].eq(labels.as_posix()) & old["split"].eq(split or "all")
                 & old["set"].isin(pooled["set"]))
         pooled = pd.concat([old.loc[~same, RECORD_COLUMNS], pooled], ignore_index=True)
