@@ -12,9 +12,9 @@ from npstudy.coder import UNMATCHED_COLUMNS, Coder
 from npstudy.coder.confidence import load_calibration
 from npstudy.coder.core import blocks as _blocks
 from npstudy.coder.matcher import NATIONAL as _NATIONAL
-from npstudy.coder.statement import NATIONAL_NOT_AFTER as _NATIONAL_NOT_AFTER
-from npstudy.coder.statement import NATIONAL_NOT_BEFORE as _NATIONAL_NOT_BEFORE
-from npstudy.coder.statement import national_subjects as _national_subjects
+from npstudy.coder.national import NATIONAL_NOT_AFTER as _NATIONAL_NOT_AFTER
+from npstudy.coder.national import NATIONAL_NOT_BEFORE as _NATIONAL_NOT_BEFORE
+from npstudy.coder.national import national_subjects as _national_subjects
 from npstudy.text import code_points
 
 

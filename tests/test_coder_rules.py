@@ -11,7 +11,7 @@ from npstudy.coder.matcher import (CITY, PROVINCE, abbreviation_lists, dateline_
                                    width_variants)
 from npstudy.coder.run import document_ids, number_suggestions
 from npstudy.coder.rules import alternation, decider
-from npstudy.coder.statement import is_pilot_segment, national_subjects
+from npstudy.coder.national import is_pilot_segment, national_subjects
 from npstudy.coder.tables import join_labels
 from npstudy.fileio import CodingError
 from npstudy.text import code_points

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..text import char_table
 from .matcher import CITY, NATIONAL, PROVINCE, QUANT, SELF
-from .statement import PASSIVE_NATIONAL, is_pilot_segment
+from .national import PASSIVE_NATIONAL, is_pilot_segment
 
 __all__ = ["LOCATION_CUES", "PARTNER_CUES", "COOPERATION_WORDS", "FIRM_NOUNS", "JOINERS",
            "NOT_SUBJECT", "fronted", "group_end", "owns_firms", "segment", "role", "Walk"]

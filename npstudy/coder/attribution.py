@@ -22,7 +22,7 @@ import numpy as np
 from .actors import IS_CUE_LAST, IS_JOINER, Walk, fronted, owns_firms
 from .matcher import CITY, KEYWORD, MOVER, NATIONAL, PROVINCE, QUANT, SELF
 from .rules import decide_rules_near
-from .statement import national_subjects
+from .national import national_subjects
 
 __all__ = ["Layout", "Matches", "attribute"]
 
@@ -56,7 +56,7 @@ class Matches:
 
 def drop_silent_nationals(coder, lay: Layout, m: Matches) -> Matches:
     """Drop the national words that are no subject (在全国率先, 全国首个), so that their
-    clauses need no walk (:func:`npstudy.coder.statement.national_subjects`)."""
+    clauses need no walk (:func:`npstudy.coder.national.national_subjects`)."""
     same = np.zeros(len(m.idx), bool)
     if len(m.idx) > 1:
         same[1:] = m.clause[1:] == m.clause[:-1]

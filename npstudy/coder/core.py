@@ -35,7 +35,8 @@ from .counts import IS_NUMERAL, aggregate_frame, aggregates, number_start
 from .matcher import (COUNT, KEYWORD, KIND_NAMES, NATIONAL, PARTNERS, PROVINCE, CITY, QUANT, SELF, STOP,
                       Matcher, StraddleMatcher, abbreviation_lists, dateline_spans, vocabulary)
 from .rules import alternation, decider
-from .statement import PASSIVE_NATIONAL, is_instrument_term, statement_filter
+from .national import PASSIVE_NATIONAL
+from .statement import is_instrument_term, statement_filter
 from .tables import (UNMATCHED_COLUMNS, as_strings, empty_unmatched, suggestion_columns,
                      suggestion_frame)
 

@@ -13,7 +13,8 @@ import re
 
 import numpy as np
 
-__all__ = ["alternation", "decider", "rule_window", "decide_rules_near", "RULE_REACH"]
+__all__ = ["alternation", "decider", "rule_window", "rule_windows", "decide_rules_near",
+           "RULE_REACH"]
 
 
 def alternation(words) -> re.Pattern | None:
@@ -99,11 +100,42 @@ def rule_window(text: str, pos: int, lo: int, hi: int, reach: int = RULE_REACH) 
     return a, b
 
 
+def rule_windows(text: str, pos: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                 reach: int = RULE_REACH) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rule_window` for arrays of positions and clause bounds, with one search of the
+    text's commas.
+
+    Examples
+    --------
+    >>> t = "甲，乙丙，丁，戊"
+    >>> a, b = rule_windows(t, np.array([2, 7]), np.array([0, 0]), np.array([8, 8]))
+    >>> [t[x:y] for x, y in zip(a.tolist(), b.tolist())]
+    ['甲，乙丙，丁', '丁，戊']
+    """
+    commas = np.fromiter((m.start() for m in _COMMA.finditer(text)), dtype=np.int64)
+    i = np.searchsorted(commas, pos, side="left")      # commas[:i] lie before pos
+    n = len(commas)
+    before = i - 1 - reach
+    start = np.where(before >= 0, commas[np.clip(before, 0, max(n - 1, 0))] + 1 if n else lo, lo)
+    start = np.maximum(start, lo)
+    after = i + reach
+    end = np.where(after < n, commas[np.clip(after, 0, max(n - 1, 0))] if n else hi, hi)
+    return start, np.minimum(end, hi)
+
+
+_COMMA = re.compile("[" + COMMAS + "]")
+
+
 def decide_rules_near(deciders, text, k_code, k_rule, k_pos, k_clause, gid, starts, ends):
     """Codes of the keywords whose context rule decides them (``k_code == -2``), in place,
-    each read in the window of :func:`rule_window` around the keyword inside its clause."""
+    each read in the window of :func:`rule_window` around the keyword inside its clause;
+    each rule set decides all its keywords in one call."""
     check = np.flatnonzero((gid >= 0) & (k_code == -2))
-    for i in check.tolist():
-        c = int(k_clause[i])
-        lo, hi = rule_window(text, int(k_pos[i]), int(starts[c]), int(ends[c]))
-        k_code[i] = deciders[int(k_rule[i])](text, [lo], [hi])[0]
+    if not len(check):
+        return
+    clause = k_clause[check]
+    los, his = rule_windows(text, k_pos[check], starts[clause], ends[clause])
+    rules = k_rule[check]
+    for r in np.unique(rules).tolist():
+        sel = np.flatnonzero(rules == r)
+        k_code[check[sel]] = deciders[r](text, los[sel].tolist(), his[sel].tolist())

@@ -1,68 +1,19 @@
-"""Whether a clause states something a province does: the statement rules.
+"""Whether a clause states something a province does: the statement test.
 
-- **National statements.** National-scope words (全国, 国务院, 国家 …, the lexicon's
-  ``negative`` terms) are subjects whose keywords go to nobody, unless they only say where
-  or how far (在全国率先, 居全国前列, 全国首个, 全国性, 依托全国碳市场): those are dropped.
-- **Passive designations.** 经国家批复, 被确定为 … make their comma segment a national act,
-  unless the designation is a pilot or demonstration the province then runs.
-- **Context rules** (:mod:`npstudy.coder.rules`): a keyword with ``requires``/``excludes``
-  words in the lexicon counts only when the words near it hold one of the required words and
-  none of the excluded ones.
+A suggestion stands only when at least one of its keywords sits in a clause that reports a
+provincial action: the checks of :func:`clause_reason`, the relaxations of
+:func:`statement_reason`, and :func:`statement_filter`, which applies them and lists what it
+drops. National statements are decided earlier (:mod:`npstudy.coder.national`), and the
+lexicon's context rules too (:mod:`npstudy.coder.rules`).
 """
 
 from __future__ import annotations
 
 import re
 
-import numpy as np
-
-from ..text import char_table
-
-__all__ = ["PASSIVE_NATIONAL", "PILOT_WORDS", "NATIONAL_NOT_AFTER", "NATIONAL_NOT_BEFORE",
-           "national_subjects", "is_pilot_segment"]
-
-#: National words that make their comma segment a national act (经国家批复, 被确定为): no
-#: keyword of that segment is credited to a province, and they are no subject beyond it.
-PASSIVE_NATIONAL = frozenset({"经国家批复", "经国务院批复", "经国家批准", "被确定为"})
-#: ... except when the designation is a pilot or demonstration that the province then runs.
-PILOT_WORDS = ("试点", "试验区", "示范区", "先行区", "先导区", "示范城市")
-# Characters around a national marker that make it no subject: 在全国率先, 居全国前列,
-# 全国首个, 全国性, 全国人大, 依托全国碳市场, 纳入全国….
-NATIONAL_NOT_AFTER = set("在居于向为到比占从全各与同和及、的托入接")   # …, 依托, 纳入, 对接
-_IS_NATIONAL_NOT_AFTER = char_table("".join(NATIONAL_NOT_AFTER))
-NATIONAL_NOT_BEFORE = ("首", "第", "领先", "前列", "率先", "唯一", "最", "性", "范围", "人大",
-                       "政协", "两会", "平均", "层面", "一盘棋", "推广", "复制", "示范")
-
-
-def national_subjects(cp: np.ndarray, a: np.ndarray, b: np.ndarray, clause_start: np.ndarray,
-                      prev_end: np.ndarray) -> np.ndarray:
-    """Whether national-scope words at [a, b) are subjects (全国…, 国务院印发…), for arrays of matches.
-
-    Not when the character before is one of :data:`NATIONAL_NOT_AFTER` (在全国, 依托全国) or
-    another match ends right before (``prev_end == a``), inside a clause starting at
-    ``clause_start``; not when one of :data:`NATIONAL_NOT_BEFORE` follows (全国首个, 全国性).
-    """
-    n = len(cp)
-    after = (a > clause_start) & (_IS_NATIONAL_NOT_AFTER[cp[np.maximum(a - 1, 0)]] | (prev_end == a))
-    before = np.zeros(len(a), bool)
-    for word in NATIONAL_NOT_BEFORE:
-        hit = b + len(word) <= n
-        for i, ch in enumerate(word):
-            hit &= cp[np.minimum(b + i, n - 1)] == ord(ch)
-        before |= hit
-    return ~(after | before)
-
-
-def is_pilot_segment(segment: str) -> bool:
-    """Whether a passive designation's segment names a pilot the province runs.
-
-    Examples
-    --------
-    >>> is_pilot_segment("经国务院批复设立自贸试验区"), is_pilot_segment("经国家批复建设实验室")
-    (True, False)
-    """
-    return any(w in segment for w in PILOT_WORDS)
-
+__all__ = ["STRONG_VERBS", "WEAK_VERBS", "INSTRUMENT_NOUNS", "clause_span", "is_instrument_term",
+           "instrument_verb", "in_sector_list", "inside_name", "targeted_field",
+           "cluster_not_chain", "clause_reason", "statement_reason", "statement_filter"]
 
 # --------------------------------------------------------------------------------------
 # The statement test: does the clause of a keyword report a provincial action?
@@ -482,12 +433,21 @@ def statement_filter(suggestions, unmatched, has_actor=None):
     drop = pd.Series([bool(r) for r in reasons], index=suggestions.index)
     if not drop.any():
         return suggestions, unmatched
-    gone = suggestions[drop].assign(reason=[f"not a statement of provincial action: {r}"
-                                            for r in reasons if r])
-    gone = gone.groupby(["start", "end"], sort=False).agg(
-        doc_id=("doc_id", "first"), provinces=("province", lambda p: ";".join(dict.fromkeys(p))),
-        quote=("quote", "first"), paragraph=("paragraph", "first"),
-        reason=("reason", "first")).reset_index()
+    dropped = suggestions[drop]
+    groups: dict = {}          # one unmatched row per sentence, its provinces in order
+    for key, doc, prov, quote, par, why in zip(
+            zip(dropped["start"].tolist(), dropped["end"].tolist()), dropped["doc_id"].tolist(),
+            dropped["province"].tolist(), dropped["quote"].tolist(),
+            dropped["paragraph"].tolist(), [r for r in reasons if r]):
+        if key in groups:
+            groups[key][2].setdefault(prov, None)
+        else:
+            groups[key] = [doc, quote, {prov: None}, par,
+                           f"not a statement of provincial action: {why}"]
+    gone = pd.DataFrame([(a, b, doc, ";".join(provs), quote, par, why)
+                         for (a, b), (doc, quote, provs, par, why) in groups.items()],
+                        columns=["start", "end", "doc_id", "provinces", "quote", "paragraph",
+                                 "reason"])
     unmatched = pd.concat([unmatched, gone[unmatched.columns]], ignore_index=True)
     unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
     kept = suggestions[~drop].reset_index(drop=True)
