@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from npstudy import load_practices, validate
+from npstudy.build import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "loop_demo.sh"
@@ -40,7 +41,7 @@ def test_the_loop_runs_end_to_end_from_the_shell(tmp_path):
     # agreement of reviewer A with reviewer B: 3 units x 3 themes, 1 differs (A rejected it)
     assert re.search(r"^all\s+9\s+3\s+0\s+1\s+5\s+0\.889", proc.stdout, re.M), proc.stdout
     figures = sorted(p.name for p in (work / "my-figures").glob("*.png"))
-    assert len(figures) == 9 and (work / "my-figures" / "tables" / "province_scores.csv").is_file()
+    assert len(figures) == len(FIGURES) and (work / "my-figures" / "tables" / "province_scores.csv").is_file()
     scores = (work / "my-figures" / "tables" / "province_scores.csv").read_text(encoding="utf-8")
     assert scores != (ROOT / "figures" / "tables" / "province_scores.csv").read_text(
         encoding="utf-8")  # the workspace's rows, not the shipped ones
