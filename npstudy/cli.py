@@ -463,7 +463,9 @@ EXAMPLES = {
     "import-qdpx": "npstudy import-qdpx coded.qdpx --into my-dataset",
     "export-codebook": "npstudy export-codebook codes.qdc   (or: codes.csv --format csv)",
     "train": "npstudy train my-dataset",
-    "evaluate": "npstudy evaluate data/evaluation/dev --themes",
+    "evaluate": "npstudy evaluate data/evaluation/dev --themes\n"
+                "  npstudy evaluate --standoff data/evaluation/realtext/labels.csv --texts CACHE "
+                "--split dev   # real text, cached locally",
     "cite": "npstudy cite > npstudy.bib",
 }
 
@@ -605,9 +607,10 @@ def _add_coder_commands(sub) -> None:
     e = sub.add_parser("evaluate", help="precision, recall and F1 of the coder on labelled text",
                        epilog=_epilog("evaluate"), formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Code each labelled corpus FOLDER (docs/, documents.csv, "
-                                   "labels.csv) and report precision, recall and F1 per theme at "
-                                   "the (document, province, theme) level, with 95% intervals "
-                                   "from a bootstrap over documents.")
+                                   "labels.csv), or a stand-off set of excerpts (--standoff), and "
+                                   "report precision, recall and F1 per theme at the (document or "
+                                   "excerpt, province, theme) level, with 95% intervals from a "
+                                   "bootstrap over documents or excerpts.")
     e.add_argument("folders", nargs="*", metavar="FOLDER")
     e.add_argument("--article", action="store_true",
                    help="add the source article (in-sample: the keywords were written from it)")

@@ -499,6 +499,9 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
     """
     labels, texts = Path(labels), Path(texts)
     excerpts = Path(excerpts) if excerpts else labels.parent / "excerpts.csv"
+    if not labels.is_file():
+        raise DataError(f"{labels}: no such label file – pass LABELS.csv (excerpt_id, province, "
+                        "theme, start, end), e.g. data/evaluation/realtext/labels.csv")
     if not texts.is_dir():
         raise DataError(f"{texts}: not a folder – pass the folder that holds <excerpt_id>.txt")
     table = read_table(excerpts)
