@@ -17,6 +17,7 @@ changes it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -425,6 +426,24 @@ def _need(table: pd.DataFrame, columns: list[str], path: Path) -> None:
                         f"{', '.join(columns)}")
 
 
+#: An excerpt id names a file inside the cache folder: letters, digits, ``.``, ``_``, ``-``.
+_EXCERPT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+#: A cached excerpt larger than this is not read (excerpts are at most a few thousand characters).
+_MAX_EXCERPT_BYTES = 1 << 20
+
+
+def _check_excerpt_ids(table: pd.DataFrame, path: Path) -> None:
+    """Refuse excerpt ids that could name a file outside the cache folder, or repeat."""
+    seen: set = set()
+    for i, eid in enumerate(table["excerpt_id"].tolist(), start=2):
+        if not _EXCERPT_ID.fullmatch(eid) or ".." in eid:
+            raise DataError(f"{path}:{i}: excerpt_id {eid!r} is not a plain id – use letters, "
+                            "digits, '.', '_' and '-' only (the cached text is <excerpt_id>.txt)")
+        if eid in seen:
+            raise DataError(f"{path}:{i}: excerpt_id {eid!r} is listed twice – keep one row")
+        seen.add(eid)
+
+
 def _standoff_texts(excerpts: pd.DataFrame, texts: Path) -> tuple[dict, list, list]:
     """``{excerpt_id: text}`` of the texts whose SHA-256 matches, and the ids of the texts
     missing from ``texts`` and of those whose bytes differ."""
@@ -437,6 +456,9 @@ def _standoff_texts(excerpts: pd.DataFrame, texts: Path) -> tuple[dict, list, li
         path = texts / f"{row.excerpt_id}.txt"
         if not path.is_file():
             missing.append(row.excerpt_id)
+            continue
+        if path.stat().st_size > _MAX_EXCERPT_BYTES:
+            mismatched.append(row.excerpt_id)      # no excerpt is that long: not read
             continue
         raw = path.read_bytes()
         if hashlib.sha256(raw).hexdigest() != row.sha256.strip().lower():
@@ -506,6 +528,7 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
         raise DataError(f"{texts}: not a folder – pass the folder that holds <excerpt_id>.txt")
     table = read_table(excerpts)
     _need(table, EXCERPT_COLUMNS, excerpts)
+    _check_excerpt_ids(table, excerpts)
     if split is not None:
         if split not in ("dev", "test"):
             raise DataError(f"--split {split!r}: use dev or test")

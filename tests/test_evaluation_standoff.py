@@ -156,3 +156,25 @@ def test_no_text_found_is_an_error(standoff, cli):
     assert run.err.count("npstudy: error:") == 1
     run = cli("evaluate", "--standoff", standoff / "labels.csv")
     assert run.code == 1 and "needs --texts DIR" in run.err
+
+
+@pytest.mark.parametrize("bad_id, message", [
+    ("../e1", "is not a plain id"),              # would read a file outside the cache folder
+    ("/etc/passwd", "is not a plain id"),
+    ("e1", "is listed twice"),
+])
+def test_excerpt_ids_name_files_inside_the_cache_only(standoff, bad_id, message):
+    path = standoff / "excerpts.csv"
+    rows = list(csv.reader(open(path, encoding="utf-8")))
+    rows.append([bad_id] + rows[1][1:])
+    write(rows[1:], path, rows[0])
+    (standoff / "e1.txt").write_text(TEXTS["e1"], encoding="utf-8")   # beside the cache folder
+    with pytest.raises(DataError, match=message) as err:
+        load_standoff(standoff / "labels.csv", standoff / "cache")
+    assert f"excerpts.csv:{len(rows)}" in str(err.value)
+
+
+def test_an_oversized_cached_file_is_not_read(standoff):
+    (standoff / "cache" / "e1.txt").write_bytes(b"x" * ((1 << 20) + 1))
+    s = load_standoff(standoff / "labels.csv", standoff / "cache")
+    assert "e1" in s["mismatched"] and "e1" not in s["texts"]
