@@ -239,12 +239,24 @@ def main(argv: list[str]) -> int:
         print("usage: python -m npstudy.coder.confidence LABELS TEXTS [LABELS TEXTS ...]",
               file=sys.stderr)
         return 2
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "pyproject.toml").is_file() or not (root / "data" / "evaluation").is_dir():
+        print("npstudy: error: refitting the calibration rewrites npstudy/coder/calibration.json: "
+              "run it in a checkout of the repository, not in an installed copy", file=sys.stderr)
+        return 1
     sets = list(zip(argv[::2], argv[1::2]))
-    cell, correct, items, labelled = _coded(*sets)
+    from ..fileio import NpstudyError
+
+    try:
+        cell, correct, items, labelled = _coded(*sets)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
     table = reliability(cell, correct)
     cuts = cutoffs(table, cell, correct, items, labelled)
     names = ", ".join(Path(labels).as_posix() for labels, _ in sets)
-    CALIBRATION_FILE.write_text(json.dumps(
+    tmp = CALIBRATION_FILE.with_suffix(".json.tmp")      # written whole, then renamed
+    tmp.write_text(json.dumps(
         {"fitted_on": f"real-text DEV excerpts of {names}", "method":
          "add-one smoothed rate per cell, isotonic over CELLS",
          "rate": dict(zip(table["cell"], table["confidence"].round(2).tolist())),
@@ -252,6 +264,7 @@ def main(argv: list[str]) -> int:
          "reliability": table.to_dict(orient="list"),
          "cutoffs": cuts.to_dict(orient="list")},
         ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(CALIBRATION_FILE)
     print(table.to_string(index=False))
     print(cuts.to_string(index=False))
     return 0
