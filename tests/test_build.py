@@ -35,8 +35,9 @@ def zh_png(tmp_path_factory):
     return out, build(out, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=2)
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(zh_png, tmp_path):
-    """One language and format; CI runs every combination (the slow test below)."""
+    """One language and format, in one process and in two (every combination: the next test)."""
     first, written = zh_png
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
@@ -134,6 +135,7 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 
 
+@pytest.mark.slow
 def test_build_reports_its_steps_and_quiet_silences_them(tmp_path, capsys, monkeypatch):
     from npstudy.cli import main
 
