@@ -260,3 +260,26 @@ def test_a_district_named_after_another_city_is_no_place(coder):
     # 牡丹江市西安区 is in Heilongjiang, not Xi'an (Shaanxi)
     assert themes(coder.code("牡丹江市西安区设立数字经济产业基金。")) == [
         ("CN-HL", "innovation.venture_capital")]
+
+
+def test_a_text_without_commas_is_read_in_bounded_windows():
+    # a 100,000-character clause: the statement checks and the context rules each read at
+    # most a few hundred characters around a keyword, so no check is quadratic in the clause
+    import numpy as np
+
+    from npstudy.coder.rules import MAX_REACH, rule_windows
+    from npstudy.coder.statement import CLAUSE_REACH
+    text = "人工智能、" * 20000
+    a, b = clause_span(text, 50000)
+    assert b - a == 2 * CLAUSE_REACH
+    lo, hi = rule_windows(text, np.array([50000]), np.array([0]), np.array([len(text)]))
+    assert (int(lo[0]), int(hi[0])) == (50000 - MAX_REACH, 50000 + MAX_REACH)
+    # short clauses are unaffected
+    assert clause_span("甲省设立基金,支持企业", 3) == (0, 6)
+
+
+def test_many_occurrences_of_a_keyword_give_one_decision(coder):
+    # 30,000 occurrences in one sentence: a bounded number is tested, the row is decided once
+    got = coder.code("浙江省" + "人工智能" * 30000 + "。").suggestions
+    assert got[["province", "theme"]].drop_duplicates().values.tolist() == [
+        ["CN-ZJ", "new_tracks.digital_economy"]]

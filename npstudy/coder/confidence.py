@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .statement import STRONG_ONLY, clause_span, is_instrument_term
+from .statement import MAX_OCCURRENCES, STRONG_ONLY, clause_span, is_instrument_term
 
 __all__ = ["CELLS", "CALIBRATION_FILE", "evidence", "cells", "load_calibration", "calibrate",
            "fit", "reliability", "cutoffs", "calibration_tables"]
@@ -66,7 +66,9 @@ def evidence(quote: str, keywords: str) -> str:
         if is_instrument_term(term):
             return "instrument"
         at = quote.find(term)
-        while at >= 0:
+        for _ in range(MAX_OCCURRENCES):
+            if at < 0:
+                break
             a, b = clause_span(quote, at)
             if STRONG_ONLY.search(quote, a, b):
                 return "instrument"

@@ -70,6 +70,9 @@ def decider(rules):
 COMMAS = "，,：:"
 #: How many comma segments on each side of a keyword's own segment its context rule reads.
 RULE_REACH = 1
+#: ... and at most this many characters on each side, so that a text without commas does not
+#: make every rule read the whole clause.
+MAX_REACH = 200
 
 
 def rule_window(text: str, pos: int, lo: int, hi: int, reach: int = RULE_REACH) -> tuple[int, int]:
@@ -85,6 +88,7 @@ def rule_window(text: str, pos: int, lo: int, hi: int, reach: int = RULE_REACH) 
     '甲，乙丙，丁'
     """
     a = b = pos
+    lo, hi = max(lo, pos - MAX_REACH), min(hi, pos + MAX_REACH)
     for i in range(reach + 1):
         end = a if i == 0 else a - 1
         if end <= lo:
@@ -117,10 +121,10 @@ def rule_windows(text: str, pos: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     n = len(commas)
     before = i - 1 - reach
     start = np.where(before >= 0, commas[np.clip(before, 0, max(n - 1, 0))] + 1 if n else lo, lo)
-    start = np.maximum(start, lo)
+    start = np.maximum(np.maximum(start, lo), pos - MAX_REACH)
     after = i + reach
     end = np.where(after < n, commas[np.clip(after, 0, max(n - 1, 0))] if n else hi, hi)
-    return start, np.minimum(end, hi)
+    return start, np.minimum(np.minimum(end, hi), pos + MAX_REACH)
 
 
 _COMMA = re.compile("[" + COMMAS + "]")

@@ -124,8 +124,16 @@ _AFTER_LIST, _MONEY = _words(AFTER_LIST), _words(MONEY_VERBS)
 STRONG_ONLY = _words(v for v in STRONG_VERBS if v not in WEAK_VERBS)
 
 
+#: At most this many characters on each side of a keyword are read as its clause: real
+#: clauses are far shorter, and a text without commas must not make the checks quadratic.
+CLAUSE_REACH = 200
+#: At most this many occurrences of one keyword in a sentence are tested.
+MAX_OCCURRENCES = 50
+
+
 def clause_span(sentence: str, at: int) -> tuple[int, int]:
-    """The comma clause of ``sentence`` around position ``at``: (start, end).
+    """The comma clause of ``sentence`` around position ``at``: (start, end), at most
+    :data:`CLAUSE_REACH` characters on each side of ``at``.
 
     Examples
     --------
@@ -133,11 +141,11 @@ def clause_span(sentence: str, at: int) -> tuple[int, int]:
     >>> a, b = clause_span(s, 3); s[a:b]
     '甲省设立基金'
     """
-    a = at
-    while a > 0 and sentence[a - 1] not in CLAUSE_DELIMITERS:
+    a, lo = at, max(0, at - CLAUSE_REACH)
+    while a > lo and sentence[a - 1] not in CLAUSE_DELIMITERS:
         a -= 1
-    b = at
-    while b < len(sentence) and sentence[b] not in CLAUSE_DELIMITERS:
+    b, hi = at, min(len(sentence), at + CLAUSE_REACH)
+    while b < hi and sentence[b] not in CLAUSE_DELIMITERS:
         b += 1
     return a, b
 
@@ -362,7 +370,9 @@ def statement_reason(sentence: str, keywords: str, theme: str = "", has_actor=No
             first = first or "cluster, not chain policy"
             continue
         at = sentence.find(term) if term else -1
-        while at >= 0:
+        for _ in range(MAX_OCCURRENCES):
+            if at < 0:
+                break
             a, b = clause_span(sentence, at)
             why = clause_reason(sentence[a:b], term, has_actor) or _copula_subject(sentence, b)
             if not why or (why == "no instrument" and relaxed
