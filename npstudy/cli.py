@@ -12,6 +12,7 @@ and ``build``.
 from __future__ import annotations
 
 import argparse
+import re
 import os
 import signal
 import sys
@@ -510,10 +511,19 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def _resamples(value: str) -> int:
+    """A number of bootstrap resamples: 1 to 100,000, for argparse."""
+    n = _positive(value)
+    if n > 100_000:
+        raise argparse.ArgumentTypeError(f"{value!r} resamples: use at most 100000 "
+                                         "(2000 give intervals to two decimals)")
+    return n
+
+
 def _confidence(value: str) -> float:
-    """A cut-off between 0 and 1, for argparse."""
+    """A cut-off between 0 and 1 in ASCII digits, for argparse."""
     try:
-        c = float(value)
+        c = float(value) if re.fullmatch(r"[0-9]*\.?[0-9]+", value) else float("nan")
     except ValueError:
         c = float("nan")
     if not 0 <= c <= 1:
@@ -550,7 +560,7 @@ def _evaluate_standoff(args):
 
 def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
-    from .fileio import NpstudyError, check_output, write_atomic
+    from .fileio import DataError, NpstudyError, check_output, write_atomic
 
     if not args.folders and not args.article and not args.standoff:
         raise _UsageError("evaluate needs a labelled corpus FOLDER, --article for the source "
@@ -562,14 +572,23 @@ def _cmd_evaluate(args) -> int:
             raise _UsageError(f"{corpora[name]} and {folder} are both named {name!r} in the "
                               "table – pass each corpus once, from folders with different names")
         corpora[name] = folder
+    standoff_inputs = []
+    if args.standoff:
+        standoff_inputs = [args.standoff, args.excerpts
+                           or Path(args.standoff).parent / "excerpts.csv"]
     if args.out:  # refused before the corpora are coded
-        check_output(args.out, inputs=args.folders)
+        check_output(args.out, inputs=list(args.folders) + standoff_inputs)
+        if args.texts and Path(args.out).resolve().parent == Path(args.texts).resolve():
+            raise DataError(f"{args.out}: is inside the --texts folder, an input of this command "
+                            "– write the table elsewhere")
     if args.min_confidence and not args.standoff:
         raise _UsageError("--min-confidence scores a stand-off set: use it with --standoff LABELS")
     if args.record:
         if not args.standoff:
             raise _UsageError("--record keeps stand-off measurements: use it with --standoff LABELS")
-        check_output(args.record, inputs=[args.standoff])
+        check_output(args.record, inputs=standoff_inputs)
+        if args.out and Path(args.out).resolve() == Path(args.record).resolve():
+            raise _UsageError("--out and --record name the same file – give each its own")
     try:
         if args.standoff:
             table = _evaluate_standoff(args)
@@ -615,8 +634,8 @@ def _add_coder_commands(sub) -> None:
     e.add_argument("--article", action="store_true",
                    help="add the source article (in-sample: the keywords were written from it)")
     e.add_argument("--themes", action="store_true", help="print every theme, not only the pooled row")
-    e.add_argument("--bootstrap", type=_positive, default=0, metavar="N",
-                   help="number of bootstrap resamples (default: 2000)")
+    e.add_argument("--bootstrap", type=_resamples, default=0, metavar="N",
+                   help="number of bootstrap resamples, 1 to 100000 (default: 2000)")
     e.add_argument("--out", help="write the full table to this CSV")
     e.add_argument("--standoff", metavar="LABELS", type=_path,
                    help="score a stand-off set instead: LABELS.csv (excerpt_id, province, theme, "

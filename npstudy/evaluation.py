@@ -426,6 +426,8 @@ def _need(table: pd.DataFrame, columns: list[str], path: Path) -> None:
                         f"{', '.join(columns)}")
 
 
+#: A whole number written in ASCII digits (not ０, not ٠, not 1_0, not +1).
+_ASCII_WHOLE = re.compile(r"[0-9]{1,12}")
 #: An excerpt id names a file inside the cache folder: letters, digits, ``.``, ``_``, ``-``.
 _EXCERPT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 #: A cached excerpt larger than this is not read (excerpts are at most a few thousand characters).
@@ -482,11 +484,10 @@ def _standoff_labels(path: Path, excerpts: pd.DataFrame, found: dict) -> pd.Data
         theme = short.get(r.theme.strip(), r.theme.strip())
         if theme not in ids:
             raise DataError(f"{where}: theme {r.theme!r} is not a theme of the codebook")
-        try:
-            start, end = int(r.start), int(r.end)
-        except ValueError:
+        if not all(_ASCII_WHOLE.fullmatch(str(v).strip()) for v in (r.start, r.end)):
             raise DataError(f"{where}: start {r.start!r} and end {r.end!r} must be whole "
-                            "numbers") from None
+                            "numbers in ASCII digits (0-9)")
+        start, end = int(str(r.start).strip()), int(str(r.end).strip())
         text = found.get(r.excerpt_id)
         if not 0 <= start < end or (text is not None and end > len(text)):
             raise DataError(f"{where}: evidence span [{start}, {end}) is not inside excerpt "
@@ -521,9 +522,12 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
     """
     labels, texts = Path(labels), Path(texts)
     excerpts = Path(excerpts) if excerpts else labels.parent / "excerpts.csv"
+    if labels.is_dir():
+        raise DataError(f"{labels}: is a folder – pass the label file LABELS.csv")
     if not labels.is_file():
-        raise DataError(f"{labels}: no such label file – pass LABELS.csv (excerpt_id, province, "
-                        "theme, start, end), e.g. data/evaluation/realtext/labels.csv")
+        raise DataError(f"{labels}: no such label file (or not a regular file) – pass LABELS.csv "
+                        "(excerpt_id, province, theme, start, end), e.g. "
+                        "data/evaluation/realtext/labels.csv")
     if not texts.is_dir():
         raise DataError(f"{texts}: not a folder – pass the folder that holds <excerpt_id>.txt")
     table = read_table(excerpts)
@@ -532,7 +536,11 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
     if split is not None:
         if split not in ("dev", "test"):
             raise DataError(f"--split {split!r}: use dev or test")
-        table = table[table["split"] == split].reset_index(drop=True)
+        chosen = table["split"].str.strip().str.lower() == split
+        if not chosen.any():
+            raise DataError(f"{excerpts}: no excerpt has split {split!r} (the split column holds "
+                            f"{sorted(set(table['split']))[:5]}) – use dev or test as written there")
+        table = table[chosen].reset_index(drop=True)
     found, missing, mismatched = _standoff_texts(table, texts)
     items = _standoff_labels(labels, read_table(excerpts), found)
     docs = table[table["excerpt_id"].isin(set(found))]
@@ -614,7 +622,8 @@ def record_scores(path: str | os.PathLike, table: pd.DataFrame, labels: str | os
 
     Each row says which label file (as given, and its SHA-256), which split and which
     province mode (``recorded`` or ``title or text``) it scores, and when (``measured``,
-    UTC date). Rows of the same label file, split and set are replaced; the others stay, so
+    UTC date). Rows of the same label file (by path or by SHA-256), split and set are
+    replaced; the others stay exactly as written, so
     one table holds the DEV, the second DEV batch and the once-only TEST measurement. The
     file is written atomically, sorted, and is created when absent.
 
@@ -628,6 +637,9 @@ def record_scores(path: str | os.PathLike, table: pd.DataFrame, labels: str | os
 
     from .fileio import write_atomic
 
+    import csv
+    import io
+
     path, labels = Path(path), Path(labels)
     digest = hashlib.sha256(labels.read_bytes()).hexdigest()
     pooled = table[table["theme"] == "all"].copy()
@@ -638,15 +650,27 @@ def record_scores(path: str | os.PathLike, table: pd.DataFrame, labels: str | os
                                   for s in pooled["set"]])
     pooled.insert(5, "measured", today or datetime.datetime.now(datetime.timezone.utc)
                   .date().isoformat())
-    pooled = pooled[RECORD_COLUMNS]
+    counts = ("tp", "suggested", "labelled", "texts_missing", "texts_mismatched")
+    new = [[str(int(v)) if c in counts else (f"{v:.4f}".rstrip("0").rstrip(".") if
+            isinstance(v, float) and v == v else ("" if isinstance(v, float) else str(v)))
+            for c, v in zip(RECORD_COLUMNS, row)]
+           for row in pooled[RECORD_COLUMNS].itertuples(index=False)]
+    old: list = []
     if path.is_file():
-        old = read_table(path)
-        _need(old, RECORD_COLUMNS, path)
-        numeric = RECORD_COLUMNS[RECORD_COLUMNS.index("precision"):]
-        old[numeric] = old[numeric].apply(pd.to_numeric, errors="coerce")
-        same = (old["labels"].eq(labels.as_posix()) & old["split"].eq(split or "all")
-                & old["set"].isin(pooled["set"]))
-        pooled = pd.concat([old.loc[~same, RECORD_COLUMNS], pooled], ignore_index=True)
-    pooled = pooled.sort_values(["labels", "split", "set"], kind="stable").reset_index(drop=True)
-    write_atomic(path, pooled.round(4).to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    return pooled
+        # the other rows are kept exactly as they are: read as text, written back as text
+        found = read_table(path)
+        if list(found.columns) != RECORD_COLUMNS:
+            raise DataError(f"{path}: not a table of recorded measurements (its columns must be "
+                            f"exactly {', '.join(RECORD_COLUMNS)}) – choose another --record file")
+        sets = set(pooled["set"])
+        for row in found.astype(str).values.tolist():
+            same_file = row[1] == digest or row[0] == labels.as_posix()
+            if not (same_file and row[2] == (split or "all") and row[4] in sets):
+                old.append(row)
+    rows = sorted(old + new, key=lambda r: (r[0], r[2], r[4]))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RECORD_COLUMNS)
+    writer.writerows(rows)
+    write_atomic(path, out.getvalue().encode("utf-8"))
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS)

@@ -193,3 +193,38 @@ def test_a_workspace_folder_uses_the_recorded_provinces(tmp_path, cli):
     manifest = json.loads((tmp_path / "out" / "docs" / "d1" / MANIFEST).read_text(encoding="utf-8"))
     assert (manifest["province"], manifest["province_source"], manifest["suggestions"]) == (
         "CN-AH", "recorded", 1)
+
+
+def test_files_added_or_edited_in_a_coded_folder_are_never_replaced(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    code_corpus(corpus, tmp_path / "out", progress=False)
+    news = tmp_path / "out" / "docs" / "news"
+    (news / "my-notes.txt").write_text("mine", encoding="utf-8")
+    with open(news / "suggestions.csv", "a", encoding="utf-8") as f:
+        f.write("an edit\n")
+    before = {p.name: p.read_bytes() for p in news.iterdir()}
+    totals = code_corpus(corpus, tmp_path / "out", progress=False, force=True)
+    errors = dict(totals["errors"])
+    assert "my-notes.txt" in errors["news"] and "suggestions.csv" in errors["news"]
+    assert {p.name: p.read_bytes() for p in news.iterdir()} == before
+
+
+def test_the_output_folder_must_be_npstudys_own(tmp_path):
+    from npstudy.coder.core import CodingError
+    from npstudy.fileio import DataError, protected_folders
+    corpus = make_corpus(tmp_path / "in")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out1").mkdir()
+    (tmp_path / "out1" / "docs").symlink_to(elsewhere)          # docs/ leading out of OUTDIR
+    with pytest.raises(CodingError, match="is a link or a file"):
+        code_corpus(corpus, tmp_path / "out1", progress=False)
+    (tmp_path / "out2").mkdir()
+    (tmp_path / "out2" / "docs").write_text("mine", encoding="utf-8")
+    with pytest.raises(CodingError, match="is a link or a file"):
+        code_corpus(corpus, tmp_path / "out2", progress=False)
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in (tmp_path / "out2").iterdir()) == ["docs"]
+    shipped = protected_folders()[0]
+    with pytest.raises(DataError, match="never modified"):
+        code_corpus(corpus, shipped / "coded", progress=False)
+    assert not (shipped / "coded").exists()

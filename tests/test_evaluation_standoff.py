@@ -178,3 +178,46 @@ def test_an_oversized_cached_file_is_not_read(standoff):
     (standoff / "cache" / "e1.txt").write_bytes(b"x" * ((1 << 20) + 1))
     s = load_standoff(standoff / "labels.csv", standoff / "cache")
     assert "e1" in s["mismatched"] and "e1" not in s["texts"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "{d}/labels.csv"], "is also an input"),
+    (["--out", "{d}/excerpts.csv"], "is also an input"),
+    (["--out", "{d}/cache/e1.txt"], "inside the --texts folder"),
+    (["--out", "{d}/x.csv", "--record", "{d}/x.csv"], "name the same file"),
+    (["--bootstrap", "1000001"], "use at most 100000"),
+    (["--min-confidence", "０.５"], "not a confidence"),
+    (["--split", "test", "--excerpts", "{d}/dev_only.csv"], "no excerpt has split 'test'"),
+])
+def test_inputs_are_never_outputs_and_options_are_checked(standoff, cli, args, message):
+    rows = list(csv.reader(open(standoff / "excerpts.csv", encoding="utf-8")))
+    write([r for r in rows[1:] if r[8] == "dev"], standoff / "dev_only.csv", rows[0])
+    before = {p: p.read_bytes() for p in standoff.rglob("*") if p.is_file()}
+    run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "cache",
+              *[a.format(d=standoff) for a in args])
+    assert run.code != 0 and message in run.err and run.err.count("npstudy: error:") == 1
+    assert {p: p.read_bytes() for p in standoff.rglob("*") if p.is_file()} == before
+
+
+def test_full_width_offsets_are_refused(standoff):
+    path = standoff / "labels.csv"
+    rows = list(csv.reader(open(path, encoding="utf-8")))
+    rows[1][3:5] = ["０", "６"]
+    write(rows[1:], path, rows[0])
+    with pytest.raises(DataError, match="ASCII digits"):
+        load_standoff(path, standoff / "cache")
+
+
+def test_a_record_keeps_other_rows_exactly_and_knows_a_file_by_its_hash(standoff, cli, monkeypatch):
+    from npstudy.evaluation import RECORD_COLUMNS
+    record = standoff / "record.csv"
+    other = ["old/labels.csv", "abc", "dev", "recorded", "realtext-dev", "2026-01-01", "n/a",
+             "0.123456789"] + [""] * 5 + ["3", "4", "5", "0", "0"]
+    write([other], record, RECORD_COLUMNS)
+    args = ["--texts", standoff / "cache", "--bootstrap", "20", "--record", record]
+    assert cli("evaluate", "--standoff", standoff / "labels.csv", *args).code == 0
+    monkeypatch.chdir(standoff)              # the same label file by another path
+    assert cli("evaluate", "--standoff", "labels.csv", *args).code == 0
+    rows = list(csv.reader(open(record, encoding="utf-8")))[1:]
+    assert other in rows                     # kept exactly, text as written
+    assert len(rows) == 2 and {r[0] for r in rows} == {"old/labels.csv", "labels.csv"}

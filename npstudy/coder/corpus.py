@@ -128,6 +128,15 @@ def _publish(out: Path, doc_id: str, files: dict[str, bytes]) -> None:
             shutil.rmtree(tmp)
             raise CodingError(f"{target}: exists but was not written by npstudy code – move it "
                               "away or choose another --out")
+        foreign = sorted(p.name for p in target.iterdir() if p.name not in files)
+        written = (_read_manifest(target) or {}).get("outputs_sha256", {})
+        foreign += sorted(name for name, digest in written.items() if (target / name).is_file()
+                          and hashlib.sha256((target / name).read_bytes()).hexdigest() != digest)
+        if foreign:
+            shutil.rmtree(tmp)
+            raise CodingError(f"{target}: holds files npstudy code did not write or that were "
+                              f"edited since ({', '.join(foreign)}) – move them away before the "
+                              "document is coded again")
         old = out / f"{_OLD}{doc_id}-{os.getpid()}-{threading.get_ident()}"
         os.rename(target, old)
         os.rename(tmp, target)
@@ -184,6 +193,8 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
                     **{attr: len(getattr(result, attr)) for attr in OUTPUTS.values()},
                     "warnings": result.warnings}
         files = {name: csv_bytes(getattr(result, attr), bom=True) for name, attr in OUTPUTS.items()}
+        manifest["outputs_sha256"] = {name: hashlib.sha256(data).hexdigest()
+                                      for name, data in files.items()}
         files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
                            + "\n").encode("utf-8")
         _publish(out, doc_id, files)
@@ -309,8 +320,15 @@ def code_corpus(folder: str | os.PathLike, out: str | os.PathLike, jobs: int = 1
         raise CodingError(f"--jobs {jobs}: must be at least 1")
     paths = corpus_texts(folder)
     out = Path(out)
+    fileio.refuse_protected(out, "output")
+    if os.path.islink(out) and not out.exists():
+        raise CodingError(f"{out}: is a link to nowhere (or a link loop) – choose a folder for --out")
     if out.exists() and not out.is_dir():
         raise CodingError(f"{out}: exists and is not a folder – choose a folder for --out")
+    docs = out / "docs"
+    if os.path.islink(docs) or (os.path.lexists(docs) and not docs.is_dir()):
+        raise CodingError(f"{docs}: is a link or a file, not npstudy's folder of coded documents "
+                          "– move it away or choose another --out")
     if province:
         from ..gazetteer import load_gazetteer
 
