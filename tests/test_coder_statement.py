@@ -283,3 +283,14 @@ def test_many_occurrences_of_a_keyword_give_one_decision(coder):
     got = coder.code("浙江省" + "人工智能" * 30000 + "。").suggestions
     assert got[["province", "theme"]].drop_duplicates().values.tolist() == [
         ["CN-ZJ", "new_tracks.digital_economy"]]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((b"\xe6\xb5\x99\xe6\xb1\x9f",), "must be a str"),
+    (("浙江设立基金。", None), "non-empty name"),
+    (("浙江设立基金。", "a\nb"), "non-empty name"),
+])
+def test_the_python_api_refuses_what_is_no_text_or_no_name(coder, args, message):
+    from npstudy.coder.core import CodingError
+    with pytest.raises(CodingError, match=message):
+        coder.code(*args)

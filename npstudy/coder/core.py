@@ -241,6 +241,11 @@ class Coder:
         further distinct keyword of the same code (at most 0.95), −0.1 when the
         province is known only through a city or place.
         """
+        if not isinstance(text, str):
+            raise CodingError(f"text must be a str, not {type(text).__name__} – decode bytes "
+                              "first (npstudy.text.read_document)")
+        if not isinstance(doc_id, str) or not doc_id.strip() or "\n" in doc_id or "\r" in doc_id:
+            raise CodingError(f"doc_id {doc_id!r}: give a non-empty name on one line")
         # the scan makes hundreds of thousands of small tuples, which would set off the
         # cyclic garbage collector again and again; coding creates no reference cycles
         try:
