@@ -530,7 +530,7 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
                         "data/evaluation/realtext/labels.csv")
     if not texts.is_dir():
         raise DataError(f"{texts}: not a folder – pass the folder that holds <excerpt_id>.txt")
-    table = read_table(excerpts)
+    table = listed = read_table(excerpts)
     _need(table, EXCERPT_COLUMNS, excerpts)
     _check_excerpt_ids(table, excerpts)
     if split is not None:
@@ -542,7 +542,7 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
                             f"{sorted(set(table['split']))[:5]}) – use dev or test as written there")
         table = table[chosen].reset_index(drop=True)
     found, missing, mismatched = _standoff_texts(table, texts)
-    items = _standoff_labels(labels, read_table(excerpts), found)
+    items = _standoff_labels(labels, listed, found)
     docs = table[table["excerpt_id"].isin(set(found))]
     documents = pd.DataFrame({
         "doc_id": docs["excerpt_id"].tolist(),

@@ -126,3 +126,41 @@ def test_code_files_numbers_across_files_and_prefixes_warnings(tmp_path, coder):
     assert r.suggestions[["id", "doc_id", "province"]].values.tolist() == [
         ["S00001", "a", "CN-JS"], ["S00002", "b", "CN-ZJ"]]
     assert all(w.startswith(str(tmp_path / "b.txt") + ": ") for w in r.warnings) and r.warnings
+
+
+def _window_by_hand(text, pos, lo, hi, reach, commas="，,：:", max_reach=200):
+    """Walk out from ``pos`` one comma at a time: the reference for ``rule_windows``."""
+    lo, hi = max(lo, pos - max_reach), min(hi, pos + max_reach)
+    a = b = pos
+    for i in range(reach + 1):
+        end = a if i == 0 else a - 1
+        if end <= lo:
+            a = lo
+            break
+        a = max([text.rfind(c, lo, end) + 1 for c in commas] + [lo])
+    for i in range(reach + 1):
+        begin = b if i == 0 else b + 1
+        if begin >= hi:
+            b = hi
+            break
+        b = min([x for x in (text.find(c, begin, hi) for c in commas) if x >= 0] or [hi])
+    return a, b
+
+
+def test_rule_windows_by_hand_and_against_a_walk_on_random_texts():
+    import random
+
+    from npstudy.coder.rules import MAX_REACH, RULE_REACH, rule_windows
+    t = "甲，乙丙，丁，戊"
+    a, b = rule_windows(t, np.array([2, 7]), np.array([0, 0]), np.array([8, 8]), reach=0)
+    assert [t[x:y] for x, y in zip(a.tolist(), b.tolist())] == ["乙丙", "戊"]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice("甲乙，,：丙丁") for _ in range(rng.randint(1, 600)))
+        lo = rng.randrange(len(text))
+        hi = rng.randint(lo + 1, len(text))
+        pos = rng.randint(lo, hi - 1)
+        for reach in (0, RULE_REACH, 2):
+            got = rule_windows(text, np.array([pos]), np.array([lo]), np.array([hi]), reach)
+            assert (int(got[0][0]), int(got[1][0])) == _window_by_hand(
+                text, pos, lo, hi, reach, max_reach=MAX_REACH), (text, pos, lo, hi, reach)

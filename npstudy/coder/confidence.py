@@ -46,7 +46,7 @@ import pandas as pd
 from .statement import MAX_OCCURRENCES, STRONG_ONLY, clause_span, is_instrument_term
 
 __all__ = ["CELLS", "CALIBRATION_FILE", "evidence", "cells", "load_calibration", "calibrate",
-           "fit", "reliability", "cutoffs", "calibration_tables"]
+           "reliability", "cutoffs", "calibration_tables"]
 
 #: The cells, in the order their rates are made non-decreasing.
 CELLS = ["weak/single", "instrument/single", "weak/corroborated", "instrument/corroborated"]
@@ -194,15 +194,6 @@ def _coded(*sets):
             correct += [k[1:] in want for k in keys]
             items += keys
     return cell, correct, items, labelled
-
-
-def fit(*sets) -> pd.DataFrame:
-    """Code the DEV excerpts of each stand-off set with their recorded province and tabulate
-    each suggestion's cell against the labels (a suggestion is right when its (excerpt,
-    province, theme) is labelled). Each set is (labels, texts), its ``excerpts.csv``
-    beside the labels; only ``split == dev`` excerpts are read."""
-    cell, correct, _, _ = _coded(*sets)
-    return reliability(cell, correct)
 
 
 def cutoffs(table: pd.DataFrame, cell: list[str], correct: list[bool], items: list,

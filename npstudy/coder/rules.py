@@ -1,7 +1,7 @@
 """Context rules: a lexicon keyword with ``requires``/``excludes`` words counts only when the
 words near it hold one of the required words and none of the excluded ones.
 
-*Near* is the keyword's comma segment and one segment on each side (:func:`rule_window`), not
+*Near* is the keyword's comma segment and one segment on each side (:func:`rule_windows`), not
 the whole sentence: in a long sentence of targets or sectors, a required word three clauses
 away says nothing about the keyword (先导区 in 科技自立自强先导区 is no future-industry zone
 because 产业 appears elsewhere in the sentence).
@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-__all__ = ["alternation", "decider", "rule_window", "rule_windows", "decide_rules_near",
+__all__ = ["alternation", "decider", "rule_windows", "decide_rules_near",
            "RULE_REACH"]
 
 
@@ -75,39 +75,11 @@ RULE_REACH = 1
 MAX_REACH = 200
 
 
-def rule_window(text: str, pos: int, lo: int, hi: int, reach: int = RULE_REACH) -> tuple[int, int]:
-    """The comma segments of ``text[lo:hi]`` around position ``pos``: its own segment and
-    ``reach`` segments on each side.
-
-    Examples
-    --------
-    >>> t = "甲，乙丙，丁，戊"
-    >>> a, b = rule_window(t, 2, 0, len(t), 0); t[a:b]
-    '乙丙'
-    >>> a, b = rule_window(t, 2, 0, len(t), 1); t[a:b]
-    '甲，乙丙，丁'
-    """
-    a = b = pos
-    lo, hi = max(lo, pos - MAX_REACH), min(hi, pos + MAX_REACH)
-    for i in range(reach + 1):
-        end = a if i == 0 else a - 1
-        if end <= lo:
-            a = lo
-            break
-        a = max([text.rfind(c, lo, end) + 1 for c in COMMAS] + [lo])
-    for i in range(reach + 1):
-        begin = b if i == 0 else b + 1
-        if begin >= hi:
-            b = hi
-            break
-        b = min([x for x in (text.find(c, begin, hi) for c in COMMAS) if x >= 0] or [hi])
-    return a, b
-
-
 def rule_windows(text: str, pos: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                  reach: int = RULE_REACH) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`rule_window` for arrays of positions and clause bounds, with one search of the
-    text's commas.
+    """The comma segments of ``text[lo:hi]`` around each position ``pos``: its own segment
+    and ``reach`` segments on each side, at most :data:`MAX_REACH` characters either way;
+    for arrays of positions and clause bounds, with one search of the text's commas.
 
     Examples
     --------
@@ -132,7 +104,7 @@ _COMMA = re.compile("[" + COMMAS + "]")
 
 def decide_rules_near(deciders, text, k_code, k_rule, k_pos, k_clause, gid, starts, ends):
     """Codes of the keywords whose context rule decides them (``k_code == -2``), in place,
-    each read in the window of :func:`rule_window` around the keyword inside its clause;
+    each read in the window of :func:`rule_windows` around the keyword inside its clause;
     each rule set decides all its keywords in one call."""
     check = np.flatnonzero((gid >= 0) & (k_code == -2))
     if not len(check):
