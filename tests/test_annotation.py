@@ -61,10 +61,12 @@ def test_the_shipped_labels_agree_as_reported():
     assert t.loc["excerpt", "units"] == 237
 
 
-def test_adjudicated_labels_are_the_kept_items_and_within_the_excerpts():
-    adj = pd.read_csv(REALTEXT / "adjudication.csv", dtype=str, keep_default_na=False)
-    labels = pd.read_csv(REALTEXT / "labels.csv", dtype=str, keep_default_na=False)
-    excerpts = pd.read_csv(REALTEXT / "excerpts.csv", dtype=str, keep_default_na=False)
+@pytest.mark.parametrize("batch", ["", "dev2", "dev3", "dev4", "test2"])
+def test_adjudicated_labels_are_the_kept_items_and_within_the_excerpts(batch):
+    folder = REALTEXT / batch
+    adj = pd.read_csv(folder / "adjudication.csv", dtype=str, keep_default_na=False)
+    labels = pd.read_csv(folder / "labels.csv", dtype=str, keep_default_na=False)
+    excerpts = pd.read_csv(folder / "excerpts.csv", dtype=str, keep_default_na=False)
     kept = adj[adj["decision"] == "keep"]
     key = ["excerpt_id", "province", "theme"]
     assert sorted(map(tuple, kept[key].to_numpy())) == sorted(map(tuple, labels[key].to_numpy()))
@@ -88,4 +90,16 @@ def test_the_test_split_is_frozen():
     assert digest == FROZEN_TEST
 
 
+def test_the_second_test_set_is_frozen():
+    # the second test set (test2/), frozen by hash as soon as it was adjudicated, before any
+    # coder ran on it: a changed label, offset, excerpt or split fails here
+    folder = REALTEXT / "test2"
+    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in (
+        "excerpts.csv", "labels.csv", "labels_a.csv", "labels_b.csv", "adjudication.csv"))).hexdigest()
+    excerpts = pd.read_csv(folder / "excerpts.csv", dtype=str, keep_default_na=False)
+    assert set(excerpts["split"]) == {"test"} and len(excerpts) == 222
+    assert digest == FROZEN_TEST2
+
+
+FROZEN_TEST2 = "86a9784866ba33c5c75cfac2a3e8d6b5df2cee78aad647b72568d8d370b0fb1e"
 FROZEN_TEST = "af3bf2069a85288c48bfdce95bc65e2cd5897b8476e2e14a74223236049176ed"
