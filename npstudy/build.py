@@ -22,6 +22,7 @@ import pandas as pd
 from . import plots, plots_coder, plots_external
 from .codebook import Codebook
 from .coder.confidence import calibration_tables
+from .coder.screen import screen_tables
 from .dataset import data_dir, load_codebook, load_practices
 from .gazetteer import Gazetteer, load_gazetteer
 from .lang import check_lang
@@ -149,8 +150,9 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         "rank_intervals": _rank_table(p, n_samples, seed, cb),
         # the article beside public indicators of the 31 provinces (data/external/)
         **external_tables(p, n_perm=n_samples, seed=seed),
-        # the coder's confidence on real text, as fitted on its DEV sets (figure 10)
-        **calibration_tables(),
+        # the coder's confidence on real text: the statement screen, cross-validated on the
+        # real-text DEV sets (figure 10)
+        **(screen_tables() or calibration_tables()),
     }
     if side is not None:
         try:
@@ -346,9 +348,9 @@ def figure_captions(results: Results, lang: str, alpha: float = 0.05, codebook=N
 
 
 def _calibration_facts(tables: dict) -> dict:
-    """Figure 10's numbers: the DEV suggestions and items it rests on, and the best cut-off."""
+    """Figure 10's numbers: the DEV items it rests on, and the cut-off of best precision."""
     rel, cuts = tables["coder_calibration"], tables["coder_calibration_cutoffs"]
-    top = cuts.iloc[-1]
+    top = cuts.loc[cuts["precision"].idxmax()]
     return {"n_rows": int(rel["n"].sum()), "n_items": int(cuts["items"].iloc[0]),
             "cut": f"{top['cutoff']:.2f}", "precision": f"{top['precision']:.2f}",
             "recall": f"{top['recall']:.2f}"}

@@ -1,8 +1,8 @@
 """Figure 10: how far the coder's confidence can be trusted on real published text.
 
 Drawing only: the numbers come from the reliability and cut-off tables that
-:mod:`npstudy.coder.confidence` fits on the real-text DEV sets and stores in
-``npstudy/coder/calibration.json`` (:func:`npstudy.coder.confidence.calibration_tables`).
+:mod:`npstudy.coder.screenfit` cross-validates on the real-text DEV sets and stores in
+``npstudy/coder/screen.json`` (:func:`npstudy.coder.screen.screen_tables`).
 The figure is 7 inches wide and every text is at least 7 pt at that width.
 """
 
@@ -22,19 +22,19 @@ WIDTH = 7.0
 _BLUE, _ORANGE, _GREY = "#2166ac", "#b35806", "#4d4d4d"
 
 TEXT = {
-    "title": {"en": "The coder's confidence on real published text (DEV sets)",
-              "zh": "编码器置信度在真实发布文本上的表现（开发集）"},
-    "left": {"en": "a  Reliability: confidence given and share right",
-             "zh": "a 可靠性：所给置信度与实际正确比例"},
+    "title": {"en": "The coder's confidence on real published text (DEV sets, predicted out of set)",
+              "zh": "编码器置信度在真实发布文本上的表现（开发集，集外校验）"},
+    "left": {"en": "a  Reliability: probability given and share right",
+             "zh": "a 可靠性：所给概率与实际正确比例"},
     "right": {"en": "b  What a cut-off buys, per item",
               "zh": "b 置信度阈值的效果（按条目计）"},
-    "x_left": {"en": "confidence given", "zh": "所给置信度"},
-    "y_left": {"en": "share of suggestions right", "zh": "建议正确的比例"},
-    "x_right": {"en": "keep suggestions with confidence at least", "zh": "保留置信度不低于该值的建议"},
+    "x_left": {"en": "probability given (mean of the bin)", "zh": "所给概率（区间内平均）"},
+    "y_left": {"en": "share of items right", "zh": "条目正确的比例"},
+    "x_right": {"en": "keep items with probability at least", "zh": "保留概率不低于该值的条目"},
     "y_right": {"en": "precision, recall", "zh": "精确率、召回率"},
     "precision": {"en": "precision", "zh": "精确率"},
     "recall": {"en": "recall", "zh": "召回率"},
-    "diagonal": {"en": "confidence = share right", "zh": "置信度＝正确比例"},
+    "diagonal": {"en": "probability = share right", "zh": "概率＝正确比例"},
     "weak/single": {"en": "weak, single", "zh": "弱证据，单句"},
     "instrument/single": {"en": "instrument, single", "zh": "政策工具，单句"},
     "weak/corroborated": {"en": "weak, corroborated", "zh": "弱证据，多句印证"},
@@ -43,7 +43,8 @@ TEXT = {
 
 
 def _t(key: str, lang: str) -> str:
-    return TEXT[key][lang]
+    """The text of ``key`` in ``lang``; a key with no text (a bin such as "0.2–0.4") as it is."""
+    return TEXT[key][lang] if key in TEXT else key
 
 
 def plot_coder_reliability(reliability: pd.DataFrame, cutoffs: pd.DataFrame,
@@ -53,18 +54,18 @@ def plot_coder_reliability(reliability: pd.DataFrame, cutoffs: pd.DataFrame,
     Parameters
     ----------
     reliability : pandas.DataFrame
-        One row per cell: ``cell``, ``n`` (DEV suggestions), ``correct`` and ``confidence``
-        (the rate given to the cell).
+        One row per cell or probability bin: ``cell``, ``n`` (DEV items), ``correct`` and
+        ``confidence`` (the probability given, the mean of the bin).
     cutoffs : pandas.DataFrame
         ``cutoff``, ``precision`` and ``recall`` at the (excerpt, province, theme) level.
     lang : {"en", "zh"}
 
     Notes
     -----
-    Panel a draws each cell at (confidence given, share of its DEV suggestions right) with
-    the Clopper–Pearson 95% interval of that share (``scipy.stats.binomtest``); a cell on the
-    diagonal is calibrated. The confidence is fitted on the same suggestions, so the
-    diagram shows the fit, not an out-of-sample check.
+    Panel a draws each bin at (probability given, share of its DEV items right) with the
+    Clopper–Pearson 95% interval of that share (``scipy.stats.binomtest``); a bin on the
+    diagonal is calibrated. Each DEV set's probabilities come from a screen fitted without
+    it (:mod:`npstudy.coder.screenfit`), so the diagram is an out-of-set check.
     """
     fig = Figure(figsize=(WIDTH, 3.4))
     with _style(lang):
@@ -92,7 +93,7 @@ def plot_coder_reliability(reliability: pd.DataFrame, cutoffs: pd.DataFrame,
         ax_a.set_xlabel(_t("x_left", lang), fontsize=8)
         ax_a.set_ylabel(_t("y_left", lang), fontsize=8)
         ax_a.set_title(_t("left", lang), fontsize=8, loc="left")
-        ax_a.legend(loc="lower right", fontsize=7, frameon=False)
+        ax_a.legend(loc="upper left", fontsize=7, frameon=False)
         cuts = cutoffs.sort_values("cutoff")
         ax_b.plot(cuts["cutoff"], cuts["precision"], "o-", color=_BLUE, ms=4,
                   label=_t("precision", lang))

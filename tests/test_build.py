@@ -69,10 +69,12 @@ def test_tables_hold_the_expected_values(zh_png):
     assert pooled.loc["test"].tolist() == [198, 210, 218, 54]
     assert pooled.loc["dev"].tolist() == [162, 166, 162, 37]
     assert pooled.loc["batch2"].tolist() == [208, 218, 216, 42]
-    assert pooled.loc["batch3"].tolist() == [174, 192, 184, 44]
+    # the statement screen drops one false suggestion the rules keep in batch3
+    assert pooled.loc["batch3"].tolist() == [174, 191, 184, 44]
     # batch4 was held out: data/evaluation/batch4/blind_scores.csv keeps its blind score
-    # (191, 213, 206); the build scores the current coder, with the statement test
-    assert pooled.loc["batch4"].tolist() == [187, 203, 206, 45]
+    # (191, 213, 206); the build scores the current coder, with the statement test and the
+    # statement screen (which drops one false suggestion the rules keep)
+    assert pooled.loc["batch4"].tolist() == [187, 202, 206, 45]
     assert pooled.loc["article (in-sample)"].tolist() == [40, 41, 40, 1]
     assert coder.loc[("test", "all"), "precision"] == pytest.approx(198 / 210, abs=1e-6)
     assert coder.loc[("test", "all"), "recall"] == pytest.approx(198 / 218, abs=1e-6)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screen_reference import probabilities
 from npstudy.coder import UNMATCHED_COLUMNS, Coder
 from npstudy.coder.confidence import load_calibration
 from npstudy.coder.core import blocks as _blocks
@@ -52,8 +53,13 @@ def test_actor_carries_over_within_a_paragraph_not_beyond(coder):
     text = "江苏出台条例。同时，设立科技创新基金。\n建设概念验证中心。"
     r = coder.code(text)
     assert pairs(r) == [("CN-JS", "innovation.venture_capital")]
-    # carried over, with an instrument (设立…基金), in one sentence: that cell's DEV rate
-    assert r.suggestions["confidence"].tolist() == [load_calibration()["instrument/single"]]
+    # the confidence is the statement screen's probability of the item
+    expected = probabilities(text)[("CN-JS", "innovation.venture_capital")]
+    assert r.suggestions["confidence"].tolist() == [round(expected, 2)]
+    # without the screen, the rate of the item's cell on the DEV sets
+    rates = load_calibration()
+    assert Coder(screened=False).code(text).suggestions["confidence"].tolist() == [
+        rates["instrument/single"]]
 
 
 def test_datelines_are_not_actors(coder):

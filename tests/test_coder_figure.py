@@ -1,6 +1,8 @@
 """Figure 10: the reliability diagram draws the stored table, in the shipped font, the same
 bytes every time."""
 
+import json
+
 import matplotlib
 import pandas as pd
 import pytest
@@ -8,7 +10,8 @@ from fontTools.ttLib import TTFont
 from scipy.stats import binomtest
 
 from npstudy.build import _figure_bytes
-from npstudy.coder.confidence import CELLS, calibration_tables, load_calibration
+from npstudy.coder.confidence import CELLS
+from npstudy.coder.screen import SCREEN_RECORD, screen_tables
 from npstudy.plots import FONT_FILE
 from npstudy.plots_coder import TEXT, plot_coder_reliability
 
@@ -17,19 +20,26 @@ matplotlib.use("Agg")
 
 @pytest.fixture(scope="module")
 def tables():
-    return calibration_tables()
+    return screen_tables()
 
 
-def test_the_stored_tables_agree_with_the_rates(tables):
-    rel = tables["coder_calibration"]
-    assert rel["cell"].tolist() == CELLS
-    rates = load_calibration()
-    assert [round(c, 2) for c in rel["confidence"]] == [rates[c] for c in CELLS]
-    # the rate is the add-one smoothed share of each cell
-    assert rel["rate"].tolist() == [round((c + 1) / (n + 2), 4)
-                                    for c, n in zip(rel["correct"], rel["n"])]
-    cuts = tables["coder_calibration_cutoffs"]
+def test_the_stored_tables_agree_with_the_cross_validation(tables):
+    rel, cuts = tables["coder_calibration"], tables["coder_calibration_cutoffs"]
+    assert rel["cell"].tolist() == ["0.0–0.2", "0.2–0.4", "0.4–0.6", "0.6–0.8", "0.8–1.0"]
+    # each bin's rate is its share right, and its mean probability lies inside it
+    assert rel["rate"].tolist() == [round(c / n, 4) for c, n in zip(rel["correct"], rel["n"])]
+    lows = [0.0, 0.2, 0.4, 0.6, 0.8]
+    assert all(lo <= c < lo + 0.2 + 1e-9 for lo, c in zip(lows, rel["confidence"]))
+    # the bins hold every item the rules let through, which a cut-off of 0 keeps
+    assert rel["n"].sum() == cuts["items"].iloc[0] and rel["correct"].sum() == cuts["right"].iloc[0]
     assert cuts["items"].is_monotonic_decreasing and cuts["recall"].is_monotonic_decreasing
+    # at the screen's threshold, the cut-off table gives the pooled held-out scores
+    record = json.loads(SCREEN_RECORD.read_text(encoding="utf-8"))
+    pooled = record["cross_validation"]["held-out sets"]["pooled"]
+    at = cuts[cuts["cutoff"].round(3) == round(record["threshold"], 3)].iloc[0]
+    assert (at["precision"], at["recall"]) == (pooled["screened"]["precision"],
+                                               pooled["screened"]["recall"])
+    assert at["right"] / pooled["items labelled"] == pytest.approx(at["recall"], abs=5e-5)
 
 
 def test_each_cell_is_drawn_at_its_confidence_and_share(tables):

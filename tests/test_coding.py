@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from conftest import run_main
 
+from screen_reference import probabilities
 from npstudy import load_practices, load_source, validate
 from npstudy.coder import SUGGESTION_COLUMNS, Coder, code_file, code_text
 from npstudy.coder.confidence import load_calibration
@@ -100,8 +101,12 @@ def test_list_of_provinces_gives_one_row_each(coder):
 def test_cities_resolve_to_provinces(coder):
     r = coder.code("宁波已建成一批概念验证中心。")
     assert r.suggestions[["province", "city"]].values.tolist() == [["CN-ZJ", "宁波"]]
-    # a policy verb (建成), one sentence: that cell's DEV rate; the rule score is 0.6 - 0.1
-    assert r.suggestions["confidence"].tolist() == [load_calibration()["instrument/single"]]
+    # the screen's probability of the item; without the screen, the rate of its cell (a
+    # policy verb, 建成, in one sentence); the rule score is 0.6 - 0.1
+    expected = probabilities("宁波已建成一批概念验证中心。")[("CN-ZJ", "innovation.tech_transfer")]
+    assert r.suggestions["confidence"].tolist() == [round(expected, 2)]
+    unscreened = Coder(screened=False).code("宁波已建成一批概念验证中心。")
+    assert unscreened.suggestions["confidence"].tolist() == [load_calibration()["instrument/single"]]
     raw = Coder(calibrated=False).code("宁波已建成一批概念验证中心。")
     assert raw.suggestions["confidence"].tolist() == [0.5]
 
@@ -141,10 +146,14 @@ def test_partners_are_not_actors(coder):
 
 
 def test_subject_carries_over_within_a_paragraph_only(coder):
-    r = coder.code("广东出台条例;同时,建设数据交易中心。建设概念验证中心。\n设立科技创新基金。")
+    text = "广东出台条例;同时,建设数据交易中心。建设概念验证中心。\n设立科技创新基金。"
+    r = coder.code(text)
+    p = probabilities(text)
     assert r.suggestions[["province", "code", "confidence"]].values.tolist() == [
-        ["CN-GD", "new_tracks.digital_economy.data_exchange", load_calibration()["instrument/single"]],
-        ["CN-GD", "innovation.tech_transfer.proof_of_concept", load_calibration()["instrument/single"]]]
+        ["CN-GD", "new_tracks.digital_economy.data_exchange",
+         round(p[("CN-GD", "new_tracks.digital_economy")], 2)],
+        ["CN-GD", "innovation.tech_transfer.proof_of_concept",
+         round(p[("CN-GD", "innovation.tech_transfer")], 2)]]
 
 
 def test_keyword_at_very_start_and_end(coder):

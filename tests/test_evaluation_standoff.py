@@ -95,14 +95,18 @@ def test_one_split(standoff, cli):
 
 
 def test_a_confidence_cut_off_scores_what_a_reviewer_keeps(standoff):
-    from npstudy.coder.confidence import load_calibration
+    from screen_reference import probabilities
     s = load_standoff(standoff / "labels.csv", standoff / "cache")
-    # every suggestion here stands alone with an instrument term: one cell, one confidence
-    single = load_calibration()["instrument/single"]
-    row = pooled(standoff_table(s, n=50, min_confidence=single), f"realtext (confidence ≥ {single:g})")
+    # the three suggested items and their confidences, worked out from the screen's weights:
+    # e1 (CN-JS, VC) is labelled, e2 (CN-ZJ, TT) is labelled, e3 (CN-AH, TT) is not
+    conf = sorted(round(probabilities(TEXTS[e], p or None)[key], 2)
+                  for e, p, key in (("e1", "CN-JS", ("CN-JS", VC)), ("e2", None, ("CN-ZJ", TT)),
+                                    ("e3", "CN-AH", ("CN-AH", TT))))
+    row = pooled(standoff_table(s, n=50, min_confidence=conf[0]),
+                 f"realtext (confidence ≥ {conf[0]:g})")
     assert (row["tp"], row["suggested"], row["labelled"]) == (2, 3, 3)
-    row = pooled(standoff_table(s, n=50, min_confidence=single + 0.01),
-                 f"realtext (confidence ≥ {single + 0.01:g})")
+    top = conf[-1] + 0.01
+    row = pooled(standoff_table(s, n=50, min_confidence=top), f"realtext (confidence ≥ {top:g})")
     assert (row["tp"], row["suggested"], row["labelled"]) == (0, 0, 3)
 
 

@@ -34,11 +34,11 @@ Aho–Corasick), chosen by measurement over Python's ``re`` and ``pyahocorasick`
 (``benchmarks/``).
 """
 
-from .core import Coder, CodingResult, code_file, code_text, unmatched_sentences
+from .core import Coder, CodingResult, code_text
 from .corpus import code_corpus, read_corpus
 from .counts import AGGREGATE_SUGGESTION_COLUMNS, QUANTIFIER_WORDS
 from .matcher import AMBIGUOUS_CITY_NAMES
-from .run import code_files
+from .run import code_file, code_files, unmatched_sentences
 from .tables import SUGGESTION_COLUMNS, UNMATCHED_COLUMNS
 
 __all__ = [

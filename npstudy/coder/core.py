@@ -19,16 +19,15 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
-from ..dataset import check_doc_id, load_codebook
+from ..dataset import load_codebook
 from ..fileio import CodingError
 from ..gazetteer import ABBREVIATIONS, Gazetteer, load_gazetteer
-from ..text import clause_layout, code_points, read_document, text_warnings
+from ..text import clause_layout, code_points, text_warnings
 from .attribution import Layout, Matches, attribute
 from .confidence import calibrate
 from .counts import IS_NUMERAL, aggregate_frame, aggregates, number_start
@@ -36,11 +35,12 @@ from .matcher import (COUNT, KEYWORD, KIND_NAMES, NATIONAL, PARTNERS, PROVINCE, 
                       Matcher, StraddleMatcher, abbreviation_lists, dateline_spans, vocabulary)
 from .rules import alternation, decider
 from .national import PASSIVE_NATIONAL
-from .statement import is_instrument_term, statement_filter
+from .screen import load_screen, screen
+from .statement import is_instrument_term, statement_filter, statement_reasons
 from .tables import (UNMATCHED_COLUMNS, as_strings, empty_unmatched, suggestion_columns,
                      suggestion_frame)
 
-__all__ = ["Coder", "CodingResult", "code_text", "code_file", "unmatched_sentences"]
+__all__ = ["Coder", "CodingResult", "code_text", "default_coder", "blocks"]
 
 #: Threads that code blocks of one long text at once.
 _WORKERS = min(2, os.cpu_count() or 1)
@@ -76,6 +76,17 @@ class Coder:
     places : pandas.DataFrame, optional
         County-level cities, new areas, zones and abbreviation compounds
         (:func:`npstudy.lexicon.load_places`); the shipped ``places.csv`` by default.
+    statement_test : bool, default True
+        Drop the suggestions whose sentence states no provincial action
+        (:mod:`npstudy.coder.statement`).
+    calibrated : bool, default True
+        Give each suggestion a confidence fitted on real text: the statement screen's
+        probability, or (without the screen) the rate of its cell
+        (:mod:`npstudy.coder.confidence`). False keeps the heuristic score.
+    screened : bool, default True
+        After the statement test, drop the (document, province, theme) items that the
+        statement screen (:mod:`npstudy.coder.screen`, trained on labelled real text) finds
+        unlikely; each of their sentences is listed in ``unmatched`` with the probability.
     block_chars : int
         Long texts are coded in blocks of at most about this many characters, cut at
         line breaks into equal parts, so that memory stays bounded; two threads code
@@ -93,13 +104,16 @@ class Coder:
     def __init__(self, codebook: Codebook | None = None, gazetteer: Gazetteer | None = None,
                  include_partners: bool = False, lexicon: pd.DataFrame | None = None,
                  places: pd.DataFrame | None = None, block_chars: int = 1_000_000,
-                 statement_test: bool = True, calibrated: bool = True):
+                 statement_test: bool = True, calibrated: bool = True, screened: bool = True):
         from ..lexicon import load_lexicon, load_places
 
         self.codebook = codebook if codebook is not None else load_codebook()
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
         self.block_chars = int(block_chars)
         self.statement_test, self.calibrated = bool(statement_test), bool(calibrated)
+        self.screened = bool(screened)
+        #: the statement screen in use (None: no screen shipped, or ``screened=False``)
+        self.screen = load_screen() if self.screened and self.statement_test else None
         codes = self.codebook.entries("code")
         if lexicon is None:
             lexicon = load_lexicon(codes={e.id for e in codes})
@@ -236,10 +250,11 @@ class Coder:
         province is named (and starts as ``province`` when given). A keyword with
         a context rule counts only when its sentence satisfies the rule.
 
-        Confidence is a ranking aid, not a probability: 0.6 when province and
-        keyword share a clause, 0.4 when the actor is carried over, +0.1 for each
-        further distinct keyword of the same code (at most 0.95), −0.1 when the
-        province is known only through a city or place.
+        *Confidence.* The statement screen's probability that an annotator would label
+        the suggestion's (document, province, theme) item. The heuristic score it starts
+        from (``calibrated=False``) is 0.6 when province and keyword share a clause, 0.4
+        when the actor is carried over, +0.1 for each further distinct keyword of the same
+        code (at most 0.95), −0.1 when the province is known only through a city or place.
         """
         if not isinstance(text, str):
             raise CodingError(f"text must be a str, not {type(text).__name__} – decode bytes "
@@ -274,9 +289,17 @@ class Coder:
         aggregates_ = aggregate_frame([part[1] for part in parts], doc_id)
         unmatched = pd.DataFrame([(doc_id,) + u for part in parts for u in part[2]],
                                  columns=UNMATCHED_COLUMNS)
+        screened = False
         if self.statement_test:
-            suggestions, unmatched = statement_filter(suggestions, unmatched, self.names_actor)
-        if self.calibrated:
+            candidates = suggestions
+            reasons = statement_reasons(candidates, self.names_actor)
+            suggestions, unmatched = statement_filter(suggestions, unmatched, self.names_actor,
+                                                      reasons)
+            if self.screen is not None:
+                suggestions, unmatched = screen(candidates, reasons, suggestions, unmatched, text,
+                                                self.names_actor, self.screen, self.calibrated)
+                screened = True
+        if self.calibrated and not screened:
             suggestions = calibrate(suggestions)
         if not len(suggestions) and not len(unmatched) and not default:
             warnings.append("no province or prefecture-level city found in the text")
@@ -455,44 +478,3 @@ def code_text(text: str, doc_id: str = "doc", coder: Coder | None = None,
     """
     coder = coder if coder is not None else default_coder()
     return coder.code(text, doc_id, province=province)
-
-
-def unmatched_sentences(coder: Coder, text: str, doc_id: str = "doc",
-                        province: str | None = None) -> pd.DataFrame:
-    """Sentences that name a province or city but gave no suggestion, for a reviewer to read.
-
-    The same table as ``coder.code(text, doc_id, province).unmatched``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`UNMATCHED_COLUMNS`: ``provinces`` (ISO codes in order of
-        first mention, ``;``-separated), the sentence as ``quote`` with its
-        ``start``/``end`` offsets (``text[start:end] == quote``), ``paragraph``
-        (0-based line) and ``reason`` (no keyword of the lexicon; province named only
-        as location or partner; national statement).
-
-    Examples
-    --------
-    >>> coder = Coder()
-    >>> text = "上海举办论坛。浙江建设概念验证中心。华为在贵州设厂。"
-    >>> unmatched_sentences(coder, text)[["provinces", "quote", "reason"]].values.tolist()
-    [['CN-SH', '上海举办论坛', 'no keyword of the lexicon'], ['CN-GZ', '华为在贵州设厂', 'province named only as location']]
-    """
-    return coder.code(text, doc_id, province=province).unmatched
-
-
-def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,
-              coder: Coder | None = None, province: str | None = None) -> CodingResult:
-    """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem.
-
-    An explicit ``doc_id`` must match :data:`npstudy.dataset.DOC_ID_PATTERN`; ``province`` is
-    the document's own province (see :meth:`Coder.code`).
-    """
-    if doc_id is not None:
-        check_doc_id(doc_id)
-    text, used = read_document(path, encoding)
-    result = code_text(text, doc_id or Path(path).stem, coder, province=province)
-    if used != "utf-8":
-        result.warnings.insert(0, f"read as {used}; offsets count characters of the decoded text")
-    return result

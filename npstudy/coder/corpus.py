@@ -85,13 +85,20 @@ def corpus_texts(folder: str | os.PathLike) -> list[Path]:
 
 def coder_fingerprint(coder) -> str:
     """SHA-256 of everything the coder's output depends on: its patterns, their kinds, places
-    and labels, the keyword rules and the codebook's codes (cached per coder)."""
+    and labels, the keyword rules, the codebook's codes, which checks it runs, the statement
+    screen's weights and the calibration (cached per coder)."""
     known = getattr(coder, "_fingerprint", None)
     if known is None:
         # sorted: the order of the patterns (not the matches) varies with string hashing
         entries = sorted(zip(coder._patterns, coder._kind.tolist(), coder._value, coder._label))
+        from .confidence import load_calibration
+        model = coder.screen
+        screen = (None if model is None else
+                  [model.vocabulary, model.coef.tolist(), model.intercept, model.threshold])
         payload = json.dumps([entries, coder._rules, coder._code_ids, coder._code_theme,
-                              coder._code_category, coder._code_type, sorted(coder._partners)],
+                              coder._code_category, coder._code_type, sorted(coder._partners),
+                              [coder.statement_test, coder.calibrated, coder.screened],
+                              screen, load_calibration() if coder.calibrated else None],
                              ensure_ascii=False, default=list)
         known = coder._fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()
     return known

@@ -18,10 +18,11 @@ import pandas as pd
 from .. import fileio
 from ..dataset import check_doc_id
 from ..fileio import CodingError, DataError
-from .core import CodingResult, default_coder
+from ..text import read_document
+from .core import Coder, CodingResult, code_text, default_coder
 
 __all__ = ["document_ids", "check_files", "code_files", "number_suggestions", "suggestions_csv",
-           "csv_bytes"]
+           "csv_bytes", "code_file", "unmatched_sentences"]
 
 
 def document_ids(paths: list, doc_id: str | None = None) -> list[str]:
@@ -193,3 +194,44 @@ def code_files(paths: list, doc_id: str | None = None, encoding: str | None = No
     names = ", ".join(map(str, paths))[:200]
     return CodingResult(number_suggestions(frames, names), pd.concat(counted, ignore_index=True),
                         notes, pd.concat(dropped, ignore_index=True))
+
+
+def unmatched_sentences(coder: Coder, text: str, doc_id: str = "doc",
+                        province: str | None = None) -> pd.DataFrame:
+    """Sentences that name a province or city but gave no suggestion, for a reviewer to read.
+
+    The same table as ``coder.code(text, doc_id, province).unmatched``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNMATCHED_COLUMNS`: ``provinces`` (ISO codes in order of
+        first mention, ``;``-separated), the sentence as ``quote`` with its
+        ``start``/``end`` offsets (``text[start:end] == quote``), ``paragraph``
+        (0-based line) and ``reason`` (no keyword of the lexicon; province named only
+        as location or partner; national statement).
+
+    Examples
+    --------
+    >>> coder = Coder()
+    >>> text = "上海举办论坛。浙江建设概念验证中心。华为在贵州设厂。"
+    >>> unmatched_sentences(coder, text)[["provinces", "quote", "reason"]].values.tolist()
+    [['CN-SH', '上海举办论坛', 'no keyword of the lexicon'], ['CN-GZ', '华为在贵州设厂', 'province named only as location']]
+    """
+    return coder.code(text, doc_id, province=province).unmatched
+
+
+def code_file(path: str | os.PathLike, doc_id: str | None = None, encoding: str | None = None,
+              coder: Coder | None = None, province: str | None = None) -> CodingResult:
+    """Read a file with :func:`read_document` and code it; ``doc_id`` defaults to the file stem.
+
+    An explicit ``doc_id`` must match :data:`npstudy.dataset.DOC_ID_PATTERN`; ``province`` is
+    the document's own province (see :meth:`Coder.code`).
+    """
+    if doc_id is not None:
+        check_doc_id(doc_id)
+    text, used = read_document(path, encoding)
+    result = code_text(text, doc_id or Path(path).stem, coder, province=province)
+    if used != "utf-8":
+        result.warnings.insert(0, f"read as {used}; offsets count characters of the decoded text")
+    return result

@@ -423,16 +423,8 @@ def _neighbour_acts(sentence: str, a: int, b: int, has_actor=None) -> bool:
     return False
 
 
-def statement_filter(suggestions, unmatched, has_actor=None):
-    """Drop the suggestions whose sentence states no provincial action (:func:`statement_reason`).
-
-    Each dropped sentence is listed once in ``unmatched`` with the reason, so a reviewer
-    sees what the test removed. Returns (suggestions, unmatched), renumbered in text order.
-    """
-    import pandas as pd
-
-    if not len(suggestions):
-        return suggestions, unmatched
+def statement_reasons(suggestions, has_actor=None) -> list[str]:
+    """:func:`statement_reason` of every suggestion ("" for those that stand)."""
     seen: dict = {}           # rows of one sentence often share keywords and theme
     reasons = []
     for key in zip(suggestions["quote"].tolist(), suggestions["keywords"].tolist(),
@@ -440,6 +432,22 @@ def statement_filter(suggestions, unmatched, has_actor=None):
         if key not in seen:
             seen[key] = statement_reason(*key, has_actor)
         reasons.append(seen[key])
+    return reasons
+
+
+def statement_filter(suggestions, unmatched, has_actor=None, reasons=None):
+    """Drop the suggestions whose sentence states no provincial action (:func:`statement_reason`).
+
+    Each dropped sentence is listed once in ``unmatched`` with the reason, so a reviewer
+    sees what the test removed. ``reasons`` are the rows' :func:`statement_reasons` when
+    already worked out. Returns (suggestions, unmatched), renumbered in text order.
+    """
+    import pandas as pd
+
+    if not len(suggestions):
+        return suggestions, unmatched
+    if reasons is None:
+        reasons = statement_reasons(suggestions, has_actor)
     drop = pd.Series([bool(r) for r in reasons], index=suggestions.index)
     if not drop.any():
         return suggestions, unmatched

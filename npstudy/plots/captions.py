@@ -115,21 +115,19 @@ CAPTIONS = {
               "按公开指标综合排名排序。未知的指标值不予估计，直接略去。",
     },
     "fig10_coder_reliability": {
-        "en": "**Figure 10. The coder's confidence on real published text.** a: each cell of "
-              "the confidence (evidence in the clause × whether another sentence of the "
-              "document suggests the same province and theme) at the confidence it gives and "
-              "the share of its suggestions that the adjudicated labels confirm on the "
-              "real-text DEV sets ({n_rows} suggestions), with Clopper–Pearson 95% intervals; "
-              "the confidence is fitted on these suggestions, so this is the fit, not an "
-              "out-of-sample check. b: precision and recall over the {n_items} suggested "
-              "(excerpt, province, theme) items when only suggestions at or above a cut-off "
-              "are kept; at {cut}, precision is {precision} and recall {recall}.",
-        "zh": "**图10  编码器置信度在真实发布文本上的表现。**a：置信度的各个单元（子句中的证据 × "
-              "文档中是否另有句子给出相同省份和主题）所给的置信度，以及在真实文本开发集（{n_rows}条建议）"
-              "上被裁定标注证实的比例，附Clopper–Pearson 95%区间；置信度即在这些建议上拟合，"
-              "故此图显示的是拟合情况，而非样本外检验。b：仅保留置信度不低于阈值的建议时，"
-              "{n_items}个（摘录、省份、主题）条目的精确率与召回率；阈值为{cut}时，精确率为{precision}，"
-              "召回率为{recall}。",
+        "en": "**Figure 10. The coder's confidence on real published text.** a: the statement "
+              "screen's probability, in five bins, against the share of the (excerpt, province, "
+              "theme) items in each bin that the adjudicated labels confirm, over the "
+              "{n_rows} items that the statement rules let through on the real-text DEV sets, "
+              "with Clopper–Pearson 95% intervals; each DEV set is predicted by a screen fitted "
+              "without it, so this is an out-of-set check. b: precision and recall of those "
+              "items when only those at or above a cut-off are kept; at {cut}, precision is "
+              "{precision} and recall {recall}.",
+        "zh": "**图10  编码器置信度在真实发布文本上的表现。**a：陈述筛选模型给出的概率（分为五档）与"
+              "各档中被裁定标注证实的（摘录、省份、主题）条目比例之比较，基于真实文本开发集上通过陈述规则的"
+              "{n_rows}个条目，附Clopper–Pearson 95%区间；每个开发集都由未用它训练的模型预测，"
+              "故此图是集外检验。b：仅保留概率不低于阈值的条目时的精确率与召回率；阈值为{cut}时，"
+              "精确率为{precision}，召回率为{recall}。",
     },
 }
 

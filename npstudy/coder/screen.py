@@ -1,0 +1,277 @@
+"""The statement screen: a model, trained on labelled real text, that vetoes weak suggestions.
+
+The rules of :mod:`npstudy.coder.statement` drop sentences that plainly state no provincial
+action. What they let through is still, on real published text, about half directions,
+targets, outcomes and fields. The screen estimates for each suggested (document, province,
+theme) *item* the probability that an annotator would label it, and drops the items below a
+threshold; the probability becomes the suggestion's ``confidence``.
+
+**Features** (binary; an item has a feature when one of its sentences has it, rules or not):
+
+- the verdict of the statement rules on the sentence (``reason=…``, :func:`statement_reason`)
+  and which of their patterns it holds (a statistic, a rate, an exhortation, a target…);
+- in the keyword's clause: the kind of policy verb (strong, weak, none) and the verb itself,
+  whether the clause names an actor, whether the keyword is an instrument term, and the
+  character bigrams of the clause with the keyword masked (``K``);
+- the theme and the keyword; how sure the attribution is (the heuristic confidence);
+- the support: whether the item comes from two or more sentences, or three or more, and
+  whether its sentence suggests three or more themes (a list);
+- the document: figures per 1,000 characters, mean sentence length and candidate
+  suggestions per 1,000 characters, each in six bins, so that a text dense with figures
+  (a statistics review) and a text of plain statements start from different priors.
+
+**Model.** L2-regularised logistic regression (scikit-learn ``lbfgs``, deterministic),
+features seen in at least two training items. The weights ship as plain arrays in
+``screen.npz`` (read with ``allow_pickle=False``) and the training record in
+``screen.json``: the label files and their SHA-256, the regularisation, the threshold,
+and the cross-validated reliability and cut-off tables that ``npstudy build`` writes as
+``coder_calibration.csv`` and ``coder_calibration_cutoffs.csv`` (figure 10).
+
+**Training** runs in a checkout, with the real texts cached::
+
+    python -m npstudy.coder.screenfit --real LABELS TEXTS [--real …] --project DIR [--guard DIR]
+
+(:mod:`npstudy.coder.screenfit`). Every ``--real`` set is a stand-off label file (only its
+``dev`` excerpts are read) and the folder of its cached texts; ``--project`` a
+project-written corpus, always in training, whose plain statements keep the screen from
+vetoing them; ``--guard`` a project-written corpus that is not trained on. The
+regularisation and threshold are chosen by leave-one-set-out cross-validation over the
+real sets (each is predicted by a model fitted without it): the threshold maximises the F1
+of the pooled out-of-set predictions among those that leave every project corpus at least
+as precise and as complete as the rules alone.
+
+References
+----------
+Cox, D. R. (1958). The regression analysis of binary sequences. *Journal of the Royal
+Statistical Society B* 20(2), 215–242.
+Niculescu-Mizil, A. & Caruana, R. (2005). Predicting good probabilities with supervised
+learning. *ICML*, 625–632.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import statement as st
+from .statement import clause_span, instrument_verb, is_instrument_term
+
+__all__ = ["SCREEN_FILE", "SCREEN_RECORD", "Screen", "load_screen", "screen_tables",
+           "row_features", "document_features", "item_features", "screen"]
+
+SCREEN_FILE = Path(__file__).with_name("screen.npz")
+SCREEN_RECORD = SCREEN_FILE.with_suffix(".json")
+FORMAT = "npstudy-screen-1"
+
+#: A target or forecast (目标…, 到2025年…, 力争…): what should be reached, not what is done.
+TARGET = re.compile(r"目标|到20\d\d年|力争|预计|有望|将达|达到")
+#: Sentence patterns whose presence is a feature (``s:…`` in the sentence, ``c:…`` in the clause).
+PATTERNS = {"stat": st.STATISTIC, "rate": st.RATE, "phys": st.PHYSICAL, "exh": st.EXHORTATION,
+            "boil": st.BOILERPLATE, "visit": st.VISIT, "event": st.EVENT, "firm": st.FIRM,
+            "desc": st.DESCRIPTION, "desig": st.DESIGNATED, "list": st.SECTOR_LIST,
+            "target": TARGET, "quote": re.compile(r"[《“]"), "pre": st.PREAMBLE}
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def row_features(quote: str, keywords: str, theme: str, reason: str, confidence: float,
+                 has_actor=None) -> set[str]:
+    """The features of one suggestion (see the module's description).
+
+    Examples
+    --------
+    >>> f = row_features("甲省设立海洋基金", "海洋基金", "innovation.venture_capital", "", 0.6)
+    >>> sorted(x for x in f if not x.startswith("g:"))
+    ['conf=0.6', 'instterm', 'kw=海洋基金', 'reason=pass', 'theme=innovation.venture_capital', 'v=设立', 'verb=strong']
+    >>> sorted(x for x in f if x.startswith("g:"))
+    ['g:甲省', 'g:省设', 'g:立K', 'g:设立']
+    """
+    f = {"theme=" + theme, "reason=" + (reason or "pass"), f"conf={confidence:.1f}"}
+    f.update("s:" + name for name, rx in PATTERNS.items() if rx.search(quote))
+    terms = [t.strip() for t in keywords.split(";") if t.strip()]
+    if len(terms) > 1:
+        f.add("nkw>1")
+    for term in terms[:3]:
+        f.add("kw=" + term)
+        if is_instrument_term(term):
+            f.add("instterm")
+        at = quote.find(term)
+        if at < 0:
+            continue
+        a, b = clause_span(quote, at)
+        clause = quote[a:b]
+        verb = instrument_verb(clause, term)
+        f.add("verb=" + ("none" if not verb else "weak" if verb in st.WEAK_VERBS else "strong"))
+        if verb:
+            f.add("v=" + verb)
+        if has_actor is not None and has_actor(clause):
+            f.add("actor_in_clause")
+        f.update("c:" + name for name, rx in PATTERNS.items() if rx.search(clause))
+        if at - a <= 1:
+            f.add("kw_first")
+        masked = clause.replace(term, "K")
+        f.update("g:" + masked[i:i + 2] for i in range(len(masked) - 1))
+    return f
+
+
+def _bin(value: float, width: float) -> int:
+    return min(int(value // width), 5)
+
+
+def document_features(text: str, n_candidates: int) -> set[str]:
+    """Figures per 1,000 characters, mean sentence length and candidate suggestions per
+    1,000 characters, each in six bins.
+
+    Examples
+    --------
+    >>> sorted(document_features("甲省设立基金。乙省增长5%。", 2))
+    ['d:dig5', 'd:kwd5', 'd:slen0']
+    """
+    n = max(len(text), 1)
+    digits = len(_DIGITS.findall(text)) * 1000 / n
+    sentences = max(len(_SENTENCE_END.findall(text)), 1)
+    return {f"d:dig{_bin(digits, 4)}", f"d:slen{_bin(n / sentences, 20)}",
+            f"d:kwd{_bin(n_candidates * 1000 / n, 5)}"}
+
+
+def item_features(suggestions: pd.DataFrame, reasons: list[str], text: str,
+                  has_actor=None) -> tuple[list[tuple], list[set[str]]]:
+    """The (doc_id, province, theme) items of ``suggestions`` (all candidates, before the
+    statement rules) and the features of each, in order of first appearance."""
+    if not len(suggestions):
+        return [], []
+    doc = document_features(text, len(suggestions))
+    n_themes = suggestions.groupby("start")["theme"].transform("nunique").tolist()
+    # per sentence, the themes whose keywords include an instrument term (…基金, …试验区):
+    # a field word beside another theme's instrument names what the instrument targets
+    instrument_themes: dict = {}
+    for start, th, kw in zip(suggestions["start"].tolist(), suggestions["theme"].tolist(),
+                             suggestions["keywords"].tolist()):
+        if any(is_instrument_term(t.strip()) for t in kw.split(";") if t.strip()):
+            instrument_themes.setdefault(start, set()).add(th)
+    cache: dict = {}
+    keys: dict = {}
+    sentences: dict = {}
+    for q, kw, th, why, conf, doc_id, prov, start, nt in zip(
+            suggestions["quote"].tolist(), suggestions["keywords"].tolist(),
+            suggestions["theme"].tolist(), reasons,
+            suggestions["confidence"].astype(float).tolist(), suggestions["doc_id"].tolist(),
+            suggestions["province"].tolist(), suggestions["start"].tolist(), n_themes):
+        ck = (q, kw, th, why, round(conf, 1))
+        if ck not in cache:
+            cache[ck] = row_features(q, kw, th, why, conf, has_actor)
+        key = (doc_id, prov, th)
+        f = keys.setdefault(key, set(doc))
+        f |= cache[ck]
+        if nt > 2:
+            f.add("multitheme")
+        elif nt == 1:
+            f.add("sole")
+        others = instrument_themes.get(start, set()) - {th}
+        if others and th not in instrument_themes.get(start, set()):
+            f.add("field_of_other")
+        sentences.setdefault(key, set()).add(start)
+    for key, f in keys.items():
+        n = len(sentences[key])
+        if n > 1:
+            f.add("nsent>1")
+        if n > 2:
+            f.add("nsent>2")
+    return list(keys), list(keys.values())
+
+
+class Screen:
+    """A fitted screen: feature vocabulary, coefficients, intercept and threshold."""
+
+    def __init__(self, vocabulary, coef, intercept: float, threshold: float):
+        self.vocabulary = [str(v) for v in vocabulary]
+        self.index = {v: i for i, v in enumerate(self.vocabulary)}
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = float(intercept)
+        self.threshold = float(threshold)
+
+    def probability(self, features: list[set[str]]) -> np.ndarray:
+        """P(an annotator labels the item) for each item's features."""
+        idx = self.index
+        z = np.array([sum(self.coef[idx[x]] for x in f if x in idx) for f in features],
+                     dtype=np.float64) + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+@lru_cache(maxsize=2)
+def load_screen(path: str | None = None) -> Screen | None:
+    """The shipped screen (None when ``screen.npz`` is absent). Plain arrays only."""
+    p = Path(path) if path else SCREEN_FILE
+    if not p.is_file():
+        return None
+    with np.load(p, allow_pickle=False) as npz:
+        if str(npz["format"]) != FORMAT:
+            raise ValueError(f"{p}: not a {FORMAT} file")
+        vocabulary, coef = npz["vocabulary"].tolist(), npz["coef"]
+        intercept, threshold = float(npz["intercept"]), float(npz["threshold"])
+    if len(vocabulary) != len(coef) or not np.isfinite(coef).all():
+        raise ValueError(f"{p}: vocabulary and coefficients do not match")
+    return Screen(vocabulary, coef, intercept, threshold)
+
+
+def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched: pd.DataFrame,
+           text: str, has_actor=None, model: Screen | None = None, confidence: bool = True):
+    """Drop the kept suggestions whose item falls below the screen's threshold.
+
+    ``full`` holds every candidate suggestion with its statement-rule ``reasons``; ``kept``
+    those the rules let through. Returns (kept, unmatched) with ``confidence`` set to the
+    item's probability (two decimals; left as it is when ``confidence`` is false) and each
+    sentence of a vetoed item listed once in ``unmatched``.
+    """
+    model = model if model is not None else load_screen()
+    if model is None or not len(kept):
+        return kept, unmatched
+    keys, features = item_features(full, reasons, text, has_actor)
+    prob = dict(zip(keys, model.probability(features).tolist()))
+    item = list(zip(kept["doc_id"].tolist(), kept["province"].tolist(), kept["theme"].tolist()))
+    p = np.array([prob[k] for k in item], dtype=np.float64)
+    veto = p < model.threshold
+    if confidence:
+        kept = kept.assign(confidence=np.round(p, 2))
+    if not veto.any():
+        return kept, unmatched
+    gone = kept[veto]
+    rows: dict = {}
+    for a, b, doc, prov, quote, par, pr in zip(gone["start"].tolist(), gone["end"].tolist(),
+                                               gone["doc_id"].tolist(), gone["province"].tolist(),
+                                               gone["quote"].tolist(), gone["paragraph"].tolist(),
+                                               p[veto].tolist()):
+        if (a, b) in rows:
+            rows[a, b][2].setdefault(prov, None)
+        else:
+            rows[a, b] = [doc, quote, {prov: None}, par,
+                          f"not a statement of provincial action: screen probability {pr:.2f} "
+                          f"below {model.threshold:.2f}"]
+    extra = pd.DataFrame([(a, b, doc, ";".join(provs), quote, par, why)
+                          for (a, b), (doc, quote, provs, par, why) in rows.items()],
+                         columns=["start", "end", "doc_id", "provinces", "quote", "paragraph",
+                                  "reason"])
+    unmatched = pd.concat([unmatched, extra[unmatched.columns]], ignore_index=True)
+    unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+    kept = kept[~veto].reset_index(drop=True)
+    return kept, unmatched
+
+
+def screen_tables(path: str | None = None) -> dict[str, pd.DataFrame]:
+    """The reliability and cut-off tables of the screen's cross-validation, from
+    ``screen.json``: ``{"coder_calibration": …, "coder_calibration_cutoffs": …}`` (empty when
+    absent). Reliability: five bins of the out-of-set probability of the rule-passed items
+    of the real DEV sets (``cell``, ``n``, ``correct``, ``rate``, mean probability as
+    ``confidence``); cut-offs: the precision and recall of keeping items at or above each
+    probability."""
+    p = Path(path) if path else SCREEN_RECORD
+    if not p.is_file():
+        return {}
+    stored = json.loads(p.read_text(encoding="utf-8"))
+    return {"coder_calibration": pd.DataFrame(stored["reliability"]),
+            "coder_calibration_cutoffs": pd.DataFrame(stored["cutoffs"])}

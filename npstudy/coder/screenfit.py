@@ -1,0 +1,293 @@
+"""Refit the statement screen (:mod:`npstudy.coder.screen`) on labelled real text.
+
+Runs in a checkout of the repository, with the real texts cached outside it::
+
+    python -m npstudy.coder.screenfit --real LABELS TEXTS [--real …] \\
+        --project DIR [--project …] [--guard DIR …]
+
+It writes ``npstudy/coder/screen.npz`` (the weights, plain arrays) and
+``npstudy/coder/screen.json`` (what it was trained on, the cross-validation, the
+reliability and cut-off tables). scikit-learn is needed here only; the coder applies the
+weights with numpy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .screen import FORMAT, SCREEN_FILE, SCREEN_RECORD, Screen, item_features, load_screen
+
+__all__ = ["cross_validate", "reliability_tables", "main"]
+
+
+def _items(documents: pd.DataFrame, texts: dict, labels: pd.DataFrame, group: str):
+    """(group, key, features, labelled, passed the rules) of every candidate item."""
+    from .core import Coder
+    from .statement import statement_reasons
+
+    coder = _items.coder = getattr(_items, "coder", None) or Coder(statement_test=False,
+                                                                   calibrated=False)
+    want = set(map(tuple, labels[["doc_id", "province", "theme"]].values))
+    out = []
+    for doc in documents.itertuples():
+        text = texts[doc.doc_id]
+        cand = coder.code(text, doc.doc_id, province=doc.default_province or None).suggestions
+        if not len(cand):
+            continue
+        reasons = statement_reasons(cand, coder.names_actor)
+        keys, feats = item_features(cand, reasons, text, coder.names_actor)
+        passed = {k for k, why in zip(zip(cand["doc_id"], cand["province"], cand["theme"]),
+                                      reasons) if not why}
+        out += [(group, k, f, k in want, k in passed) for k, f in zip(keys, feats)]
+    return out, len(want)
+
+
+def _fit(rows, C: float, min_count: int = 2):
+    """Vocabulary, coefficients and intercept of a logistic regression on ``rows``."""
+    from sklearn.linear_model import LogisticRegression
+
+    counts: dict = {}
+    for r in rows:
+        for x in r[2]:
+            counts[x] = counts.get(x, 0) + 1
+    vocabulary = sorted(x for x, n in counts.items() if n >= min_count)
+    index = {v: i for i, v in enumerate(vocabulary)}
+    X = _matrix([r[2] for r in rows], index)
+    y = np.array([r[3] for r in rows], dtype=int)
+    model = LogisticRegression(C=C, max_iter=10_000).fit(X, y)
+    return vocabulary, model.coef_[0], float(model.intercept_[0])
+
+
+def _matrix(features, index):
+    from scipy.sparse import csr_matrix
+
+    ind, ptr = [], [0]
+    for f in features:
+        ind += sorted(index[x] for x in f if x in index)
+        ptr.append(len(ind))
+    return csr_matrix((np.ones(len(ind)), ind, ptr), shape=(len(features), len(index)))
+
+
+def _scores(keep: np.ndarray, right: np.ndarray, labelled: int) -> tuple[float, float, float]:
+    tp, n = int((keep & right).sum()), int(keep.sum())
+    p = tp / n if n else 0.0
+    r = tp / labelled if labelled else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+#: The regularisations and thresholds cross-validation tries.
+GRID = (0.03, 0.1, 0.3, 1.0)
+THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.1, 0.8, 0.025), 3))
+
+
+def cross_validate(sets: dict, always: list | None = None, grid=GRID, thresholds=THRESHOLDS):
+    """Leave-one-set-out predictions of every set's items, for each regularisation in
+    ``grid``, and the (C, threshold) with the best F1 of the pooled held-out predictions.
+
+    ``sets`` maps a real set's name to (rows, number of labelled items); each is predicted by
+    a model fitted on the others and on ``always`` (rows of project-written corpora, always in
+    training: they teach the screen what a plain statement looks like, but a model that has
+    never seen them cannot stand for one that has, so they are not held out). Returns (best
+    row, out-of-set probabilities of the best C, table of every (C, threshold)).
+    """
+    always = always or []
+    names = list(sets)
+    rows = [r for n in names for r in sets[n][0]]
+    labelled = sum(sets[n][1] for n in names)
+    right = np.array([r[3] for r in rows])
+    passed = np.array([r[4] for r in rows])
+    group = np.array([r[0] for r in rows])
+    table, oof = [], {}
+    for C in grid:
+        p = np.zeros(len(rows))
+        for n in names:
+            train = [r for m in names if m != n for r in sets[m][0]] + always
+            vocabulary, coef, intercept = _fit(train, C)
+            held = group == n
+            p[held] = Screen(vocabulary, coef, intercept, 0.5).probability(
+                [r[2] for r, h in zip(rows, held) if h])
+        oof[C] = p
+        for t in thresholds:
+            prec, rec, f1 = _scores(passed & (p >= t), right, labelled)
+            table.append({"C": C, "threshold": float(t), "precision": round(prec, 4),
+                          "recall": round(rec, 4), "f1": round(f1, 4)})
+    table = pd.DataFrame(table)
+    best = table.sort_values(["f1", "C", "threshold"], ascending=[False, True, True]).iloc[0]
+    return best, oof[best["C"]], table
+
+
+def reliability_tables(p: np.ndarray, right: np.ndarray, passed: np.ndarray,
+                       labelled: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reliability (five bins of the out-of-set probability of the rule-passed items: n, right,
+    mean probability) and cut-offs (precision and recall keeping items at or above each
+    probability)."""
+    edges = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
+    rel = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = passed & (p >= lo) & (p < hi)
+        rel.append({"cell": f"{lo:.1f}–{min(hi, 1.0):.1f}", "n": int(m.sum()),
+                    "correct": int((m & right).sum()),
+                    "rate": round(float((m & right).sum() / m.sum()), 4) if m.any() else float("nan"),
+                    "confidence": round(float(p[m].mean()), 4) if m.any() else float("nan")})
+    cuts = []
+    for cut in np.round(np.arange(0.0, 0.95, 0.1), 1):
+        keep = passed & (p >= cut)
+        prec, rec, _ = _scores(keep, right, labelled)
+        cuts.append({"cutoff": float(cut), "items": int(keep.sum()),
+                     "right": int((keep & right).sum()),
+                     "precision": round(prec, 4) if keep.any() else float("nan"),
+                     "recall": round(rec, 4)})
+    return pd.DataFrame(rel), pd.DataFrame(cuts)
+
+
+def _kept(rows, model: Screen) -> np.ndarray:
+    """Which rule-passed items of ``rows`` the screen keeps."""
+    passed = np.array([r[4] for r in rows], dtype=bool)
+    return passed & (model.probability([r[2] for r in rows]) >= model.threshold)
+
+
+def _guarded(best, table: pd.DataFrame, model: Screen, corpora: dict):
+    """The best threshold for ``best["C"]`` that leaves every project corpus at least as
+    precise and as complete as the rules alone (its items predicted by the final model)."""
+    for row in table[table["C"] == best["C"]].sort_values(
+            ["f1", "threshold"], ascending=[False, True]).itertuples():
+        ok = True
+        for rows, labelled in corpora.values():
+            right = np.array([r[3] for r in rows], dtype=bool)
+            rules = _scores(np.array([r[4] for r in rows], dtype=bool), right, labelled)
+            model.threshold = row.threshold
+            got = _scores(_kept(rows, model), right, labelled)
+            ok &= got[0] >= rules[0] and got[1] >= rules[1]
+        if ok:
+            return table.loc[row.Index]
+    return table[(table["C"] == best["C"])].sort_values("threshold").iloc[0]
+
+
+def _rounded(scores) -> dict:
+    return dict(zip(("precision", "recall", "f1"), (round(x, 4) for x in scores)))
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _load(args) -> tuple[dict, list, dict]:
+    """The real sets' items, the project rows trained on, and every project corpus's items."""
+    from ..evaluation import load_corpus, load_standoff
+
+    sets, project, corpora = {}, [], {}
+    for labels, texts in args.real:
+        so = load_standoff(labels, texts, split="dev")
+        name = Path(labels).as_posix()
+        sets[name] = _items(so["documents"], so["texts"], so["labels"], name)
+    for folder in args.project + args.guard:
+        c = load_corpus(folder)
+        name = Path(folder).as_posix()
+        corpora[name] = _items(c["documents"], c["texts"], c["labels"], name)
+        if folder in args.project:
+            project += corpora[name][0]
+    return sets, project, corpora
+
+
+def _held_out(sets: dict, p: np.ndarray, t: float) -> dict:
+    """Precision, recall and F1 of each real set's held-out items, rules alone and screened."""
+    rows = [r for n in sets for r in sets[n][0]]
+    group = np.array([r[0] for r in rows])
+    right = np.array([r[3] for r in rows])
+    passed = np.array([r[4] for r in rows])
+    out = {}
+    for n, (_, labelled) in list(sets.items()) + [("pooled", (None, sum(k for _, k in sets.values())))]:
+        g = group == n if n != "pooled" else np.ones(len(rows), bool)
+        out[n] = {"items labelled": labelled,
+                  "rules only": _rounded(_scores(passed[g], right[g], labelled)),
+                  "screened": _rounded(_scores(passed[g] & (p[g] >= t), right[g], labelled))}
+    return out
+
+
+def _write(model: Screen, record: dict) -> None:
+    """``screen.npz`` and ``screen.json``, each written whole and then renamed."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, format=np.array(FORMAT), vocabulary=np.array(model.vocabulary),
+                        coef=model.coef, intercept=np.array(model.intercept),
+                        threshold=np.array(model.threshold))
+    text = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    for path, data in ((SCREEN_FILE, buf.getvalue()), (SCREEN_RECORD, text.encode("utf-8"))):
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    load_screen.cache_clear()
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m npstudy.coder.screenfit",
+                                 description="Refit the statement screen on labelled real text.")
+    ap.add_argument("--real", nargs=2, action="append", metavar=("LABELS", "TEXTS"), required=True,
+                    help="a stand-off label file (its dev excerpts) and the folder of its texts")
+    ap.add_argument("--project", action="append", default=[], metavar="DIR",
+                    help="a project-written evaluation corpus, always in training")
+    ap.add_argument("--guard", action="append", default=[], metavar="DIR",
+                    help="a project-written corpus not trained on, which the threshold must "
+                         "leave no less precise and complete than the rules alone")
+    args = ap.parse_args(argv)
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "pyproject.toml").is_file() or not (root / "data" / "evaluation").is_dir():
+        print("npstudy: error: refitting the screen rewrites npstudy/coder/screen.npz: run it in "
+              "a checkout of the repository, not in an installed copy", file=sys.stderr)
+        return 1
+    from ..fileio import NpstudyError
+
+    try:
+        sets, project, corpora = _load(args)
+    except NpstudyError as err:
+        print(f"npstudy: error: {err}", file=sys.stderr)
+        return 1
+    best, p, table = cross_validate(sets, project)
+    rows = [r for n in sets for r in sets[n][0]]
+    model = Screen(*_fit(rows + project, float(best["C"])), 0.5)
+    best = _guarded(best, table, model, corpora)
+    model.threshold = t = float(best["threshold"])
+    right = np.array([r[3] for r in rows])
+    passed = np.array([r[4] for r in rows])
+    labelled = sum(k for _, k in sets.values())
+    rel, cuts = reliability_tables(p, right, passed, labelled)
+    record = {
+        "format": FORMAT,
+        "trained_on": {**{n: "sha256:" + _sha(n) for n in sets},
+                       **{Path(f).as_posix(): "project-written corpus" for f in args.project},
+                       **{Path(f).as_posix(): "guard only, not trained on" for f in args.guard}},
+        "items": {"real": len(rows), "real labelled": int(labelled), "project": len(project)},
+        "model": "L2 logistic regression (scikit-learn lbfgs), features seen in >= 2 items",
+        "C": float(best["C"]), "threshold": t,
+        "project corpora at the threshold": {
+            n: {"rules only": _rounded(_scores(np.array([r[4] for r in rs], bool),
+                                               np.array([r[3] for r in rs], bool), k)),
+                "screened": _rounded(_scores(_kept(rs, model), np.array([r[3] for r in rs], bool), k))}
+            for n, (rs, k) in corpora.items()},
+        "cross_validation": {"method": "leave one real set out (dev excerpts only), project "
+                             "corpora always in training; C and threshold maximise the F1 of "
+                             "the pooled held-out predictions, among the thresholds that leave "
+                             "every project corpus at least as precise and complete as the rules",
+                             "held-out sets": _held_out(sets, p, t)},
+        "reliability": rel.to_dict(orient="list"),
+        "cutoffs": cuts.to_dict(orient="list"),
+    }
+    _write(model, record)
+    print(table.sort_values("f1", ascending=False).head(6).to_string(index=False))
+    print(json.dumps({k: record[k] for k in ("C", "threshold", "project corpora at the threshold",
+                                             "cross_validation")}, indent=1))
+    print(rel.to_string(index=False))
+    print(cuts.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,142 @@
+"""The statement screen: its probability worked out by hand, its veto, its file, and the
+tables of its cross-validation."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from npstudy.coder import Coder
+from npstudy.coder import core as coder_core
+from npstudy.coder.screen import (SCREEN_FILE, SCREEN_RECORD, Screen, item_features, load_screen)
+from npstudy.coder.screenfit import _guarded, _scores, reliability_tables
+from npstudy.coder.statement import statement_reasons
+
+
+def test_the_probability_is_the_logistic_of_the_summed_weights():
+    model = Screen(["a", "b", "c"], [1.0, -2.0, 0.5], -0.5, 0.5)
+    # a + c + intercept = 1 + 0.5 - 0.5 = 1; an unknown feature weighs nothing
+    p = model.probability([{"a", "c", "zz"}, set(), {"b"}])
+    assert p.tolist() == pytest.approx([1 / (1 + math.exp(-1)), 1 / (1 + math.exp(0.5)),
+                                        1 / (1 + math.exp(2.5))])
+
+
+def test_an_item_has_the_features_of_all_its_sentences():
+    raw = Coder(statement_test=False, calibrated=False)
+    text = "浙江设立科技创新基金。浙江省财政出资设立天使投资基金。"
+    cand = raw.code(text, "d").suggestions
+    keys, feats = item_features(cand, statement_reasons(cand, raw.names_actor), text,
+                                raw.names_actor)
+    assert keys == [("d", "CN-ZJ", "innovation.venture_capital")]
+    f = feats[0]
+    # two sentences support it; each keyword is a feature; the document is binned once
+    assert {"nsent>1", "kw=科技创新基金", "kw=天使投资基金", "sole"} <= f
+    assert "nsent>2" not in f
+    assert sum(x.startswith("d:dig") for x in f) == 1
+
+
+@pytest.fixture
+def hand_screen(monkeypatch):
+    """Replace the shipped screen by one whose probability is 1/2 for every item."""
+    def use(threshold):
+        model = Screen(["bias"], [0.0], 0.0, threshold)
+        monkeypatch.setattr(coder_core, "load_screen", lambda: model)
+        return Coder()
+    return use
+
+
+def test_items_below_the_threshold_are_vetoed_and_listed(hand_screen):
+    text = "浙江设立科技创新基金。"
+    kept = hand_screen(0.5).code(text)
+    assert kept.suggestions["confidence"].tolist() == [0.5]
+    vetoed = hand_screen(0.51).code(text)
+    assert vetoed.suggestions.empty
+    assert vetoed.unmatched[["provinces", "quote"]].values.tolist() == [["CN-ZJ", "浙江设立科技创新基金"]]
+    assert vetoed.unmatched["reason"].iloc[0] == ("not a statement of provincial action: "
+                                                  "screen probability 0.50 below 0.51")
+    # without the screen, the rules' suggestion stands
+    assert len(Coder(screened=False).code(text).suggestions) == 1
+
+
+def test_the_screen_only_removes_what_the_rules_let_through():
+    text = "浙江设立科技创新基金。全省数字经济增加值增长10%。江苏大力发展海洋经济。"
+    rules = Coder(screened=False).code(text).suggestions
+    screened = Coder().code(text).suggestions
+    assert set(screened["id"]) <= set(rules["id"])
+
+
+def test_the_shipped_screen_is_plain_arrays_and_matches_its_record():
+    with np.load(SCREEN_FILE, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["coef", "format", "intercept", "threshold", "vocabulary"]
+        vocabulary = npz["vocabulary"].tolist()
+        threshold = float(npz["threshold"])
+        assert vocabulary == sorted(set(vocabulary)) and len(npz["coef"]) == len(vocabulary)
+    record = json.loads(SCREEN_RECORD.read_text(encoding="utf-8"))
+    assert record["threshold"] == threshold
+    assert SCREEN_FILE.stat().st_size < 200_000
+    # trained only on DEV excerpts: no test label file is among its sources
+    assert not any("test2" in name for name in record["trained_on"])
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"coef": np.array([1.0, 2.0])}, "do not match"),
+    ({"coef": np.array([np.nan])}, "do not match"),
+    ({"format": np.array("something-else")}, "not a npstudy-screen-1"),
+])
+def test_a_damaged_screen_file_is_refused(tmp_path, arrays, message):
+    base = {"format": np.array("npstudy-screen-1"), "vocabulary": np.array(["a"]),
+            "coef": np.array([1.0]), "intercept": np.array(0.0), "threshold": np.array(0.5)}
+    base.update(arrays)
+    path = tmp_path / "screen.npz"
+    np.savez(path, **base)
+    with pytest.raises(ValueError, match=message):
+        load_screen.__wrapped__(str(path))
+
+
+def test_a_pickled_array_is_not_loaded(tmp_path):
+    path = tmp_path / "screen.npz"
+    np.savez(path, format=np.array("npstudy-screen-1"), vocabulary=np.array([{"x": 1}], dtype=object),
+             coef=np.array([1.0]), intercept=np.array(0.0), threshold=np.array(0.5))
+    with pytest.raises(ValueError, match="pickle"):
+        load_screen.__wrapped__(str(path))
+
+
+def test_scores_and_reliability_tables_by_hand():
+    keep = np.array([True, True, False, True])
+    right = np.array([True, False, True, True])
+    # 2 right of 3 kept, 5 labelled: P = 2/3, R = 2/5, F1 = 2PR/(P+R) = 0.5
+    assert _scores(keep, right, 5) == pytest.approx((2 / 3, 0.4, 0.5))
+    p = np.array([0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.35])
+    right = np.array([False, False, True, False, True, True, True])
+    passed = np.array([True, True, True, True, True, True, False])
+    rel, cuts = reliability_tables(p, right, passed, labelled=5)
+    assert rel["n"].tolist() == [1, 1, 1, 1, 2]
+    assert rel["correct"].tolist() == [0, 0, 1, 0, 2]
+    assert rel["confidence"].tolist() == [0.1, 0.3, 0.5, 0.7, 0.925]
+    # keeping p >= 0.6: 0.7 (wrong), 0.9, 0.95 (right); the rule-dropped 0.35 never counts
+    at = cuts.set_index("cutoff").loc[0.6]
+    assert (at["items"], at["right"], at["precision"], at["recall"]) == (3, 2, round(2 / 3, 4), 0.4)
+
+
+def test_the_threshold_never_makes_a_project_corpus_worse():
+    # one real table: F1 is best at 0.5, then 0.3; the project corpus loses its one right item
+    # at 0.5 (p = 0.4) but not at 0.3, so 0.3 is chosen
+    table = pd.DataFrame({"C": [1.0, 1.0, 1.0], "threshold": [0.3, 0.5, 0.7],
+                          "f1": [0.6, 0.7, 0.5]})
+    model = Screen(["x"], [math.log(0.4 / 0.6)], 0.0, 0.5)      # p = 0.4 for an item with x
+    corpus = {"proj": ([("proj", ("d", "CN-ZJ", "t"), {"x"}, True, True)], 1)}
+    best = _guarded(table.iloc[1], table, model, corpus)
+    assert best["threshold"] == 0.3
+
+
+def test_documents_coded_with_another_screen_are_coded_again(hand_screen):
+    # corpus mode skips a document only when the coder's fingerprint is the same: the screen's
+    # weights and threshold are part of it
+    from npstudy.coder.corpus import coder_fingerprint
+    shipped, unscreened = coder_fingerprint(Coder()), coder_fingerprint(Coder(screened=False))
+    assert len({shipped, unscreened, coder_fingerprint(hand_screen(0.5)),
+                coder_fingerprint(hand_screen(0.6))}) == 4
