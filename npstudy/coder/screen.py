@@ -140,49 +140,72 @@ def document_features(text: str, n_candidates: int) -> set[str]:
 
 
 def item_features(suggestions: pd.DataFrame, reasons: list[str], text: str,
-                  has_actor=None) -> tuple[list[tuple], list[set[str]]]:
+                  has_actor=None, only: set | None = None) -> tuple[list[tuple], list[set[str]]]:
     """The (doc_id, province, theme) items of ``suggestions`` (all candidates, before the
-    statement rules) and the features of each, in order of first appearance."""
+    statement rules) and the features of each, in order of first appearance; with ``only``,
+    just the items in it."""
     if not len(suggestions):
         return [], []
     doc = document_features(text, len(suggestions))
-    n_themes = suggestions.groupby("start")["theme"].transform("nunique").tolist()
-    # per sentence, the themes whose keywords include an instrument term (…基金, …试验区):
-    # a field word beside another theme's instrument names what the instrument targets
+    # items and distinct row contents as integer codes, so that each item reads each distinct
+    # row once, however many times it repeats
+    frame = pd.DataFrame({"doc_id": suggestions["doc_id"].tolist(),
+                          "province": suggestions["province"].tolist(),
+                          "theme": suggestions["theme"].tolist(),
+                          "quote": suggestions["quote"].tolist(),
+                          "keywords": suggestions["keywords"].tolist(), "reason": list(reasons),
+                          "start": suggestions["start"].astype(np.int64).to_numpy(),
+                          "conf": [f"{c:.1f}" for c in suggestions["confidence"].astype(float)]})
+    frame["item"] = frame.groupby(["doc_id", "province", "theme"], sort=False).ngroup()
+    frame["row"] = frame.groupby(["quote", "keywords", "theme", "reason", "conf"], sort=False).ngroup()
+    # per sentence, how many themes, and those whose keywords include an instrument term (…基金,
+    # …试验区): a field word beside another theme's instrument names what the instrument targets
+    instrument = {kw: any(is_instrument_term(t.strip()) for t in kw.split(";") if t.strip())
+                  for kw in frame["keywords"].unique().tolist()}
+    sentence_themes = frame.groupby("start")["theme"].nunique().to_dict()
+    inst = frame[frame["keywords"].map(instrument).astype(bool)]
     instrument_themes: dict = {}
-    for start, th, kw in zip(suggestions["start"].tolist(), suggestions["theme"].tolist(),
-                             suggestions["keywords"].tolist()):
-        if any(is_instrument_term(t.strip()) for t in kw.split(";") if t.strip()):
-            instrument_themes.setdefault(start, set()).add(th)
+    pairs = inst.drop_duplicates(["start", "theme"])
+    for start, theme in zip(pairs["start"].tolist(), pairs["theme"].tolist()):
+        instrument_themes.setdefault(start, set()).add(theme)
+    first = frame.drop_duplicates("item")
+    keys = list(zip(first["doc_id"].tolist(), first["province"].tolist(), first["theme"].tolist()))
+    wanted = [only is None or k in only for k in keys]
+    distinct = frame.drop_duplicates("row")
+    contents = dict(zip(distinct["row"].tolist(), zip(
+        distinct["quote"].tolist(), distinct["keywords"].tolist(), distinct["theme"].tolist(),
+        distinct["reason"].tolist(), distinct["conf"].tolist())))
+    take = frame[np.asarray(wanted, dtype=bool)[frame["item"].to_numpy()]]
+    item_rows = take.drop_duplicates(["item", "row"]).groupby("item", sort=False)["row"].agg(list)
+    item_sentences = take.drop_duplicates(["item", "start"]).groupby("item")["start"].agg(list)
     cache: dict = {}
-    keys: dict = {}
-    sentences: dict = {}
-    for q, kw, th, why, conf, doc_id, prov, start, nt in zip(
-            suggestions["quote"].tolist(), suggestions["keywords"].tolist(),
-            suggestions["theme"].tolist(), reasons,
-            suggestions["confidence"].astype(float).tolist(), suggestions["doc_id"].tolist(),
-            suggestions["province"].tolist(), suggestions["start"].tolist(), n_themes):
-        ck = (q, kw, th, why, round(conf, 1))
-        if ck not in cache:
-            cache[ck] = row_features(q, kw, th, why, conf, has_actor)
-        key = (doc_id, prov, th)
-        f = keys.setdefault(key, set(doc))
-        f |= cache[ck]
-        if nt > 2:
-            f.add("multitheme")
-        elif nt == 1:
-            f.add("sole")
-        others = instrument_themes.get(start, set()) - {th}
-        if others and th not in instrument_themes.get(start, set()):
-            f.add("field_of_other")
-        sentences.setdefault(key, set()).add(start)
-    for key, f in keys.items():
-        n = len(sentences[key])
-        if n > 1:
+    out_keys, out = [], []
+    for item, found in item_rows.items():
+        found = [int(r) for r in found]
+        th = keys[item][2]
+        f = set(doc)
+        for row in found:
+            if row not in cache:
+                q, kw, theme, why, conf = contents[row]
+                cache[row] = row_features(q, kw, theme, why, float(conf), has_actor)
+            f |= cache[row]
+        sentences = [int(x) for x in item_sentences[item]]
+        for start in sentences:
+            n = sentence_themes[start]
+            if n > 2:
+                f.add("multitheme")
+            elif n == 1:
+                f.add("sole")
+            inst = instrument_themes.get(start, set())
+            if th not in inst and inst:
+                f.add("field_of_other")
+        if len(sentences) > 1:
             f.add("nsent>1")
-        if n > 2:
+        if len(sentences) > 2:
             f.add("nsent>2")
-    return list(keys), list(keys.values())
+        out_keys.append(keys[item])
+        out.append(f)
+    return out_keys, out
 
 
 class Screen:
@@ -231,9 +254,9 @@ def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched
     model = model if model is not None else load_screen()
     if model is None or not len(kept):
         return kept, unmatched
-    keys, features = item_features(full, reasons, text, has_actor)
-    prob = dict(zip(keys, model.probability(features).tolist()))
     item = list(zip(kept["doc_id"].tolist(), kept["province"].tolist(), kept["theme"].tolist()))
+    keys, features = item_features(full, reasons, text, has_actor, only=set(item))
+    prob = dict(zip(keys, model.probability(features).tolist()))
     p = np.array([prob[k] for k in item], dtype=np.float64)
     veto = p < model.threshold
     if confidence:
