@@ -22,8 +22,8 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    # 25 tables, every figure in every language and format, and one caption per figure and language
-    assert len(written) == len(digest(a)) == (25 + len(FIGURES) * len(langs) * len(formats)
+    # 27 tables, every figure in every language and format, and one caption per figure and language
+    assert len(written) == len(digest(a)) == (27 + len(FIGURES) * len(langs) * len(formats)
                                               + len(FIGURES) * len(langs))
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
