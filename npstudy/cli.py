@@ -547,13 +547,18 @@ def _evaluate_standoff(args):
              f"{(standoff['missing'] + standoff['mismatched'])[0]}")
     name = "realtext" + (f"-{args.split}" if args.split else "")
     name += " (no --province)" if args.no_province else ""
-    table = standoff_table(standoff, use_province=not args.no_province,
+    from .coder.core import default_coder
+
+    coder = default_coder()
+    table = standoff_table(standoff, coder=coder, use_province=not args.no_province,
                            n=args.bootstrap or N_BOOTSTRAP, name=name,
                            min_confidence=args.min_confidence)
     if args.record:
+        from .coder.corpus import coder_fingerprint
         from .evaluation import record_scores
 
-        record_scores(args.record, table, args.standoff, args.split)
+        record_scores(args.record, table, args.standoff, args.split,
+                      coder=f"npstudy {__version__} coder {coder_fingerprint(coder)[:12]}")
         print(f"recorded in {args.record}", file=sys.stderr)
     return table
 

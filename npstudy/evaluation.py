@@ -611,18 +611,22 @@ def standoff_table(standoff: dict, coder=None, use_province: bool = True, n: int
 
 
 #: Columns of the table of recorded stand-off measurements (:func:`record_scores`).
-RECORD_COLUMNS = ["labels", "labels_sha256", "split", "province", "set", "measured", "precision",
+RECORD_COLUMNS = ["labels", "labels_sha256", "split", "province", "set", "measured", "coder",
+                  "precision",
                   "precision_low", "precision_high", "recall", "recall_low", "recall_high", "f1",
                   "tp", "suggested", "labelled", "texts_missing", "texts_mismatched"]
 
 
 def record_scores(path: str | os.PathLike, table: pd.DataFrame, labels: str | os.PathLike,
-                  split: str | None = None, today: str | None = None) -> pd.DataFrame:
+                  split: str | None = None, today: str | None = None,
+                  coder: str = "") -> pd.DataFrame:
     """Keep the pooled rows of a :func:`standoff_table` in a table of measurements.
 
     Each row says which label file (as given, and its SHA-256), which split and which
-    province mode (``recorded`` or ``title or text``) it scores, and when (``measured``,
-    UTC date). Rows of the same label file (by path or by SHA-256), split and set are
+    province mode (``recorded`` or ``title or text``) it scores, when (``measured``, UTC
+    date) and with which coder (``coder``: the npstudy version and the first 12 hex digits of
+    :func:`npstudy.coder.corpus.coder_fingerprint`, which changes with the lexicon, the rules'
+    settings and the statement screen's weights). Rows of the same label file (by path or by SHA-256), split and set are
     replaced; the others stay exactly as written, so
     one table holds the DEV, the second DEV batch and the once-only TEST measurement. The
     file is written atomically, sorted, and is created when absent.
@@ -650,6 +654,7 @@ def record_scores(path: str | os.PathLike, table: pd.DataFrame, labels: str | os
                                   for s in pooled["set"]])
     pooled.insert(5, "measured", today or datetime.datetime.now(datetime.timezone.utc)
                   .date().isoformat())
+    pooled.insert(6, "coder", coder)
     counts = ("tp", "suggested", "labelled", "texts_missing", "texts_mismatched")
     new = [[str(int(v)) if c in counts else (f"{v:.4f}".rstrip("0").rstrip(".") if
             isinstance(v, float) and v == v else ("" if isinstance(v, float) else str(v)))

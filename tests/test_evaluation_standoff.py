@@ -133,6 +133,11 @@ def test_recorded_measurements_replace_their_own_rows_only(standoff, cli):
     assert rows[1]["labels_sha256"] == hashlib.sha256(
         (standoff / "labels.csv").read_bytes()).hexdigest()
     assert rows[1]["texts_missing"] == "1" and len(rows[1]["measured"]) == 10
+    # the coder that measured it: the version and the start of its fingerprint
+    from npstudy import __version__
+    from npstudy.coder.core import default_coder
+    from npstudy.coder.corpus import coder_fingerprint
+    assert rows[1]["coder"] == f"npstudy {__version__} coder {coder_fingerprint(default_coder())[:12]}"
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -215,7 +220,8 @@ def test_full_width_offsets_are_refused(standoff):
 def test_a_record_keeps_other_rows_exactly_and_knows_a_file_by_its_hash(standoff, cli, monkeypatch):
     from npstudy.evaluation import RECORD_COLUMNS
     record = standoff / "record.csv"
-    other = ["old/labels.csv", "abc", "dev", "recorded", "realtext-dev", "2026-01-01", "n/a",
+    other = ["old/labels.csv", "abc", "dev", "recorded", "realtext-dev", "2026-01-01",
+             "npstudy 0.0 coder 000000000000", "n/a",
              "0.123456789"] + [""] * 5 + ["3", "4", "5", "0", "0"]
     write([other], record, RECORD_COLUMNS)
     args = ["--texts", standoff / "cache", "--bootstrap", "20", "--record", record]
