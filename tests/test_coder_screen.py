@@ -123,14 +123,21 @@ def test_scores_and_reliability_tables_by_hand():
 
 
 def test_the_threshold_never_makes_a_project_corpus_worse():
-    # one real table: F1 is best at 0.5, then 0.3; the project corpus loses its one right item
-    # at 0.5 (p = 0.4) but not at 0.3, so 0.3 is chosen
-    table = pd.DataFrame({"C": [1.0, 1.0, 1.0], "threshold": [0.3, 0.5, 0.7],
+    # F1 is best at (C=1, 0.5), then (C=1, 0.3), then (C=0.1, 0.7); the project corpus's one
+    # right item has p = 0.4 under the C=1 model and 0.8 under the C=0.1 one
+    table = pd.DataFrame({"C": [1.0, 1.0, 0.1], "threshold": [0.3, 0.5, 0.7],
                           "f1": [0.6, 0.7, 0.5]})
-    model = Screen(["x"], [math.log(0.4 / 0.6)], 0.0, 0.5)      # p = 0.4 for an item with x
+    models = {1.0: Screen(["x"], [math.log(0.4 / 0.6)], 0.0, 0.5),
+              0.1: Screen(["x"], [math.log(0.8 / 0.2)], 0.0, 0.5)}
     corpus = {"proj": ([("proj", ("d", "CN-ZJ", "t"), {"x"}, True, True)], 1)}
-    best = _guarded(table.iloc[1], table, model, corpus)
-    assert best["threshold"] == 0.3
+    # at 0.5 the C=1 model loses the item; at 0.3 it keeps it
+    assert _guarded(table, models, corpus)[["C", "threshold"]].tolist() == [1.0, 0.3]
+    # with p = 0.2 under C=1, only the C=0.1 model at 0.7 keeps it
+    models[1.0] = Screen(["x"], [math.log(0.2 / 0.8)], 0.0, 0.5)
+    assert _guarded(table, models, corpus)[["C", "threshold"]].tolist() == [0.1, 0.7]
+    # and when no model keeps it, nothing is chosen
+    models[0.1] = Screen(["x"], [math.log(0.1 / 0.9)], 0.0, 0.5)
+    assert _guarded(table, models, corpus) is None
 
 
 def test_documents_coded_with_another_screen_are_coded_again(hand_screen):

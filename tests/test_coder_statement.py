@@ -294,3 +294,12 @@ def test_the_python_api_refuses_what_is_no_text_or_no_name(coder, args, message)
     from npstudy.coder.core import CodingError
     with pytest.raises(CodingError, match=message):
         coder.code(*args)
+
+
+def test_a_numbered_growth_package_is_no_growth_rate():
+    # 稳增长22条 is a package of 22 measures to stabilise growth; 增长10% is a growth rate
+    coder = Coder(screened=False)
+    assert coder.code("云南省相继出台了稳增长22条措施。").suggestions["theme"].tolist() == [
+        "reform.market_entities"]
+    assert statement_reason("全省数字经济增加值增长10%", "数字经济") == "statistic"
+    assert statement_reason("甲省出台稳增长26条等政策措施", "稳增长") == ""

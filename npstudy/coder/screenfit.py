@@ -120,7 +120,7 @@ def cross_validate(sets: dict, always: list | None = None, grid=GRID, thresholds
                           "recall": round(rec, 4), "f1": round(f1, 4)})
     table = pd.DataFrame(table)
     best = table.sort_values(["f1", "C", "threshold"], ascending=[False, True, True]).iloc[0]
-    return best, oof[best["C"]], table
+    return best, oof, table
 
 
 def reliability_tables(p: np.ndarray, right: np.ndarray, passed: np.ndarray,
@@ -153,21 +153,28 @@ def _kept(rows, model: Screen) -> np.ndarray:
     return passed & (model.probability([r[2] for r in rows]) >= model.threshold)
 
 
-def _guarded(best, table: pd.DataFrame, model: Screen, corpora: dict):
-    """The best threshold for ``best["C"]`` that leaves every project corpus at least as
-    precise and as complete as the rules alone (its items predicted by the final model)."""
-    for row in table[table["C"] == best["C"]].sort_values(
-            ["f1", "threshold"], ascending=[False, True]).itertuples():
-        ok = True
-        for rows, labelled in corpora.values():
-            right = np.array([r[3] for r in rows], dtype=bool)
-            rules = _scores(np.array([r[4] for r in rows], dtype=bool), right, labelled)
-            model.threshold = row.threshold
-            got = _scores(_kept(rows, model), right, labelled)
-            ok &= got[0] >= rules[0] and got[1] >= rules[1]
-        if ok:
+def _passes(model: Screen, corpora: dict) -> bool:
+    """Whether ``model`` leaves every corpus at least as precise and complete as the rules."""
+    for rows, labelled in corpora.values():
+        right = np.array([r[3] for r in rows], dtype=bool)
+        rules = _scores(np.array([r[4] for r in rows], dtype=bool), right, labelled)
+        got = _scores(_kept(rows, model), right, labelled)
+        if got[0] < rules[0] or got[1] < rules[1]:
+            return False
+    return True
+
+
+def _guarded(table: pd.DataFrame, models: dict, corpora: dict):
+    """The (C, threshold) row of ``table`` with the best held-out F1 whose final model (one
+    per C in ``models``) leaves every project corpus at least as precise and as complete as
+    the rules alone; None when no row does."""
+    for row in table.sort_values(["f1", "C", "threshold"],
+                                 ascending=[False, True, True]).itertuples():
+        model = models[row.C]
+        model.threshold = row.threshold
+        if _passes(model, corpora):
             return table.loc[row.Index]
-    return table[(table["C"] == best["C"])].sort_values("threshold").iloc[0]
+    return None
 
 
 def _rounded(scores) -> dict:
@@ -250,10 +257,16 @@ def main(argv: list[str]) -> int:
     except NpstudyError as err:
         print(f"npstudy: error: {err}", file=sys.stderr)
         return 1
-    best, p, table = cross_validate(sets, project)
+    _, oof, table = cross_validate(sets, project)
     rows = [r for n in sets for r in sets[n][0]]
-    model = Screen(*_fit(rows + project, float(best["C"])), 0.5)
-    best = _guarded(best, table, model, corpora)
+    models = {C: Screen(*_fit(rows + project, float(C)), 0.5) for C in oof}
+    best = _guarded(table, models, corpora)
+    if best is None:
+        print("npstudy: error: no regularisation and threshold leave every project corpus as "
+              "precise and complete as the rules alone; the screen was not changed",
+              file=sys.stderr)
+        return 1
+    model, p = models[best["C"]], oof[best["C"]]
     model.threshold = t = float(best["threshold"])
     right = np.array([r[3] for r in rows])
     passed = np.array([r[4] for r in rows])

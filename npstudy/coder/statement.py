@@ -54,7 +54,7 @@ INSTRUMENT_SUFFIXES = ("制", "策", "窗口", "特区", "走廊", "交易所", 
 #: A number with a unit, a rate, a rank or a change: an outcome reported, not an action.
 STATISTIC = re.compile(
     r"\d[\d.,]*\s*(%|％|亿|万|千|个|家|项|倍|件|台|吨|千瓦|户|人|元|P|EF|PF|卡时)"
-    r"|同比|增速|增长\s*\d|增长了|年均增长|增加值|占比|比重|总额|成交额|营收|产值|规模以上|排名|位居|居全国|跃居"
+    r"|同比|增速|增长\s*\d(?![\d.]*\s*条)|增长了|年均增长|增加值|占比|比重|总额|成交额|营收|产值|规模以上|排名|位居|居全国|跃居"
     r"|第[一二三四五六七八九十\d]+位|首位|前列|翻一番|创历史新高|突破\d|突破[一二三四五六七八九十百千万]")
 #: A physical quantity (capacity, tonnage, floor space, computing power): an outcome, whatever
 #: the verb (在建风电项目120万千瓦).
@@ -73,7 +73,7 @@ BOILERPLATE = re.compile(r"习近平|总书记|党的[十二]|全会精神|全�
                          r"|新发展理念|新发展格局|高度重视|指明了?方向")
 #: A growth rate, share or rank: an outcome, whatever verb the clause holds, unless money is
 #: the instrument (投入…亿元, 兑付…资金).
-RATE = re.compile(r"同比|增速|增长\s*\d|增长了|年均增长|占比|比重|排名|位居|居全国|跃居")
+RATE = re.compile(r"同比|增速|增长\s*\d(?![\d.]*\s*条)|增长了|年均增长|占比|比重|排名|位居|居全国|跃居")
 MONEY_VERBS = ("投入", "出资", "注资", "安排", "发放", "兑现", "兑付", "办理", "补贴", "奖励", "奖补",
                "资助", "减免")
 #: A firm, a university or a person acting on its own.
