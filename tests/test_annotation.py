@@ -61,7 +61,7 @@ def test_the_shipped_labels_agree_as_reported():
     assert t.loc["excerpt", "units"] == 237
 
 
-@pytest.mark.parametrize("batch", ["", "dev2", "dev3", "dev4", "test2"])
+@pytest.mark.parametrize("batch", ["", "dev2", "dev3", "dev4", "dev5", "test2"])
 def test_adjudicated_labels_are_the_kept_items_and_within_the_excerpts(batch):
     folder = REALTEXT / batch
     adj = pd.read_csv(folder / "adjudication.csv", dtype=str, keep_default_na=False)

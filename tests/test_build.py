@@ -22,8 +22,8 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    # 27 tables, every figure in every language and format, and one caption per figure and language
-    assert len(written) == len(digest(a)) == (27 + len(FIGURES) * len(langs) * len(formats)
+    # 28 tables, every figure in every language and format, and one caption per figure and language
+    assert len(written) == len(digest(a)) == (28 + len(FIGURES) * len(langs) * len(formats)
                                               + len(FIGURES) * len(langs))
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
@@ -131,7 +131,7 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  27 CSV files" in out
+    assert "tables:  28 CSV files" in out
     assert f"figures: {len(FIGURES)} files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 
