@@ -13,6 +13,8 @@ A provincial work report or plan often names its province only in its title (202
    first such word, and must name places of one province only (a city is mapped to its
    province through the gazetteer);
 
+   or of the issuer's abbreviation in a document number in the first lines
+   (:func:`number_province`: 浙政发〔2023〕5号, 宁政办发〔2023〕13号 with 自治区);
 4. of a news headline (:func:`headline_province`): the first title or header line that names
    a place, when it has no document-type word and names places of one province only
    (甲市设立…基金, 某省启动…行动, or an outlet line such as 某省日报·日期); lines that name no
@@ -25,14 +27,15 @@ paragraph names, else the first province the text names (see :meth:`Coder.code`)
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from ..fileio import read_table
 from .matcher import CITY, PARTNERS, PROVINCE
 
-__all__ = ["TITLE_WORDS", "title_lines", "title_province", "headline_province", "recorded_province",
-           "document_province"]
+__all__ = ["TITLE_WORDS", "NUMBER_ABBREVIATIONS", "title_lines", "title_province",
+           "number_province", "headline_province", "recorded_province", "document_province"]
 
 #: Words of a title or header line that say what kind of document it is; the issuer comes
 #: before the first of them.
@@ -92,6 +95,43 @@ def title_province(text: str, coder) -> str | None:
         named = _provinces_named(issuer, coder)
         if len(named) == 1:
             return named.pop()
+    return None
+
+
+#: The one-character abbreviations a provincial document number opens with (浙政发, 粤府办,
+#: 内政发 for Inner Mongolia). 宁 is Ningxia's and Nanjing's: it counts only beside 自治区.
+NUMBER_ABBREVIATIONS = {
+    "京": "CN-BJ", "津": "CN-TJ", "冀": "CN-HE", "晋": "CN-SX", "内": "CN-NM", "蒙": "CN-NM",
+    "辽": "CN-LN", "吉": "CN-JL", "黑": "CN-HL", "沪": "CN-SH", "苏": "CN-JS", "浙": "CN-ZJ",
+    "皖": "CN-AH", "闽": "CN-FJ", "赣": "CN-JX", "鲁": "CN-SD", "豫": "CN-HA", "鄂": "CN-HB",
+    "湘": "CN-HN", "粤": "CN-GD", "桂": "CN-GX", "琼": "CN-HI", "渝": "CN-CQ", "川": "CN-SC",
+    "黔": "CN-GZ", "云": "CN-YN", "滇": "CN-YN", "藏": "CN-XZ", "陕": "CN-SN", "甘": "CN-GS",
+    "青": "CN-QH", "宁": "CN-NX", "新": "CN-XJ"}
+_NUMBER = re.compile(r"^\s*([" + "".join(NUMBER_ABBREVIATIONS) + r"])[\u4e00-\u9fff]{1,5}"
+                     r"\s*[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*(?:第\s*)?\d+\s*号")
+
+
+def number_province(text: str) -> str | None:
+    """The province whose abbreviation opens a document number (发文字号) among the first
+    lines: 浙政发〔2023〕5号 → Zhejiang. 宁 counts as Ningxia only when the first 300
+    characters say 自治区 (Nanjing numbers its documents 宁政发 too).
+
+    Examples
+    --------
+    >>> number_province("浙政发〔2023〕5号\\n各市、县人民政府：")
+    'CN-ZJ'
+    >>> [number_province(t) for t in ("宁政办发〔2023〕13号\\n各市、县（区）人民政府，自治区政府各部门：",
+    ...                               "宁政发〔2023〕13号\\n各区人民政府，市府各委办局：",
+    ...                               "2023年5号文件\\n正文。")]
+    ['CN-NX', None, None]
+    """
+    head = text[:_HEAD_CHARS]
+    for line in head.split("\n")[:_HEAD_LINES + 2]:
+        m = _NUMBER.match(line)
+        if m:
+            if m.group(1) == "宁" and "自治区" not in head:
+                return None
+            return NUMBER_ABBREVIATIONS[m.group(1)]
     return None
 
 
@@ -180,5 +220,6 @@ def document_province(text: str, coder, province: str | None = None,
         return province, "given"
     if recorded:
         return recorded, "recorded"
-    found = title_province(text, coder) or headline_province(text, coder)
+    found = (title_province(text, coder) or number_province(text)
+             or headline_province(text, coder))
     return (found, "title") if found else (None, "text")
