@@ -15,6 +15,7 @@ from npstudy.coder import core as coder_core
 from npstudy.coder.screen import (SCREEN_FILE, SCREEN_RECORD, Screen, item_features, load_screen)
 from npstudy.coder.screenfit import _guarded, _scores, reliability_tables
 from npstudy.coder.statement import statement_reasons
+from npstudy.fileio import CodingError
 
 
 def test_the_probability_is_the_logistic_of_the_summed_weights():
@@ -93,7 +94,7 @@ def test_a_damaged_screen_file_is_refused(tmp_path, arrays, message):
     base.update(arrays)
     path = tmp_path / "screen.npz"
     np.savez(path, **base)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(CodingError, match=message):
         load_screen.__wrapped__(str(path))
 
 
@@ -101,7 +102,7 @@ def test_a_pickled_array_is_not_loaded(tmp_path):
     path = tmp_path / "screen.npz"
     np.savez(path, format=np.array("npstudy-screen-1"), vocabulary=np.array([{"x": 1}], dtype=object),
              coef=np.array([1.0]), intercept=np.array(0.0), threshold=np.array(0.5))
-    with pytest.raises(ValueError, match="pickle"):
+    with pytest.raises(CodingError, match="cannot read the statement screen .*pickle"):
         load_screen.__wrapped__(str(path))
 
 

@@ -170,3 +170,18 @@ def test_locate_writes_the_cache_file(tmp_path, capsys):
     page.write_text("nothing here", encoding="utf-8")
     assert locate.main(["t-9", str(page), str(cache), "--csv", str(table)]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+def test_the_readme_quotes_the_recorded_test2_scores():
+    # README's accuracy section quotes the one blind scoring of test2/ as recorded by
+    # `npstudy evaluate --record`; a re-scoring or an edited number fails here
+    import pandas as pd
+    rec = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext.csv", dtype=str)
+    row = rec[(rec["labels"] == "data/evaluation/realtext/test2/labels.csv")
+              & (rec["set"] == "realtext-test")].iloc[0]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    f = {k: f"{float(row[k]):.2f}" for k in ("precision", "precision_low", "precision_high",
+                                             "recall", "recall_low", "recall_high")}
+    assert f"recall {f['recall']}\n[{f['recall_low']}, {f['recall_high']}]" in readme
+    assert f"precision {f['precision']} [{f['precision_low']}, {f['precision_high']}]" in readme
+    assert row["coder"].split()[-1] in readme

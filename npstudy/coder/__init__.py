@@ -15,7 +15,11 @@ The package, in the order a text goes through it:
 - :mod:`~npstudy.coder.matcher`: the vocabulary and the one scan (leftmost-longest, every
   width variant of a pattern instead of a rewritten text), abbreviation lists, datelines;
 - :mod:`~npstudy.coder.counts`: counted, unnamed provinces (9省份, 多地), never rows;
-- :mod:`~npstudy.coder.statement`: national statements, passive designations, context rules;
+- :mod:`~npstudy.coder.statement`: national statements, passive designations, context rules,
+  and the statement test (is a sentence a statement of provincial action?);
+- :mod:`~npstudy.coder.screen`: the statement screen, a logistic regression trained on
+  labelled real text that drops unlikely items and gives the confidence
+  (:mod:`~npstudy.coder.screenfit` refits it);
 - :mod:`~npstudy.coder.actors`: who acts (locations, partners, comparisons, firms' homes,
   self-references) and the walk of the clauses that need one;
 - :mod:`~npstudy.coder.attribution`: keywords to actors, and the rows;

@@ -228,17 +228,25 @@ class Screen:
 
 @lru_cache(maxsize=2)
 def load_screen(path: str | None = None) -> Screen | None:
-    """The shipped screen (None when ``screen.npz`` is absent). Plain arrays only."""
+    """The shipped screen (None when ``screen.npz`` is absent). Plain arrays only: a file
+    that holds pickled objects, arrays that do not match or values that are not finite is
+    refused with :class:`npstudy.fileio.CodingError`."""
+    from ..fileio import CodingError
+
     p = Path(path) if path else SCREEN_FILE
     if not p.is_file():
         return None
-    with np.load(p, allow_pickle=False) as npz:
-        if str(npz["format"]) != FORMAT:
-            raise ValueError(f"{p}: not a {FORMAT} file")
-        vocabulary, coef = npz["vocabulary"].tolist(), npz["coef"]
-        intercept, threshold = float(npz["intercept"]), float(npz["threshold"])
+    fix = "reinstall npstudy, or refit it in a checkout (python -m npstudy.coder.screenfit)"
+    try:
+        with np.load(p, allow_pickle=False) as npz:
+            if str(npz["format"]) != FORMAT:
+                raise CodingError(f"{p}: not a {FORMAT} file – {fix}")
+            vocabulary, coef = npz["vocabulary"].tolist(), np.asarray(npz["coef"], dtype=float)
+            intercept, threshold = float(npz["intercept"]), float(npz["threshold"])
+    except (ValueError, KeyError, OSError) as err:
+        raise CodingError(f"{p}: cannot read the statement screen ({err}) – {fix}") from None
     if len(vocabulary) != len(coef) or not np.isfinite(coef).all():
-        raise ValueError(f"{p}: vocabulary and coefficients do not match")
+        raise CodingError(f"{p}: the screen's vocabulary and coefficients do not match – {fix}")
     return Screen(vocabulary, coef, intercept, threshold)
 
 
