@@ -77,3 +77,19 @@ def test_an_empty_cell_is_not_drawn():
     cuts = pd.DataFrame({"cutoff": [0.0, 0.5], "precision": [0.5, 0.6], "recall": [0.9, 0.8]})
     fig = plot_coder_reliability(rel, cuts, "en")
     assert sum(line.get_marker() == "o" for line in fig.axes[0].lines) == 3
+
+
+def test_the_coder_page_quotes_the_stored_reliability(tables):
+    # docs/coder.md's reliability table is coder_calibration.csv, bin by bin
+    from pathlib import Path
+    page = (Path(__file__).resolve().parents[1] / "docs" / "coder.md").read_text(encoding="utf-8")
+    for row in tables["coder_calibration"].itertuples():
+        line = (f"| {row.cell} | {row.n} | {row.correct} | {row.rate:.2f} | "
+                f"{row.confidence:.2f} |")
+        assert line in page, line
+    cuts = tables["coder_calibration_cutoffs"].set_index("cutoff")
+    for cut in (0.5, 0.7, 0.8):
+        c = cuts.loc[cut]
+        line = (f"| {cut:.2f} | {int(c['items'])} | {int(c['right'])} | {c['precision']:.2f} | "
+                f"{c['recall']:.2f} |")
+        assert line in page, line
