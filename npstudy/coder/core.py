@@ -42,6 +42,8 @@ from .tables import (UNMATCHED_COLUMNS, as_strings, empty_unmatched, suggestion_
 
 __all__ = ["Coder", "CodingResult", "code_text", "default_coder", "blocks"]
 
+#: The kinds of match that name an actor: a province, a city or place, a self-reference.
+_ACTOR_KINDS = frozenset((PROVINCE, CITY, SELF))
 #: Threads that code blocks of one long text at once.
 _WORKERS = min(2, os.cpu_count() or 1)
 
@@ -375,7 +377,7 @@ class Coder:
     def names_actor(self, clause: str) -> bool:
         """Whether ``clause`` names a province, a city or place, or a self-reference (我省)."""
         idx, _, _ = self._matcher.find(clause)
-        return bool(np.isin(self._kind[idx], (PROVINCE, CITY, SELF)).any())
+        return not _ACTOR_KINDS.isdisjoint(self._kind[idx].tolist())
 
     def _counts(self, text, lay, m: Matches, base: int, line0: int):
         """The aggregates of a block, and its matches with counts as subjects (9省份…).

@@ -80,8 +80,12 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
 def row_features(quote: str, keywords: str, theme: str, reason: str, confidence: float,
-                 has_actor=None) -> set[str]:
+                 has_actor=None, memo: dict | None = None) -> set[str]:
     """The features of one suggestion (see the module's description).
+
+    ``memo`` (a dict kept by the caller for one document) holds what depends only on the
+    sentence, or on the sentence and one keyword, so that the rows a sentence gives for
+    several provinces and themes read it once.
 
     Examples
     --------
@@ -91,8 +95,11 @@ def row_features(quote: str, keywords: str, theme: str, reason: str, confidence:
     >>> sorted(x for x in f if x.startswith("g:"))
     ['g:甲省', 'g:省设', 'g:立K', 'g:设立']
     """
+    memo = {} if memo is None else memo
     f = {"theme=" + theme, "reason=" + (reason or "pass"), f"conf={confidence:.1f}"}
-    f.update("s:" + name for name, rx in PATTERNS.items() if rx.search(quote))
+    if quote not in memo:
+        memo[quote] = frozenset("s:" + name for name, rx in PATTERNS.items() if rx.search(quote))
+    f |= memo[quote]
     terms = [t.strip() for t in keywords.split(";") if t.strip()]
     if len(terms) > 1:
         f.add("nkw>1")
@@ -100,23 +107,43 @@ def row_features(quote: str, keywords: str, theme: str, reason: str, confidence:
         f.add("kw=" + term)
         if is_instrument_term(term):
             f.add("instterm")
-        at = quote.find(term)
-        if at < 0:
-            continue
-        a, b = clause_span(quote, at)
-        clause = quote[a:b]
-        verb = instrument_verb(clause, term)
-        f.add("verb=" + ("none" if not verb else "weak" if verb in st.WEAK_VERBS else "strong"))
-        if verb:
-            f.add("v=" + verb)
+        key = (quote, term)
+        if key not in memo:
+            memo[key] = _clause_features(quote, term, has_actor, memo)
+        f |= memo[key]
+    return f
+
+
+def _clause_patterns(clause: str, has_actor, memo: dict) -> frozenset:
+    """``actor_in_clause`` and the ``c:`` patterns of a clause (kept in ``memo``: the rows of
+    one sentence often share a clause)."""
+    key = ("clause", clause)
+    found = memo.get(key)
+    if found is None:
+        f = {"c:" + name for name, rx in PATTERNS.items() if rx.search(clause)}
         if has_actor is not None and has_actor(clause):
             f.add("actor_in_clause")
-        f.update("c:" + name for name, rx in PATTERNS.items() if rx.search(clause))
-        if at - a <= 1:
-            f.add("kw_first")
-        masked = clause.replace(term, "K")
-        f.update("g:" + masked[i:i + 2] for i in range(len(masked) - 1))
-    return f
+        found = memo[key] = frozenset(f)
+    return found
+
+
+def _clause_features(quote: str, term: str, has_actor, memo: dict) -> frozenset:
+    """The features of the clause of ``term``'s first occurrence in ``quote``."""
+    at = quote.find(term)
+    if at < 0:
+        return frozenset()
+    a, b = clause_span(quote, at)
+    clause = quote[a:b]
+    verb = instrument_verb(clause, term)
+    f = {"verb=" + ("none" if not verb else "weak" if verb in st.WEAK_VERBS else "strong")}
+    if verb:
+        f.add("v=" + verb)
+    f |= _clause_patterns(clause, has_actor, memo)
+    if at - a <= 1:
+        f.add("kw_first")
+    masked = clause.replace(term, "K")
+    f.update("g:" + masked[i:i + 2] for i in range(len(masked) - 1))
+    return frozenset(f)
 
 
 def _bin(value: float, width: float) -> int:
@@ -179,6 +206,7 @@ def item_features(suggestions: pd.DataFrame, reasons: list[str], text: str,
     item_rows = take.drop_duplicates(["item", "row"]).groupby("item", sort=False)["row"].agg(list)
     item_sentences = take.drop_duplicates(["item", "start"]).groupby("item")["start"].agg(list)
     cache: dict = {}
+    memo: dict = {}
     out_keys, out = [], []
     for item, found in item_rows.items():
         found = [int(r) for r in found]
@@ -187,7 +215,7 @@ def item_features(suggestions: pd.DataFrame, reasons: list[str], text: str,
         for row in found:
             if row not in cache:
                 q, kw, theme, why, conf = contents[row]
-                cache[row] = row_features(q, kw, theme, why, float(conf), has_actor)
+                cache[row] = row_features(q, kw, theme, why, float(conf), has_actor, memo)
             f |= cache[row]
         sentences = [int(x) for x in item_sentences[item]]
         for start in sentences:
