@@ -10,6 +10,8 @@ import pytest
 
 from npstudy.build import FIGURES, BuildError, build, write_atomic
 
+N_TABLES = 28   # counted in tables/ after a build; `npstudy build` prints the same count
+
 
 def digest(folder: Path) -> dict:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -22,8 +24,8 @@ def _build_twice(tmp_path, langs, formats):
     written = build(a, workers=2, **kw)
     build(b, workers=1, **kw)   # rendering in parallel or not gives the same bytes
     assert digest(a) == digest(b)
-    # 28 tables, every figure in every language and format, and one caption per figure and language
-    assert len(written) == len(digest(a)) == (28 + len(FIGURES) * len(langs) * len(formats)
+    # the tables, every figure in every language and format, and one caption per figure and language
+    assert len(written) == len(digest(a)) == (N_TABLES + len(FIGURES) * len(langs) * len(formats)
                                               + len(FIGURES) * len(langs))
     assert not [p for p in a.rglob("*") if p.name.startswith(".")]  # no temporary files
 
@@ -42,7 +44,7 @@ def test_two_builds_are_byte_identical(zh_png, tmp_path):
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
-    assert len(written) == len(digest(first)) == 25 + 2 * len(FIGURES)   # tables, PNGs, captions
+    assert len(written) == len(digest(first)) == N_TABLES + 2 * len(FIGURES)   # tables, PNGs, captions
     assert not [p for p in first.rglob("*") if p.name.startswith(".")]  # no temporary files
 
 
@@ -131,7 +133,7 @@ def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
 
     assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    assert "tables:  28 CSV files" in out
+    assert f"tables:  {N_TABLES} CSV files" in out
     assert f"figures: {len(FIGURES)} files (en: svg)" in out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
 
