@@ -214,7 +214,7 @@ def _cmd_code(args) -> int:
                f"{targets['unmatched']}" if out else "; pass --out to keep the other two lists")
     _say(f"{len(suggestions)} suggestion(s) for {suggestions['province'].nunique()} province(s); "
          f"{len(counted)} counted-but-unnamed statement(s); {len(dropped)} sentence(s) name a "
-         f"province but match no keyword{written}")
+         f"province but give no suggestion{written}")
     if out:
         _say(f"next: review {out} (set decision to accept or reject, write summary_en), then "
              f"npstudy merge {out} --into WORKSPACE --coder NAME")
@@ -725,7 +725,8 @@ def build_parser() -> argparse.ArgumentParser:
                  ("files", "FILE", {"nargs": "+", "help": _TEXT_HELP + ", or one folder DIR"}))
     c.add_argument("--out", type=_path, help="suggestions CSV (default: standard output), or OUTDIR for a folder; counted-but-unnamed "
                                  "statements go to <out>_aggregates.csv and sentences that name a "
-                                 "province but match no keyword to <out>_unmatched.csv (all three "
+                                 "province but give no suggestion, with the reason, to "
+                                 "<out>_unmatched.csv (all three "
                                  "UTF-8 with a BOM, so that Excel shows the Chinese text)")
     c.add_argument("--doc-id", help="document id (default: the file name without extension)")
     _add_encoding(c)

@@ -63,6 +63,17 @@ def test_items_below_the_threshold_are_vetoed_and_listed(hand_screen):
     assert len(Coder(screened=False).code(text).suggestions) == 1
 
 
+def test_a_sentence_that_keeps_another_item_is_not_unmatched(monkeypatch):
+    # a screen that keeps venture-capital items (p = 0.99) and vetoes the rest (p = 0.5 < 0.6)
+    model = Screen(["theme=innovation.venture_capital"], [5.0], 0.0, 0.6)
+    monkeypatch.setattr(coder_core, "load_screen", lambda: model)
+    one = Coder().code("浙江设立科技创新基金，建设数据交易所。")
+    assert one.suggestions["theme"].tolist() == ["innovation.venture_capital"]
+    assert one.unmatched.empty     # the sentence gave a suggestion: it is not unmatched
+    two = Coder().code("浙江设立科技创新基金。浙江建设数据交易所。")
+    assert two.unmatched["quote"].tolist() == ["浙江建设数据交易所"]
+
+
 def test_the_screen_only_removes_what_the_rules_let_through():
     text = "浙江设立科技创新基金。全省数字经济增加值增长10%。江苏大力发展海洋经济。"
     rules = Coder(screened=False).code(text).suggestions

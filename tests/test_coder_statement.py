@@ -111,6 +111,16 @@ def test_the_coder_drops_statistics_and_lists_them_as_unmatched(coder, raw):
         "not a statement of provincial action: statistic"]
 
 
+def test_a_sentence_that_keeps_a_suggestion_is_not_listed_as_unmatched(coder):
+    # the cluster clause alone is dropped and listed; beside a kept data exchange, the
+    # sentence gave a suggestion, so it is not an unmatched sentence
+    alone = coder.code("湖南省培育先进制造业集群。")
+    assert alone.suggestions.empty and len(alone.unmatched) == 1
+    both = coder.code("我们培育先进制造业集群，建设数据交易所。", province="湖南")
+    assert both.suggestions["theme"].tolist() == ["new_tracks.digital_economy"]
+    assert both.unmatched.empty
+
+
 def test_the_coder_keeps_actions(coder):
     assert themes(coder.code("浙江省印发《数字经济促进条例》实施方案。")) == [
         ("CN-ZJ", "new_tracks.digital_economy")]

@@ -89,7 +89,7 @@ def test_code_writes_three_excel_friendly_files(loop, cli):
         ("CN-JS", "江苏率先召开推进大会"), ("CN-SH", "上海举办论坛")]
     for r in unmatched:
         assert TEXT[int(r["start"]):int(r["end"])] == r["quote"]
-    assert "2 sentence(s) name a province but match no keyword" in run.err
+    assert "2 sentence(s) name a province but give no suggestion" in run.err
 
 
 def test_merge_is_idempotent(loop, cli):

@@ -285,7 +285,7 @@ def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched
     ``full`` holds every candidate suggestion with its statement-rule ``reasons``; ``kept``
     those the rules let through. Returns (kept, unmatched) with ``confidence`` set to the
     item's probability (two decimals; left as it is when ``confidence`` is false) and each
-    sentence of a vetoed item listed once in ``unmatched``.
+    sentence of a vetoed item that keeps no other suggestion listed once in ``unmatched``.
     """
     model = model if model is not None else load_screen()
     if model is None or not len(kept):
@@ -300,11 +300,14 @@ def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched
     if not veto.any():
         return kept, unmatched
     gone = kept[veto]
+    still = set(zip(kept["start"][~veto].tolist(), kept["end"][~veto].tolist()))
     rows: dict = {}
     for a, b, doc, prov, quote, par, pr in zip(gone["start"].tolist(), gone["end"].tolist(),
                                                gone["doc_id"].tolist(), gone["province"].tolist(),
                                                gone["quote"].tolist(), gone["paragraph"].tolist(),
                                                p[veto].tolist()):
+        if (a, b) in still:     # the sentence keeps another item's suggestion
+            continue
         if (a, b) in rows:
             rows[a, b][2].setdefault(prov, None)
         else:
@@ -315,8 +318,9 @@ def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched
                           for (a, b), (doc, quote, provs, par, why) in rows.items()],
                          columns=["start", "end", "doc_id", "provinces", "quote", "paragraph",
                                   "reason"])
-    unmatched = pd.concat([unmatched, extra[unmatched.columns]], ignore_index=True)
-    unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+    if len(extra):
+        unmatched = pd.concat([unmatched, extra[unmatched.columns]], ignore_index=True)
+        unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
     kept = kept[~veto].reset_index(drop=True)
     return kept, unmatched
 

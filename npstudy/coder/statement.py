@@ -438,8 +438,9 @@ def statement_reasons(suggestions, has_actor=None) -> list[str]:
 def statement_filter(suggestions, unmatched, has_actor=None, reasons=None):
     """Drop the suggestions whose sentence states no provincial action (:func:`statement_reason`).
 
-    Each dropped sentence is listed once in ``unmatched`` with the reason, so a reviewer
-    sees what the test removed. ``reasons`` are the rows' :func:`statement_reasons` when
+    Each sentence left with no suggestion is listed once in ``unmatched`` with the reason,
+    so a reviewer sees what the test removed (a sentence that keeps a suggestion for another
+    theme or province is not listed: ``unmatched`` holds the sentences that gave none). ``reasons`` are the rows' :func:`statement_reasons` when
     already worked out. Returns (suggestions, unmatched), renumbered in text order.
     """
     import pandas as pd
@@ -452,11 +453,15 @@ def statement_filter(suggestions, unmatched, has_actor=None, reasons=None):
     if not drop.any():
         return suggestions, unmatched
     dropped = suggestions[drop]
+    kept = suggestions[~drop].reset_index(drop=True)
+    still = set(zip(kept["start"].tolist(), kept["end"].tolist()))
     groups: dict = {}          # one unmatched row per sentence, its provinces in order
     for key, doc, prov, quote, par, why in zip(
             zip(dropped["start"].tolist(), dropped["end"].tolist()), dropped["doc_id"].tolist(),
             dropped["province"].tolist(), dropped["quote"].tolist(),
             dropped["paragraph"].tolist(), [r for r in reasons if r]):
+        if key in still:
+            continue
         if key in groups:
             groups[key][2].setdefault(prov, None)
         else:
@@ -466,7 +471,7 @@ def statement_filter(suggestions, unmatched, has_actor=None, reasons=None):
                          for (a, b), (doc, quote, provs, par, why) in groups.items()],
                         columns=["start", "end", "doc_id", "provinces", "quote", "paragraph",
                                  "reason"])
-    unmatched = pd.concat([unmatched, gone[unmatched.columns]], ignore_index=True)
-    unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
-    kept = suggestions[~drop].reset_index(drop=True)
+    if len(gone):
+        unmatched = pd.concat([unmatched, gone[unmatched.columns]], ignore_index=True)
+        unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
     return kept, unmatched
