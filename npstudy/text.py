@@ -113,9 +113,15 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise CodingError(f"{name}: neither UTF-8 nor GB18030 – save it as UTF-8") from None
         han = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-        if han < 0.3 * sum(ord(ch) > 127 for ch in text):
+        wide = sum(ord(ch) > 127 for ch in text)
+        if han < 0.3 * wide:
             raise CodingError(f"{name}: not UTF-8, and as GB18030 it is not Chinese text – "
                               "save it as UTF-8")
+        if _looks_big5(raw, text, wide):
+            raise CodingError(f"{name}: not UTF-8, and it looks Big5-encoded (Traditional "
+                              f"Chinese): read as GB18030 it is garbled – convert it with "
+                              f"`iconv -f BIG5 -t UTF-8 {name} > fixed.txt`, then to Simplified "
+                              "characters (e.g. with OpenCC)")
         return text, "gb18030"
     if enc in ("gb18030", "gbk", "gb2312"):
         try:
@@ -124,6 +130,19 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
             raise CodingError(f"{name}: not valid GB18030 (byte {err.start}) – check the "
                               "encoding, or omit --encoding to read UTF-8") from None
     raise CodingError(f"{name}: encoding {encoding!r} is not supported – use utf-8 or gb18030")
+
+
+def _looks_big5(raw: bytes, as_gb: str, wide: int) -> bool:
+    """Whether bytes that decode as GB18030 are more likely Big5: they decode as Big5 too, and
+    read as GB18030 more than a tenth of their non-ASCII characters fall outside GB2312 (the
+    garbled reading of Big5 is full of rare characters and symbols; Simplified text in GBK
+    has next to none, and Traditional text in GB18030 does not decode as Big5)."""
+    try:
+        raw.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    outside = as_gb.encode("gb2312", errors="replace").count(b"?") - as_gb.count("?")
+    return outside > 0.1 * wide
 
 
 def _refuse_cut_utf8(raw: bytes, name: str) -> None:

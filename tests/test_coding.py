@@ -60,6 +60,9 @@ def test_read_gb18030_detected_and_forced(tmp_path):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
     ("上海".encode("utf-16"), "UTF-16"),
     ("Ça coûte très cher à Genève".encode("latin-1"), "save it as UTF-8"),
+    # Big5 decodes as GB18030 too, into rare characters and symbols (打玭現┎厨…)
+    ("湖南省政府工作報告指出，全省大力推進科技創新，設立產業投資基金。".encode("big5"),
+     "looks Big5-encoded"),
 ])
 def test_bad_files(tmp_path, payload, message):
     p = tmp_path / "bad.txt"
@@ -68,6 +71,13 @@ def test_bad_files(tmp_path, payload, message):
         read_document(p)
     code, _, err = run_cli("code", p)
     assert code == 1 and message in err
+
+
+def test_traditional_text_in_gb18030_is_still_read(tmp_path):
+    # Traditional characters saved as GB18030 are no Big5: read, then reported as Traditional
+    p = tmp_path / "t.txt"
+    p.write_bytes("湖南省政府工作報告指出，全省大力推進科技創新。".encode("gb18030"))
+    assert read_document(p) == ("湖南省政府工作報告指出，全省大力推進科技創新。", "gb18030")
 
 
 def test_unsupported_encoding(tmp_path):
