@@ -80,7 +80,9 @@ def _province(value: str, where: str) -> str:
     value = str(value).strip()
     hit = load_gazetteer().find(value)
     if hit is None:
-        raise DataError(f"{where}: province {value!r} is not a province name or ISO code")
+        raise DataError(f"{where}: province {value!r} is not a province name or ISO code "
+                        "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
+                        "Zhejiang or CN-ZJ")
     return hit
 
 

@@ -224,8 +224,9 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
 
         found = load_gazetteer().find(province.strip())
         if found is None:
-            raise CodingError(f"--province {province!r} is not a province name or ISO code – "
-                              "use e.g. 浙江, 浙江省 or CN-ZJ")
+            raise CodingError(f"--province {province!r} is not a province name or ISO code "
+                              "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
+                              "Zhejiang or CN-ZJ")
         province = found
     if year is None:
         year = int(date[:4]) if date else 0

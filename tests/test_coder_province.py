@@ -90,6 +90,7 @@ def test_add_document_refuses_an_unknown_province(tmp_path, cli):
     run = cli("add-document", tmp_path / "ws", tmp_path / "d.txt", "--doc-id", "d", "--province",
               "Atlantis")
     assert run.code == 1 and "not a province name or ISO code" in run.err
+    assert "e.g. 浙江, 浙江省, Zhejiang or CN-ZJ" in run.err     # and what to give instead
     assert "d.txt" not in {p.name for p in (tmp_path / "ws" / "raw").iterdir()}
 
 

@@ -280,7 +280,9 @@ class Coder:
         if province:
             default = self.gazetteer.find(province)
             if default is None:
-                raise CodingError(f"--province {province!r} is not a province name or ISO code")
+                raise CodingError(f"--province {province!r} is not a province name or ISO code "
+                                  "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
+                                  "Zhejiang or CN-ZJ")
         # what 我省, 全市 … mean where the paragraph names no province: the document's own
         # province, else the first province the document names
         first_named = None if default else self._first_named(text)

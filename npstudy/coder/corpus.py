@@ -340,7 +340,9 @@ def code_corpus(folder: str | os.PathLike, out: str | os.PathLike, jobs: int = 1
         from ..gazetteer import load_gazetteer
 
         if load_gazetteer().find(province) is None:
-            raise CodingError(f"--province {province!r} is not a province name or ISO code")
+            raise CodingError(f"--province {province!r} is not a province name or ISO code "
+                              "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
+                              "Zhejiang or CN-ZJ")
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
     options = CorpusOptions(str(out.resolve()), province or None, encoding, bool(force))
