@@ -125,3 +125,24 @@ def test_cli_evaluate_writes_the_table_and_reports_bad_folders(cli, tmp_path):
     assert (art["tp"], art["suggested"], art["labelled"]) == (40, 41, 40)
     bad = cli("evaluate", tmp_path / "nowhere")
     assert bad.code == 1 and "documents.csv: not found" in bad.err
+
+
+def test_the_extension_guide_quotes_the_built_evaluation_table():
+    # each row of the project-corpora table in docs/howto/extend.md is the pooled row of
+    # figures/tables/coder_evaluation.csv, rounded; a rebuilt table with other values fails here
+    built = pd.read_csv(ROOT / "figures" / "tables" / "coder_evaluation.csv")
+    built = built[built["theme"] == "all"].set_index("set")
+    page = (ROOT / "docs" / "howto" / "extend.md").read_text(encoding="utf-8").splitlines()
+
+    def cell(r, k):
+        return f"{r[k]:.3f} [{r[k + '_low']:.3f}, {r[k + '_high']:.3f}]"
+
+    for name in ("dev", "batch2", "batch3", "test", "batch4"):
+        r = built.loc[name]
+        line = next(x for x in page if x.startswith(f"| `data/evaluation/{name}` "))
+        assert (f"| {cell(r, 'precision')} | {cell(r, 'recall')} | {r['f1']:.3f} | "
+                f"{r['suggested']} / {r['labelled']} |") in line, name
+    r = built.loc["article (in-sample)"]
+    line = next(x for x in page if x.startswith("| source article"))
+    assert line.endswith(f"| {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+                         f"{r['suggested']} / {r['labelled']} |")

@@ -185,3 +185,19 @@ def test_the_readme_quotes_the_recorded_test2_scores():
     assert f"recall {f['recall']}\n[{f['recall_low']}, {f['recall_high']}]" in readme
     assert f"precision {f['precision']} [{f['precision_low']}, {f['precision_high']}]" in readme
     assert row["coder"].split()[-1] in readme
+
+
+def test_the_readme_quotes_the_recorded_no_province_scores_and_cut_off():
+    # the figures after "without `--province`" and "confidence ≥ 0.7" come from the recorded
+    # row and the screen's cut-off table; an edited number or a refitted screen fails here
+    import pandas as pd
+    rec = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext.csv", dtype=str)
+    row = rec[(rec["labels"] == "data/evaluation/realtext/test2/labels.csv")
+              & (rec["set"] == "realtext-test (no --province)")].iloc[0]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (f"without `--province`, precision {float(row['precision']):.2f} and recall "
+            f"{float(row['recall']):.2f}") in readme
+    cut = pd.read_csv(ROOT / "figures" / "tables" / "coder_calibration_cutoffs.csv")
+    at = cut[cut["cutoff"] == 0.7].iloc[0]
+    assert (f"confidence ≥ 0.7 gave precision {at['precision']:.2f} at recall "
+            f"{at['recall']:.2f}") in readme
