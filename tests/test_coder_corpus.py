@@ -228,3 +228,55 @@ def test_the_output_folder_must_be_npstudys_own(tmp_path):
     with pytest.raises(DataError, match="never modified"):
         code_corpus(corpus, shipped / "coded", progress=False)
     assert not (shipped / "coded").exists()
+
+
+def test_an_edit_beside_a_damaged_manifest_is_kept(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    doc = sorted((out / "docs").iterdir())[0]
+    edited = (doc / "suggestions.csv").read_bytes() + b"my review\n"
+    (doc / "suggestions.csv").write_bytes(edited)
+    (doc / MANIFEST).write_text("{bad", encoding="utf-8")
+    totals = code_corpus(corpus, out, progress=False)
+    assert totals["failed"] == 1 and "not written by npstudy code" in totals["errors"][0][1]
+    assert (doc / "suggestions.csv").read_bytes() == edited
+
+
+def test_a_fifo_or_a_wrong_manifest_is_no_manifest(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    first, second = sorted((out / "docs").iterdir())[:2]
+    (first / MANIFEST).unlink()
+    os.mkfifo(first / MANIFEST)              # reading it would block forever
+    manifest = json.loads((second / MANIFEST).read_text(encoding="utf-8"))
+    manifest["suggestions"] = "lots"
+    (second / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    totals = code_corpus(corpus, out, progress=False)
+    assert totals["failed"] == 2
+    assert all("not written by npstudy code" in e for _, e in totals["errors"])
+
+
+def test_a_document_whose_output_is_gone_is_coded_again(tmp_path):
+    corpus = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    doc = sorted((out / "docs").iterdir())[0]
+    whole = (doc / "suggestions.csv").read_bytes()
+    (doc / "suggestions.csv").unlink()
+    totals = code_corpus(corpus, out, progress=False)
+    assert totals["coded"] == 1 and totals["skipped"] == len(TEXTS) - 1
+    assert (doc / "suggestions.csv").read_bytes() == whole
+
+
+def test_a_users_folder_with_the_staging_prefix_is_left_alone(tmp_path):
+    out = tmp_path / "out"
+    mine = out / ".npstudy-tmp-mybackup"
+    aside = out / ".npstudy-old-d1-1-2"
+    for folder, name in ((mine, "precious.txt"), (aside, "thesis.docx")):
+        folder.mkdir(parents=True)
+        (folder / name).write_text("mine", encoding="utf-8")
+    _clean(out)
+    assert (mine / "precious.txt").is_file() and (aside / "thesis.docx").is_file()
+    assert not (out / "docs").exists()

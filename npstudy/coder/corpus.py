@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -104,11 +105,51 @@ def coder_fingerprint(coder) -> str:
     return known
 
 
+#: Largest manifest read (a real one is about 1 kB); a larger file, or one that is not a
+#: regular file (a FIFO, a link to a device), is not a manifest.
+_MAX_MANIFEST = 1 << 20
+
+
 def _read_manifest(folder: Path) -> dict | None:
+    """The manifest of a document's folder, or None when there is none or it is not one that
+    npstudy code wrote: not a regular file, too large, not JSON, or not an object whose
+    counts are whole numbers and whose output digests are strings."""
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = fileio.read_bytes(folder / MANIFEST, _MAX_MANIFEST)
+        found = json.loads(raw.decode("utf-8"))
+    except (NpstudyError, OSError, ValueError):
         return None
+    if not isinstance(found, dict):
+        return None
+    digests = found.get("outputs_sha256", {})
+    if (not all(isinstance(found.get(k, 0), int) and not isinstance(found.get(k, 0), bool)
+                for k in ("suggestions", "aggregates", "unmatched"))
+            or not isinstance(digests, dict)
+            or not all(isinstance(v, str) for v in digests.values())
+            or not isinstance(found.get("warnings", []), list)):
+        return None
+    return found
+
+
+def _outputs_intact(folder: Path, manifest: dict) -> bool:
+    """Whether every output the manifest lists is there, a regular file, with its SHA-256."""
+    digests = manifest.get("outputs_sha256", {})
+    if set(digests) != set(OUTPUTS):
+        return False
+    for name, digest in digests.items():
+        path = folder / name
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return False
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return False
+        if h.hexdigest() != digest:
+            return False
+    return True
 
 
 def _write_synced(path: Path, payload: bytes) -> None:
@@ -131,12 +172,14 @@ def _publish(out: Path, doc_id: str, files: dict[str, bytes]) -> None:
     docs.mkdir(exist_ok=True)
     target = docs / doc_id
     if os.path.lexists(target):
-        if target.is_symlink() or not (target / MANIFEST).is_file():
+        manifest = None if target.is_symlink() else _read_manifest(target)
+        if manifest is None:
             shutil.rmtree(tmp)
-            raise CodingError(f"{target}: exists but was not written by npstudy code – move it "
-                              "away or choose another --out")
+            raise CodingError(f"{target}: exists but was not written by npstudy code (its "
+                              "manifest is missing, damaged or edited) – move it away or choose "
+                              "another --out")
         foreign = sorted(p.name for p in target.iterdir() if p.name not in files)
-        written = (_read_manifest(target) or {}).get("outputs_sha256", {})
+        written = manifest.get("outputs_sha256", {})
         foreign += sorted(name for name, digest in written.items() if (target / name).is_file()
                           and hashlib.sha256((target / name).read_bytes()).hexdigest() != digest)
         if foreign:
@@ -187,8 +230,10 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
                   "sha256": hashlib.sha256(raw).hexdigest(),
                   "province_option": options.province or "", "province_recorded": recorded or "",
                   "encoding_option": options.encoding or ""}
-        old = _read_manifest(out / "docs" / doc_id)
-        if not options.force and old is not None and all(old.get(k) == v for k, v in wanted.items()):
+        folder = out / "docs" / doc_id
+        old = _read_manifest(folder)
+        if (not options.force and old is not None and all(old.get(k) == v for k, v in wanted.items())
+                and _outputs_intact(folder, old)):
             return _summary(doc_id, "skipped", old)
         text, used = read_document(path, options.encoding, fileio.MAX_TEXT_BYTES)
         own, source = document_province(text, coder, options.province, recorded)
@@ -210,12 +255,24 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
         return _summary(doc_id, "failed", error=str(err))
 
 
+def _left_by_npstudy(entry: Path) -> bool:
+    """Whether ``entry`` is a set that npstudy code staged or moved aside: a real folder that
+    holds nothing but its output files and manifest (anything else is the user's)."""
+    if entry.is_symlink() or not entry.is_dir():
+        return False
+    return all(p.name in OUTPUTS or p.name == MANIFEST for p in entry.iterdir())
+
+
 def _clean(out: Path) -> None:
     """Remove what an interrupted run left in ``out``: staged sets, and previous sets moved
-    aside (put back when their document has none)."""
+    aside (put back when their document has none). A folder with npstudy's prefix that holds
+    anything else is left as it is."""
     for entry in sorted(out.glob(_TMP + "*")):
-        shutil.rmtree(entry, ignore_errors=True)
+        if _left_by_npstudy(entry):
+            shutil.rmtree(entry, ignore_errors=True)
     for entry in sorted(out.glob(_OLD + "*")):
+        if not _left_by_npstudy(entry) or _read_manifest(entry) is None:
+            continue
         doc_id = entry.name[len(_OLD):].rsplit("-", 2)[0]
         target = out / "docs" / doc_id
         if not os.path.lexists(target):
