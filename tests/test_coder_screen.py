@@ -96,8 +96,14 @@ def test_the_shipped_screen_is_plain_arrays_and_matches_its_record():
 
 @pytest.mark.parametrize("arrays, message", [
     ({"coef": np.array([1.0, 2.0])}, "do not match"),
-    ({"coef": np.array([np.nan])}, "do not match"),
+    ({"coef": np.array([np.nan])}, "not finite"),
+    ({"intercept": np.array(np.nan)}, "not finite"),
+    ({"threshold": np.array(5.0)}, "not a probability"),
+    ({"coef": np.array([[1.0]])}, "do not match"),
+    ({"vocabulary": np.array("a")}, "do not match"),
+    ({"intercept": np.array([0.0, 1.0])}, "must be numbers"),
     ({"format": np.array("something-else")}, "not a npstudy-screen-1"),
+    ({"format": np.array(b"npstudy-screen-1")}, "not a npstudy-screen-1"),
 ])
 def test_a_damaged_screen_file_is_refused(tmp_path, arrays, message):
     base = {"format": np.array("npstudy-screen-1"), "vocabulary": np.array(["a"]),
@@ -106,6 +112,22 @@ def test_a_damaged_screen_file_is_refused(tmp_path, arrays, message):
     path = tmp_path / "screen.npz"
     np.savez(path, **base)
     with pytest.raises(CodingError, match=message):
+        load_screen.__wrapped__(str(path))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda b: b[: len(b) // 2],                                  # truncated
+    lambda b: b"",                                               # empty
+    lambda b: b[:100] + bytes([b[100] ^ 0xFF]) + b[101:],        # one byte flipped
+    lambda b: b"\x93NUMPY" + b[6:],                              # not a zip: a .npy header
+])
+def test_a_broken_archive_is_one_clear_error(tmp_path, damage):
+    good = tmp_path / "good.npz"
+    np.savez(good, format=np.array("npstudy-screen-1"), vocabulary=np.array(["a"] * 50),
+             coef=np.ones(50), intercept=np.array(0.0), threshold=np.array(0.5))
+    path = tmp_path / "screen.npz"
+    path.write_bytes(damage(good.read_bytes()))
+    with pytest.raises(CodingError, match="cannot read the statement screen|not a npstudy"):
         load_screen.__wrapped__(str(path))
 
 

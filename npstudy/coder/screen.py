@@ -266,16 +266,31 @@ def load_screen(path: str | None = None) -> Screen | None:
         return None
     fix = "reinstall npstudy, or refit it in a checkout (python -m npstudy.coder.screenfit)"
     try:
-        with np.load(p, allow_pickle=False) as npz:
-            if str(npz["format"]) != FORMAT:
-                raise CodingError(f"{p}: not a {FORMAT} file – {fix}")
-            vocabulary, coef = npz["vocabulary"].tolist(), np.asarray(npz["coef"], dtype=float)
-            intercept, threshold = float(npz["intercept"]), float(npz["threshold"])
-    except (ValueError, KeyError, OSError) as err:
-        raise CodingError(f"{p}: cannot read the statement screen ({err}) – {fix}") from None
-    if len(vocabulary) != len(coef) or not np.isfinite(coef).all():
+        npz = np.load(p, allow_pickle=False)
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise ValueError("not an .npz archive")
+        with npz:
+            fmt, vocabulary, coef, intercept, threshold = (
+                npz[k] for k in ("format", "vocabulary", "coef", "intercept", "threshold"))
+    except CodingError:
+        raise
+    except Exception as err:      # a damaged archive fails in many ways (zip, EOF, keys, pickle)
+        raise CodingError(f"{p}: cannot read the statement screen ({type(err).__name__}: "
+                          f"{err}) – {fix}") from None
+    if fmt.shape != () or fmt.dtype.kind != "U" or str(fmt) != FORMAT:
+        raise CodingError(f"{p}: not a {FORMAT} file – {fix}")
+    if (vocabulary.ndim != 1 or vocabulary.dtype.kind != "U" or coef.ndim != 1
+            or coef.dtype.kind not in "fiu" or len(vocabulary) != len(coef)
+            or len(vocabulary) > 1_000_000):
         raise CodingError(f"{p}: the screen's vocabulary and coefficients do not match – {fix}")
-    return Screen(vocabulary, coef, intercept, threshold)
+    if intercept.shape != () or threshold.shape != () or intercept.dtype.kind not in "fiu" \
+            or threshold.dtype.kind not in "fiu":
+        raise CodingError(f"{p}: the screen's intercept and threshold must be numbers – {fix}")
+    coef, intercept, threshold = coef.astype(float), float(intercept), float(threshold)
+    if not (np.isfinite(coef).all() and np.isfinite(intercept) and 0.0 <= threshold <= 1.0):
+        raise CodingError(f"{p}: the screen's weights are not finite, or its threshold is not a "
+                          f"probability – {fix}")
+    return Screen(vocabulary.tolist(), coef, intercept, threshold)
 
 
 def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched: pd.DataFrame,
