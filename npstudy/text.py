@@ -16,7 +16,8 @@ import pandas as pd
 from .fileio import CONTROL_CHARS, MAX_TEXT_BYTES, CodingError, DataError, decode_utf8, read_bytes
 
 __all__ = ["read_document", "check_plain_text", "split_sentences", "clause_layout", "ClauseLayout",
-           "code_points", "char_table", "text_warnings"]
+           "code_points", "char_table", "text_warnings", "longest_sentence",
+           "MAX_SENTENCE_CHARS"]
 
 # Characters found only in Traditional Chinese (a small, common set) for the warning.
 _TRADITIONAL = set("國東廣與發經產業會區縣實現義們機構資應當關係點無來對這時從過還進運開間問"
@@ -210,6 +211,28 @@ _IS_DELIMITER = char_table(_SENTENCE_CHARS + _CLAUSE_CHARS)
 _IS_TRADITIONAL = char_table("".join(_TRADITIONAL))
 _IS_CONTROL = char_table("".join(chr(c) for c in range(0x80) if CONTROL_CHARS.match(chr(c))))
 _IS_SPACE = char_table("".join(chr(c) for c in range(0x3001) if chr(c).isspace()))
+
+
+#: Longest sentence a text coded in corpus mode may hold. The longest in the real-text sets
+#: is some 530 characters; a text with no sentence ends (a PDF extraction without 。 or line
+#: breaks) makes each suggestion quote all of it, and an 8 MiB one took many GB to code.
+MAX_SENTENCE_CHARS = 20_000
+
+
+def longest_sentence(text: str) -> tuple[int, int]:
+    """Length and start of the longest stretch of ``text`` without a sentence end
+    (。！？!? or a line break).
+
+    Examples
+    --------
+    >>> longest_sentence("甲。乙丙丁\\n戊")
+    (3, 2)
+    """
+    ends = np.flatnonzero(_IS_SENTENCE[code_points(text)])
+    bounds = np.concatenate(([-1], ends, [len(text)]))
+    gaps = np.diff(bounds) - 1
+    k = int(np.argmax(gaps))
+    return int(gaps[k]), int(bounds[k] + 1)
 
 
 @dataclass

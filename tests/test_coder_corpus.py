@@ -280,3 +280,14 @@ def test_a_users_folder_with_the_staging_prefix_is_left_alone(tmp_path):
     _clean(out)
     assert (mine / "precious.txt").is_file() and (aside / "thesis.docx").is_file()
     assert not (out / "docs").exists()
+
+
+def test_a_text_without_sentence_ends_is_refused_before_coding(tmp_path):
+    from npstudy.text import MAX_SENTENCE_CHARS
+    corpus = make_corpus(tmp_path / "in", {"flat": "浙江设立基金，" * (MAX_SENTENCE_CHARS // 7 + 1),
+                                           "ok": "浙江设立科技创新基金。\n"})
+    totals = code_corpus(corpus, tmp_path / "out", progress=False)
+    assert totals["coded"] == 1 and totals["failed"] == 1
+    doc, error = totals["errors"][0]
+    assert doc == "flat" and "flat.txt:1: a sentence of 20,006 characters" in error
+    assert not (tmp_path / "out" / "docs" / "flat").exists()

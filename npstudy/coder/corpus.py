@@ -217,7 +217,7 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
     ``warnings``. A text npstudy refuses (empty, binary, too large …) is ``failed``, with
     the reason, and nothing is written for it.
     """
-    from ..text import read_document
+    from ..text import MAX_SENTENCE_CHARS, longest_sentence, read_document
     from .province import document_province, recorded_province
 
     path, out = Path(path), Path(options.out)
@@ -236,6 +236,13 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
                 and _outputs_intact(folder, old)):
             return _summary(doc_id, "skipped", old)
         text, used = read_document(path, options.encoding, fileio.MAX_TEXT_BYTES)
+        longest, at = longest_sentence(text)
+        if longest > MAX_SENTENCE_CHARS:
+            line = text.count("\n", 0, at) + 1
+            raise CodingError(f"{path}:{line}: a sentence of {longest:,} characters with no 。！？ "
+                              f"or line break (at most {MAX_SENTENCE_CHARS:,}) – every suggestion "
+                              "would quote all of it: break the text into sentences or lines "
+                              "first")
         own, source = document_province(text, coder, options.province, recorded)
         result = coder.code(text, doc_id, province=own)
         if used != "utf-8":
