@@ -118,11 +118,17 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         if han < 0.3 * wide:
             raise CodingError(f"{name}: not UTF-8, and as GB18030 it is not Chinese text – "
                               "save it as UTF-8")
-        if _looks_big5(raw, text, wide):
+        other = _other_encoding(raw, text, wide)
+        if other == "BIG5":
             raise CodingError(f"{name}: not UTF-8, and it looks Big5-encoded (Traditional "
                               f"Chinese): read as GB18030 it is garbled – convert it with "
                               f"`iconv -f BIG5 -t UTF-8 {name} > fixed.txt`, then to Simplified "
                               "characters (e.g. with OpenCC)")
+        if other:
+            raise CodingError(f"{name}: not UTF-8, and it looks like Japanese text ({other}): "
+                              "read as GB18030 it is garbled – npstudy codes Chinese text; if "
+                              f"it is Chinese, convert it with `iconv -f {other} -t UTF-8 {name} "
+                              "> fixed.txt`")
         return text, "gb18030"
     if enc in ("gb18030", "gbk", "gb2312"):
         try:
@@ -133,17 +139,30 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     raise CodingError(f"{name}: encoding {encoding!r} is not supported – use utf-8 or gb18030")
 
 
-def _looks_big5(raw: bytes, as_gb: str, wide: int) -> bool:
-    """Whether bytes that decode as GB18030 are more likely Big5: they decode as Big5 too, and
-    read as GB18030 more than a tenth of their non-ASCII characters fall outside GB2312 (the
-    garbled reading of Big5 is full of rare characters and symbols; Simplified text in GBK
-    has next to none, and Traditional text in GB18030 does not decode as Big5)."""
+def _decodes(raw: bytes, encoding: str) -> bool:
     try:
-        raw.decode("big5")
+        raw.decode(encoding)
     except UnicodeDecodeError:
         return False
+    return True
+
+
+def _other_encoding(raw: bytes, as_gb: str, wide: int) -> str | None:
+    """The encoding that bytes which decode as GB18030 more likely are: ``"BIG5"`` or
+    ``"SHIFT-JIS"`` when they decode as that too and, read as GB18030, more than a tenth of
+    their non-ASCII characters fall outside GB2312 (the garbled reading is full of rare
+    characters and symbols; Simplified text in GBK has next to none, and Traditional text in
+    GB18030 decodes as neither); ``"EUC-JP"`` when more than a tenth are kana. None
+    otherwise (Korean EUC-KR reads as common characters and is not recognised)."""
     outside = as_gb.encode("gb2312", errors="replace").count(b"?") - as_gb.count("?")
-    return outside > 0.1 * wide
+    if outside > 0.1 * wide:
+        for encoding in ("big5", "shift_jis"):
+            if _decodes(raw, encoding):
+                return encoding.upper().replace("_", "-")
+    kana = sum("\u3040" <= ch <= "\u30ff" for ch in as_gb)
+    if kana > 0.1 * wide and _decodes(raw, "euc_jp"):
+        return "EUC-JP"
+    return None
 
 
 def _refuse_cut_utf8(raw: bytes, name: str) -> None:

@@ -63,6 +63,8 @@ def test_read_gb18030_detected_and_forced(tmp_path):
     # Big5 decodes as GB18030 too, into rare characters and symbols (打玭現┎厨…)
     ("湖南省政府工作報告指出，全省大力推進科技創新，設立產業投資基金。".encode("big5"),
      "looks Big5-encoded"),
+    ("東京都は新しい技術の開発を進めている。".encode("shift_jis"), "-f SHIFT-JIS -t UTF-8"),
+    ("東京都は新しい技術の開発を進めている。".encode("euc_jp"), "-f EUC-JP -t UTF-8"),
 ])
 def test_bad_files(tmp_path, payload, message):
     p = tmp_path / "bad.txt"
