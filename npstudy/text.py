@@ -229,6 +229,8 @@ _IS_SENTENCE = char_table(_SENTENCE_CHARS)
 _IS_DELIMITER = char_table(_SENTENCE_CHARS + _CLAUSE_CHARS)
 _IS_TRADITIONAL = char_table("".join(_TRADITIONAL))
 _IS_CONTROL = char_table("".join(chr(c) for c in range(0x80) if CONTROL_CHARS.match(chr(c))))
+_IS_INVISIBLE = char_table("".join(map(chr, [*range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                                               *range(0x2060, 0x2065), 0xFEFF])))
 _IS_SPACE = char_table("".join(chr(c) for c in range(0x3001) if chr(c).isspace()))
 
 
@@ -303,11 +305,25 @@ def clause_layout(text: str) -> ClauseLayout:
 
 
 def text_warnings(cp: np.ndarray) -> list[str]:
-    """Warnings about a text that will match poorly: no Chinese, or Traditional characters."""
+    """Warnings about a text that will match poorly: no Chinese, Traditional characters, or
+    invisible format characters (zero-width spaces and joiners, bidirectional controls) that
+    split names and keywords.
+
+    Examples
+    --------
+    >>> text_warnings(code_points("浙\u200b江省设立基金"))[0][:54]
+    'the text holds 1 invisible format character(s) (U+200B'
+    """
     sample = cp[:200_000]
     han = int(((sample >= 0x4E00) & (sample <= 0x9FFF)).sum())
     trad = int(_IS_TRADITIONAL[sample].sum())
     out = []
+    invisible = np.flatnonzero(_IS_INVISIBLE[sample])
+    if len(invisible):
+        out.append(f"the text holds {len(invisible)} invisible format character(s) "
+                   f"(U+{int(sample[invisible[0]]):04X} first, at character {int(invisible[0])}) "
+                   "that split names and keywords so that they do not match – remove them "
+                   "and code the text again")
     if han == 0:
         out.append("the text holds no Chinese characters")
     elif trad / han > 0.02:

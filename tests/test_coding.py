@@ -359,3 +359,11 @@ def test_counts_in_every_numeral_form(coder):
     assert a["count"].tolist() == [9, 12, 10, 10, 31, 2]
     assert a["count_is_lower_bound"].tolist() == [False, False, True, True, False, False]
     assert str(a["count"].dtype) == "Int64"
+
+
+def test_invisible_characters_are_reported(tmp_path):
+    p = tmp_path / "zw.txt"
+    p.write_text("浙\u200b江省设\u200c立科技创新基金。", encoding="utf-8")
+    code, _, err = run_cli("code", p)
+    assert code == 0
+    assert "2 invisible format character(s) (U+200B first, at character 1)" in err
