@@ -75,14 +75,13 @@ def _themes():
 
 
 def _province(value: str, where: str) -> str:
-    from .gazetteer import load_gazetteer
+    from .gazetteer import PROVINCE_HINT, load_gazetteer
 
     value = str(value).strip()
     hit = load_gazetteer().find(value)
     if hit is None:
         raise DataError(f"{where}: province {value!r} is not a province name or ISO code "
-                        "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
-                        "Zhejiang or CN-ZJ")
+                        f"– {PROVINCE_HINT}")
     return hit
 
 

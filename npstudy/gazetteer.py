@@ -16,7 +16,8 @@ import pandas as pd
 
 from .dataset import load_cities, load_provinces
 
-__all__ = ["Gazetteer", "load_gazetteer", "resolve_province", "mainland_codes", "with_names"]
+__all__ = ["Gazetteer", "load_gazetteer", "resolve_province", "mainland_codes", "with_names",
+           "PROVINCE_HINT"]
 
 
 #: The one-character abbreviation (简称) of each province-level unit of the mainland.
@@ -158,6 +159,10 @@ def load_gazetteer() -> Gazetteer:
     from .lexicon import load_places
 
     return Gazetteer(load_provinces(), load_cities(), load_places())
+
+
+#: What an error about an unknown province suggests instead.
+PROVINCE_HINT = "use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, Zhejiang or CN-ZJ"
 
 
 def resolve_province(name: str) -> str:

@@ -220,13 +220,12 @@ def register_document(folder: str | os.PathLike, path: str | os.PathLike, doc_id
                               f"to at most {_MAX_FIELD}")
     check_date(date)
     if province:
-        from .gazetteer import load_gazetteer
+        from .gazetteer import PROVINCE_HINT, load_gazetteer
 
         found = load_gazetteer().find(province.strip())
         if found is None:
             raise CodingError(f"--province {province!r} is not a province name or ISO code "
-                              "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
-                              "Zhejiang or CN-ZJ")
+                              f"– {PROVINCE_HINT}")
         province = found
     if year is None:
         year = int(date[:4]) if date else 0

@@ -26,7 +26,7 @@ import pandas as pd
 from ..codebook import Codebook
 from ..dataset import load_codebook
 from ..fileio import CodingError
-from ..gazetteer import ABBREVIATIONS, Gazetteer, load_gazetteer
+from ..gazetteer import ABBREVIATIONS, PROVINCE_HINT, Gazetteer, load_gazetteer
 from ..text import clause_layout, code_points, text_warnings
 from .attribution import Layout, Matches, attribute
 from .confidence import calibrate
@@ -281,8 +281,7 @@ class Coder:
             default = self.gazetteer.find(province)
             if default is None:
                 raise CodingError(f"--province {province!r} is not a province name or ISO code "
-                                  "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
-                                  "Zhejiang or CN-ZJ")
+                                  f"– {PROVINCE_HINT}")
         # what 我省, 全市 … mean where the paragraph names no province: the document's own
         # province, else the first province the document names
         first_named = None if default else self._first_named(text)

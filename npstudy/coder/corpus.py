@@ -131,25 +131,25 @@ def _read_manifest(folder: Path) -> dict | None:
     return found
 
 
+def _file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file (not a link), read in blocks; None for anything else."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
 def _outputs_intact(folder: Path, manifest: dict) -> bool:
     """Whether every output the manifest lists is there, a regular file, with its SHA-256."""
     digests = manifest.get("outputs_sha256", {})
-    if set(digests) != set(OUTPUTS):
-        return False
-    for name, digest in digests.items():
-        path = folder / name
-        try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                return False
-            h = hashlib.sha256()
-            with open(path, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    h.update(block)
-        except OSError:
-            return False
-        if h.hexdigest() != digest:
-            return False
-    return True
+    return set(digests) == set(OUTPUTS) and all(
+        _file_sha256(folder / name) == digest for name, digest in digests.items())
 
 
 def _write_synced(path: Path, payload: bytes) -> None:
@@ -181,7 +181,7 @@ def _publish(out: Path, doc_id: str, files: dict[str, bytes]) -> None:
         foreign = sorted(p.name for p in target.iterdir() if p.name not in files)
         written = manifest.get("outputs_sha256", {})
         foreign += sorted(name for name, digest in written.items() if (target / name).is_file()
-                          and hashlib.sha256((target / name).read_bytes()).hexdigest() != digest)
+                          and _file_sha256(target / name) != digest)
         if foreign:
             shutil.rmtree(tmp)
             raise CodingError(f"{target}: holds files npstudy code did not write or that were "
@@ -401,12 +401,11 @@ def code_corpus(folder: str | os.PathLike, out: str | os.PathLike, jobs: int = 1
         raise CodingError(f"{docs}: is a link or a file, not npstudy's folder of coded documents "
                           "– move it away or choose another --out")
     if province:
-        from ..gazetteer import load_gazetteer
+        from ..gazetteer import PROVINCE_HINT, load_gazetteer
 
         if load_gazetteer().find(province) is None:
             raise CodingError(f"--province {province!r} is not a province name or ISO code "
-                              "– use a name or code of data/provinces.csv, e.g. 浙江, 浙江省, "
-                              "Zhejiang or CN-ZJ")
+                              f"– {PROVINCE_HINT}")
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
     options = CorpusOptions(str(out.resolve()), province or None, encoding, bool(force))

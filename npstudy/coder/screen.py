@@ -272,8 +272,6 @@ def load_screen(path: str | None = None) -> Screen | None:
         with npz:
             fmt, vocabulary, coef, intercept, threshold = (
                 npz[k] for k in ("format", "vocabulary", "coef", "intercept", "threshold"))
-    except CodingError:
-        raise
     except Exception as err:      # a damaged archive fails in many ways (zip, EOF, keys, pickle)
         raise CodingError(f"{p}: cannot read the statement screen ({type(err).__name__}: "
                           f"{err}) – {fix}") from None
@@ -314,28 +312,8 @@ def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched
         kept = kept.assign(confidence=np.round(p, 2))
     if not veto.any():
         return kept, unmatched
-    gone = kept[veto]
-    still = set(zip(kept["start"][~veto].tolist(), kept["end"][~veto].tolist()))
-    rows: dict = {}
-    for a, b, doc, prov, quote, par, pr in zip(gone["start"].tolist(), gone["end"].tolist(),
-                                               gone["doc_id"].tolist(), gone["province"].tolist(),
-                                               gone["quote"].tolist(), gone["paragraph"].tolist(),
-                                               p[veto].tolist()):
-        if (a, b) in still:     # the sentence keeps another item's suggestion
-            continue
-        if (a, b) in rows:
-            rows[a, b][2].setdefault(prov, None)
-        else:
-            rows[a, b] = [doc, quote, {prov: None}, par,
-                          f"not a statement of provincial action: screen probability {pr:.2f} "
-                          f"below {model.threshold:.2f}"]
-    extra = pd.DataFrame([(a, b, doc, ";".join(provs), quote, par, why)
-                          for (a, b), (doc, quote, provs, par, why) in rows.items()],
-                         columns=["start", "end", "doc_id", "provinces", "quote", "paragraph",
-                                  "reason"])
-    if len(extra):
-        unmatched = pd.concat([unmatched, extra[unmatched.columns]], ignore_index=True)
-        unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+    why = [f"screen probability {pr:.2f} below {model.threshold:.2f}" for pr in p[veto].tolist()]
+    unmatched = st.list_unmatched(unmatched, kept[veto], why, kept[~veto])
     kept = kept[~veto].reset_index(drop=True)
     return kept, unmatched
 

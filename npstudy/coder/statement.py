@@ -13,7 +13,8 @@ import re
 
 __all__ = ["STRONG_VERBS", "WEAK_VERBS", "INSTRUMENT_NOUNS", "clause_span", "is_instrument_term",
            "instrument_verb", "in_sector_list", "inside_name", "targeted_field",
-           "cluster_not_chain", "clause_reason", "statement_reason", "statement_filter"]
+           "cluster_not_chain", "clause_reason", "statement_reason", "statement_filter",
+           "list_unmatched"]
 
 # --------------------------------------------------------------------------------------
 # The statement test: does the clause of a keyword report a provincial action?
@@ -435,12 +436,42 @@ def statement_reasons(suggestions, has_actor=None) -> list[str]:
     return reasons
 
 
+def list_unmatched(unmatched, dropped, reasons, kept):
+    """``unmatched`` with each sentence of the ``dropped`` rows that keeps no row in ``kept``
+    added once, its provinces in order and the reason of its first dropped row
+    (``not a statement of provincial action: <reason>``), sorted in text order."""
+    import pandas as pd
+
+    still = set(zip(kept["start"].tolist(), kept["end"].tolist()))
+    groups: dict = {}          # one unmatched row per sentence, its provinces in order
+    for key, doc, prov, quote, par, why in zip(
+            zip(dropped["start"].tolist(), dropped["end"].tolist()), dropped["doc_id"].tolist(),
+            dropped["province"].tolist(), dropped["quote"].tolist(),
+            dropped["paragraph"].tolist(), reasons):
+        if key in still:
+            continue
+        if key in groups:
+            groups[key][2].setdefault(prov, None)
+        else:
+            groups[key] = [doc, quote, {prov: None}, par,
+                           f"not a statement of provincial action: {why}"]
+    if not groups:
+        return unmatched
+    gone = pd.DataFrame([(a, b, doc, ";".join(provs), quote, par, why)
+                         for (a, b), (doc, quote, provs, par, why) in groups.items()],
+                        columns=["start", "end", "doc_id", "provinces", "quote", "paragraph",
+                                 "reason"])
+    unmatched = pd.concat([unmatched, gone[unmatched.columns]], ignore_index=True)
+    return unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+
+
 def statement_filter(suggestions, unmatched, has_actor=None, reasons=None):
     """Drop the suggestions whose sentence states no provincial action (:func:`statement_reason`).
 
     Each sentence left with no suggestion is listed once in ``unmatched`` with the reason,
     so a reviewer sees what the test removed (a sentence that keeps a suggestion for another
-    theme or province is not listed: ``unmatched`` holds the sentences that gave none). ``reasons`` are the rows' :func:`statement_reasons` when
+    theme or province is not listed: ``unmatched`` holds the sentences that gave none;
+    :func:`list_unmatched`). ``reasons`` are the rows' :func:`statement_reasons` when
     already worked out. Returns (suggestions, unmatched), renumbered in text order.
     """
     import pandas as pd
@@ -452,26 +483,6 @@ def statement_filter(suggestions, unmatched, has_actor=None, reasons=None):
     drop = pd.Series([bool(r) for r in reasons], index=suggestions.index)
     if not drop.any():
         return suggestions, unmatched
-    dropped = suggestions[drop]
     kept = suggestions[~drop].reset_index(drop=True)
-    still = set(zip(kept["start"].tolist(), kept["end"].tolist()))
-    groups: dict = {}          # one unmatched row per sentence, its provinces in order
-    for key, doc, prov, quote, par, why in zip(
-            zip(dropped["start"].tolist(), dropped["end"].tolist()), dropped["doc_id"].tolist(),
-            dropped["province"].tolist(), dropped["quote"].tolist(),
-            dropped["paragraph"].tolist(), [r for r in reasons if r]):
-        if key in still:
-            continue
-        if key in groups:
-            groups[key][2].setdefault(prov, None)
-        else:
-            groups[key] = [doc, quote, {prov: None}, par,
-                           f"not a statement of provincial action: {why}"]
-    gone = pd.DataFrame([(a, b, doc, ";".join(provs), quote, par, why)
-                         for (a, b), (doc, quote, provs, par, why) in groups.items()],
-                        columns=["start", "end", "doc_id", "provinces", "quote", "paragraph",
-                                 "reason"])
-    if len(gone):
-        unmatched = pd.concat([unmatched, gone[unmatched.columns]], ignore_index=True)
-        unmatched = unmatched.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+    unmatched = list_unmatched(unmatched, suggestions[drop], [r for r in reasons if r], kept)
     return kept, unmatched
