@@ -28,7 +28,8 @@ def probabilities(text: str, province: str | None = None) -> dict:
     """{(province, theme): probability} of every candidate item of ``text``."""
     w, b, _ = weights()
     cand = _RAW.code(text, "doc", province=province).suggestions
+    own = _RAW.gazetteer.find(province) if province else _RAW._first_named(text)
     keys, feats = item_features(cand, statement_reasons(cand, _RAW.names_actor), text,
-                                _RAW.names_actor)
+                                _RAW.names_actor, own=own)
     return {k[1:]: 1 / (1 + math.exp(-(b + sum(w.get(x, 0.0) for x in f))))
             for k, f in zip(keys, feats)}

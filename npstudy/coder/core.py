@@ -300,7 +300,8 @@ class Coder:
                                                       reasons)
             if self.screen is not None:
                 suggestions, unmatched = screen(candidates, reasons, suggestions, unmatched, text,
-                                                self.names_actor, self.screen, self.calibrated)
+                                                self.names_actor, self.screen, self.calibrated,
+                                                own=default or first_named)
                 screened = True
         if self.calibrated and not screened:
             suggestions = calibrate(suggestions)

@@ -16,9 +16,15 @@ threshold; the probability becomes the suggestion's ``confidence``.
 - the theme and the keyword; how sure the attribution is (the heuristic confidence);
 - the support: whether the item comes from two or more sentences, or three or more, and
   whether its sentence suggests three or more themes (a list);
+- the character bigrams of the whole sentence with the keywords masked (``sg:``): what the
+  other clauses say (…介绍, 目标…, a firm's name) bears on the keyword's clause;
 - the document: figures per 1,000 characters, mean sentence length and candidate
   suggestions per 1,000 characters, each in six bins, so that a text dense with figures
-  (a statistics review) and a text of plain statements start from different priors.
+  (a statistics review) and a text of plain statements start from different priors; how
+  often it speaks for its own government (我省, 全市), names national bodies, firms and foreign
+  countries; how many provinces and themes its candidates name;
+- the province: whether it is the document's own (the recorded province, else the first the
+  text names) and its share of the document's candidates.
 
 **Model.** L2-regularised logistic regression (scikit-learn ``lbfgs``, deterministic),
 features seen in at least two training items. The weights ship as plain arrays in
@@ -29,16 +35,19 @@ and the cross-validated reliability and cut-off tables that ``npstudy build`` wr
 
 **Training** runs in a checkout, with the real texts cached::
 
-    python -m npstudy.coder.screenfit --real LABELS TEXTS [--real …] --project DIR [--guard DIR]
+    python -m npstudy.coder.screenfit --real LABELS TEXTS [--real …] [--retired LABELS TEXTS …] \
+        --project DIR [--guard DIR]
 
 (:mod:`npstudy.coder.screenfit`). Every ``--real`` set is a stand-off label file (only its
-``dev`` excerpts are read) and the folder of its cached texts; ``--project`` a
+``dev`` excerpts are read) and the folder of its cached texts; ``--retired`` a test set
+that was scored once and has been replaced by a newer frozen one (its ``test`` excerpts
+are read); ``--project`` a
 project-written corpus, always in training, whose plain statements keep the screen from
 vetoing them; ``--guard`` a project-written corpus that is not trained on. The
 regularisation and threshold are chosen by leave-one-set-out cross-validation over the
 real sets (each is predicted by a model fitted without it): the threshold maximises the F1
 of the pooled out-of-set predictions among those that leave every project corpus at least
-as precise and as complete as the rules alone.
+as precise as the rules alone, with an F1 at least as high.
 
 References
 ----------
@@ -75,6 +84,14 @@ PATTERNS = {"stat": st.STATISTIC, "rate": st.RATE, "phys": st.PHYSICAL, "exh": s
             "boil": st.BOILERPLATE, "visit": st.VISIT, "event": st.EVENT, "firm": st.FIRM,
             "desc": st.DESCRIPTION, "desig": st.DESIGNATED, "list": st.SECTOR_LIST,
             "target": TARGET, "quote": re.compile(r"[《“]"), "pre": st.PREAMBLE}
+#: Words of a document that speaks for its own government (我省, 全市 …), of national bodies, of
+#: firms and of foreign countries: their density tells a provincial report from national,
+#: company or foreign news.
+SELF_WORDS = re.compile(r"我省|全省|我市|全市|我区|全区|我县|全县|本市|本省")
+NATIONAL_WORDS = re.compile(r"国务院|国家发展改革委|国家发改委|工业和信息化部|工信部|科技部|财政部|商务部|"
+                            r"生态环境部|中共中央|党中央|全国|国家统计局")
+FIRM_WORDS = re.compile(r"公司|集团|股份|有限|企业")
+FOREIGN_WORDS = re.compile(r"美国|日本|韩国|德国|欧盟|英国|法国|印度|俄罗斯|美元|欧元")
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
@@ -90,10 +107,12 @@ def row_features(quote: str, keywords: str, theme: str, reason: str, confidence:
     Examples
     --------
     >>> f = row_features("甲省设立海洋基金", "海洋基金", "innovation.venture_capital", "", 0.6)
-    >>> sorted(x for x in f if not x.startswith("g:"))
+    >>> sorted(x for x in f if not x.startswith(("g:", "sg:")))
     ['conf=0.6', 'instterm', 'kw=海洋基金', 'reason=pass', 'theme=innovation.venture_capital', 'v=设立', 'verb=strong']
     >>> sorted(x for x in f if x.startswith("g:"))
     ['g:甲省', 'g:省设', 'g:立K', 'g:设立']
+    >>> sorted(x for x in row_features("甲省设立基金，支持乙", "基金", "t", "", 0.6) if x[:3] == "sg:")
+    ['sg:K，', 'sg:持乙', 'sg:支持', 'sg:甲省', 'sg:省设', 'sg:立K', 'sg:设立', 'sg:，支']
     """
     memo = {} if memo is None else memo
     f = {"theme=" + theme, "reason=" + (reason or "pass"), f"conf={confidence:.1f}"}
@@ -111,6 +130,13 @@ def row_features(quote: str, keywords: str, theme: str, reason: str, confidence:
         if key not in memo:
             memo[key] = _clause_features(quote, term, has_actor, memo)
         f |= memo[key]
+    key = ("sentence", quote, keywords)
+    if key not in memo:
+        masked = quote
+        for term in terms:
+            masked = masked.replace(term, "K")
+        memo[key] = frozenset("sg:" + masked[i:i + 2] for i in range(len(masked) - 1))
+    f |= memo[key]
     return f
 
 
@@ -157,23 +183,47 @@ def document_features(text: str, n_candidates: int) -> set[str]:
     Examples
     --------
     >>> sorted(document_features("甲省设立基金。乙省增长5%。", 2))
-    ['d:dig5', 'd:kwd5', 'd:slen0']
+    ['d:dig5', 'd:firm0', 'd:for0', 'd:kwd5', 'd:nat0', 'd:slen0', 'd:we0']
+    >>> sorted(document_features("我省设立基金，全省推广。国务院印发。", 1))
+    ['d:dig0', 'd:firm0', 'd:for0', 'd:kwd5', 'd:nat5', 'd:slen0', 'd:we2']
     """
     n = max(len(text), 1)
     digits = len(_DIGITS.findall(text)) * 1000 / n
     sentences = max(len(_SENTENCE_END.findall(text)), 1)
     return {f"d:dig{_bin(digits, 4)}", f"d:slen{_bin(n / sentences, 20)}",
-            f"d:kwd{_bin(n_candidates * 1000 / n, 5)}"}
+            f"d:kwd{_bin(n_candidates * 1000 / n, 5)}",
+            f"d:we{min(len(SELF_WORDS.findall(text)), 3)}",
+            f"d:nat{_bin(len(NATIONAL_WORDS.findall(text)) * 1000 / n, 2)}",
+            f"d:firm{_bin(len(FIRM_WORDS.findall(text)) * 1000 / n, 3)}",
+            f"d:for{min(len(FOREIGN_WORDS.findall(text)), 2)}"}
+
+
+def _actor_features(suggestions: pd.DataFrame, own: str | None) -> tuple[set[str], dict]:
+    """Document features from the candidates (how many provinces and themes they name) and,
+    per province, whether it is the document's own (``own``: the recorded province, else the
+    first one the text names) and its share of the candidates."""
+    provinces = suggestions["province"].tolist()
+    doc = {f"d:prov{min(len(set(provinces)) - 1, 4)}",
+           f"d:theme{min(suggestions['theme'].nunique() // 2, 4)}",
+           "d:own" if own else "d:noown"}
+    share = pd.Series(provinces).value_counts(normalize=True).to_dict()
+    per = {p: {"p:own" if p == own else "p:other", f"p:share{min(int(x // 0.25), 3)}"}
+           for p, x in share.items()}
+    return doc, per
 
 
 def item_features(suggestions: pd.DataFrame, reasons: list[str], text: str,
-                  has_actor=None, only: set | None = None) -> tuple[list[tuple], list[set[str]]]:
+                  has_actor=None, only: set | None = None,
+                  own: str | None = None) -> tuple[list[tuple], list[set[str]]]:
     """The (doc_id, province, theme) items of ``suggestions`` (all candidates, before the
     statement rules) and the features of each, in order of first appearance; with ``only``,
-    just the items in it."""
+    just the items in it. ``own`` is the document's own province (the recorded one, else the
+    first the text names)."""
     if not len(suggestions):
         return [], []
     doc = document_features(text, len(suggestions))
+    more, per_province = _actor_features(suggestions, own)
+    doc |= more
     # items and distinct row contents as integer codes, so that each item reads each distinct
     # row once, however many times it repeats
     frame = pd.DataFrame({"doc_id": suggestions["doc_id"].tolist(),
@@ -211,7 +261,7 @@ def item_features(suggestions: pd.DataFrame, reasons: list[str], text: str,
     for item, found in item_rows.items():
         found = [int(r) for r in found]
         th = keys[item][2]
-        f = set(doc)
+        f = doc | per_province[keys[item][1]]
         for row in found:
             if row not in cache:
                 q, kw, theme, why, conf = contents[row]
@@ -292,19 +342,21 @@ def load_screen(path: str | None = None) -> Screen | None:
 
 
 def screen(full: pd.DataFrame, reasons: list[str], kept: pd.DataFrame, unmatched: pd.DataFrame,
-           text: str, has_actor=None, model: Screen | None = None, confidence: bool = True):
+           text: str, has_actor=None, model: Screen | None = None, confidence: bool = True,
+           own: str | None = None):
     """Drop the kept suggestions whose item falls below the screen's threshold.
 
     ``full`` holds every candidate suggestion with its statement-rule ``reasons``; ``kept``
     those the rules let through. Returns (kept, unmatched) with ``confidence`` set to the
     item's probability (two decimals; left as it is when ``confidence`` is false) and each
     sentence of a vetoed item that keeps no other suggestion listed once in ``unmatched``.
+    ``own`` is the document's own province (see :func:`item_features`).
     """
     model = model if model is not None else load_screen()
     if model is None or not len(kept):
         return kept, unmatched
     item = list(zip(kept["doc_id"].tolist(), kept["province"].tolist(), kept["theme"].tolist()))
-    keys, features = item_features(full, reasons, text, has_actor, only=set(item))
+    keys, features = item_features(full, reasons, text, has_actor, only=set(item), own=own)
     prob = dict(zip(keys, model.probability(features).tolist()))
     p = np.array([prob[k] for k in item], dtype=np.float64)
     veto = p < model.threshold
