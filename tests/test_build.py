@@ -32,15 +32,33 @@ def _build_twice(tmp_path, langs, formats):
 
 @pytest.fixture(scope="module")
 def zh_png(tmp_path_factory):
-    """One build in Chinese, PNG only, shared by the tests that only read its output."""
+    """One build in Chinese, PNG only, through the command line (499 randomisations instead of
+    9,999), shared by the tests that only read its output: the folder, the files written and
+    what the command printed."""
+    import contextlib
+    import io
+
+    import npstudy.build
+    from npstudy.cli import main
+
     out = tmp_path_factory.mktemp("zh_png")
-    return out, build(out, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=2)
+    written, printed = [], io.StringIO()
+    build_ = npstudy.build.build
+
+    def recording_build(*args, **kw):
+        written.extend(build_(*args, **{**kw, "n_samples": 499}))
+        return written
+
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(printed):
+        mp.setattr(npstudy.build, "build", recording_build)
+        assert main(["build", "--out", str(out), "--lang", "zh", "--format", "png"]) == 0
+    return out, written, printed.getvalue()
 
 
 @pytest.mark.slow
 def test_two_builds_are_byte_identical(zh_png, tmp_path):
     """One language and format, in one process and in two (every combination: the next test)."""
-    first, written = zh_png
+    first, written, _ = zh_png
     # rendering in one process or in two gives the same bytes
     build(tmp_path, langs=("zh",), formats=("png",), n_samples=499, echo=None, workers=1)
     assert digest(tmp_path) == digest(first)
@@ -54,7 +72,7 @@ def test_two_builds_are_byte_identical_in_every_language_and_format(tmp_path):
 
 
 def test_tables_hold_the_expected_values(zh_png):
-    tmp_path, _ = zh_png
+    tmp_path, _, _ = zh_png
     scores = pd.read_csv(tmp_path / "tables" / "province_scores.csv", index_col=0)
     assert scores.loc["CN-SH", "composite_equal"] == pytest.approx(7 / 12, abs=1e-6)
     assert scores.loc["CN-ZJ", "themes"] == 6
@@ -118,24 +136,12 @@ def test_write_atomic_keeps_old_file_on_failure(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
 
 
-@pytest.fixture
-def few_randomisations(monkeypatch):
-    """CLI builds with 99 randomisations instead of 9,999: same steps, less time."""
-    import npstudy.build
-
-    compute = npstudy.build.compute_tables
-    monkeypatch.setattr(npstudy.build, "compute_tables",
-                        lambda *args, **kw: compute(*args, **{**kw, "n_samples": 99}))
-
-
-def test_cli_prints_a_summary(tmp_path, capsys, few_randomisations):
-    from npstudy.cli import main
-
-    assert main(["build", "--out", str(tmp_path), "--lang", "en", "--format", "svg"]) == 0
-    out = capsys.readouterr().out
+def test_cli_prints_a_summary(zh_png):
+    folder, written, out = zh_png
     assert f"tables:  {N_TABLES} CSV files" in out
-    assert f"figures: {len(FIGURES)} files (en: svg)" in out
-    assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(f"{s}_en.svg" for s in FIGURES)
+    assert f"figures: {len(FIGURES)} files (zh: png)" in out
+    assert sorted(p.name for p in folder.glob("*.png")) == sorted(f"{s}_zh.png" for s in FIGURES)
+    assert len(written) == N_TABLES + 2 * len(FIGURES)   # tables, PNGs, one caption per figure
 
 
 @pytest.mark.slow

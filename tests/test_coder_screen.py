@@ -89,7 +89,7 @@ def test_the_shipped_screen_is_plain_arrays_and_matches_its_record():
         assert vocabulary == sorted(set(vocabulary)) and len(npz["coef"]) == len(vocabulary)
     record = json.loads(SCREEN_RECORD.read_text(encoding="utf-8"))
     assert record["threshold"] == threshold
-    assert SCREEN_FILE.stat().st_size < 200_000
+    assert SCREEN_FILE.stat().st_size < 400_000    # a small file of weights
     # trained on DEV excerpts and on the test excerpts of the two retired test sets (each scored
     # once, blind, before it was replaced), never on the current test set, test3/
     assert not any("test3" in name for name in record["trained_on"])
