@@ -64,6 +64,9 @@ def test_cluster_is_chain_policy_only_with_a_chain_instrument():
     assert not cluster_not_chain("乙省为每个产业集群配备链长和专班", "产业集群", chains)
     assert not cluster_not_chain("乙省将打造千亿级纺织产业集群", "产业集群",
                                  "new_tracks.future_industries")
+    # a named programme or plan for clusters is chain policy: 培育工程, 发展规划, 行动方案
+    assert not cluster_not_chain("乙省启动实施先进制造业集群培育工程", "先进制造业集群", chains)
+    assert not cluster_not_chain("印发《乙省纺织产业集群发展规划》", "产业集群", chains)
 
 
 @pytest.mark.parametrize("clause, term, reason", [
@@ -313,3 +316,26 @@ def test_a_numbered_growth_package_is_no_growth_rate():
         "reform.market_entities"]
     assert statement_reason("全省数字经济增加值增长10%", "数字经济") == "statistic"
     assert statement_reason("甲省出台稳增长26条等政策措施", "稳增长") == ""
+
+
+# a document issued on a subject ----------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # the title names the subject; the document is issued (现将…印发给你们, 出台, 制定)
+    ("现将《乙省“十四五”科技创新规划》印发给你们，请认真组织实施。", [("CN-ZJ", "innovation.basic_research")]),
+    ("《乙省科技振兴行动计划（2022—2026年）》已经省政府同意，现印发给你们。",
+     [("CN-ZJ", "innovation.basic_research")]),
+    ("乙省出台了《乙省节能减排综合工作实施方案》。", [("CN-ZJ", "green.low_carbon_industry")]),
+    ("制定我省节能减排工作方案。", [("CN-ZJ", "green.low_carbon_industry")]),
+    ("现将《数字乙省规划》印发给你们。", [("CN-ZJ", "new_tracks.digital_economy")]),
+    # the same words outside a title, or a national plan only cited, are nothing
+    ("全省科技创新能力明显提升。", []),
+    ("根据《国家“十四五”科技创新规划》要求，全省科技创新能力明显提升。", []),
+    ("乙省数字化水平不断提高。", []),
+])
+def test_a_plan_issued_on_a_subject_counts_under_its_theme(raw, text, expected):
+    # the subject words (科技创新, 节能减排, 数字 …) count only beside the close of a plan's
+    # title or a plan noun (…规划》, …实施方案); the shipped coder, screen and all, may still
+    # veto one, so the candidates are asserted
+    assert themes(raw.code(text, province="CN-ZJ")) == expected
+

@@ -249,7 +249,7 @@ NAME_HEADS = ("中心", "研究院", "研究所", "课题组", "大厦", "公司
 #: How many characters may stand between a field word and the head of its name.
 NAME_GAP = 4
 #: Words of chain policy proper: a cluster term counts for industrial chains only beside one.
-CHAIN_WORDS = re.compile(r"链长|产业链|强链|补链|延链|链主|一链一|逐链|招商图谱|专班|行动计划|牵头|支持政策")
+CHAIN_WORDS = re.compile(r"链长|产业链|强链|补链|延链|链主|一链一|逐链|招商图谱|专班|行动计划|牵头|支持政策|培育工程|发展规划|专项行动|行动方案|培育行动|治理体系")
 CLUSTER = re.compile(r"集群")
 
 
