@@ -61,7 +61,7 @@ def test_the_shipped_labels_agree_as_reported():
     assert t.loc["excerpt", "units"] == 237
 
 
-@pytest.mark.parametrize("batch", ["", "dev2", "dev3", "dev4", "dev5", "test2", "test3"])
+@pytest.mark.parametrize("batch", ["", "dev2", "dev3", "dev4", "dev5", "test2", "test3", "test4"])
 def test_adjudicated_labels_are_the_kept_items_and_within_the_excerpts(batch):
     folder = REALTEXT / batch
     adj = pd.read_csv(folder / "adjudication.csv", dtype=str, keep_default_na=False)
@@ -112,6 +112,18 @@ def test_the_third_test_set_is_frozen():
     assert digest == FROZEN_TEST3
 
 
+def test_the_fourth_test_set_is_frozen():
+    # the fourth test set (test4/), frozen by hash as soon as it was adjudicated, before any
+    # coder ran on it: a changed label, offset, excerpt or split fails here
+    folder = REALTEXT / "test4"
+    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in (
+        "excerpts.csv", "labels.csv", "labels_a.csv", "labels_b.csv", "adjudication.csv"))).hexdigest()
+    excerpts = pd.read_csv(folder / "excerpts.csv", dtype=str, keep_default_na=False)
+    assert set(excerpts["split"]) == {"test"} and len(excerpts) == 233
+    assert digest == FROZEN_TEST4
+
+
+FROZEN_TEST4 = "8f5fb614225614e070d66ec8f754609f12d57d244473d0350e275bd284b2e27f"
 FROZEN_TEST3 = "afa96db5e46345ee7a6743ccdf262f10bc8a04fa45a3983fbe7424bb6bd4a544"
 FROZEN_TEST2 = "86a9784866ba33c5c75cfac2a3e8d6b5df2cee78aad647b72568d8d370b0fb1e"
 FROZEN_TEST = "af3bf2069a85288c48bfdce95bc65e2cd5897b8476e2e14a74223236049176ed"
