@@ -90,11 +90,12 @@ def test_the_shipped_screen_is_plain_arrays_and_matches_its_record():
     record = json.loads(SCREEN_RECORD.read_text(encoding="utf-8"))
     assert record["threshold"] == threshold
     assert SCREEN_FILE.stat().st_size < 400_000    # a small file of weights
-    # trained on DEV excerpts and on the test excerpts of the two retired test sets (each scored
-    # once, blind, before it was replaced), never on the current test set, test3/
-    assert not any("test3" in name for name in record["trained_on"])
+    # trained on DEV excerpts and on the test excerpts of the three retired test sets (each
+    # scored once, blind, before it was replaced), never on the current test set, test4/
+    assert not any("test4" in name for name in record["trained_on"])
     assert sorted(n for n in record["trained_on"] if n.endswith("#test")) == [
-        "data/evaluation/realtext/labels.csv#test", "data/evaluation/realtext/test2/labels.csv#test"]
+        "data/evaluation/realtext/labels.csv#test", "data/evaluation/realtext/test2/labels.csv#test",
+        "data/evaluation/realtext/test3/labels.csv#test"]
 
 
 @pytest.mark.parametrize("arrays, message", [
@@ -203,3 +204,24 @@ def test_documents_coded_with_another_screen_are_coded_again(hand_screen):
     shipped, unscreened = coder_fingerprint(Coder()), coder_fingerprint(Coder(screened=False))
     assert len({shipped, unscreened, coder_fingerprint(hand_screen(0.5)),
                 coder_fingerprint(hand_screen(0.6))}) == 4
+
+
+def test_platt_scaling_recovers_a_known_slope_and_keeps_the_same_items():
+    # held-out probabilities whose log-odds are -2, 0 and 2, right at the rates σ(0.5·z):
+    # 0.269, 0.5, 0.731 (269, 500 and 731 of 1,000 each), so the fitted slope is 0.5 and the
+    # intercept 0, to the rounding of the counts
+    from npstudy.coder.screenfit import platt
+
+    z = np.repeat([-2.0, 0.0, 2.0], 1000)
+    right = np.concatenate([np.arange(1000) < k for k in (269, 500, 731)])
+    p = 1 / (1 + np.exp(-z))
+    model = Screen(["x"], [2.0], -2.0, 0.5)         # σ(2 - 2) = 0.5 for an item with x
+    scaled, q, t, (a, b) = platt(model, p, right, np.ones(len(p), bool), threshold=0.5)
+    assert a == pytest.approx(0.5, abs=0.005) and b == pytest.approx(0.0, abs=0.005)
+    assert q == pytest.approx(1 / (1 + np.exp(-(a * z + b))))
+    # folded into the weights: the item with x scores σ(a·0 + b), one without σ(a·(-2) + b)
+    assert scaled.probability([{"x"}, set()]) == pytest.approx(
+        [1 / (1 + math.exp(-b)), 1 / (1 + math.exp(2 * a - b))])
+    # the threshold maps with the probabilities, so the same items stay above it
+    assert t == pytest.approx(1 / (1 + math.exp(-b)))
+    assert ((q >= t) == (p >= 0.5)).all()

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .screen import FORMAT, SCREEN_FILE, SCREEN_RECORD, Screen, item_features, load_screen
 
-__all__ = ["cross_validate", "reliability_tables", "main"]
+__all__ = ["cross_validate", "reliability_tables", "platt", "main"]
 
 
 def _items(documents: pd.DataFrame, texts: dict, labels: pd.DataFrame, group: str):
@@ -126,10 +126,10 @@ def cross_validate(sets: dict, always: list | None = None, grid=GRID, thresholds
 
 
 def reliability_tables(p: np.ndarray, right: np.ndarray, passed: np.ndarray,
-                       labelled: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       labelled: int, threshold: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reliability (five bins of the out-of-set probability of the rule-passed items: n, right,
     mean probability) and cut-offs (precision and recall keeping items at or above each
-    probability)."""
+    probability: 0, 0.1, …, 0.9, and the screen's ``threshold`` when given)."""
     edges = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
     rel = []
     for lo, hi in zip(edges[:-1], edges[1:]):
@@ -139,7 +139,10 @@ def reliability_tables(p: np.ndarray, right: np.ndarray, passed: np.ndarray,
                     "rate": round(float((m & right).sum() / m.sum()), 4) if m.any() else float("nan"),
                     "confidence": round(float(p[m].mean()), 4) if m.any() else float("nan")})
     cuts = []
-    for cut in np.round(np.arange(0.0, 0.95, 0.1), 1):
+    grid = set(np.round(np.arange(0.0, 0.95, 0.1), 1).tolist())
+    if threshold is not None:
+        grid.add(round(float(threshold), 3))
+    for cut in sorted(grid):
         keep = passed & (p >= cut)
         prec, rec, _ = _scores(keep, right, labelled)
         cuts.append({"cutoff": float(cut), "items": int(keep.sum()),
@@ -147,6 +150,33 @@ def reliability_tables(p: np.ndarray, right: np.ndarray, passed: np.ndarray,
                      "precision": round(prec, 4) if keep.any() else float("nan"),
                      "recall": round(rec, 4)})
     return pd.DataFrame(rel), pd.DataFrame(cuts)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
+
+
+def platt(model: Screen, p: np.ndarray, right: np.ndarray, passed: np.ndarray,
+          threshold: float) -> tuple[Screen, np.ndarray, float, tuple[float, float]]:
+    """Calibrate ``model`` on its held-out probabilities ``p``: fit P(right) = σ(a·logit(p) + b)
+    on the rule-passed items (Platt 1999) and fold it into the weights (coefficients × a,
+    intercept × a + b), so that the shipped file keeps its form.
+
+    A monotone map, so the threshold maps with it and keeps the same items. Returns the
+    calibrated model, the calibrated held-out probabilities, the mapped threshold and (a, b).
+
+    Platt, J. (1999). Probabilistic outputs for support vector machines and comparisons to
+    regularized likelihood methods. *Advances in Large Margin Classifiers*, 61–74.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    z = _logit(p)
+    fit = LogisticRegression(C=1e6, max_iter=10_000).fit(z[passed].reshape(-1, 1), right[passed])
+    a, b = float(fit.coef_[0][0]), float(fit.intercept_[0])
+    t = float(1.0 / (1.0 + np.exp(-(a * _logit(np.array([threshold]))[0] + b))))
+    scaled = Screen(model.vocabulary, model.coef * a, model.intercept * a + b, t)
+    return scaled, 1.0 / (1.0 + np.exp(-(a * z + b))), t, (a, b)
 
 
 def _kept(rows, model: Screen) -> np.ndarray:
@@ -272,12 +302,12 @@ def main(argv: list[str]) -> int:
               "precise and complete as the rules alone; the screen was not changed",
               file=sys.stderr)
         return 1
-    model, p = models[best["C"]], oof[best["C"]]
-    model.threshold = t = float(best["threshold"])
     right = np.array([r[3] for r in rows])
     passed = np.array([r[4] for r in rows])
+    model, p, t, scaling = platt(models[best["C"]], oof[best["C"]], right, passed,
+                                 float(best["threshold"]))
     labelled = sum(k for _, k in sets.values())
-    rel, cuts = reliability_tables(p, right, passed, labelled)
+    rel, cuts = reliability_tables(p, right, passed, labelled, t)
     record = {
         "format": FORMAT,
         "trained_on": {**{n: "sha256:" + _sha(n.split("#")[0]) for n in sets},
@@ -286,6 +316,10 @@ def main(argv: list[str]) -> int:
         "items": {"real": len(rows), "real labelled": int(labelled), "project": len(project)},
         "model": "L2 logistic regression (scikit-learn lbfgs), features seen in >= 2 items",
         "C": float(best["C"]), "threshold": t,
+        "calibration": {"method": "Platt scaling of the held-out log-odds of the rule-passed "
+                                  "items, folded into the weights",
+                        "slope": round(scaling[0], 6), "intercept": round(scaling[1], 6),
+                        "threshold before scaling": float(best["threshold"])},
         "project corpora at the threshold": {
             n: {"rules only": _rounded(_scores(np.array([r[4] for r in rs], bool),
                                                np.array([r[3] for r in rs], bool), k)),
