@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -198,17 +199,15 @@ def document_features(text: str, n_candidates: int) -> set[str]:
             f"d:for{min(len(FOREIGN_WORDS.findall(text)), 2)}"}
 
 
-def _actor_features(suggestions: pd.DataFrame, own: str | None) -> tuple[set[str], dict]:
+def _actor_features(provinces: list[str], themes: list[str], own: str | None) -> tuple[set[str], dict]:
     """Document features from the candidates (how many provinces and themes they name) and,
     per province, whether it is the document's own (``own``: the recorded province, else the
     first one the text names) and its share of the candidates."""
-    provinces = suggestions["province"].tolist()
-    doc = {f"d:prov{min(len(set(provinces)) - 1, 4)}",
-           f"d:theme{min(suggestions['theme'].nunique() // 2, 4)}",
+    doc = {f"d:prov{min(len(set(provinces)) - 1, 4)}", f"d:theme{min(len(set(themes)) // 2, 4)}",
            "d:own" if own else "d:noown"}
-    share = pd.Series(provinces).value_counts(normalize=True).to_dict()
-    per = {p: {"p:own" if p == own else "p:other", f"p:share{min(int(x // 0.25), 3)}"}
-           for p, x in share.items()}
+    counts = Counter(provinces)
+    per = {p: {"p:own" if p == own else "p:other", f"p:share{min(int(k / len(provinces) // 0.25), 3)}"}
+           for p, k in counts.items()}
     return doc, per
 
 
@@ -221,67 +220,56 @@ def item_features(suggestions: pd.DataFrame, reasons: list[str], text: str,
     first the text names)."""
     if not len(suggestions):
         return [], []
+    provinces, themes = suggestions["province"].tolist(), suggestions["theme"].tolist()
     doc = document_features(text, len(suggestions))
-    more, per_province = _actor_features(suggestions, own)
+    more, per_province = _actor_features(provinces, themes, own)
     doc |= more
-    # items and distinct row contents as integer codes, so that each item reads each distinct
-    # row once, however many times it repeats
-    frame = pd.DataFrame({"doc_id": suggestions["doc_id"].tolist(),
-                          "province": suggestions["province"].tolist(),
-                          "theme": suggestions["theme"].tolist(),
-                          "quote": suggestions["quote"].tolist(),
-                          "keywords": suggestions["keywords"].tolist(), "reason": list(reasons),
-                          "start": suggestions["start"].astype(np.int64).to_numpy(),
-                          "conf": [f"{c:.1f}" for c in suggestions["confidence"].astype(float)]})
-    frame["item"] = frame.groupby(["doc_id", "province", "theme"], sort=False).ngroup()
-    frame["row"] = frame.groupby(["quote", "keywords", "theme", "reason", "conf"], sort=False).ngroup()
-    # per sentence, how many themes, and those whose keywords include an instrument term (…基金,
+    confs = [f"{c:.1f}" for c in suggestions["confidence"].astype(float).tolist()]
+    # per item, its distinct rows and sentences in order of appearance (dicts as ordered sets);
+    # per sentence, its themes, and those whose keywords include an instrument term (…基金,
     # …试验区): a field word beside another theme's instrument names what the instrument targets
-    instrument = {kw: any(is_instrument_term(t.strip()) for t in kw.split(";") if t.strip())
-                  for kw in frame["keywords"].unique().tolist()}
-    sentence_themes = frame.groupby("start")["theme"].nunique().to_dict()
-    inst = frame[frame["keywords"].map(instrument).astype(bool)]
+    items: dict = {}
+    instrument: dict = {}
+    sentence_themes: dict = {}
     instrument_themes: dict = {}
-    pairs = inst.drop_duplicates(["start", "theme"])
-    for start, theme in zip(pairs["start"].tolist(), pairs["theme"].tolist()):
-        instrument_themes.setdefault(start, set()).add(theme)
-    first = frame.drop_duplicates("item")
-    keys = list(zip(first["doc_id"].tolist(), first["province"].tolist(), first["theme"].tolist()))
-    wanted = [only is None or k in only for k in keys]
-    distinct = frame.drop_duplicates("row")
-    contents = dict(zip(distinct["row"].tolist(), zip(
-        distinct["quote"].tolist(), distinct["keywords"].tolist(), distinct["theme"].tolist(),
-        distinct["reason"].tolist(), distinct["conf"].tolist())))
-    take = frame[np.asarray(wanted, dtype=bool)[frame["item"].to_numpy()]]
-    item_rows = take.drop_duplicates(["item", "row"]).groupby("item", sort=False)["row"].agg(list)
-    item_sentences = take.drop_duplicates(["item", "start"]).groupby("item")["start"].agg(list)
+    for doc_id, province, theme, quote, kw, start, why, conf in zip(
+            suggestions["doc_id"].tolist(), provinces, themes, suggestions["quote"].tolist(),
+            suggestions["keywords"].tolist(), suggestions["start"].astype(np.int64).tolist(),
+            reasons, confs):
+        if kw not in instrument:
+            instrument[kw] = any(is_instrument_term(t.strip()) for t in kw.split(";") if t.strip())
+        sentence_themes.setdefault(start, set()).add(theme)
+        if instrument[kw]:
+            instrument_themes.setdefault(start, set()).add(theme)
+        rows, sentences = items.setdefault((doc_id, province, theme), ({}, {}))
+        rows[(quote, kw, theme, why, conf)] = None
+        sentences[start] = None
     cache: dict = {}
     memo: dict = {}
     out_keys, out = [], []
-    for item, found in item_rows.items():
-        found = [int(r) for r in found]
-        th = keys[item][2]
-        f = doc | per_province[keys[item][1]]
-        for row in found:
+    for key, (rows, sentences) in items.items():
+        if only is not None and key not in only:
+            continue
+        f = doc | per_province[key[1]]
+        for row in rows:
             if row not in cache:
-                q, kw, theme, why, conf = contents[row]
+                q, kw, theme, why, conf = row
                 cache[row] = row_features(q, kw, theme, why, float(conf), has_actor, memo)
             f |= cache[row]
-        sentences = [int(x) for x in item_sentences[item]]
         for start in sentences:
-            n = sentence_themes[start]
+            n = len(sentence_themes[start])
             if n > 2:
                 f.add("multitheme")
             elif n == 1:
                 f.add("sole")
             inst = instrument_themes.get(start, set())
-            if th not in inst and inst:
+            if key[2] not in inst and inst:
                 f.add("field_of_other")
         if len(sentences) > 1:
             f.add("nsent>1")
         if len(sentences) > 2:
             f.add("nsent>2")
-        out_keys.append(keys[item])
+        out_keys.append(key)
         out.append(f)
     return out_keys, out
 
