@@ -151,7 +151,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         # the article beside public indicators of the 31 provinces (data/external/)
         **external_tables(p, n_perm=n_samples, seed=seed),
         # the coder's confidence on real text: the statement screen, cross-validated on the
-        # real-text DEV sets (figure 10)
+        # real-text DEV sets and retired test sets (figure 10)
         **(screen_tables() or calibration_tables()),
     }
     if side is not None:
@@ -189,7 +189,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         # ... and of its two development batches, gathered and labelled the same way
         from .evaluation import corpus_dir
 
-        for batch in ("dev2", "dev3", "dev4", "dev5", "test2", "test3"):
+        for batch in ("dev2", "dev3", "dev4", "dev5", "test2", "test3", "test4"):
             tables[f"annotator_agreement_{batch}"] = realtext_agreement(
                 corpus_dir() / "realtext" / batch, seed=seed)
         tables["claims"] = claims_table(tables, p)

@@ -1,8 +1,8 @@
 """Figure 10: how far the coder's confidence can be trusted on real published text.
 
 Drawing only: the numbers come from the reliability and cut-off tables that
-:mod:`npstudy.coder.screenfit` cross-validates on the real-text DEV sets and stores in
-``npstudy/coder/screen.json`` (:func:`npstudy.coder.screen.screen_tables`).
+:mod:`npstudy.coder.screenfit` cross-validates on the real-text sets (the DEV sets and
+the retired test sets) and stores in ``npstudy/coder/screen.json`` (:func:`npstudy.coder.screen.screen_tables`).
 The figure is 7 inches wide and every text is at least 7 pt at that width.
 """
 
@@ -22,8 +22,8 @@ WIDTH = 7.0
 _BLUE, _ORANGE, _GREY = "#2166ac", "#b35806", "#4d4d4d"
 
 TEXT = {
-    "title": {"en": "The coder's confidence on real published text (DEV sets, predicted out of set)",
-              "zh": "编码器置信度在真实发布文本上的表现（开发集，集外校验）"},
+    "title": {"en": "The coder's confidence on real published text (predicted out of set)",
+              "zh": "编码器置信度在真实发布文本上的表现（集外校验）"},
     "left": {"en": "a  Reliability: probability given and share right",
              "zh": "a 可靠性：所给概率与实际正确比例"},
     "right": {"en": "b  What a cut-off buys, per item",

@@ -118,14 +118,16 @@ CAPTIONS = {
         "en": "**Figure 10. The coder's confidence on real published text.** a: the statement "
               "screen's probability, in five bins, against the share of the (excerpt, province, "
               "theme) items in each bin that the adjudicated labels confirm, over the "
-              "{n_rows} items that the statement rules let through on the real-text DEV sets, "
-              "with Clopper–Pearson 95% intervals; each DEV set is predicted by a screen fitted "
+              "{n_rows} items that the statement rules let through on the real-text sets the "
+              "screen is fitted on (the DEV sets and the retired test sets), with "
+              "Clopper–Pearson 95% intervals; each set is predicted by a screen fitted "
               "without it, so this is an out-of-set check. b: precision and recall of those "
               "items when only those at or above a cut-off are kept; at {cut}, precision is "
               "{precision} and recall {recall}.",
         "zh": "**图10  编码器置信度在真实发布文本上的表现。**a：陈述筛选模型给出的概率（分为五档）与"
-              "各档中被裁定标注证实的（摘录、省份、主题）条目比例之比较，基于真实文本开发集上通过陈述规则的"
-              "{n_rows}个条目，附Clopper–Pearson 95%区间；每个开发集都由未用它训练的模型预测，"
+              "各档中被裁定标注证实的（摘录、省份、主题）条目比例之比较，基于筛选模型所用真实文本集"
+              "（开发集与已退役的测试集）上通过陈述规则的{n_rows}个条目，附Clopper–Pearson 95%区间；"
+              "每个文本集都由未用它训练的模型预测，"
               "故此图是集外检验。b：仅保留概率不低于阈值的条目时的精确率与召回率；阈值为{cut}时，"
               "精确率为{precision}，召回率为{recall}。",
     },
