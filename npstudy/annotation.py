@@ -91,6 +91,22 @@ def binary_kappa_alpha(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(kappa), float(alpha)
 
 
+def _kappa_alpha_of_sums(n: np.ndarray, sa: np.ndarray, sb: np.ndarray,
+                         d: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`binary_kappa_alpha` for many resamples at once, from each one's number of
+    units ``n``, 1s of either coder ``sa``, ``sb`` and disagreements ``d`` (the same
+    arithmetic, so the same values); NaN where undefined."""
+    n, d = n.astype(float), d.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pa, pb = sa / n, sb / n
+        pe = pa * pb + (1 - pa) * (1 - pb)
+        kappa = np.where((n > 0) & (pe < 1), (1 - d / n - pe) / (1 - pe), np.nan)
+        n1 = (sa + sb).astype(float)
+        n0 = 2 * n - n1
+        alpha = np.where((n > 0) & (n0 * n1 > 0), 1 - (2 * n - 1) * d / (n0 * n1), np.nan)
+    return {"cohen_kappa": kappa, "krippendorff_alpha": alpha}
+
+
 def _coefficients(x: np.ndarray, y: np.ndarray) -> dict:
     both, only_a = int(((x == 1) & (y == 1)).sum()), int(((x == 1) & (y == 0)).sum())
     only_b = int(((x == 0) & (y == 1)).sum())
@@ -157,13 +173,16 @@ def label_agreement(a: pd.DataFrame, b: pd.DataFrame, themes: Sequence[str],
 
     rows = {name: dict(units=len(x), **_coefficients(x, y))
             for name, (x, y) in pairs(np.arange(len(read))).items()}
+    # a resample of excerpts is a count per excerpt; κ and α depend only on the sums of each
+    # excerpt's units, 1s of either coder and disagreements, so every draw is a matrix product
+    per_excerpt = {name: np.array([[len(x), x.sum(), y.sum(), np.count_nonzero(x != y)]
+                                   for x, y in (pairs(np.array([i]))[name] for i in range(len(read)))],
+                                  dtype=np.int64).reshape(len(read), 4)
+                   for name in rows}
     rng = np.random.default_rng(seed)
-    draws = {name: {"cohen_kappa": [], "krippendorff_alpha": []} for name in rows}
-    for _ in range(n_boot):
-        for name, (x, y) in pairs(rng.integers(0, len(read), size=len(read))).items():
-            kappa, alpha = binary_kappa_alpha(x, y)
-            draws[name]["cohen_kappa"].append(kappa)
-            draws[name]["krippendorff_alpha"].append(alpha)
+    weights = np.array([np.bincount(rng.integers(0, len(read), size=len(read)), minlength=len(read))
+                        for _ in range(n_boot)], dtype=np.int64).reshape(n_boot, len(read))
+    draws = {name: _kappa_alpha_of_sums(*(weights @ per_excerpt[name]).T) for name in rows}
     for name, row in rows.items():
         for coef, values in draws[name].items():
             v = np.asarray(values, dtype=float)
