@@ -477,15 +477,22 @@ def _standoff_labels(path: Path, excerpts: pd.DataFrame, found: dict) -> pd.Data
     _need(labels, STANDOFF_LABEL_COLUMNS, path)
     ids, short = _themes()
     known = set(excerpts["excerpt_id"])
-    rows = []
+    rows, seen = [], {}
     for i, r in enumerate(labels.itertuples()):
         where = f"{path}:{i + 2}"
+        empty = [c for c in STANDOFF_LABEL_COLUMNS if not str(getattr(r, c)).strip()]
+        if empty:
+            raise DataError(f"{where}: {', '.join(empty)} empty – every label row needs "
+                            f"{', '.join(STANDOFF_LABEL_COLUMNS)} (is the row cut short?)")
         if r.excerpt_id not in known:
             raise DataError(f"{where}: excerpt_id {r.excerpt_id!r} is not in excerpts.csv")
         theme = short.get(r.theme.strip(), r.theme.strip())
         if theme not in ids:
             raise DataError(f"{where}: theme {r.theme!r} is not a theme of the codebook")
         if not all(_ASCII_WHOLE.fullmatch(str(v).strip()) for v in (r.start, r.end)):
+            if all(re.fullmatch(r"[0-9]+", str(v).strip()) for v in (r.start, r.end)):
+                raise DataError(f"{where}: start {r.start!r} or end {r.end!r} is far larger than "
+                                "any excerpt – offsets count characters of the excerpt's text")
             raise DataError(f"{where}: start {r.start!r} and end {r.end!r} must be whole "
                             "numbers in ASCII digits (0-9)")
         start, end = int(str(r.start).strip()), int(str(r.end).strip())
@@ -493,7 +500,12 @@ def _standoff_labels(path: Path, excerpts: pd.DataFrame, found: dict) -> pd.Data
         if not 0 <= start < end or (text is not None and end > len(text)):
             raise DataError(f"{where}: evidence span [{start}, {end}) is not inside excerpt "
                             f"{r.excerpt_id} – offsets count characters of its text")
-        rows.append((r.excerpt_id, _province(r.province, where), theme))
+        item = (r.excerpt_id, _province(r.province, where), theme)
+        if item in seen:
+            raise DataError(f"{where}: repeats row {seen[item]} (excerpt {item[0]}, {item[1]}, "
+                            f"{theme}) – an item is labelled once; keep one row")
+        seen[item] = i + 2
+        rows.append(item)
     return pd.DataFrame(rows, columns=ITEM)
 
 
@@ -534,6 +546,10 @@ def load_standoff(labels: str | os.PathLike, texts: str | os.PathLike,
     table = listed = read_table(excerpts)
     _need(table, EXCERPT_COLUMNS, excerpts)
     _check_excerpt_ids(table, excerpts)
+    for i, v in enumerate(table["has_title"].tolist(), start=2):
+        if v.strip().lower() not in ("true", "false"):
+            raise DataError(f"{excerpts}:{i}: has_title {v!r} – write true or false (whether the "
+                            "excerpt keeps its title or header line)")
     if split is not None:
         if split not in ("dev", "test"):
             raise DataError(f"--split {split!r}: use dev or test")

@@ -291,3 +291,37 @@ def test_a_text_without_sentence_ends_is_refused_before_coding(tmp_path):
     doc, error = totals["errors"][0]
     assert doc == "flat" and "flat.txt:1: a sentence of 20,006 characters" in error
     assert not (tmp_path / "out" / "docs" / "flat").exists()
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: p.mkdir(), "a folder"),
+    (lambda p: os.mkfifo(p), "a FIFO"),
+    (lambda p: p.symlink_to(p.parent / "gone.txt"), "a broken link"),
+])
+def test_an_entry_named_txt_that_is_no_file_is_refused(tmp_path, make, words):
+    from npstudy.coder.corpus import corpus_texts
+    from npstudy.fileio import CodingError
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("浙江设立科技创新基金。", encoding="utf-8")
+    make(docs / "b.txt")
+    with pytest.raises(CodingError, match=f"b.txt: named .txt but {words} – move it out"):
+        corpus_texts(docs)
+
+
+def test_a_link_to_a_text_outside_the_folder_is_refused(tmp_path):
+    from npstudy.coder.corpus import corpus_texts
+    from npstudy.fileio import CodingError
+
+    docs, elsewhere = tmp_path / "docs", tmp_path / "private"
+    docs.mkdir(), elsewhere.mkdir()
+    (docs / "a.txt").write_text("浙江设立科技创新基金。", encoding="utf-8")
+    (elsewhere / "secret.txt").write_text("江苏设立基金。", encoding="utf-8")
+    (docs / "b.txt").symlink_to(elsewhere / "secret.txt")
+    with pytest.raises(CodingError, match="b.txt: a link to .*secret.txt, outside .*copy the"):
+        corpus_texts(docs)
+    # a link to a document inside the folder is one more document
+    (docs / "b.txt").unlink()
+    (docs / "b.txt").symlink_to(docs / "a.txt")
+    assert [p.name for p in corpus_texts(docs)] == ["a.txt", "b.txt"]

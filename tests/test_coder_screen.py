@@ -225,3 +225,15 @@ def test_platt_scaling_recovers_a_known_slope_and_keeps_the_same_items():
     # the threshold maps with the probabilities, so the same items stay above it
     assert t == pytest.approx(1 / (1 + math.exp(-b)))
     assert ((q >= t) == (p >= 0.5)).all()
+
+
+def test_a_missing_screen_is_said_not_silently_skipped(monkeypatch):
+    # an install without screen.npz codes with the rules alone, and says so in the warnings;
+    # asking for the rules alone (screened=False) is no reason to warn
+    monkeypatch.setattr(coder_core, "load_screen", lambda *a, **k: None)
+    text = "浙江设立科技创新基金。"
+    missing = Coder().code(text)
+    assert any("statement screen (npstudy/coder/screen.npz) is missing" in w for w in missing.warnings)
+    rules = Coder(screened=False).code(text)
+    assert not any("screen" in w for w in rules.warnings)
+    assert missing.suggestions["id"].tolist() == rules.suggestions["id"].tolist()

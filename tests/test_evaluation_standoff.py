@@ -147,6 +147,9 @@ def test_recorded_measurements_replace_their_own_rows_only(standoff, cli):
     (lambda rows: rows + [["e1", "Atlantis", VC, "0", "3"]], "not a province name"),
     (lambda rows: rows + [["e1", "CN-JS", VC, "x", "3"]], "must be whole numbers"),
     (lambda rows: [r[:4] for r in rows], "missing column(s) end"),
+    (lambda rows: rows + [["e1", "CN-JS"]], ":6: theme, start, end empty – every label row needs"),
+    (lambda rows: rows + [["e1", "CN-JS", VC, "1" * 23, "2" * 23]], "is far larger than any excerpt"),
+    (lambda rows: rows + [rows[0]], ":6: repeats row 2 (excerpt e1, CN-JS, innovation.venture_capital)"),
 ])
 def test_bad_labels_are_named_by_file_and_row(standoff, edit, message):
     path = standoff / "labels.csv"
@@ -181,6 +184,15 @@ def test_excerpt_ids_name_files_inside_the_cache_only(standoff, bad_id, message)
     with pytest.raises(DataError, match=message) as err:
         load_standoff(standoff / "labels.csv", standoff / "cache")
     assert f"excerpts.csv:{len(rows)}" in str(err.value)
+
+
+def test_has_title_is_true_or_false(standoff):
+    path = standoff / "excerpts.csv"
+    rows = list(csv.reader(open(path, encoding="utf-8")))
+    rows[3][6] = "maybe"
+    write(rows[1:], path, rows[0])
+    with pytest.raises(DataError, match="excerpts.csv:4: has_title 'maybe' – write true or false"):
+        load_standoff(standoff / "labels.csv", standoff / "cache")
 
 
 def test_an_oversized_cached_file_is_not_read(standoff):

@@ -307,6 +307,10 @@ class Coder:
             suggestions = calibrate(suggestions)
         if not len(suggestions) and not len(unmatched) and not default:
             warnings.append("no province or prefecture-level city found in the text")
+        if self.screened and self.statement_test and self.screen is None:
+            warnings.append("the statement screen (npstudy/coder/screen.npz) is missing, so these "
+                            "are the statement rules' suggestions alone – reinstall npstudy, or "
+                            "pass screened=False to ask for the rules alone")
         return CodingResult(suggestions, aggregates_, warnings, unmatched)
 
     def _blocks_coded(self, text, doc_id, default, first_named) -> list[tuple]:

@@ -66,13 +66,21 @@ def corpus_texts(folder: str | os.PathLike) -> list[Path]:
     Raises
     ------
     CodingError
-        When ``folder`` is not a folder, holds no text, or a file name is no document id.
+        When ``folder`` is not a folder, holds no text, a file name is no document id, an
+        entry named ``*.txt`` is no regular file (a folder, a FIFO, a broken link), or a
+        link points outside the folder.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise CodingError(f"{folder}: not a folder – pass a folder of .txt files")
-    paths = sorted((p for p in folder.iterdir() if p.suffix == ".txt" and p.is_file()),
-                   key=lambda p: p.name)
+    paths = sorted((p for p in folder.iterdir() if p.suffix == ".txt"), key=lambda p: p.name)
+    for path in paths:
+        if not path.is_file():
+            raise CodingError(f"{path}: named .txt but {_not_a_file(path)} – move it out of "
+                              f"{folder} or rename it, so that every .txt entry is a document")
+        if path.is_symlink() and path.resolve().parent != folder.resolve():
+            raise CodingError(f"{path}: a link to {path.resolve()}, outside {folder} – copy the "
+                              "document into the folder instead of linking to it")
     if not paths:
         raise CodingError(f"{folder}: holds no .txt file – put each document in a file "
                           "named <doc_id>.txt (UTF-8 or GB18030)")
@@ -82,6 +90,17 @@ def corpus_texts(folder: str | os.PathLike) -> list[Path]:
         except DataError as err:
             raise CodingError(f"{err}; rename the file") from None
     return paths
+
+
+def _not_a_file(path: Path) -> str:
+    """What a directory entry that is no regular file is, in words."""
+    if path.is_symlink() and not path.exists():
+        return "a broken link"
+    if path.is_dir():
+        return "a folder"
+    if path.is_fifo():
+        return "a FIFO"
+    return "not a regular file"
 
 
 def coder_fingerprint(coder) -> str:
