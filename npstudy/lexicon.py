@@ -88,12 +88,19 @@ def check_lexicon(table: pd.DataFrame, codes: set[str], path="lexicon.csv") -> l
             out.append(_problem(path, i, "term", r.term, f"repeats row {seen[key]} for the same "
                                 "code", "delete one of the two rows"))
         seen.setdefault(key, i)
+    # per coded term, in order of first appearance: how many rows, and those without rules
     coded = table[~table["kind"].isin(_UNCODED)]
-    for term, group in coded.groupby("term", sort=False):
-        bare = group[(group["requires"] == "") & (group["excludes"] == "")]
-        if len(group) > 1 and len(bare) > 1:
-            rows = ", ".join(str(i + 2) for i in bare.index)
-            out.append(_problem(path, int(bare.index[1]) + 2, "term", term,
+    groups: dict = {}
+    for i, term, requires, excludes in zip(coded.index.tolist(), coded["term"].tolist(),
+                                           coded["requires"].tolist(), coded["excludes"].tolist()):
+        entry = groups.setdefault(term, [0, []])
+        entry[0] += 1
+        if requires == "" and excludes == "":
+            entry[1].append(i)
+    for term, (n, bare) in groups.items():
+        if n > 1 and len(bare) > 1:
+            rows = ", ".join(str(i + 2) for i in bare)
+            out.append(_problem(path, int(bare[1]) + 2, "term", term,
                                 f"listed under {len(bare)} codes without context rules (rows {rows})",
                                 "add requires/excludes words so that the text decides"))
     return out
