@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from npstudy import load_source
 from npstudy.fileio import MAX_CODED_TEXT_BYTES
 
@@ -32,6 +34,7 @@ def wait_for_cpu(proc, seconds: float) -> None:
         select.select([], [], [], 0.05)
 
 
+@pytest.mark.slow    # several seconds of kills and restarts: CI runs it with `pytest -m slow`
 def test_ctrl_c_stops_a_long_code_run(tmp_path):
     # 1,000 files of just under the 256 KiB that `npstudy code` takes per text, of whole
     # article lines: reading them takes about a second of CPU and coding them all well over

@@ -90,6 +90,7 @@ def keys(practices) -> list[tuple]:
                       .astype(str).to_numpy().tolist()))
 
 
+@pytest.mark.slow    # several seconds of kills and restarts: CI runs it with `pytest -m slow`
 def test_sigkill_during_merge_leaves_old_or_all_new_rows(loop):
     ws, rev = loop / "ws", loop / "rev.csv"
     pristine = (ws / "practices.csv").read_bytes()

@@ -31,7 +31,7 @@ from npstudy.build import (CLUSTERS, FIGURES, _figure_bytes, compute_tables, dra
 def results():
     # the practices passed explicitly: the tables the figures use, without the agreement and
     # coder-evaluation tables that only the shipped build adds
-    return compute_tables(load_practices(), n_samples=199)
+    return compute_tables(load_practices(), n_samples=49)
 
 
 @pytest.fixture(scope="module")

@@ -182,6 +182,7 @@ def fake_analysis(monkeypatch):
     return state
 
 
+@pytest.mark.slow    # several seconds of kills and restarts: CI runs it with `pytest -m slow`
 def test_build_output_set_is_old_or_new_at_every_kill(tmp_path, fake_analysis):
     out = tmp_path / "figures"
     written = build_module.build(out, langs=("en",), echo=None, workers=1)
