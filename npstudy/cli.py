@@ -588,6 +588,9 @@ def _cmd_evaluate(args) -> int:
                             "– write the table elsewhere")
     if args.min_confidence and not args.standoff:
         raise _UsageError("--min-confidence scores a stand-off set: use it with --standoff LABELS")
+    if args.no_province and not args.standoff:
+        raise _UsageError("--no-province codes a stand-off set without its recorded provinces: "
+                          "use it with --standoff LABELS")
     if args.record:
         if not args.standoff:
             raise _UsageError("--record keeps stand-off measurements: use it with --standoff LABELS")

@@ -243,3 +243,12 @@ def test_a_record_keeps_other_rows_exactly_and_knows_a_file_by_its_hash(standoff
     rows = list(csv.reader(open(record, encoding="utf-8")))[1:]
     assert other in rows                     # kept exactly, text as written
     assert len(rows) == 2 and {r[0] for r in rows} == {"old/labels.csv", "labels.csv"}
+
+
+@pytest.mark.parametrize("option", [["--no-province"], ["--min-confidence", "0.5"]])
+def test_stand_off_options_need_a_stand_off_set(cli, option):
+    # options that only mean something for a stand-off set are refused without --standoff,
+    # instead of being ignored
+    run = cli("evaluate", "data/evaluation/dev", *option)
+    assert run.code == 2 and "use it with --standoff LABELS" in run.err
+    assert run.err.count("npstudy: error:") == 1
