@@ -595,6 +595,9 @@ def _cmd_evaluate(args) -> int:
         if not args.standoff:
             raise _UsageError("--record keeps stand-off measurements: use it with --standoff LABELS")
         check_output(args.record, inputs=standoff_inputs)
+        if args.texts and Path(args.record).resolve().parent == Path(args.texts).resolve():
+            raise DataError(f"{args.record}: is inside the --texts folder, an input of this "
+                            "command – keep the record elsewhere")
         if args.out and Path(args.out).resolve() == Path(args.record).resolve():
             raise _UsageError("--out and --record name the same file – give each its own")
     try:

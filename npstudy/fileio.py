@@ -857,6 +857,40 @@ def _backup(path: Path, old: Path, token: str) -> None:
         os.replace(part, old)
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one we may not signal counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError, ValueError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
+@contextmanager
+def run_lock(folder: str | os.PathLike, what: str):
+    """Hold an exclusive lock on the folder itself (``flock`` on its directory descriptor, so
+    no file is created in it) while one ``what`` writes there; a second one fails at once
+    with a clear error. Released when the process ends, however it ends. Where the platform
+    has no ``fcntl`` the folder is not locked."""
+    try:
+        import fcntl
+    except ImportError:         # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CodingError(f"{folder}: another {what} is writing to this folder – wait for "
+                              "it to finish, or choose another --out") from None
+        yield
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def folder_lock(folder: str | os.PathLike, timeout: float | None = None):
     """Hold an exclusive lock on a folder for the duration of a read-modify-write.

@@ -34,6 +34,14 @@ def make_corpus(folder, texts=TEXTS):
     return folder
 
 
+def dead_pid() -> int:
+    """The id of a process that has ended (a child run and reaped)."""
+    import subprocess
+    import sys
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout)
+
+
 def tree(out):
     docs = out / "docs"
     return {f"{d.name}/{f.name}": f.read_bytes() for d in sorted(docs.iterdir()) for f in sorted(d.iterdir())}
@@ -82,7 +90,8 @@ def test_a_second_run_skips_what_is_coded_alike(tmp_path):
     # a manifest from another lexicon or version is no match
     manifest = out / "docs" / "plain" / MANIFEST
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    manifest.write_text(json.dumps(dict(data, lexicon="0" * 64)), encoding="utf-8")
+    manifest.write_text(json.dumps(dict(data, lexicon="0" * 64), ensure_ascii=False, indent=1,
+                                   sort_keys=True) + "\n", encoding="utf-8")
     last = code_corpus(corpus, out, province="CN-AH", progress=False)
     assert (last["coded"], last["skipped"]) == (1, 3)
 
@@ -119,9 +128,10 @@ def test_what_an_interrupted_run_left_is_cleaned(tmp_path):
     code_corpus(corpus, out, progress=False)
     before = tree(out)
     # a staged set never renamed, and a previous set moved aside before its new one arrived
-    (out / ".npstudy-tmp-news-1-2").mkdir()
-    (out / ".npstudy-tmp-news-1-2" / "suggestions.csv").write_text("half", encoding="utf-8")
-    os.rename(out / "docs" / "list", out / ".npstudy-old-list-1-2")
+    gone = dead_pid()
+    (out / f".npstudy-tmp-news-{gone}-2").mkdir()
+    (out / f".npstudy-tmp-news-{gone}-2" / "suggestions.csv").write_text("half", encoding="utf-8")
+    os.rename(out / "docs" / "list", out / f".npstudy-old-list-{gone}-2")
     _clean(out)
     assert sorted(p.name for p in out.iterdir()) == ["docs"]
     assert tree(out) == before
@@ -273,7 +283,7 @@ def test_a_document_whose_output_is_gone_is_coded_again(tmp_path):
 def test_a_users_folder_with_the_staging_prefix_is_left_alone(tmp_path):
     out = tmp_path / "out"
     mine = out / ".npstudy-tmp-mybackup"
-    aside = out / ".npstudy-old-d1-1-2"
+    aside = out / f".npstudy-old-d1-{dead_pid()}-2"
     for folder, name in ((mine, "precious.txt"), (aside, "thesis.docx")):
         folder.mkdir(parents=True)
         (folder / name).write_text("mine", encoding="utf-8")
@@ -325,3 +335,57 @@ def test_a_link_to_a_text_outside_the_folder_is_refused(tmp_path):
     (docs / "b.txt").unlink()
     (docs / "b.txt").symlink_to(docs / "a.txt")
     assert [p.name for p in corpus_texts(docs)] == ["a.txt", "b.txt"]
+
+
+def test_the_sets_of_a_running_process_are_not_cleaned(tmp_path):
+    # a staged set named after a process that still runs (this one) is in use, not left over
+    out = tmp_path / "out"
+    code_corpus(make_corpus(tmp_path / "in"), out, progress=False)
+    staged = out / f".npstudy-tmp-news-{os.getpid()}-2"
+    staged.mkdir()
+    (staged / "suggestions.csv").write_text("being written", encoding="utf-8")
+    _clean(out)
+    assert (staged / "suggestions.csv").read_text(encoding="utf-8") == "being written"
+
+
+def test_a_second_run_into_the_same_folder_is_refused_while_one_runs(tmp_path):
+    from npstudy.fileio import CodingError, run_lock
+
+    corpus, out = make_corpus(tmp_path / "in"), tmp_path / "out"
+    out.mkdir()
+    with run_lock(out, "npstudy code run"):      # as a first run holds it
+        with pytest.raises(CodingError, match="another npstudy code run is writing to this folder"):
+            code_corpus(corpus, out, progress=False)
+    assert code_corpus(corpus, out, progress=False)["coded"] == 4    # free again
+    assert sorted(p.name for p in out.iterdir()) == ["docs"]          # no lock file left
+
+
+def test_an_output_name_holding_a_users_folder_is_never_replaced(tmp_path):
+    corpus, out = make_corpus(tmp_path / "in"), tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    folder = out / "docs" / "news"
+    (folder / "suggestions.csv").unlink()
+    (folder / "suggestions.csv").mkdir()
+    (folder / "suggestions.csv" / "notes.txt").write_text("my review notes", encoding="utf-8")
+    totals = code_corpus(corpus, out, progress=False, force=True)
+    assert totals["failed"] == 1 and "suggestions.csv" in totals["errors"][0][1]
+    assert (folder / "suggestions.csv" / "notes.txt").read_text(encoding="utf-8") == "my review notes"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: {**m, "reviewer_note": "checked by Li"},     # a key added
+    lambda m: {**m, "suggestions": -5},                    # an impossible count
+])
+def test_an_edited_manifest_is_no_longer_npstudys(tmp_path, edit):
+    corpus, out = make_corpus(tmp_path / "in"), tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    path = out / "docs" / "news" / MANIFEST
+    changed = json.dumps(edit(json.loads(path.read_text(encoding="utf-8"))), ensure_ascii=False,
+                         indent=1, sort_keys=True) + "\n"
+    path.write_text(changed, encoding="utf-8")
+    totals = code_corpus(corpus, out, progress=False)
+    # not skipped on the edited manifest's word, not replaced either: the edit is kept
+    assert totals["skipped"] == 3 and totals["failed"] == 1
+    assert "was not written by npstudy code" in totals["errors"][0][1]
+    assert path.read_text(encoding="utf-8") == changed
+

@@ -205,6 +205,8 @@ def test_an_oversized_cached_file_is_not_read(standoff):
     (["--out", "{d}/labels.csv"], "is also an input"),
     (["--out", "{d}/excerpts.csv"], "is also an input"),
     (["--out", "{d}/cache/e1.txt"], "inside the --texts folder"),
+    (["--record", "{d}/cache/e1.txt"], "inside the --texts folder"),
+    (["--record", "{d}/cache/scores.csv"], "inside the --texts folder"),
     (["--out", "{d}/x.csv", "--record", "{d}/x.csv"], "name the same file"),
     (["--bootstrap", "1000001"], "use at most 100000"),
     (["--min-confidence", "０.５"], "not a confidence"),

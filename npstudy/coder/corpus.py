@@ -48,6 +48,11 @@ MANIFEST = "manifest.json"
 OUTPUTS = {"suggestions.csv": "suggestions", "aggregates.csv": "aggregates",
            "unmatched.csv": "unmatched"}
 _TMP, _OLD = ".npstudy-tmp-", ".npstudy-old-"
+#: Every key a manifest holds; one with any other was edited.
+_MANIFEST_KEYS = frozenset({"doc_id", "source", "npstudy", "lexicon", "sha256", "province_option",
+                            "province_recorded", "encoding_option", "encoding", "chars", "province",
+                            "province_source", "suggestions", "aggregates", "unmatched", "warnings",
+                            "outputs_sha256"})
 
 
 @dataclass(frozen=True)
@@ -131,23 +136,29 @@ _MAX_MANIFEST = 1 << 20
 
 def _read_manifest(folder: Path) -> dict | None:
     """The manifest of a document's folder, or None when there is none or it is not one that
-    npstudy code wrote: not a regular file, too large, not JSON, or not an object whose
-    counts are whole numbers and whose output digests are strings."""
+    npstudy code wrote: not a regular file, too large, not JSON, not byte for byte as npstudy
+    writes its content (so edited since), or not an object whose counts are whole numbers of
+    at least 0 and whose output digests are strings."""
     try:
         raw = fileio.read_bytes(folder / MANIFEST, _MAX_MANIFEST)
         found = json.loads(raw.decode("utf-8"))
     except (NpstudyError, OSError, ValueError):
         return None
-    if not isinstance(found, dict):
-        return None
+    if not isinstance(found, dict) or raw != _manifest_bytes(found) or set(found) - _MANIFEST_KEYS:
+        return None       # not as npstudy writes it: edited since
     digests = found.get("outputs_sha256", {})
     if (not all(isinstance(found.get(k, 0), int) and not isinstance(found.get(k, 0), bool)
-                for k in ("suggestions", "aggregates", "unmatched"))
+                and found.get(k, 0) >= 0 for k in ("suggestions", "aggregates", "unmatched"))
             or not isinstance(digests, dict)
             or not all(isinstance(v, str) for v in digests.values())
             or not isinstance(found.get("warnings", []), list)):
         return None
     return found
+
+
+def _manifest_bytes(manifest: dict) -> bytes:
+    """A manifest as npstudy code writes it (the file's bytes)."""
+    return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -199,8 +210,8 @@ def _publish(out: Path, doc_id: str, files: dict[str, bytes]) -> None:
                               "another --out")
         foreign = sorted(p.name for p in target.iterdir() if p.name not in files)
         written = manifest.get("outputs_sha256", {})
-        foreign += sorted(name for name, digest in written.items() if (target / name).is_file()
-                          and _file_sha256(target / name) != digest)
+        foreign += sorted(name for name, digest in written.items()    # edited, or now a folder
+                          if os.path.lexists(target / name) and _file_sha256(target / name) != digest)
         if foreign:
             shutil.rmtree(tmp)
             raise CodingError(f"{target}: holds files npstudy code did not write or that were "
@@ -273,8 +284,7 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
         files = {name: csv_bytes(getattr(result, attr), bom=True) for name, attr in OUTPUTS.items()}
         manifest["outputs_sha256"] = {name: hashlib.sha256(data).hexdigest()
                                       for name, data in files.items()}
-        files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
-                           + "\n").encode("utf-8")
+        files[MANIFEST] = _manifest_bytes(manifest)
         _publish(out, doc_id, files)
         return _summary(doc_id, "coded", manifest)
     except NpstudyError as err:
@@ -289,15 +299,24 @@ def _left_by_npstudy(entry: Path) -> bool:
     return all(p.name in OUTPUTS or p.name == MANIFEST for p in entry.iterdir())
 
 
+def _writer_alive(entry: Path) -> bool:
+    """Whether the process that staged or moved aside ``entry`` (``…-<doc_id>-<pid>-<thread>``)
+    still runs: its set is in use, not left over."""
+    try:
+        return fileio.pid_alive(int(entry.name.rsplit("-", 2)[1]))
+    except (ValueError, IndexError):
+        return False
+
+
 def _clean(out: Path) -> None:
     """Remove what an interrupted run left in ``out``: staged sets, and previous sets moved
     aside (put back when their document has none). A folder with npstudy's prefix that holds
     anything else is left as it is."""
     for entry in sorted(out.glob(_TMP + "*")):
-        if _left_by_npstudy(entry):
+        if _left_by_npstudy(entry) and not _writer_alive(entry):
             shutil.rmtree(entry, ignore_errors=True)
     for entry in sorted(out.glob(_OLD + "*")):
-        if not _left_by_npstudy(entry) or _read_manifest(entry) is None:
+        if not _left_by_npstudy(entry) or _read_manifest(entry) is None or _writer_alive(entry):
             continue
         doc_id = entry.name[len(_OLD):].rsplit("-", 2)[0]
         target = out / "docs" / doc_id
@@ -426,6 +445,12 @@ def code_corpus(folder: str | os.PathLike, out: str | os.PathLike, jobs: int = 1
             raise CodingError(f"--province {province!r} is not a province name or ISO code "
                               f"– {PROVINCE_HINT}")
     out.mkdir(parents=True, exist_ok=True)
+    with fileio.run_lock(out, "npstudy code run"):
+        return _code_locked(paths, out, jobs, province, encoding, force, progress, scheduler, client)
+
+
+def _code_locked(paths, out: Path, jobs, province, encoding, force, progress, scheduler, client):
+    """:func:`code_corpus` once ``out`` is locked."""
     _clean(out)
     options = CorpusOptions(str(out.resolve()), province or None, encoding, bool(force))
     totals = {"documents": len(paths), "coded": 0, "skipped": 0, "failed": 0, "suggestions": 0,
