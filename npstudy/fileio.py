@@ -294,6 +294,15 @@ def parse_table(text: str, name: str) -> pd.DataFrame:
         where = f":{m.group(1)}" if m else ""
         raise DataError(f"{name}{where}: not a readable CSV table ({detail}) – check the quotes "
                         "and the number of commas on that row") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # every row had one field more than the header, and pandas took the first column as an
+        # index: name the first such row instead of reading the table shifted by a column
+        reader = csv.reader(io.StringIO(text))
+        for row in reader:
+            if len(row) > len(header):
+                raise DataError(f"{name}:{reader.line_num}: {len(row)} fields, but the header names "
+                                f"{len(header)} – remove the extra value (a trailing comma counts "
+                                "as one)")
     if len(frame) > MAX_TABLE_ROWS:
         raise DataError(f"{name}: {len(frame):,} rows, more than the {MAX_TABLE_ROWS:,}-row limit – "
                         "split the table")

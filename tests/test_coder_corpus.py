@@ -389,3 +389,12 @@ def test_an_edited_manifest_is_no_longer_npstudys(tmp_path, edit):
     assert "was not written by npstudy code" in totals["errors"][0][1]
     assert path.read_text(encoding="utf-8") == changed
 
+
+
+def test_a_bad_recorded_province_names_documents_csv_not_the_option(coder):
+    from npstudy.coder.province import document_province
+    from npstudy.fileio import CodingError
+
+    with pytest.raises(CodingError, match="documents.csv records province '火星'.*fix that row"):
+        document_province("全省设立基金。", coder, recorded="火星")
+    assert document_province("全省设立基金。", coder, recorded="CN-AH") == ("CN-AH", "recorded")

@@ -156,3 +156,14 @@ def test_a_full_disk_is_one_clear_line_and_leaves_nothing(tmp_path, monkeypatch,
     line = run.error_line()
     assert "s.csv" in line and "No space left on device" in line and "no file was changed" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.txt"]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a,b\n1,2,3\n", 2),          # a value more than the header names
+    ("a,b\n1,2,\n3,4,\n", 2),     # a trailing comma on every row, as some spreadsheets save
+])
+def test_a_row_longer_than_the_header_is_named_not_read_shifted(text, line):
+    from npstudy.fileio import parse_table
+
+    with pytest.raises(DataError, match=f"x.csv:{line}: 3 fields, but the header names 2"):
+        parse_table(text, "x.csv")

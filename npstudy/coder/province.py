@@ -219,6 +219,13 @@ def document_province(text: str, coder, province: str | None = None,
     if province:
         return province, "given"
     if recorded:
+        if coder.gazetteer.find(recorded) is None:
+            from ..fileio import CodingError
+            from ..gazetteer import PROVINCE_HINT
+
+            raise CodingError(f"the workspace's documents.csv records province {recorded!r} for "
+                              f"this text, which is not a province name or ISO code – "
+                              f"{PROVINCE_HINT}; fix that row")
         return recorded, "recorded"
     found = (title_province(text, coder) or number_province(text)
              or headline_province(text, coder))
