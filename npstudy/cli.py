@@ -563,9 +563,17 @@ def _evaluate_standoff(args):
     return table
 
 
+def _outside_texts(output, texts, fix: str) -> None:
+    """Refuse an output of ``evaluate`` written into the ``--texts`` folder, an input."""
+    from .fileio import DataError
+
+    if texts and Path(output).resolve().parent == Path(texts).resolve():
+        raise DataError(f"{output}: is inside the --texts folder, an input of this command – {fix}")
+
+
 def _cmd_evaluate(args) -> int:
     from .evaluation import N_BOOTSTRAP, evaluation_table
-    from .fileio import DataError, NpstudyError, check_output, write_atomic
+    from .fileio import NpstudyError, check_output, write_atomic
 
     if not args.folders and not args.article and not args.standoff:
         raise _UsageError("evaluate needs a labelled corpus FOLDER, --article for the source "
@@ -583,9 +591,7 @@ def _cmd_evaluate(args) -> int:
                            or Path(args.standoff).parent / "excerpts.csv"]
     if args.out:  # refused before the corpora are coded
         check_output(args.out, inputs=list(args.folders) + standoff_inputs)
-        if args.texts and Path(args.out).resolve().parent == Path(args.texts).resolve():
-            raise DataError(f"{args.out}: is inside the --texts folder, an input of this command "
-                            "– write the table elsewhere")
+        _outside_texts(args.out, args.texts, "write the table elsewhere")
     if args.min_confidence and not args.standoff:
         raise _UsageError("--min-confidence scores a stand-off set: use it with --standoff LABELS")
     if args.no_province and not args.standoff:
@@ -595,9 +601,7 @@ def _cmd_evaluate(args) -> int:
         if not args.standoff:
             raise _UsageError("--record keeps stand-off measurements: use it with --standoff LABELS")
         check_output(args.record, inputs=standoff_inputs)
-        if args.texts and Path(args.record).resolve().parent == Path(args.texts).resolve():
-            raise DataError(f"{args.record}: is inside the --texts folder, an input of this "
-                            "command – keep the record elsewhere")
+        _outside_texts(args.record, args.texts, "keep the record elsewhere")
         if args.out and Path(args.out).resolve() == Path(args.record).resolve():
             raise _UsageError("--out and --record name the same file – give each its own")
     try:

@@ -879,22 +879,23 @@ def pid_alive(pid: int) -> bool:
 
 @contextmanager
 def run_lock(folder: str | os.PathLike, what: str):
-    """Hold an exclusive lock on the folder itself (``flock`` on its directory descriptor, so
-    no file is created in it) while one ``what`` writes there; a second one fails at once
-    with a clear error. Released when the process ends, however it ends. Where the platform
-    has no ``fcntl`` the folder is not locked."""
+    """Hold an exclusive lock on the folder itself (the primitive of :func:`folder_lock`, on
+    the folder's own descriptor, so no file is created in it) while one ``what`` writes there;
+    a second one fails at once with a clear error. Released when the process ends, however
+    it ends. Where a folder cannot be opened as a descriptor (Windows) it is not locked."""
     try:
-        import fcntl
-    except ImportError:         # pragma: no cover - Windows
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:             # pragma: no cover - Windows opens no folder as a file
         yield
         return
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+            locked = filelock.lock_descriptor(fd, blocking=False)
+        except OSError:         # pragma: no cover - a file system without locks
+            locked = True
+        if not locked:
             raise CodingError(f"{folder}: another {what} is writing to this folder – wait for "
-                              "it to finish, or choose another --out") from None
+                              "it to finish, or choose another --out")
         yield
     finally:
         os.close(fd)

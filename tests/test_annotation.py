@@ -90,37 +90,18 @@ def test_the_test_split_is_frozen():
     assert digest == FROZEN_TEST
 
 
-def test_the_second_test_set_is_frozen():
-    # the second test set (test2/), frozen by hash as soon as it was adjudicated, before any
-    # coder ran on it: a changed label, offset, excerpt or split fails here
-    folder = REALTEXT / "test2"
-    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in (
+@pytest.mark.parametrize("name, n_excerpts, frozen", [
+    ("test2", 222, "FROZEN_TEST2"), ("test3", 236, "FROZEN_TEST3"), ("test4", 233, "FROZEN_TEST4")],
+    ids=["test2", "test3", "test4"])
+def test_a_later_test_set_is_frozen(name, n_excerpts, frozen):
+    # each later test set (test2/, test3/, test4/), frozen by hash as soon as it was
+    # adjudicated, before any coder ran on it: a changed label, offset, excerpt or split fails here
+    folder = REALTEXT / name
+    digest = hashlib.sha256(b"".join((folder / f).read_bytes() for f in (
         "excerpts.csv", "labels.csv", "labels_a.csv", "labels_b.csv", "adjudication.csv"))).hexdigest()
     excerpts = pd.read_csv(folder / "excerpts.csv", dtype=str, keep_default_na=False)
-    assert set(excerpts["split"]) == {"test"} and len(excerpts) == 222
-    assert digest == FROZEN_TEST2
-
-
-def test_the_third_test_set_is_frozen():
-    # the third test set (test3/), frozen by hash as soon as it was adjudicated, before any
-    # coder ran on it: a changed label, offset, excerpt or split fails here
-    folder = REALTEXT / "test3"
-    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in (
-        "excerpts.csv", "labels.csv", "labels_a.csv", "labels_b.csv", "adjudication.csv"))).hexdigest()
-    excerpts = pd.read_csv(folder / "excerpts.csv", dtype=str, keep_default_na=False)
-    assert set(excerpts["split"]) == {"test"} and len(excerpts) == 236
-    assert digest == FROZEN_TEST3
-
-
-def test_the_fourth_test_set_is_frozen():
-    # the fourth test set (test4/), frozen by hash as soon as it was adjudicated, before any
-    # coder ran on it: a changed label, offset, excerpt or split fails here
-    folder = REALTEXT / "test4"
-    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in (
-        "excerpts.csv", "labels.csv", "labels_a.csv", "labels_b.csv", "adjudication.csv"))).hexdigest()
-    excerpts = pd.read_csv(folder / "excerpts.csv", dtype=str, keep_default_na=False)
-    assert set(excerpts["split"]) == {"test"} and len(excerpts) == 233
-    assert digest == FROZEN_TEST4
+    assert set(excerpts["split"]) == {"test"} and len(excerpts) == n_excerpts
+    assert digest == globals()[frozen]
 
 
 FROZEN_TEST4 = "8f5fb614225614e070d66ec8f754609f12d57d244473d0350e275bd284b2e27f"

@@ -398,3 +398,13 @@ def test_a_bad_recorded_province_names_documents_csv_not_the_option(coder):
     with pytest.raises(CodingError, match="documents.csv records province '火星'.*fix that row"):
         document_province("全省设立基金。", coder, recorded="火星")
     assert document_province("全省设立基金。", coder, recorded="CN-AH") == ("CN-AH", "recorded")
+
+
+def test_the_manifest_keys_are_the_ones_written(tmp_path):
+    # _MANIFEST_KEYS (a manifest with any other key was edited) names exactly what a run writes
+    from npstudy.coder.corpus import _MANIFEST_KEYS
+
+    out = tmp_path / "out"
+    code_corpus(make_corpus(tmp_path / "in"), out, progress=False)
+    for name in TEXTS:
+        assert set(json.loads((out / "docs" / name / MANIFEST).read_text(encoding="utf-8"))) == _MANIFEST_KEYS
