@@ -520,6 +520,20 @@ def _resamples(value: str) -> int:
     return n
 
 
+#: The most processes ``--jobs`` may ask for: beyond a few per core they only add memory.
+MAX_JOBS = 256
+
+
+def _jobs(value: str) -> int:
+    """A number of processes: 1 to :data:`MAX_JOBS`, in ASCII digits, for argparse."""
+    n = _positive(value)
+    if n > MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} processes: use at most {MAX_JOBS} (this machine has "
+            f"{os.cpu_count() or 1} CPUs; more processes than CPUs do not code faster)")
+    return n
+
+
 def _confidence(value: str) -> float:
     """A cut-off between 0 and 1 in ASCII digits, for argparse."""
     try:
@@ -742,7 +756,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_encoding(c)
     c.add_argument("--force", action="store_true",
                    help="replace existing output files (for a folder: code every document again)")
-    c.add_argument("--jobs", type=int, default=1, metavar="N",
+    c.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                    help="for a folder: documents coded at once, each in a process (default: 1)")
     c.add_argument("--scheduler", choices=("processes", "dask"), default="processes",
                    help="for a folder: a pool of processes, or a local Dask cluster of --jobs "

@@ -153,22 +153,26 @@ def test_the_command_on_a_folder(tmp_path, cli):
     assert "\r" not in run.err            # no progress bar when standard error is no terminal
 
 
-@pytest.mark.parametrize("args, message", [
-    (["{in}"], "pass --out OUTDIR"),
-    (["{in}", "--out", "{out}", "--doc-id", "x"], "--doc-id does not apply to a folder"),
-    (["{in}", "{in}/news.txt", "--out", "{out}"], "pass one folder"),
-    (["{in}/news.txt", "--jobs", "2"], "--jobs and --scheduler apply to a folder"),
-    (["{in}", "--out", "{in}/news.txt"], "is not a folder"),
-    (["{in}", "--out", "{out}", "--jobs", "0"], "--jobs 0: must be at least 1"),
-    (["{in}", "--out", "{out}", "--province", "Atlantis"], "not a province name"),
-    (["{empty}", "--out", "{out}"], "holds no .txt file"),
+@pytest.mark.parametrize("args, message, code", [
+    (["{in}"], "pass --out OUTDIR", 1),
+    (["{in}", "--out", "{out}", "--doc-id", "x"], "--doc-id does not apply to a folder", 1),
+    (["{in}", "{in}/news.txt", "--out", "{out}"], "pass one folder", 1),
+    (["{in}/news.txt", "--jobs", "2"], "--jobs and --scheduler apply to a folder", 1),
+    (["{in}", "--out", "{in}/news.txt"], "is not a folder", 1),
+    (["{in}", "--out", "{out}", "--province", "Atlantis"], "not a province name", 1),
+    (["{empty}", "--out", "{out}"], "holds no .txt file", 1),
+    # refused by argparse, which exits 2
+    (["{in}", "--out", "{out}", "--jobs", "0"], "'0' is not a whole number of at least 1", 2),
+    (["{in}", "--out", "{out}", "--jobs", "-1"], "'-1' is not a whole number of at least 1", 2),
+    (["{in}", "--out", "{out}", "--jobs", "\uff12"], "'\uff12' is not a whole number", 2),  # full-width 2
+    (["{in}", "--out", "{out}", "--jobs", "257"], "'257' processes: use at most 256", 2),
 ])
-def test_the_command_refuses_bad_options(tmp_path, cli, args, message):
+def test_the_command_refuses_bad_options(tmp_path, cli, args, message, code):
     make_corpus(tmp_path / "in")
     (tmp_path / "empty").mkdir()
     names = {"in": tmp_path / "in", "out": tmp_path / "out", "empty": tmp_path / "empty"}
     run = cli("code", *[a.format(**names) for a in args])
-    assert run.code == 1 and message in run.err
+    assert run.code == code and message in run.err
     assert run.err.count("npstudy: error:") == 1
     assert not (tmp_path / "out").exists()
 
