@@ -84,6 +84,10 @@ def _scores(keep: np.ndarray, right: np.ndarray, labelled: int) -> tuple[float, 
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+#: Decimal places the shipped weights keep. Refits differ in the last bits of a double (the
+#: order of floating-point sums); rounding far above that makes two refits write the same file.
+DIGITS = 9
+
 #: The regularisations and thresholds cross-validation tries.
 GRID = (0.03, 0.1, 0.3, 1.0)
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.1, 0.8, 0.025), 3))
@@ -140,8 +144,8 @@ def reliability_tables(p: np.ndarray, right: np.ndarray, passed: np.ndarray,
                     "confidence": round(float(p[m].mean()), 4) if m.any() else float("nan")})
     cuts = []
     grid = set(np.round(np.arange(0.0, 0.95, 0.1), 1).tolist())
-    if threshold is not None:
-        grid.add(round(float(threshold), 3))
+    if threshold is not None:  # exactly, so that its row keeps the screen's own items
+        grid.add(float(threshold))
     for cut in sorted(grid):
         keep = passed & (p >= cut)
         prec, rec, _ = _scores(keep, right, labelled)
@@ -175,8 +179,9 @@ def platt(model: Screen, p: np.ndarray, right: np.ndarray, passed: np.ndarray,
     fit = LogisticRegression(C=1e6, max_iter=10_000).fit(z[passed].reshape(-1, 1), right[passed])
     a, b = float(fit.coef_[0][0]), float(fit.intercept_[0])
     t = float(1.0 / (1.0 + np.exp(-(a * _logit(np.array([threshold]))[0] + b))))
-    scaled = Screen(model.vocabulary, model.coef * a, model.intercept * a + b, t)
-    return scaled, 1.0 / (1.0 + np.exp(-(a * z + b))), t, (a, b)
+    scaled = Screen(model.vocabulary, np.round(model.coef * a, DIGITS),
+                    round(model.intercept * a + b, DIGITS), round(t, DIGITS))
+    return scaled, 1.0 / (1.0 + np.exp(-(a * z + b))), scaled.threshold, (a, b)
 
 
 def _kept(rows, model: Screen) -> np.ndarray:
@@ -293,6 +298,14 @@ def main(argv: list[str]) -> int:
     except NpstudyError as err:
         print(f"npstudy: error: {err}", file=sys.stderr)
         return 1
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # one BLAS thread: the same sums in the same order
+        return _refit(sets, project, corpora, args)
+
+
+def _refit(sets: dict, project: list, corpora: dict, args) -> int:
+    """Cross-validate, choose, calibrate and write the screen (see :func:`main`)."""
     _, oof, table = cross_validate(sets, project)
     rows = [r for n in sets for r in sets[n][0]]
     models = {C: Screen(*_fit(rows + project, float(C)), 0.5) for C in oof}
