@@ -172,12 +172,16 @@ def test_locate_writes_the_cache_file(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
 
 
-def test_the_readme_quotes_the_recorded_test4_scores():
-    # README's accuracy section quotes the one blind scoring of test4/ as recorded by
+#: The current frozen test set: scored once, blind, with the final coder.
+CURRENT = "data/evaluation/realtext/test5/labels.csv"
+
+
+def test_the_readme_quotes_the_recorded_test_scores():
+    # README's accuracy section quotes the one blind scoring of test5/ as recorded by
     # `npstudy evaluate --record`; a re-scoring or an edited number fails here
     import pandas as pd
     rec = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext.csv", dtype=str)
-    row = rec[(rec["labels"] == "data/evaluation/realtext/test4/labels.csv")
+    row = rec[(rec["labels"] == CURRENT)
               & (rec["set"] == "realtext-test")].iloc[0]
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     f = {k: f"{float(row[k]):.2f}" for k in ("precision", "precision_low", "precision_high",
@@ -192,7 +196,7 @@ def test_the_readme_quotes_the_recorded_no_province_scores_and_cut_off():
     # row and the screen's cut-off table; an edited number or a refitted screen fails here
     import pandas as pd
     rec = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext.csv", dtype=str)
-    row = rec[(rec["labels"] == "data/evaluation/realtext/test4/labels.csv")
+    row = rec[(rec["labels"] == CURRENT)
               & (rec["set"] == "realtext-test (no --province)")].iloc[0]
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert (f"without `--province`, precision {float(row['precision']):.2f} and recall "
@@ -204,23 +208,27 @@ def test_the_readme_quotes_the_recorded_no_province_scores_and_cut_off():
 
 
 def test_the_version_comparison_is_quoted_from_its_table():
-    # after test4/'s one scoring, tools/compare_coders.py coded it with the rules alone and
-    # with the previous version; README and docs/coder.md quote that table, and its row for
+    # after test5/'s one scoring, tools/compare_coders.py coded it with the rules alone and
+    # with two earlier versions; README and docs/coder.md quote that table, and its row for
     # this version is the recorded blind score
     import pandas as pd
-    versions = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext_versions.csv")
-    versions = versions.set_index(["coder", "province"])
+    versions = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext_versions.csv",
+                           dtype={"fingerprint": str})
+    versions = versions[versions["labels"] == CURRENT].set_index(["coder", "province"])
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     prev = versions.loc[("previous", "recorded")]
     assert (f"had precision {prev['precision']:.2f} and recall {prev['recall']:.2f}") in readme
+    rules = versions.loc[("rules", "recorded")]
+    assert (f"the rules alone, precision {rules['precision']:.2f} and recall "
+            f"{rules['recall']:.2f}") in readme
     page = (ROOT / "docs" / "coder.md").read_text(encoding="utf-8")
-    for coder in ("rules", "previous", "this"):
+    for coder in ("rules", "older", "previous", "this"):
         r = versions.loc[(coder, "recorded")]
         cells = (f"{r['precision']:.2f} [{r['precision_low']:.2f}, {r['precision_high']:.2f}] | "
                  f"{r['recall']:.2f} [{r['recall_low']:.2f}, {r['recall_high']:.2f}]")
         assert cells in page.replace("**", ""), coder
     rec = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext.csv")
-    blind = rec[(rec["labels"] == "data/evaluation/realtext/test4/labels.csv")
+    blind = rec[(rec["labels"] == CURRENT)
                 & (rec["set"] == "realtext-test")].iloc[0]
     this = versions.loc[("this", "recorded")]
     assert (this["tp"], this["suggested"], this["labelled"]) == (blind["tp"], blind["suggested"],
@@ -236,8 +244,8 @@ def test_the_coder_page_quotes_every_recorded_test_score():
     rec = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext.csv")
     page = (ROOT / "docs" / "coder.md").read_text(encoding="utf-8").replace("**", "")
     tests = rec[(rec["split"] == "test") & ~rec["set"].str.contains("confidence")]
-    tests = tests[tests["labels"].str.contains("test4") | (tests["set"] == "realtext-test")]
-    assert len(tests) == 3 + 3     # test4 in three modes; the first split, test2, test3
+    tests = tests[(tests["labels"] == CURRENT) | (tests["set"] == "realtext-test")]
+    assert len(tests) == 3 + 4     # test5 in three modes; the first split, test2, test3, test4
     for r in tests.itertuples():
         cells = (f"{r.precision:.2f} [{r.precision_low:.2f}, {r.precision_high:.2f}] | "
                  f"{r.recall:.2f} [{r.recall_low:.2f}, {r.recall_high:.2f}]")

@@ -2,7 +2,8 @@
 
 A test set is scored once, blind, with the final coder (``npstudy evaluate --standoff …
 --record``). Afterwards, and changing nothing, this script codes the same texts with other
-coders, to say what a version changed on text that none of them had seen:
+coders, to say what a version changed on text that none of them had seen (rows of other label
+files already in ``--out`` are kept):
 
 - ``rules``: the current package with the statement screen off (``Coder(screened=False)``);
 - ``NAME=PATH``: the package of another checkout (``git worktree add PATH COMMIT``), run in a
@@ -15,9 +16,9 @@ counts) is written to ``--out``.
 
 Usage::
 
-    git worktree add /tmp/previous 446f203
-    python tools/compare_coders.py --standoff data/evaluation/realtext/test4/labels.csv \\
-        --texts CACHE7 --split test --checkout previous=/tmp/previous \\
+    git worktree add /tmp/previous f53af46
+    python tools/compare_coders.py --standoff data/evaluation/realtext/test5/labels.csv \\
+        --texts CACHE8 --split test --checkout previous=/tmp/previous \\
         --out figures/tables/coder_realtext_versions.csv
 """
 
@@ -80,6 +81,10 @@ def main(argv=None) -> int:
     rows = [{"labels": args.standoff.as_posix(), "split": args.split or "all", "coder": name, **r}
             for name, root, screened in runs for r in score(root, args, screened)]
     table = pd.DataFrame(rows)
+    if args.out.is_file():  # keep the rows of other label files and splits
+        old = pd.read_csv(args.out, dtype={"fingerprint": str})
+        same = (old["labels"] == args.standoff.as_posix()) & (old["split"] == (args.split or "all"))
+        table = pd.concat([old[~same], table], ignore_index=True)
     tmp = args.out.with_name(args.out.name + ".tmp")
     table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
     tmp.replace(args.out)
