@@ -26,8 +26,8 @@ threshold; the probability becomes the suggestion's ``confidence``.
 - the province: whether it is the document's own (the recorded province, else the first the
   text names) and its share of the document's candidates.
 
-**Model.** L2-regularised logistic regression (scikit-learn ``lbfgs``; a refit gives the same
-weights to within about 1e-15, not bit for bit),
+**Model.** L2-regularised logistic regression (scikit-learn ``lbfgs``, fitted with one BLAS
+thread and its weights rounded to nine decimal places, so that a refit writes the same bytes),
 features seen in at least two training items. The weights ship as plain arrays in
 ``screen.npz`` (read with ``allow_pickle=False``) and the training record in
 ``screen.json``: the label files and their SHA-256, the regularisation, the threshold,
