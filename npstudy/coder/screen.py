@@ -61,6 +61,7 @@ learning. *ICML*, 625–632.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -284,11 +285,14 @@ class Screen:
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
         self.threshold = float(threshold)
+        self._weight = dict(zip(self.vocabulary, self.coef.tolist()))
 
     def probability(self, features: list[set[str]]) -> np.ndarray:
-        """P(an annotator labels the item) for each item's features."""
-        idx = self.index
-        z = np.array([sum(self.coef[idx[x]] for x in f if x in idx) for f in features],
+        """P(an annotator labels the item) for each item's features: σ(intercept + the sum of
+        the weights of its features in the vocabulary). The sum is exactly rounded
+        (:func:`math.fsum`), so it does not depend on the order in which a set yields them."""
+        weight = self._weight
+        z = np.array([math.fsum([weight[x] for x in f if x in weight]) for f in features],
                      dtype=np.float64) + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
