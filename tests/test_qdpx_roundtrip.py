@@ -77,3 +77,26 @@ def _round_trip(tmp_path_factory, data):
     merged = import_qdpx(exported, empty)
     assert merged.attrs["imported"] == len(rows)
     pd.testing.assert_frame_equal(canonical(merged), canonical(load_practices(ws / "practices.csv")))
+
+
+def test_rows_that_differ_only_by_city_all_come_back(tmp_path):
+    # three codings of one span, one province and one code, told apart only by their city (and
+    # summary): the import used to keep one of them, silently, because it matched rows on the
+    # pairing columns alone
+    rows = load_practices().reset_index(drop=True)
+    base = rows[rows["city"] == "杭州"].iloc[0]
+    extra = pd.DataFrame([{**base.to_dict(), "id": f"X{i}", "statement": "", "city": city,
+                           "summary_en": f"row for {city or 'the province'}"}
+                          for i, city in enumerate(["宁波", "", "温州"])])
+    rows = pd.concat([rows, extra], ignore_index=True)
+    ws = make_workspace(tmp_path / "ws", rows)
+    exported = export_qdpx(ws, tmp_path / "p.qdpx")
+    empty = make_workspace(tmp_path / "empty", rows.iloc[:0])
+    merged = import_qdpx(exported, empty)
+    assert merged.attrs["imported"] == len(rows)
+    same = merged[(merged["start"] == base["start"]) & (merged["code"] == base["code"])
+                  & (merged["province"] == base["province"])]
+    assert sorted(same["city"].fillna("")) == sorted(["", "宁波", "杭州", "温州"])
+    # importing the project again adds nothing: each of the four is already there
+    again = import_qdpx(exported, empty)
+    assert again.attrs["imported"] == 0 and again.attrs["already_present"] == len(rows)

@@ -25,7 +25,8 @@ from .reader import QdpxProject, read_qdpx
 __all__ = ["import_qdpx", "derived_doc_id"]
 
 _POSITION = re.compile(r"[0-9]{1,15}")  # ASCII digits only: full-width digits are no offsets
-_KEY = ["doc_id", "province", "code", "start", "end"]
+#: What makes two rows the same coding: validation tells rows on one span apart by their city too.
+_KEY = ["doc_id", "province", "city", "code", "start", "end"]
 
 
 def derived_doc_id(name: str, text: str) -> str:
@@ -107,8 +108,9 @@ def import_qdpx(path: str | os.PathLike, folder: str | os.PathLike,
                                                 if len(problems) > 20 else "")
             raise CodingError(f"{name}: {len(problems)} problem(s), nothing imported: {shown}")
         existing = load_practices(folder / "practices.csv")
-        have = {tuple(str(v) for v in r) for r in existing[_KEY].itertuples(index=False)}
-        keep = [tuple(r) not in have for r in rows[_KEY].itertuples(index=False)]
+        have = {tuple(str(v) for v in r) for r in existing[_KEY].fillna("").itertuples(index=False)}
+        keep = [tuple(str(v) for v in r) not in have
+                for r in rows[_KEY].fillna("").itertuples(index=False)]
         new = rows[pd.Series(keep, index=rows.index, dtype=bool)]
         new.attrs["where"] = [w for w, k in zip(rows.attrs.get("where", []), keep) if k]
         new_docs = {d: v for d, v in new_docs.items() if d in set(new["doc_id"])}
@@ -230,7 +232,9 @@ def _pairs(span: dict) -> tuple[list[dict], str]:
         if text:
             free.append(text)
     if blocks and _consistent(blocks, found):
-        unique = {tuple(b[k] for k in (*PAIRING, "coder")): b for b in blocks}
+        # a block repeated word for word is one row; blocks that differ in anything else
+        # (a city, a summary) are rows of their own
+        unique = {tuple(sorted(b.items())): b for b in blocks}
         return list(unique.values()), ""
     missing = [f"a {KINDS[k]}" for k in ("code", "province") if not found[k]]
     missing += [f"exactly one {KINDS[k]} (has {len(found[k])})"
