@@ -339,3 +339,18 @@ def test_a_plan_issued_on_a_subject_counts_under_its_theme(raw, text, expected):
     # veto one, so the candidates are asserted
     assert themes(raw.code(text, province="CN-ZJ")) == expected
 
+
+
+def test_long_lists_and_figures_are_still_found():
+    # the list and figure patterns read at most 41 items and 31 characters of a figure, so that
+    # a long run without 等 (or a long string of digits) cannot cost time in the square of its
+    # length; a list longer than that is still found (a match starts further on), and so is a
+    # figure with a long run of digits before its unit
+    from npstudy.coder.statement import COUNT, PHYSICAL, SECTOR_LIST, STATISTIC
+
+    items = "、".join(f"行业{i}" for i in range(60))
+    assert SECTOR_LIST.search(items + "等领域")
+    assert not SECTOR_LIST.search(items)
+    assert in_sector_list("覆盖" + items + "等领域", "行业59")
+    assert STATISTIC.search("1" * 50 + "亿元") and PHYSICAL.search("9" * 50 + "万千瓦")
+    assert COUNT.search("7" * 50 + "个") and not STATISTIC.search("1" * 50)

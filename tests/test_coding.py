@@ -150,6 +150,21 @@ def test_counted_provinces_are_aggregates_not_rows(coder):
     assert a["count_is_lower_bound"].tolist() == [False, False, True]
 
 
+def test_an_aggregate_quotes_its_clause_within_a_window(coder):
+    # a clause of normal length is quoted whole; in a text with no punctuation each repeated
+    # quantifier quotes at most QUOTE_WINDOW characters either side of itself, so the output
+    # grows with the input, not with its square (16,000 rows once quoted 112 kB each)
+    from npstudy.coder.counts import QUOTE_WINDOW
+
+    plain = coder.code("据统计，全国已有9省份出台专项政策。").aggregates
+    assert plain["quote"].tolist() == ["据统计，全国已有9省份出台专项政策"]
+    text = "9省份" * 2000
+    a = coder.code(text).aggregates
+    assert len(a) == 2000
+    assert a["quote"].str.len().max() <= 2 * QUOTE_WINDOW + len("9省份")
+    assert all(text[s:e] == q for s, e, q in zip(a["start"], a["end"], a["quote"]))
+
+
 def test_partners_are_not_actors(coder):
     r = coder.code("依托广州-深圳-香港-澳门科技创新走廊,鼓励港澳高校承担项目。")
     assert set(r.suggestions["province"]) == {"CN-GD"}

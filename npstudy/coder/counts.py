@@ -24,6 +24,8 @@ QUANTIFIER_WORDS = ("多数省份", "多个省份", "许多省份", "部分省�
                     "各地", "各省", "各省份", "各省区市")
 #: Endings of counted phrases ("9省份", "10余个省份"); the number is read backwards.
 COUNT_SUFFIXES = ("省份", "个省份", "余个省份", "余省份", "省区市", "个省区市", "余个省区市")
+#: Characters an aggregate's quote keeps either side of its quantifier, within its clause.
+QUOTE_WINDOW = 200
 _NUMERALS = "0123456789０１２３４５６７８９一二三四五六七八九十两"
 #: Whether a code point is a numeral (Arabic in either width, or Chinese).
 IS_NUMERAL = char_table(_NUMERALS)
@@ -89,16 +91,20 @@ def aggregates(text, begin, q_start, q_end, is_count, k, starts, ends, newlines,
                 missing[i] = True
             else:
                 counts[i] = count
-    clauses, row = np.unique(k, return_inverse=True)
-    quotes = np.array([text[a:b] for a, b in zip(starts[clauses].tolist(), ends[clauses].tolist())],
-                      dtype=object)
+    # the quote is the quantifier's clause, cut to QUOTE_WINDOW characters either side of it:
+    # a clause of thousands of characters (a text with no punctuation) repeated on every row
+    # would make the output grow with the square of the input
+    a = np.maximum(starts[k], begin - QUOTE_WINDOW)
+    b = np.minimum(ends[k], q_end + QUOTE_WINDOW)
+    spans, row = np.unique(np.stack([a, b], axis=1).reshape(-1, 2), axis=0, return_inverse=True)
+    quotes = np.array([text[x:y] for x, y in spans.tolist()], dtype=object)
     return {
-        "quantifier": np.array([text[a:b] for a, b in zip(begin.tolist(), q_end.tolist())],
+        "quantifier": np.array([text[x:y] for x, y in zip(begin.tolist(), q_end.tolist())],
                                dtype=object),
         "count": counts, "missing": missing,
         "count_is_lower_bound": lower,
         "quote": quotes[row.ravel()] if len(k) else np.empty(0, dtype=object),
-        "start": starts[k] + base, "end": ends[k] + base,
+        "start": a + base, "end": b + base,
         "paragraph": np.searchsorted(newlines, starts[k], side="right") + line0,
     }
 

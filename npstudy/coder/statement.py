@@ -54,12 +54,13 @@ INSTRUMENT_SUFFIXES = ("制", "策", "窗口", "特区", "走廊", "交易所", 
                        "片区", "名单", "母基金", "子基金", "工厂")
 #: A number with a unit, a rate, a rank or a change: an outcome reported, not an action.
 STATISTIC = re.compile(
-    r"\d[\d.,]*\s*(%|％|亿|万|千|个|家|项|倍|件|台|吨|千瓦|户|人|元|P|EF|PF|卡时)"
+    r"\d[\d.,]{0,30}\s*(%|％|亿|万|千|个|家|项|倍|件|台|吨|千瓦|户|人|元|P|EF|PF|卡时)"
     r"|同比|增速|增长\s*\d(?![\d.]*\s*条)|增长了|年均增长|增加值|占比|比重|总额|成交额|营收|产值|规模以上|排名|位居|居全国|跃居"
     r"|第[一二三四五六七八九十\d]+位|首位|前列|翻一番|创历史新高|突破\d|突破[一二三四五六七八九十百千万]")
 #: A physical quantity (capacity, tonnage, floor space, computing power): an outcome, whatever
-#: the verb (在建风电项目120万千瓦).
-PHYSICAL = re.compile(r"\d[\d.,]*\s*[多余]?\s*(万|亿)?(千瓦|吨|立方米|平方米|平米|[EP]Flops|[EP]flops|卡时)")
+#: the verb (在建风电项目120万千瓦). (A figure is read to at most 31 characters here and in
+#: STATISTIC and COUNT: an unbounded run made a long string of digits take quadratic time.)
+PHYSICAL = re.compile(r"\d[\d.,]{0,30}\s*[多余]?\s*(万|亿)?(千瓦|吨|立方米|平方米|平米|[EP]Flops|[EP]flops|卡时)")
 #: The field a programme, fund or laboratory targets: a field word followed by 领域 or 方向.
 TARGETED = re.compile(r"(技术|产业)?(领域|方向)")
 #: The guiding preamble of a plan or opinion (以习近平…为指导, 为深入贯彻…): only a concrete
@@ -101,10 +102,12 @@ DESIGNATED = re.compile(r"成为|升级为|被评为|获评|荣获|跻身")
 #: A means phrase (以一流的营商环境, 以…为抓手): what the act next to it relies on, not an act.
 MEANS = re.compile(r"以(?![“\"《])")
 #: A list of fields: items separated by 、 and closed by 等.
-SECTOR_LIST = re.compile(r"[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}等"
-                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12})+等(?=(?:[^,，]{0,6})(?:领域|方向|板块))"
-                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){2,}[和及与][^、,，]{1,12}?(?=[向在等,，]|$)"
-                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){1,}(?=[一二三四五六七八九十两]大)")
+SECTOR_LIST = re.compile(r"[^、,，]{1,12}(?:、[^、,，]{1,12}){2,40}等"
+                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){1,40}等(?=(?:[^,，]{0,6})(?:领域|方向|板块))"
+                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){2,40}[和及与][^、,，]{1,12}?(?=[向在等,，]|$)"
+                         r"|[^、,，]{1,12}(?:、[^、,，]{1,12}){1,40}(?=[一二三四五六七八九十两]大)")
+#   (at most 41 items: an unbounded list made every failed start scan the rest of the text, so a
+#   long 、-separated run without 等 took time in the square of its length)
 #: Verbs that introduce what an instrument covers (its research directions, its scope).
 CONTENTS = re.compile(r"涵盖|包括|包含")
 #: What follows 等 after a list of instruments rather than of fields.
@@ -194,7 +197,7 @@ def instrument_verb(clause: str, term: str = "") -> str:
 
 #: A count of things made or done (16家, 100个, 308项, 一批): with a verb that acts on an
 #: instrument it reports an action (建设省实验室16家), not an outcome.
-COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十百千两]+)\s*(?:个|家|项|批|条|支|座|所|只)")
+COUNT = re.compile(r"(?:\d{1,30}|[一二三四五六七八九十百千两]{1,30})\s*(?:个|家|项|批|条|支|座|所|只)")
 _CLAUSE_HEAD = re.compile(r"^[^\d]{0,12}?(?:新|累计|共|全年|共计|先后|持续|加快|大力|着力|积极|深入)?"
                           r"(?:建设|建成|培育|打造|组建|新建|创建|设立|认定|出台|推出|实施|布局|新增)")
 
