@@ -690,12 +690,25 @@ def _add_coder_commands(sub) -> None:
     e.set_defaults(func=_cmd_evaluate)
 
 
+class _Version(argparse.Action):
+    """``--version``: the package version and the coder's fingerprint (the first 12 hex digits
+    that `evaluate --record` writes), built only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .coder import Coder
+        from .coder.corpus import coder_fingerprint
+
+        print(f"npstudy {__version__} (coder {coder_fingerprint(Coder())[:12]})")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="npstudy",
         description="Provincial practice in cultivating new quality productive forces: "
                     "validate the coded dataset, reproduce the analysis and extend the coding.")
-    parser.add_argument("--version", action="version", version=f"npstudy {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="print the version and the coder's fingerprint, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = _command(sub, _cmd_validate, "validate",
                  "check the dataset, a workspace, or a copy of its tables",

@@ -190,3 +190,15 @@ def test_cli_help_and_version(argv, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "npstudy" in out
+
+
+def test_the_version_names_the_coder(capsys):
+    # the fingerprint that evaluate --record writes beside each score, so that a user's
+    # suggestions can be matched to a measured coder
+    from npstudy import __version__
+    from npstudy.coder import Coder
+    from npstudy.coder.corpus import coder_fingerprint
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == (f"npstudy {__version__} (coder "
+                                       f"{coder_fingerprint(Coder())[:12]})\n")
