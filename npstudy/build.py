@@ -189,7 +189,7 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
         # ... and of its two development batches, gathered and labelled the same way
         from .evaluation import corpus_dir
 
-        for batch in ("dev2", "dev3", "dev4", "dev5", "test2", "test3", "test4", "test5"):
+        for batch in ("dev2", "dev3", "dev4", "dev5", "test2", "test3", "test4", "test5", "test6"):
             tables[f"annotator_agreement_{batch}"] = realtext_agreement(
                 corpus_dir() / "realtext" / batch, seed=seed)
         tables["claims"] = claims_table(tables, p)

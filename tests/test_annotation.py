@@ -61,7 +61,8 @@ def test_the_shipped_labels_agree_as_reported():
     assert t.loc["excerpt", "units"] == 237
 
 
-@pytest.mark.parametrize("batch", ["", "dev2", "dev3", "dev4", "dev5", "test2", "test3", "test4", "test5"])
+@pytest.mark.parametrize("batch", ["", "dev2", "dev3", "dev4", "dev5", "test2", "test3", "test4",
+                                   "test5", "test6"])
 def test_adjudicated_labels_are_the_kept_items_and_within_the_excerpts(batch):
     folder = REALTEXT / batch
     adj = pd.read_csv(folder / "adjudication.csv", dtype=str, keep_default_na=False)
@@ -92,9 +93,10 @@ def test_the_test_split_is_frozen():
 
 @pytest.mark.parametrize("name, n_excerpts, frozen", [
     ("test2", 222, "FROZEN_TEST2"), ("test3", 236, "FROZEN_TEST3"), ("test4", 233, "FROZEN_TEST4"),
-    ("test5", 236, "FROZEN_TEST5")], ids=["test2", "test3", "test4", "test5"])
+    ("test5", 236, "FROZEN_TEST5"), ("test6", 238, "FROZEN_TEST6")],
+    ids=["test2", "test3", "test4", "test5", "test6"])
 def test_a_later_test_set_is_frozen(name, n_excerpts, frozen):
-    # each later test set (test2/ to test5/), frozen by hash as soon as it was
+    # each later test set (test2/ to test6/), frozen by hash as soon as it was
     # adjudicated, before any coder ran on it: a changed label, offset, excerpt or split fails here
     folder = REALTEXT / name
     digest = hashlib.sha256(b"".join((folder / f).read_bytes() for f in (
@@ -104,6 +106,7 @@ def test_a_later_test_set_is_frozen(name, n_excerpts, frozen):
     assert digest == globals()[frozen]
 
 
+FROZEN_TEST6 = "e20bdbc2cfbed76caea0dab2a3709a1f3ac8c2ba270a8ad7b6d38226472593ff"
 FROZEN_TEST5 = "c3788481ab0a01347ce760bfd50d6465075bc75ac418ccb56a059f316e2a7287"
 FROZEN_TEST4 = "8f5fb614225614e070d66ec8f754609f12d57d244473d0350e275bd284b2e27f"
 FROZEN_TEST3 = "afa96db5e46345ee7a6743ccdf262f10bc8a04fa45a3983fbe7424bb6bd4a544"
