@@ -10,7 +10,7 @@ import pytest
 
 from npstudy.build import FIGURES, BuildError, build, write_atomic
 
-N_TABLES = 31   # counted in tables/ after a build; `npstudy build` prints the same count
+N_TABLES = 32   # counted in tables/ after a build; `npstudy build` prints the same count
 
 
 def digest(folder: Path) -> dict:
@@ -87,17 +87,17 @@ def test_tables_hold_the_expected_values(zh_png):
     # must say so in docs/howto/extend.md, whose table another test reads)
     coder = pd.read_csv(tmp_path / "tables" / "coder_evaluation.csv").set_index(["set", "theme"])
     pooled = coder.xs("all", level="theme")[["tp", "suggested", "labelled", "documents"]]
-    assert pooled.loc["test"].tolist() == [198, 208, 218, 54]
+    assert pooled.loc["test"].tolist() == [197, 206, 218, 54]
     assert pooled.loc["dev"].tolist() == [162, 164, 162, 37]
-    assert pooled.loc["batch2"].tolist() == [208, 210, 216, 42]
-    assert pooled.loc["batch3"].tolist() == [174, 183, 184, 44]
+    assert pooled.loc["batch2"].tolist() == [208, 209, 216, 42]
+    assert pooled.loc["batch3"].tolist() == [174, 181, 184, 44]
     # batch4 was held out: data/evaluation/batch4/blind_scores.csv keeps its blind score
     # (191, 213, 206); the build scores the current coder, with the statement test and the
-    # statement screen (which drops three false suggestions the rules keep, and two right ones)
-    assert pooled.loc["batch4"].tolist() == [185, 198, 206, 45]
+    # statement screen (which drops four false suggestions the rules keep, and three right ones)
+    assert pooled.loc["batch4"].tolist() == [184, 196, 206, 45]
     assert pooled.loc["article (in-sample)"].tolist() == [40, 41, 40, 1]
-    assert coder.loc[("test", "all"), "precision"] == pytest.approx(198 / 208, abs=1e-6)
-    assert coder.loc[("test", "all"), "recall"] == pytest.approx(198 / 218, abs=1e-6)
+    assert coder.loc[("test", "all"), "precision"] == pytest.approx(197 / 206, abs=1e-6)
+    assert coder.loc[("test", "all"), "recall"] == pytest.approx(197 / 218, abs=1e-6)
     # the reliability table of the build is data/reliability/agreement.csv, byte for byte
     from npstudy import data_dir
     assert ((tmp_path / "tables" / "reliability.csv").read_bytes()

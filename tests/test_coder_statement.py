@@ -291,9 +291,10 @@ def test_a_text_without_commas_is_read_in_bounded_windows():
     assert clause_span("甲省设立基金,支持企业", 3) == (0, 6)
 
 
-def test_many_occurrences_of_a_keyword_give_one_decision(coder):
+def test_many_occurrences_of_a_keyword_give_one_decision():
     # 30,000 occurrences in one sentence: a bounded number is tested, the row is decided once
-    got = coder.code("浙江省" + "人工智能" * 30000 + "。").suggestions
+    # by the rules (the screen, which then weighs a 120,000-character sentence, may drop it)
+    got = Coder(screened=False).code("浙江省" + "人工智能" * 30000 + "。").suggestions
     assert got[["province", "theme"]].drop_duplicates().values.tolist() == [
         ["CN-ZJ", "new_tracks.digital_economy"]]
 

@@ -173,11 +173,11 @@ def test_locate_writes_the_cache_file(tmp_path, capsys):
 
 
 #: The current frozen test set: scored once, blind, with the final coder.
-CURRENT = "data/evaluation/realtext/test5/labels.csv"
+CURRENT = "data/evaluation/realtext/test6/labels.csv"
 
 
 def test_the_readme_quotes_the_recorded_test_scores():
-    # README's accuracy section quotes the one blind scoring of test5/ as recorded by
+    # README's accuracy section quotes the one blind scoring of test6/ as recorded by
     # `npstudy evaluate --record`; a re-scoring or an edited number fails here
     import pandas as pd
     rec = pd.read_csv(ROOT / "figures" / "tables" / "coder_realtext.csv", dtype=str)
@@ -205,10 +205,15 @@ def test_the_readme_quotes_the_recorded_no_province_scores_and_cut_off():
     at = cut[cut["cutoff"] == 0.7].iloc[0]
     assert (f"confidence ≥ 0.7 gave precision {at['precision']:.2f} at recall "
             f"{at['recall']:.2f}") in readme
+    # ... and on the test set itself (evaluate --min-confidence 0.7, the same coder)
+    kept = rec[(rec["labels"] == CURRENT) & (rec["set"] == "realtext-test (confidence ≥ 0.7)")]
+    kept = kept.iloc[0]
+    assert (f"it gave precision {float(kept['precision']):.2f} at recall "
+            f"{float(kept['recall']):.2f}") in readme
 
 
 def test_the_version_comparison_is_quoted_from_its_table():
-    # after test5/'s one scoring, tools/compare_coders.py coded it with the rules alone and
+    # after test6/'s one scoring, tools/compare_coders.py coded it with the rules alone and
     # with two earlier versions; README and docs/coder.md quote that table, and its row for
     # this version is the recorded blind score
     import pandas as pd
@@ -245,7 +250,7 @@ def test_the_coder_page_quotes_every_recorded_test_score():
     page = (ROOT / "docs" / "coder.md").read_text(encoding="utf-8").replace("**", "")
     tests = rec[(rec["split"] == "test") & ~rec["set"].str.contains("confidence")]
     tests = tests[(tests["labels"] == CURRENT) | (tests["set"] == "realtext-test")]
-    assert len(tests) == 3 + 4     # test5 in three modes; the first split, test2, test3, test4
+    assert len(tests) == 3 + 5     # test6 in three modes; the first split and test2 to test5
     for r in tests.itertuples():
         cells = (f"{r.precision:.2f} [{r.precision_low:.2f}, {r.precision_high:.2f}] | "
                  f"{r.recall:.2f} [{r.recall_low:.2f}, {r.recall_high:.2f}]")
