@@ -554,7 +554,7 @@ def _evaluate_standoff(args):
     if not args.texts:
         raise DataError("--standoff needs --texts DIR, the folder of the cached <excerpt_id>.txt")
     standoff = load_standoff(args.standoff, args.texts, args.excerpts, args.split)
-    if standoff["missing"] or standoff["mismatched"]:
+    if (standoff["missing"] or standoff["mismatched"]) and not standoff["documents"].empty:
         _say(f"npstudy: warning: of {standoff['excerpts']} excerpt(s), "
              f"{len(standoff['missing'])} text(s) not found in {args.texts} and "
              f"{len(standoff['mismatched'])} with another SHA-256 are left out; the first: "

@@ -166,6 +166,7 @@ def test_no_text_found_is_an_error(standoff, cli):
     run = cli("evaluate", "--standoff", standoff / "labels.csv", "--texts", standoff / "none")
     assert run.code == 1 and "none of the 5 excerpt text(s) was found" in run.err
     assert run.err.count("npstudy: error:") == 1
+    assert len(run.err.strip().splitlines()) == 1      # the error alone, no warning before it
     run = cli("evaluate", "--standoff", standoff / "labels.csv")
     assert run.code == 1 and "needs --texts DIR" in run.err
 
