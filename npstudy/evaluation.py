@@ -111,6 +111,9 @@ def load_corpus(folder: str | os.PathLike) -> dict:
     docs = read_table(folder / "documents.csv")
     if "doc_id" not in docs.columns:
         raise DataError(f"{folder / 'documents.csv'}: no doc_id column")
+    if docs.empty:
+        raise DataError(f"{folder / 'documents.csv'}: no document – list each text of docs/ "
+                        "on a row (doc_id, and default_province if it has one)")
     if "default_province" not in docs.columns:
         docs["default_province"] = ""
     docs["default_province"] = [

@@ -125,6 +125,12 @@ def test_cli_evaluate_writes_the_table_and_reports_bad_folders(cli, tmp_path):
     assert (art["tp"], art["suggested"], art["labelled"]) == (40, 41, 40)
     bad = cli("evaluate", tmp_path / "nowhere")
     assert bad.code == 1 and "documents.csv: not found" in bad.err
+    empty = tmp_path / "empty"
+    (empty / "docs").mkdir(parents=True)
+    (empty / "documents.csv").write_text("doc_id,default_province\n", encoding="utf-8")
+    (empty / "labels.csv").write_text("doc_id,province,theme\n", encoding="utf-8")
+    bad = cli("evaluate", empty)              # used to print a table of NaN and exit 0
+    assert bad.code == 1 and "documents.csv: no document" in bad.err
 
 
 def test_the_extension_guide_quotes_the_built_evaluation_table():
