@@ -40,15 +40,24 @@ def wall(cmd: list[str], repeats: int) -> float:
     return best
 
 
+def _count(out: str) -> tuple[int, int]:
+    """How many PNG figures and CSV tables a build wrote into ``out``."""
+    from pathlib import Path
+
+    return len(list(Path(out).glob("*.png"))), len(list(Path(out, "tables").glob("*.csv")))
+
+
 def main(repeats: int = 3) -> None:
     baseline = wall([sys.executable, "-c", "import pandas, matplotlib, seaborn, scipy"], repeats)
     with tempfile.TemporaryDirectory() as out:
         en = wall([sys.executable, "-m", "npstudy", "build", "--lang", "en", "--out", out], repeats)
+        n_en, n_tables = _count(out)
         both = wall([sys.executable, "-m", "npstudy", "build", "--lang", "all", "--out", out], repeats)
+        n_all, _ = _count(out)
     print(f"machine: {machine()}")
     print(f"import pandas, matplotlib, seaborn, scipy (baseline): {baseline:6.2f} s   1.0x")
-    print(f"npstudy build --lang en  (8 PNG + 15 tables):        {en:6.2f} s  {en / baseline:4.1f}x")
-    print(f"npstudy build --lang all (16 PNG + 15 tables):       {both:6.2f} s  {both / baseline:4.1f}x")
+    print(f"npstudy build --lang en  ({n_en} PNG + {n_tables} tables):  {en:6.2f} s  {en / baseline:4.1f}x")
+    print(f"npstudy build --lang all ({n_all} PNG + {n_tables} tables): {both:6.2f} s  {both / baseline:4.1f}x")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPU(s)")
     cpu = list(CPU.values())
     print(f"CPU seconds of the same runs: baseline {cpu[0]:.2f}, en {cpu[1]:.2f} "
