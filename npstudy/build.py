@@ -186,12 +186,13 @@ def compute_tables(practices: pd.DataFrame | None = None, n_samples: int = N_RAN
 
         # the two annotators of the real-text evaluation set, before adjudication
         tables["annotator_agreement"] = realtext_agreement(seed=seed)
-        # ... and of its two development batches, gathered and labelled the same way
+        # ... and of every later set (dev2/ …, test2/ …), gathered and labelled the same way:
+        # each folder that holds the two annotators' files
         from .evaluation import corpus_dir
 
-        for batch in ("dev2", "dev3", "dev4", "dev5", "test2", "test3", "test4", "test5", "test6"):
-            tables[f"annotator_agreement_{batch}"] = realtext_agreement(
-                corpus_dir() / "realtext" / batch, seed=seed)
+        for folder in sorted((corpus_dir() / "realtext").iterdir()):
+            if (folder / "labels_a.csv").is_file():
+                tables[f"annotator_agreement_{folder.name}"] = realtext_agreement(folder, seed=seed)
         tables["claims"] = claims_table(tables, p)
         tables["findings"] = findings_table(tables)
     return Results(tables, p, n_samples, Z, labels, clusters.index.tolist(), cb, g)

@@ -16,9 +16,9 @@ counts) is written to ``--out``.
 
 Usage::
 
-    git worktree add /tmp/previous f53af46
-    python tools/compare_coders.py --standoff data/evaluation/realtext/test5/labels.csv \\
-        --texts CACHE8 --split test --checkout previous=/tmp/previous \\
+    git worktree add /tmp/previous 8d8514d
+    python tools/compare_coders.py --standoff data/evaluation/realtext/test6/labels.csv \\
+        --texts CACHE9 --split test --checkout previous=/tmp/previous \\
         --out figures/tables/coder_realtext_versions.csv
 """
 
@@ -72,6 +72,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     import pandas as pd
 
+    from npstudy.fileio import write_atomic
+
     runs = [("this", ROOT, True), ("rules", ROOT, False)]
     for spec in args.checkout:
         name, _, path = spec.partition("=")
@@ -85,9 +87,8 @@ def main(argv=None) -> int:
         old = pd.read_csv(args.out, dtype={"fingerprint": str})
         same = (old["labels"] == args.standoff.as_posix()) & (old["split"] == (args.split or "all"))
         table = pd.concat([old[~same], table], ignore_index=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
-    tmp.replace(args.out)
+    write_atomic(args.out, table.to_csv(index=False, float_format="%.4f",
+                                        lineterminator="\n").encode("utf-8"))
     print(table.to_string(index=False))
     return 0
 

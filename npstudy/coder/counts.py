@@ -96,7 +96,7 @@ def aggregates(text, begin, q_start, q_end, is_count, k, starts, ends, newlines,
     # would make the output grow with the square of the input
     a = np.maximum(starts[k], begin - QUOTE_WINDOW)
     b = np.minimum(ends[k], q_end + QUOTE_WINDOW)
-    spans, row = np.unique(np.stack([a, b], axis=1).reshape(-1, 2), axis=0, return_inverse=True)
+    spans, row = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
     quotes = np.array([text[x:y] for x, y in spans.tolist()], dtype=object)
     return {
         "quantifier": np.array([text[x:y] for x, y in zip(begin.tolist(), q_end.tolist())],

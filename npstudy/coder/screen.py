@@ -282,7 +282,6 @@ class Screen:
 
     def __init__(self, vocabulary, coef, intercept: float, threshold: float):
         self.vocabulary = [str(v) for v in vocabulary]
-        self.index = {v: i for i, v in enumerate(self.vocabulary)}
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
         self.threshold = float(threshold)
