@@ -328,6 +328,11 @@ def _cmd_agree(args) -> int:
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.precision", 3):
         print(_document_report(a, b, args.a, args.b))
+        for path, table in ((args.a, a), (args.b, b)):
+            repeats = int(table.duplicated(["doc_id", "start", "end", "province", args.level]).sum())
+            if repeats:
+                print(f"note: {path} repeats {repeats} row(s) (same document, offsets, province "
+                      f"and {args.level}); agreement counts each decision once")
         print(f"unit of analysis: (document, sentence, province) coded by at least one coder; "
               f"{len(result.units)} units × {args.level}")
         print(result.table.to_string(na_rep="n/a"))

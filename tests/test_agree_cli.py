@@ -48,3 +48,16 @@ def test_documents_compared_and_left_out_are_named(loop, cli):
     assert run.code == 0, run.err
     assert "documents compared: 1 (d1)" in run.out
     assert "left out: 1 document(s) coded only in" in run.out and "000_08799d6d3f16f583" in run.out
+
+
+def test_a_repeated_row_is_counted_once_and_reported(loop, cli):
+    # agreement is over decisions (unit x theme), so a copy of a row changes nothing but is named
+    rows = read_csv(loop / "sug.csv")
+    write_csv(loop / "twice.csv", rows + [rows[0], rows[0]])
+    base = cli("agree", loop / "sug.csv", loop / "rev.csv", "--data", loop / "ws")
+    run = cli("agree", loop / "twice.csv", loop / "rev.csv", "--data", loop / "ws")
+    assert run.code == 0, run.err
+    assert "twice.csv repeats 2 row(s)" in run.out
+    assert "repeats" not in base.out
+    table = [x for x in run.out.splitlines() if x.startswith("all ")]
+    assert table and table == [x for x in base.out.splitlines() if x.startswith("all ")]

@@ -92,6 +92,10 @@ def test_refusals_change_nothing(tmp_path, cli):
     folder = tmp_path / "dir.qdc"
     folder.mkdir()
     assert "is a folder" in cli("export-codebook", folder).error_line()
+    # a folder that is no workspace would silently give the shipped codebook
+    run = cli("export-codebook", tmp_path / "codes.qdc", "--data", folder)
+    assert run.code == 1 and "holds no practices.csv" in run.error_line()
+    assert not (tmp_path / "codes.qdc").exists()
     run = cli("export-codebook", keep, "--force")
     assert run.code == 0 and "REFI-QDA codebook" in run.out
     assert keep.read_bytes() == export_codebook(tmp_path / "fresh.qdc").read_bytes()

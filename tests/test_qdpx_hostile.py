@@ -198,6 +198,18 @@ def test_two_codes_sharing_a_guid_are_refused_naming_both(workspace, cli, export
     assert "'CN-SH " in line and "'CN-ZJ " in line
 
 
+def test_two_selections_sharing_a_guid_are_refused_naming_both(workspace, cli, exported,
+                                                                tmp_path):
+    def twin(xml):
+        guids = re.findall(r'<PlainTextSelection guid="([0-9a-f-]+)"', xml)
+        assert len(guids) > 1
+        return xml.replace(f'guid="{guids[1]}"', f'guid="{{{guids[0].upper()}}}"')
+
+    path = edited(exported, tmp_path / "twin.qdpx", twin)
+    line = refused(cli, workspace, path, "two text selections share the GUID")
+    assert line.count(" at ") >= 2  # both selections are named with their positions
+
+
 # ------------------------------------------------------------------ encodings
 
 def test_gb18030_project_file_is_read_as_its_declaration_says(workspace, exported, tmp_path):

@@ -57,6 +57,10 @@ def export_codebook(out: str | os.PathLike, fmt: str = "qdc",
     if folder is not None and not Path(folder).is_dir():
         raise CodingError(f"{folder}: not a folder – pass a workspace made by `npstudy init`, "
                           "or leave out --data to write the shipped codebook")
+    if folder is not None and not os.path.lexists(Path(folder) / "practices.csv"):
+        raise CodingError(f"{folder}: holds no practices.csv, so it is no workspace – pass a "
+                          "workspace made by `npstudy init`, or leave out --data to write the "
+                          "shipped codebook")
     ctx = Context.from_folder(Path(folder) if folder is not None else None)
     payload = _qdc(ctx) if fmt == "qdc" else _taguette_csv(ctx)
     write_atomic(out, payload)

@@ -31,7 +31,7 @@ class QdpxProject:
     sources : dict
         ``{guid: (name, text)}`` of every text source.
     selections : list of dict
-        One dict per text selection: ``source`` (GUID), ``name``, ``start`` and ``end``
+        One dict per text selection: ``source`` (GUID), ``guid``, ``name``, ``start`` and ``end``
         (as written), ``description``, ``codings`` (a list of ``(code GUID, user name)``,
         one per ``<CodeRef>``) and ``user`` (the selection's creating user's name).
     warnings : list of str
@@ -64,8 +64,8 @@ def read_qdpx(path: str | os.PathLike) -> QdpxProject:
     CodingError
         If the file is not a safe, well-formed REFI-QDA project (see
         :mod:`npstudy.qdpx.archive`), if two codes, two sources or two users share a
-        GUID, or if a text source cannot be found or is not UTF-8 text. The message
-        names the file and the part.
+        GUID, if two text selections share a GUID, or if a text source cannot
+        be found or is not UTF-8 text. The message names the file and the part.
     """
     archive = Archive(path)
     root = archive.project_root()
@@ -90,6 +90,8 @@ def read_qdpx(path: str | os.PathLike) -> QdpxProject:
                 project.warnings.append(f"{kind} {name!r} is not a text source; its codings are "
                                         "not imported")
         _unique(seen, "sources", archive.name)
+    _unique(((sel["guid"], f"{sel['name']} at {sel['start']}–{sel['end']}")
+             for sel in project.selections if sel["guid"]), "text selections", archive.name)
     return project
 
 
@@ -155,7 +157,8 @@ def _read_source(src, archive: Archive, project: QdpxProject, users: dict) -> No
             codings.extend((norm_guid(ref.get("targetGUID")), user)
                            for ref in coding.iterfind("q:CodeRef", NS))
         project.selections.append({
-            "source": key, "name": sel.get("name") or sel.get("guid", ""),
+            "source": key, "guid": sel.get("guid", ""),
+            "name": sel.get("name") or sel.get("guid", ""),
             "start": sel.get("startPosition", ""), "end": sel.get("endPosition", ""),
             "description": (description.text or "") if description is not None else "",
             "codings": codings, "user": selection_user})
