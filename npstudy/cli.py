@@ -611,6 +611,10 @@ def _cmd_evaluate(args) -> int:
     if args.out:  # refused before the corpora are coded
         check_output(args.out, inputs=list(args.folders) + standoff_inputs)
         _outside_texts(args.out, args.texts, "write the table elsewhere")
+    for option, value in (("--texts", args.texts), ("--excerpts", args.excerpts),
+                          ("--split", args.split)):
+        if value is not None and not args.standoff:
+            raise _UsageError(f"{option} belongs to a stand-off set: use it with --standoff LABELS")
     if args.min_confidence and not args.standoff:
         raise _UsageError("--min-confidence scores a stand-off set: use it with --standoff LABELS")
     if args.no_province and not args.standoff:

@@ -248,7 +248,9 @@ def test_a_record_keeps_other_rows_exactly_and_knows_a_file_by_its_hash(standoff
     assert len(rows) == 2 and {r[0] for r in rows} == {"old/labels.csv", "labels.csv"}
 
 
-@pytest.mark.parametrize("option", [["--no-province"], ["--min-confidence", "0.5"]])
+@pytest.mark.parametrize("option", [["--no-province"], ["--min-confidence", "0.5"],
+                                    ["--split", "dev"], ["--texts", "cache"],
+                                    ["--excerpts", "excerpts.csv"]])
 def test_stand_off_options_need_a_stand_off_set(cli, option):
     # options that only mean something for a stand-off set are refused without --standoff,
     # instead of being ignored

@@ -96,3 +96,16 @@ def test_places_hold_the_issue_examples():
     assert 390 <= counts["county_city"] <= 400  # 397 in the 2025 division codes
     # a short name inside everyday phrases is matched only in full
     assert places.loc[places["short_zh"] == "开平", "match_short"].item() == "false"
+
+
+def test_the_docs_state_the_lexicon_size_the_file_has():
+    """The row count in the data dictionary and the how-to is the file's own (counted by pandas)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    rows = len(pd.read_csv(root / "data" / "lexicon.csv", dtype=str))
+    stated = {path: re.findall(r"([\d,]+) rows", (root / path).read_text(encoding="utf-8"))
+              for path in ("data/README.md", "docs/howto/extend.md")}
+    assert f"{rows:,}" in stated["data/README.md"], stated
+    assert f"{rows:,}" in stated["docs/howto/extend.md"], stated
