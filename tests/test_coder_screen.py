@@ -241,6 +241,21 @@ def test_a_final_newline_does_not_change_the_confidence():
         assert got == plain, repr(variant)
 
 
+def test_windows_line_ends_do_not_change_the_coding():
+    # the article saved with CR LF: each line end is one character longer, which thinned every
+    # per-1,000-character density and dropped one of the article's items (0.35 against 0.39)
+    from npstudy.dataset import load_source
+
+    text = load_source()
+    coder = Coder()
+    lf = coder.code(text, "d").suggestions
+    crlf_text = text.replace("\n", "\r\n")
+    crlf = coder.code(crlf_text, "d").suggestions
+    key = ["province", "theme", "code", "confidence"]
+    assert crlf[key].to_numpy().tolist() == lf[key].to_numpy().tolist()
+    assert all(crlf_text[s:e] == q for s, e, q in zip(crlf.start, crlf.end, crlf.quote))
+
+
 def test_weights_differing_in_the_last_bits_are_written_alike():
     # two refits differ only in the order of floating-point sums (about 1e-16); the weights are
     # rounded to DIGITS places, far above that, so both write the same numbers; the cut-off
@@ -273,3 +288,35 @@ def test_a_missing_screen_is_said_not_silently_skipped(monkeypatch):
     rules = Coder(screened=False).code(text)
     assert not any("screen" in w for w in rules.warnings)
     assert missing.suggestions["id"].tolist() == rules.suggestions["id"].tolist()
+
+
+def _toy_sets(n_sets: int = 3) -> dict:
+    """Sets of ten proposed items: five right (feature "a"), five wrong ("b"), all rule-passed,
+    and six labelled items each (one never proposed)."""
+    sets = {}
+    for s in range(n_sets):
+        name = f"set{s}"
+        rows = [(name, (f"d{s}", f"P{i}", "t"), {"a" if i < 5 else "b", f"noise{i % 2}"},
+                 i < 5, True) for i in range(10)]
+        sets[name] = (rows, 6)
+    return sets
+
+
+def test_learning_curve_rows_worked_out_by_hand():
+    pytest.importorskip("sklearn")
+    from npstudy.coder.screenfit import learning_curve
+
+    curve = learning_curve(_toy_sets(), draws=2, thresholds=(0.3, 0.5, 0.7))
+    # rules alone, then k = 1 (two draws) and k = 2 (one: only one choice)
+    assert curve[["sets", "draw"]].values.tolist() == [[0, 0], [1, 0], [1, 1], [2, 0]]
+    rules = curve.iloc[0]
+    assert (rules.precision, rules.recall) == (0.5, round(15 / 18, 4))  # 15 of 30 right; 15 of 18
+    learnt = curve.iloc[1:]
+    # one other set already separates "a" from "b": every right item kept, every wrong one dropped
+    assert learnt.auc.tolist() == [1.0, 1.0, 1.0]
+    assert learnt.precision.tolist() == [1.0, 1.0, 1.0]
+    assert learnt.recall.tolist() == [round(15 / 18, 4)] * 3
+    assert learnt["items"].tolist() == [10, 10, 20]
+    # seeded: the same draws twice
+    pd.testing.assert_frame_equal(curve, learning_curve(_toy_sets(), draws=2,
+                                                        thresholds=(0.3, 0.5, 0.7)))

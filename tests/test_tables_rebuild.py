@@ -8,9 +8,11 @@ from npstudy.build import compute_tables, table_bytes
 
 TABLES = Path(__file__).resolve().parents[1] / "figures" / "tables"
 #: Tables written by a command other than ``npstudy build``: tools/coder_learning_curve.py,
-#: tools/compare_coders.py, and
-#: ``npstudy evaluate --standoff … --record`` (it needs the real texts, which are not shipped).
-NOT_BUILT = {"coder_learning_curve.csv", "coder_realtext.csv", "coder_realtext_versions.csv"}
+#: tools/compare_coders.py, ``python -m npstudy.coder.screenfit --learning-curve`` and
+#: ``npstudy evaluate --standoff … --record`` (the last three need the real texts, which are
+#: not shipped).
+NOT_BUILT = {"coder_learning_curve.csv", "coder_realtext.csv", "coder_realtext_versions.csv",
+             "screen_learning_curve.csv"}
 
 
 @pytest.mark.slow
