@@ -190,7 +190,9 @@ def document_features(text: str, n_candidates: int) -> set[str]:
     >>> sorted(document_features("我省设立基金，全省推广。国务院印发。", 1))
     ['d:dig0', 'd:firm0', 'd:for0', 'd:kwd5', 'd:nat5', 'd:slen0', 'd:we2']
     """
-    text = text.strip()  # a file's final newline is not a sentence: the same text, the same features
+    # a file's final newline is not a sentence, and Windows line ends (CR LF) are line ends:
+    # the same text, the same features
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     n = max(len(text), 1)
     digits = len(_DIGITS.findall(text)) * 1000 / n
     sentences = max(len(_SENTENCE_END.findall(text)), 1)
