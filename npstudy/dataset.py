@@ -210,6 +210,18 @@ def _load(path, name: str) -> pd.DataFrame:
     return _typed(frame, path, ints=ints, bools=schema.typed_columns(name, "boolean"))
 
 
+def _unique(frame: pd.DataFrame, path, column: str, what: str) -> pd.DataFrame:
+    """``frame``, after checking that ``column`` names each ``what`` once (a reference table's key)."""
+    repeated = frame[column].duplicated(keep="first")
+    if repeated.any():
+        i = int(repeated.to_numpy().nonzero()[0][0])
+        value = frame[column].iloc[i]
+        first = int((frame[column] == value).to_numpy().nonzero()[0][0])
+        raise DataError(f"{path}:{i + 2}: {column}: {value!r} is already on row {first + 2} – "
+                        f"list each {what} once (delete or correct the repeated row)")
+    return frame
+
+
 def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """Load the evidence table: one row per (province, practice statement).
 
@@ -274,7 +286,11 @@ def load_provinces(path: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> len(load_provinces())
     34
     """
-    return _load(path, "provinces.csv")
+    path = _path(path, "provinces.csv")
+    frame = _load(path, "provinces.csv")
+    for column in ("iso_code", "gb_code"):
+        _unique(frame, path, column, "province")
+    return frame
 
 
 def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -287,7 +303,8 @@ def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
         (city, prefecture, autonomous_prefecture, league), ``capital`` and
         ``sub_provincial`` (booleans).
     """
-    return _load(path, "cities.csv")
+    path = _path(path, "cities.csv")
+    return _unique(_load(path, "cities.csv"), path, "gb_code", "city")
 
 
 def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:

@@ -87,7 +87,9 @@ META_FIELDS = {
 #: known for some provinces only, so the profile ties every value at or below the threshold
 #: with the empty ones: no province is ranked below one whose value is merely unknown.
 LISTED_ABOVE = {"rd_intensity": 2.65, "rd_expenditure": 1000.0}
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")   # ASCII digits only
+#: A value as the indicator tables write it: ASCII digits, an optional decimal part and exponent.
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def external_dir() -> Path:
@@ -247,7 +249,7 @@ def load_indicators(path: str | os.PathLike | None = None,
         if r["unit"] != unit:
             raise DataError(f"{where}: column 'unit' has {r['unit']!r}; indicator "
                             f"{r['indicator']!r} is measured in {unit!r}")
-        if not re.fullmatch(r"\d{4}", r["year"]):
+        if not re.fullmatch(r"[0-9]{4}", r["year"]):
             raise DataError(f"{where}: column 'year' has {r['year']!r}; write a year like 2023")
         raw = r["value"].strip()
         if raw == "":
@@ -256,11 +258,11 @@ def load_indicators(path: str | os.PathLike | None = None,
                                 "given; write the value the source states, or clear both")
             values.append(np.nan)
             continue
-        try:
-            v = float(raw)
-        except ValueError:
-            raise DataError(f"{where}: column 'value' has {raw!r}, not a number; write digits "
-                            "only (no %, no units), or leave it empty if unknown") from None
+        if not _NUMBER.fullmatch(raw):
+            raise DataError(f"{where}: column 'value' has {raw!r}, not a number; write ASCII "
+                            "digits only (no %, no units, no full-width digits), or leave it "
+                            "empty if unknown")
+        v = float(raw)
         if not math.isfinite(v) or v < 0:
             raise DataError(f"{where}: column 'value' has {raw!r}; values are finite and ≥ 0")
         if kind == "binary" and v not in (0.0, 1.0):

@@ -247,7 +247,7 @@ PLACES = Table("places", "places.csv", "County-level cities, national new areas 
     Field("kind", "string", "county_city, new_area, national_zone, literary_name or "
           "abbreviation_compound.", required=True, enum=PLACE_KINDS),
     Field("match_short", "boolean", "Whether the short name is matched in text.", required=True),
-    Field("gb_code", "string", "GB/T 2260 code (county-level cities).", pattern=r"\d{6}"),
+    Field("gb_code", "string", "GB/T 2260 code (county-level cities).", pattern="[0-9]{6}"),
     Field("year", "integer", "Year of approval (new areas and zones)."),
     Field("code", "string", "Codebook code a compound implies (人才兴皖).", enum="code"),
     Field("source", "string", "Where the row comes from.", required=True),

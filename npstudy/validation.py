@@ -329,6 +329,10 @@ def _file_problem(name: str, err: DataError) -> Problem:
     text = str(err)
     m = re.match(r"^(.*?):(\d+): (.*?) – (.*)$", text)
     if m:
+        cell = re.match(r"^([a-z_]+): '([^']*)' (.*)$", m.group(3))  # column: 'value' message
+        if cell:
+            return Problem(name, int(m.group(2)), cell.group(1), cell.group(2), cell.group(3),
+                           m.group(4))
         return Problem(name, int(m.group(2)), "(file)", Path(name).name, m.group(3), m.group(4))
     if text.startswith(f"{name}: "):  # the file is named once, by the Problem
         text = text[len(name) + 2:]

@@ -136,6 +136,12 @@ def _broken(tmp_path, old, new, count=1):
     ("CN-HB,rd_intensity,,percent,2023,,,,", "CN-HB,rd_intensity,,percent,2023,http://x.org,,,",
      "the value is empty but a source"),
     ("CN-BJ,rd_intensity,", "CN-BJ,no_such_indicator,", "does not describe"),
+    # full-width and other non-ASCII digits are refused, as everywhere in the package
+    ("CN-BJ,rd_intensity,6.73,", "CN-BJ,rd_intensity,６.７３,", "no full-width digits"),
+    ("CN-BJ,rd_intensity,6.73,percent,2023,", "CN-BJ,rd_intensity,6.73,percent,２０２３,",
+     "write a year like 2023"),
+    ("CN-BJ,rd_intensity,6.73,", "CN-BJ,rd_intensity,-6.73,", "finite and ≥ 0"),
+    ("infoview217203.htm,2024-10-08", "infoview217203.htm,２０２４-１０-０８", "write YYYY"),
 ])
 def test_bad_rows_get_an_error_naming_file_row_column_and_value(tmp_path, old, new, expect):
     path = _broken(tmp_path, old, new)

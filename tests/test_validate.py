@@ -95,6 +95,23 @@ def test_duplicate_id(dataset_copy):
     assert "practices.csv:6: id: 'P001' – duplicate id (also on row 2)" in out
 
 
+@pytest.mark.parametrize("table, key, row, first", [("provinces.csv", "iso_code", 36, 2),
+                                                     ("cities.csv", "gb_code", 335, 5)])
+def test_a_repeated_reference_row_is_named(dataset_copy, table, key, row, first):
+    # a second Beijing would count the east as 11 provinces and give two QDA codes one GUID
+    from npstudy.dataset import data_dir
+
+    path = dataset_copy / table
+    lines = (data_dir() / table).read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) == row - 1           # header + rows: the copy becomes row `row`
+    path.write_text("".join(lines + [lines[first - 1]]), encoding="utf-8")
+    value = lines[first - 1].split(",")[0]
+    code, out = run_cli(dataset_copy)
+    assert code == 1
+    assert f"{table}:{row}: {key}: '{value}' – is already on row {first}" in out
+    assert "list each" in out
+
+
 def test_theme_not_under_pillar(dataset_copy):
     break_row(dataset_copy, "P004", pillar="green")
     code, out = run_cli(dataset_copy)
