@@ -330,3 +330,38 @@ def test_a_deep_code_tree_is_read_without_recursion(workspace, tmp_path):
     before = tree_hashes(workspace)
     merged = import_qdpx(path, workspace)
     assert merged.attrs["imported"] == 0 and tree_hashes(workspace) == before
+
+
+# ------------------------------------------------------------------ coding added in a tool
+
+def _add_zhejiang(xml: str, memo_text: str = "") -> str:
+    """Code the span of P001 (a Shanghai row) with Zhejiang too, as a tool user would."""
+    zj = re.search(r'<Code guid="([0-9a-f-]+)" name="CN-ZJ ', xml).group(1)
+    sel = re.search(r'<PlainTextSelection [^>]*name="P001".*?</PlainTextSelection>', xml, re.S)
+    new = sel.group().replace("</PlainTextSelection>",
+                              f'<Coding guid="{"0" * 8}-0000-4000-8000-{"0" * 12}">'
+                              f'<CodeRef targetGUID="{zj}"/></Coding></PlainTextSelection>')
+    if memo_text:
+        new = new.replace("</Description>", "\n\n" + memo_text + "</Description>")
+    return xml.replace(sel.group(), new)
+
+
+def test_a_province_added_without_a_summary_is_named_with_what_the_memo_describes(
+        workspace, cli, exported, tmp_path):
+    path = edited(exported, tmp_path / "zj.qdpx", _add_zhejiang)
+    line = refused(cli, workspace, path, "no English summary for CN-ZJ "
+                   "innovation.basic_research.special_zone",
+                   "its memo describes only CN-SH innovation.basic_research.special_zone")
+    assert "'P001'" in line
+
+
+def test_a_province_added_with_free_text_in_the_memo_is_imported(workspace, exported, tmp_path):
+    # the documented way to add coding: free text in the memo is the summary of the new row;
+    # the Shanghai row the memo describes keeps its own fields (it is already in the workspace)
+    summary = "Zhejiang is named here in our own test memo."
+    path = edited(exported, tmp_path / "zj.qdpx", lambda x: _add_zhejiang(x, summary))
+    merged = import_qdpx(path, workspace)
+    assert merged.attrs["imported"] == 1 and merged.attrs["already_present"] == 51
+    [row] = merged[(merged["province"] == "CN-ZJ") & (merged["start"].astype(str) == "382")].to_dict("records")
+    assert row["summary_en"] == summary and row["code"] == "innovation.basic_research.special_zone"
+    assert row["city"] == "" and row["quote"] == load_practices().query("id == 'P001'").quote.iloc[0]

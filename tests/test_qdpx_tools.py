@@ -239,7 +239,8 @@ def test_a_selection_without_a_summary_is_named(workspace):
         import_qdpx(write(workspace.parent / "nomemo.qdpx", data), workspace)
     message = str(err.value)
     assert "1 problem(s), nothing imported" in message
-    assert f"chars 0–{end}): has no English summary" in message and "memo" in message
+    assert f"chars 0–{end}): no English summary for CN-" in message and "memo" in message
+    assert "describes only" not in message  # the memo describes no row
     assert tree_hashes(workspace) == before
 
 

@@ -169,9 +169,15 @@ def _rows(project: QdpxProject, kinds: dict, docs: dict, texts: dict, ctx: Conte
             continue
         text = texts[doc]
         quote = text[start:end]
-        if not all(f.get("summary_en") for f in pairs):
-            problems.append(f"{where}: has no English summary – write one into the selection's "
-                            "memo (its REFI-QDA description) in the QDA tool")
+        lacking = [f"{f['province']} {f['code']}" for f in pairs if not f.get("summary_en")]
+        if lacking:
+            described = span.get("described_pairs") or []
+            problems.append(
+                f"{where}: no English summary for {', '.join(lacking)}"
+                + (f" (its memo describes only {', '.join(described)})" if described else "")
+                + " – write a summary into the selection's memo (its REFI-QDA description) in "
+                "the QDA tool: free text, or a block of 'province:', 'code:', 'instrument:', "
+                "'instrument_type:' and 'summary_en:' lines for each")
             continue
         for fields in pairs:
             record = {c: "" for c in PRACTICE_COLUMNS}
@@ -231,6 +237,7 @@ def _pairs(span: dict) -> tuple[list[dict], str]:
                 shared.update(block)
         if text:
             free.append(text)
+    span["described_pairs"] = list(dict.fromkeys(f"{b['province']} {b['code']}" for b in blocks))
     if blocks and _consistent(blocks, found):
         # a block repeated word for word is one row; blocks that differ in anything else
         # (a city, a summary) are rows of their own
@@ -243,10 +250,17 @@ def _pairs(span: dict) -> tuple[list[dict], str]:
         return [], ", ".join(missing)
     if free and not shared.get("summary_en"):
         shared["summary_en"] = " ".join(dict.fromkeys(free))
+    # codes added in the tool to a span whose memo pairs the others: a (province, code) the
+    # memo describes keeps its block's fields; the others take the memo's free text, if any
+    exact = {(b["province"], b["code"]): b for b in blocks}
     rows = []
     for province in found["province"]:
         for code in found["code"]:
-            rows.append({**shared, "province": province, "code": code,
+            block = exact.get((province, code))
+            fields = ({k: v for k, v in block.items() if k not in PAIRING and k != "coder"}
+                      if block else {})
+            rows.append({**shared, **fields,
+                         "province": province, "code": code,
                          "instrument": found["instrument"][0],
                          "instrument_type": found["instrument_type"][0],
                          "coder": span["codes"][("code", code)]})
