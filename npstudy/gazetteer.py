@@ -111,7 +111,11 @@ class Gazetteer:
         return hit
 
     def resolve(self, name: str) -> str:
-        """Like :meth:`find` but raises ``KeyError`` with a suggestion."""
+        """Like :meth:`find` but raises ``KeyError`` with a suggestion (``TypeError`` for a
+        value that is not a string: None, NaN, a number)."""
+        if not isinstance(name, str):
+            raise TypeError(f"a province is named by a string (ISO code, Chinese or English "
+                            f"name, or a city), not {name!r} of type {type(name).__name__}")
         hit = self.find(name)
         if hit is None:
             hint = self.suggest(name)

@@ -235,7 +235,12 @@ class Classifier:
         return buf.getvalue()
 
     def predict_proba(self, table: pd.DataFrame) -> np.ndarray:
-        """Probabilities of ``[reject, accept]`` for rows with ``quote`` and ``theme``."""
+        """Probabilities of ``[reject, accept]`` for rows with ``quote`` and ``theme``.
+
+        Raises ``ValueError`` for a row whose quote is missing (None or NaN): there is no
+        sentence to score.
+        """
+        _check_quotes(table)
         index = {g: i for i, g in enumerate(self.vocabulary.tolist())}
         themes = {t: i for i, t in enumerate(self.themes.tolist())}
         n_vocab = len(index)
@@ -261,6 +266,19 @@ class Classifier:
 
 
 _WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def _check_quotes(table: pd.DataFrame) -> None:
+    """Refuse rows without a quote or a theme column, and quotes that are missing values."""
+    for column in ("quote", "theme"):
+        if column not in table.columns:
+            raise ValueError(f"the table has no {column!r} column – pass suggestions as "
+                             "`npstudy code` writes them")
+    missing = table["quote"].isna().to_numpy()
+    if missing.any():
+        row = int(missing.nonzero()[0][0])
+        raise ValueError(f"row {row}: quote: {table['quote'].iloc[row]!r} – a suggestion needs "
+                         "its quote (the text at its offsets) to be scored")
 
 
 def _char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
@@ -363,8 +381,12 @@ def apply_model(suggestions: pd.DataFrame, model, threshold: float = DEFAULT_THR
     :func:`fit`. The kept rows' ``confidence`` becomes the model's acceptance probability
     (rounded to two decimals). The input is not modified.
     """
+    if (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+            or not 0.0 <= threshold <= 1.0):
+        raise ValueError(f"threshold: {threshold!r} – give a probability between 0 and 1")
     if not len(suggestions):
         return suggestions.copy()
+    _check_quotes(suggestions)
     prob = model.predict_proba(suggestions[["quote", "theme"]].astype(str))[:, 1]
     out = suggestions.assign(confidence=np.round(prob, 2))
     return out[prob >= threshold].reset_index(drop=True)

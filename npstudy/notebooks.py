@@ -156,6 +156,9 @@ def copy_notebooks(folder: str | os.PathLike, student: bool = False,
     """
     folder = Path(folder)
     refuse_protected(folder, "notebook folder")  # the package and its data, however reached
+    if folder.is_symlink() and not folder.exists():
+        raise NotebookError(f"{folder} is a symbolic link to nowhere ({os.readlink(folder)}); "
+                            "remove it, or name an existing or new folder")
     if folder.exists() and not folder.is_dir():
         raise NotebookError(f"{folder} is a file; name a folder to copy the notebooks into")
     sources = teaching_notebooks()

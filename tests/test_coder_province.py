@@ -103,3 +103,11 @@ def test_a_news_headline_gives_the_province(coder):
     # two provinces in the headline, or a headline that is a sentence: nothing
     assert headline_province("苏浙两省共建走廊\n正文。", coder) is None
     assert headline_province("洛阳市设立基金。\n正文。", coder) is None
+
+
+@pytest.mark.parametrize("paths", [[], "report.txt"])
+def test_code_files_wants_a_list_of_files(paths):
+    from npstudy.fileio import CodingError
+
+    with pytest.raises(CodingError, match="pass a list of one or more text files"):
+        code_files(paths)

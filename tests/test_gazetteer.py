@@ -73,3 +73,10 @@ def test_mainland_and_labels(g):
     assert len(g.mainland()) == 31 and "CN-HK" not in g.mainland()
     assert g.label("CN-GD", "zh") == "广东" and g.label("CN-GD", "zh", short=False) == "广东省"
     assert g.region("CN-GD") == "east" and g.region("CN-TW") == ""
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), 31])
+def test_a_value_that_is_not_a_name_is_a_type_error(value):
+    # None and NaN were suggested as 'shandong (CN-SD)' and 'hunan (CN-HN)'
+    with pytest.raises(TypeError, match="a province is named by a string"):
+        resolve_province(value)

@@ -57,6 +57,21 @@ def test_train_saves_a_model_that_apply_model_uses(tmp_path):
     assert sug["confidence"].tolist() == [0.6, 0.6]   # input untouched
 
 
+def test_a_missing_quote_or_a_bad_threshold_is_refused(tmp_path):
+    # a missing quote was read as the text "nan" and scored like a sentence
+    train(_workspace(tmp_path), seed=0)
+    model = load_model(tmp_path)
+    sug = pd.DataFrame({"quote": ["上海设立科技创新基金", np.nan], "theme": [T, T]})
+    with pytest.raises(ValueError, match=r"row 1: quote: nan – a suggestion needs its quote"):
+        model.predict_proba(sug)
+    with pytest.raises(ValueError, match="row 1: quote"):
+        apply_model(sug, model)
+    for threshold in (np.nan, -0.1, 1.5, "0.5", True):
+        with pytest.raises(ValueError, match="give a probability between 0 and 1"):
+            apply_model(sug.iloc[:1], model, threshold)
+    assert len(apply_model(sug.iloc[:1], model, 0.0)) == 1   # the bounds themselves are fine
+
+
 def test_reviewed_suggestions_reads_only_decided_rows(tmp_path):
     ws = _workspace(tmp_path)
     pd.DataFrame({"quote": ["x"], "theme": [T], "decision": [""]}).to_csv(ws / "open.csv", index=False)

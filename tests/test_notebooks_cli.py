@@ -57,3 +57,12 @@ def test_a_file_is_not_a_folder(tmp_path, capsys):
     assert main(["notebooks", str(target)]) == 1
     assert "is a file" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_a_link_to_nowhere_is_named_as_such(tmp_path, capsys):
+    link = tmp_path / "notes"
+    link.symlink_to(tmp_path / "nowhere")
+    assert main(["notebooks", str(link)]) == 1
+    err = capsys.readouterr().err
+    assert "symbolic link to nowhere" in err and err.count("npstudy: error:") == 1
+    assert link.is_symlink() and not (tmp_path / "nowhere").exists()

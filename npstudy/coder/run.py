@@ -170,6 +170,8 @@ def code_files(paths: list, doc_id: str | None = None, encoding: str | None = No
     from ..text import read_document
     from .province import document_province, recorded_province
 
+    if isinstance(paths, (str, os.PathLike)) or not len(paths):
+        raise CodingError(f"paths: {paths!r} – pass a list of one or more text files")
     ids = document_ids(paths, doc_id)
     check_files(paths, encoding)
     coder = coder if coder is not None else default_coder()
