@@ -305,14 +305,16 @@ def clause_layout(text: str) -> ClauseLayout:
 
 
 def text_warnings(cp: np.ndarray) -> list[str]:
-    """Warnings about a text that will match poorly: no Chinese, Traditional characters, or
+    """Warnings about a text that will match poorly: no Chinese, Traditional characters,
     invisible format characters (zero-width spaces and joiners, bidirectional controls) that
-    split names and keywords.
+    split names and keywords, or lines broken by a carriage return alone.
 
     Examples
     --------
     >>> text_warnings(code_points("浙\u200b江省设立基金"))[0][:54]
     'the text holds 1 invisible format character(s) (U+200B'
+    >>> text_warnings(code_points("浙江设立基金。\\r江苏建设中心。\\r\\n"))[0][:60]
+    'the text breaks 1 line(s) with a carriage return alone (CR, '
     """
     sample = cp[:200_000]
     han = int(((sample >= 0x4E00) & (sample <= 0x9FFF)).sum())
@@ -323,6 +325,12 @@ def text_warnings(cp: np.ndarray) -> list[str]:
         out.append(f"the text holds {len(invisible)} invisible format character(s) "
                    f"(U+{int(sample[invisible[0]]):04X} first, at character {int(invisible[0])}) "
                    "that split names and keywords so that they do not match – remove them "
+                   "and code the text again")
+    lone_cr = np.flatnonzero((sample == 13) & (np.append(sample[1:], 0) != 10))
+    if len(lone_cr):
+        out.append(f"the text breaks {len(lone_cr)} line(s) with a carriage return alone (CR, "
+                   f"first at character {int(lone_cr[0])}, as classic Mac OS did); paragraphs "
+                   "are read at line feeds, so convert the line ends (e.g. tr '\\r' '\\n') "
                    "and code the text again")
     if han == 0:
         out.append("the text holds no Chinese characters")
