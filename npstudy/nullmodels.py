@@ -44,6 +44,16 @@ __all__ = [
     "pairs_to_matrix",
 ]
 
+def _check_count(name: str, value, what: str) -> None:
+    """Refuse a number of draws that is not a positive whole number."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number of {what}, not {value!r} "
+                        f"({type(value).__name__}) – pass a positive int such as 999")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value!r} – pass the number of {what} "
+                         "to draw, such as 999")
+
+
 def _global_trade(x: np.ndarray, rng: np.random.Generator) -> None:
     """One global curveball trade on each matrix of the stack ``x`` (chains, n, m), in place.
 
@@ -188,6 +198,13 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     burnin, thin, seed, chains, progress
         Passed to :func:`curveball_samples`.
 
+    Raises
+    ------
+    ValueError
+        If ``alternative`` is not one of the three, or ``n_samples`` is below 1.
+    TypeError
+        If ``n_samples`` is not a whole number.
+
     Returns
     -------
     pandas.DataFrame
@@ -227,6 +244,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     """
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative must be 'greater', 'less' or 'two-sided', not {alternative!r}")
+    _check_count("n_samples", n_samples, "randomised matrices")
     presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
     observed = similarity_array(presence, metric)
     n = len(presence)
@@ -284,11 +302,18 @@ def max_attainable(sizes, metric: str = "jaccard") -> np.ndarray:
         (Jaccard), ``2 min(a, b) / (a + b)`` (Dice), 1 (overlap) or
         ``min(a, b) / sqrt(a b)`` (binary cosine); NaN where a row is empty.
 
+    Raises
+    ------
+    ValueError
+        If ``metric`` is not one of the four.
+
     Examples
     --------
     >>> max_attainable([1, 3, 2]).round(3).tolist()[0]
     [1.0, 0.333, 0.5]
     """
+    if metric not in ("jaccard", "dice", "overlap", "cosine"):
+        raise ValueError(f"metric must be 'jaccard', 'dice', 'overlap' or 'cosine', not {metric!r}")
     s = np.asarray(sizes, dtype=float)
     a, b = s[:, None], s[None, :]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -355,13 +380,19 @@ def _ses(observed: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
 
 
 def _region_summary(observed: float, null: np.ndarray, n_samples: int) -> dict:
-    """Region statistic against its null draws (NaN draws left out): the shared result columns."""
+    """Region statistic against its null draws (NaN draws left out): the shared result columns.
+
+    A NaN ``observed`` (no same-region or no different-region pair: no test is
+    possible) gives a NaN ``ses`` and ``p_value``, never the smallest p.
+    """
     null = null[~np.isnan(null)]
     mean = null.mean() if len(null) else np.nan
     sd = np.std(null, ddof=1) if len(null) > 1 else np.nan
+    p_value = (np.nan if np.isnan(observed)
+               else (1 + np.sum(null >= observed - 1e-12)) / (1 + n_samples))
     return {"statistic": observed, "null_mean": mean, "null_sd": sd,
             "ses": (observed - mean) / sd if sd > 0 else np.nan,
-            "p_value": (1 + np.sum(null >= observed - 1e-12)) / (1 + n_samples)}
+            "p_value": p_value}
 
 
 def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
@@ -389,6 +420,15 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
         ``between_mean``, ``statistic`` (within minus between), ``null_mean``,
         ``null_sd``, ``p_value`` and ``n_perm``.
 
+        ``statistic`` and ``p_value`` are NaN when no test is possible: when
+        there is no pair of units in the same region (each unit in a region of
+        its own) or none in different regions (every unit in one region).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``n_perm`` is not a positive whole number.
+
     Notes
     -----
     The statistic is the mean similarity of same-region pairs minus that of
@@ -404,6 +444,7 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     >>> region_test(s, pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"}), 99)["statistic"].round(3).tolist()
     [0.4]
     """
+    _check_count("n_perm", n_perm, "permutations")
     if regions is None:
         regions = _nbs_regions(resolve_gazetteer(gazetteer))
     regions = regions.reindex(similarity.index)
@@ -477,6 +518,17 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
         ``ses``, ``p_value`` (``(1 + #{null ≥ observed}) / (1 + n)``),
         ``n_samples`` and ``model``.
 
+        ``statistic`` and ``p_value`` are NaN when no test is possible: when
+        there is no pair of units in the same region (each unit in a region of
+        its own) or none in different regions (every unit in one region).
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not "rows" or "curveball", or ``n_samples`` is below 1.
+    TypeError
+        If ``n_samples`` is not a whole number.
+
     Notes
     -----
     Jaccard similarity grows with the number of categories two provinces cover,
@@ -495,6 +547,7 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     """
     if model not in ("rows", "curveball"):
         raise ValueError(f"model must be 'rows' or 'curveball', not {model!r}")
+    _check_count("n_samples", n_samples, "random matrices")
     presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
     if regions is None:
         regions = _nbs_regions(resolve_gazetteer(gazetteer))
@@ -607,6 +660,13 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     region : pandas.DataFrame
         One row: ``statistic`` (same-region minus different-region mean
         similarity), ``null_mean``, ``null_sd``, ``ses``, ``p_value``, ``n_samples``.
+        ``statistic`` and ``p_value`` are NaN when no test is possible (no
+        same-region or no different-region pair of mentioned provinces).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``n_samples`` is not a positive whole number.
 
     Notes
     -----
@@ -623,6 +683,7 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     >>> len(pairs), int(region["n_samples"].iloc[0])
     (78, 99)
     """
+    _check_count("n_samples", n_samples, "random draws")
     cb = resolve_codebook(codebook)
     g = resolve_gazetteer(gazetteer)
     obs_matrix = coverage_matrix(practices, level, "presence", codebook=cb, gazetteer=g)

@@ -71,6 +71,12 @@ def cohen_kappa(a: Sequence, b: Sequence) -> float:
         each coder's own label frequencies. NaN when ``p_e = 1`` (both coders
         used one and the same label throughout).
 
+    Raises
+    ------
+    ValueError
+        If the codings differ in length, or a label is missing (None, NaN):
+        κ has no place for a unit a coder did not code.
+
     References
     ----------
     Cohen, J. (1960). A coefficient of agreement for nominal scales.
@@ -89,6 +95,8 @@ def cohen_kappa(a: Sequence, b: Sequence) -> float:
     a, b = list(a), list(b)
     if len(a) != len(b):
         raise ValueError(f"the two codings have {len(a)} and {len(b)} units")
+    _refuse_missing(a, "a", "cohen_kappa")
+    _refuse_missing(b, "b", "cohen_kappa")
     if not a:
         return float("nan")
     labels = sorted(set(a) | set(b), key=str)
@@ -103,10 +111,28 @@ def cohen_kappa(a: Sequence, b: Sequence) -> float:
 
 
 def percent_agreement(a: Sequence, b: Sequence) -> float:
-    """Share of units on which two coders give the same label."""
+    """Share of units on which two coders give the same label.
+
+    Parameters
+    ----------
+    a, b : sequence
+        Labels (any values, compared with ``==``), one per unit, same length.
+
+    Returns
+    -------
+    float
+        NaN when there are no units.
+
+    Raises
+    ------
+    ValueError
+        If the codings differ in length, or a label is missing (None, NaN).
+    """
     a, b = list(a), list(b)
     if len(a) != len(b):
         raise ValueError(f"the two codings have {len(a)} and {len(b)} units")
+    _refuse_missing(a, "a", "percent_agreement")
+    _refuse_missing(b, "b", "percent_agreement")
     return float(np.mean([x == y for x, y in zip(a, b)])) if a else float("nan")
 
 
@@ -128,6 +154,14 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
         from the coincidence matrix of pairable values. Units with fewer than
         two values are not pairable and are ignored. NaN if there is no
         expected disagreement (a single value throughout).
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is unknown; ``data`` is not two-dimensional (coders ×
+        units: a single coder's list has nobody to agree with); a value is
+        infinite; or a value is negative at the ratio level (ratio data have a
+        true zero and are non-negative).
 
     Notes
     -----
@@ -154,7 +188,26 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
     """
     if level not in ("nominal", "ordinal", "interval", "ratio"):
         raise ValueError(f"level must be nominal, ordinal, interval or ratio, not {level!r}")
-    frame = pd.DataFrame(np.asarray(data, dtype=object))
+    try:
+        arr = np.asarray(data, dtype=object)
+    except ValueError as err:   # rows of different lengths
+        raise ValueError("data must be a coders × units table with one value (or NaN/None) per "
+                         f"coder and unit – rows of different lengths cannot be read ({err})") from None
+    if arr.ndim != 2 or any(isinstance(v, (list, tuple, np.ndarray)) for v in arr.ravel()):
+        raise ValueError(f"data must be two-dimensional, coders × units, not of shape {arr.shape} "
+                         "– pass one row per coder, e.g. [[1, 2, 3], [1, 2, 2]] for two coders "
+                         "of three units")
+    frame = pd.DataFrame(arr)
+    for (r, c), v in np.ndenumerate(arr):
+        if _missing(v):
+            continue
+        numeric = isinstance(v, (int, float, np.number, np.bool_))
+        if numeric and not np.isfinite(float(v)):
+            raise ValueError(f"data[{r}][{c}] is {_show(v)} – values must be finite; use NaN or None "
+                             "for a unit the coder did not code")
+        if level == "ratio" and numeric and v < 0:
+            raise ValueError(f"data[{r}][{c}] is {_show(v)} – ratio data are non-negative (they have "
+                             "a true zero); use level='interval' for data that can be negative")
     values = sorted({v for v in frame.to_numpy().ravel() if not _missing(v)}, key=_sort_key)
     if not values:
         return float("nan")
@@ -180,7 +233,23 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
 
 
 def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+    return (v is None or v is pd.NA or v is pd.NaT
+            or (isinstance(v, (float, np.floating)) and np.isnan(v)))
+
+
+def _show(v) -> str:
+    """``repr`` of a value as the user would write it (``nan``, not ``np.float64(nan)``)."""
+    return repr(v.item()) if isinstance(v, np.generic) else repr(v)
+
+
+def _refuse_missing(labels: list, name: str, func: str) -> None:
+    """Refuse a missing label (None, NaN, pd.NA): these functions compare coded units only."""
+    for i, v in enumerate(labels):
+        if _missing(v):
+            raise ValueError(f"{name}[{i}] is {_show(v)}, a missing label – {func} compares labels of "
+                             "units both coders coded: drop the units a coder left uncoded, code "
+                             "them with a label of their own (e.g. 'none'), or use "
+                             "krippendorff_alpha, which allows missing values")
 
 
 def _sort_key(v):
@@ -224,16 +293,58 @@ class Agreement:
                 f"disagreements={len(self.disagreements)})")
 
 
-def _sentence_of(table: pd.DataFrame, texts: dict[str, str]) -> pd.Series:
+def _offset(v) -> int | None:
+    """A character offset as an int, or None if ``v`` is not a whole number (ASCII digits)."""
+    if isinstance(v, str):
+        return int(v) if v.isascii() and v.isdigit() else None
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
+        return int(v)
+    return None
+
+
+def _check_starts(rows: pd.DataFrame, text: str, doc, name: str) -> None:
+    """Every ``start`` of ``rows`` is a whole number inside ``text``, else a ValueError."""
+    if not len(text):
+        raise ValueError(f"texts[{doc!r}] is empty, so no offset of {name} can point into it – "
+                         "pass the document's text")
+    for label, v in zip(rows.index, rows["start"]):
+        pos = _offset(v)
+        if pos is None or not 0 <= pos < len(text):
+            problem = ("not a whole number" if pos is None
+                       else f"outside document {doc!r} of {len(text)} characters")
+            raise ValueError(f"{name}: row {_show(label)}: start: {_show(v)} – {problem} – give the 0-based "
+                             f"character offset of the quote, from 0 to {len(text) - 1}")
+
+
+def _sentence_of(table: pd.DataFrame, texts: dict[str, str], name: str = "coding") -> pd.Series:
     out = pd.Series(-1, index=table.index, dtype="int64")
     for doc, rows in table.groupby("doc_id"):
         if doc not in texts:
             raise ValueError(f"document {doc!r} is not registered; pass texts={{doc_id: text}}")
+        _check_starts(rows, texts[doc], doc, name)
         sentences = split_sentences(texts[doc])
         first = sentences.groupby("sentence")["start"].min()
         out.loc[rows.index] = first.index[np.searchsorted(first.to_numpy(),
                                                          rows["start"].astype(int), "right") - 1]
     return out
+
+
+def _check_columns(t: pd.DataFrame, name: str, level: str) -> None:
+    """The columns :func:`agreement` reads are there, and doc_id, province and level are filled."""
+    missing = [c for c in ("doc_id", "province", "start", level) if c not in t.columns]
+    if missing:
+        raise ValueError(f"{name} has no column {', '.join(missing)} – agreement reads doc_id, "
+                         f"province, start and {level}")
+    for col in ("doc_id", "province", level):
+        empty = np.array([_missing(v) for v in t[col]], dtype=bool)
+        if empty.any():
+            i = int(np.flatnonzero(empty)[0])
+            raise ValueError(f"{name}: row {_show(t.index[i])}: {col}: {_show(t[col].iloc[i])} – missing – "
+                             f"give every row a {col}, or drop the rows without one")
 
 
 def agreement(a: pd.DataFrame, b: pd.DataFrame, level: str = "theme",
@@ -265,7 +376,10 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame, level: str = "theme",
     ------
     ValueError
         If either coding is empty or the two share no document: no agreement
-        can be computed then.
+        can be computed then. Also if a column is missing, a ``doc_id``,
+        ``province`` or ``level`` value is missing (None, NaN), a
+        ``start`` is not a whole number inside its document (the error names
+        coding, row, column and value), or a text in ``texts`` is empty.
 
     Notes
     -----
@@ -278,6 +392,8 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame, level: str = "theme",
     if not len(a) or not len(b):
         raise ValueError(f"coder {'A' if not len(a) else 'B'} coded nothing, so there is no "
                          "agreement to compute – pass two non-empty codings")
+    for name, t in (("coding A", a), ("coding B", b)):
+        _check_columns(t, name, level)
     docs = sorted(set(a["doc_id"]) & set(b["doc_id"]))
     if not docs:
         raise ValueError(f"the codings share no document (A: {', '.join(sorted(set(a['doc_id'])))[:200]}; "
@@ -287,8 +403,8 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame, level: str = "theme",
         texts = {d: load_source(d) for d in docs if d in set(load_documents()["doc_id"])}
     a = a[a["doc_id"].isin(docs)].copy()
     b = b[b["doc_id"].isin(docs)].copy()
-    for t in (a, b):
-        t["sentence"] = _sentence_of(t, texts) if len(t) else pd.Series(dtype="int64")
+    for name, t in (("coding A", a), ("coding B", b)):
+        t["sentence"] = _sentence_of(t, texts, name) if len(t) else pd.Series(dtype="int64")
     key = ["doc_id", "sentence", "province"]
     units = (pd.concat([a[key], b[key]]).drop_duplicates()
              .sort_values(key, kind="stable").reset_index(drop=True))
@@ -356,7 +472,8 @@ def read_coding(path, text: str | None = None) -> pd.DataFrame:
     ------
     npstudy.fileio.DataError
         ``file:row: column: value – problem – suggestion`` for a missing column, an
-        offset that is not a whole number, or a quote that is not at its offsets.
+        offset that is not a whole number in ASCII digits (``0``–``9``; full-width
+        or Arabic-Indic digits are refused), or a quote that is not at its offsets.
     """
     from .fileio import DataError, read_table
 
@@ -367,7 +484,7 @@ def read_coding(path, text: str | None = None) -> pd.DataFrame:
                         f"columns {','.join(CODING_COLUMNS)} (brief_second_coder.md)")
     out = table.copy()
     for col in ("start", "end"):
-        bad = ~out[col].astype(str).str.fullmatch(r"\d+")
+        bad = ~out[col].astype(str).str.fullmatch(r"[0-9]+")   # \d would take ３８２ and ٤٥١
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(f"{path}:{i + 2}: {col}: {out[col].iloc[i]!r} – not a whole number – "
@@ -434,10 +551,15 @@ def match_statements(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
 
 
 def _encode(x: Sequence, y: Sequence) -> tuple[np.ndarray, np.ndarray, int]:
-    values = sorted(set(map(str, x)) | set(map(str, y)))
-    index = {v: k for k, v in enumerate(values)}
-    return (np.array([index[str(v)] for v in x], dtype=np.int64),
-            np.array([index[str(v)] for v in y], dtype=np.int64), len(values))
+    """Integer codes of the labels, equal labels (``==``, so 1 and 1.0) sharing one code.
+
+    κ and α depend on the counts of each label only, not on the order of the codes.
+    """
+    index: dict = {}
+    for v in list(x) + list(y):
+        index.setdefault(v, len(index))
+    return (np.array([index[v] for v in x], dtype=np.int64),
+            np.array([index[v] for v in y], dtype=np.int64), len(index))
 
 
 def _kappa_alpha(a: np.ndarray, b: np.ndarray, k: int, draws: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -466,13 +588,15 @@ def agreement_with_intervals(x: Sequence, y: Sequence, n_boot: int = 2000, seed:
     Parameters
     ----------
     x, y : sequence
-        The two coders' labels of the same units (any values; compared as text).
+        The two coders' labels of the same units (any hashable values, compared by
+        value with ``==`` as in :func:`cohen_kappa` and
+        ``sklearn.metrics.cohen_kappa_score``: 1 and 1.0 agree, 1 and "1" do not).
     n_boot : int
-        Bootstrap resamples of the units (with replacement).
+        Bootstrap resamples of the units (with replacement), at least 1.
     seed : int
         Seed of the resampling (``numpy.random.default_rng``).
     level : float
-        Coverage of the percentile intervals.
+        Coverage of the percentile intervals, strictly between 0 and 1.
     group : int
         Labels per unit: consecutive runs of ``group`` labels belong to one unit (for
         example the presence of each of 12 themes for one sentence–province pair) and
@@ -485,6 +609,15 @@ def agreement_with_intervals(x: Sequence, y: Sequence, n_boot: int = 2000, seed:
         ``kappa_high``, ``alpha``, ``alpha_low``, ``alpha_high`` and ``undefined`` (the
         resamples in which a coefficient is undefined because one value fills them;
         they are left out of the interval).
+
+    Raises
+    ------
+    ValueError
+        If the codings differ in length, a label is missing (None, NaN), the
+        labels do not make whole units of ``group``, ``n_boot`` or ``group`` is
+        below 1, or ``level`` is not strictly between 0 and 1.
+    TypeError
+        If ``n_boot`` or ``group`` is not a whole number, or ``level`` not a number.
 
     Notes
     -----
@@ -510,12 +643,28 @@ def agreement_with_intervals(x: Sequence, y: Sequence, n_boot: int = 2000, seed:
     >>> round(r["kappa"], 3), round(r["alpha"], 3)
     (0.5, 0.533)
     """
+    for name, value, example in (("n_boot", n_boot, "2000"), ("group", group, "1")):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be a whole number, not {_show(value)} "
+                            f"({type(value).__name__}) – pass a positive int such as {example}")
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, not {_show(value)} – pass a positive int "
+                             f"such as {example}")
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (int, float, np.number)):
+        raise TypeError(f"level must be a number, not {_show(level)} ({type(level).__name__}) – pass "
+                        "the coverage of the interval, such as 0.95")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be strictly between 0 and 1, not {_show(level)} – pass the "
+                         "coverage of the interval, such as 0.95")
+    x, y = list(x), list(y)
     if len(x) != len(y):
         raise ValueError(f"the two codings label {len(x)} and {len(y)} units – pass the same units")
+    _refuse_missing(x, "x", "agreement_with_intervals")
+    _refuse_missing(y, "y", "agreement_with_intervals")
     if len(x) % group:
         raise ValueError(f"{len(x)} labels do not make whole units of {group}")
     out = {"units": len(x) // group,
-           "disagreements": int(sum(str(a) != str(b) for a, b in zip(x, y)))}
+           "disagreements": int(sum(bool(a != b) for a, b in zip(x, y)))}
     if not len(x):
         return {**out, **{k: float("nan") for k in ("percent_agreement", "kappa", "kappa_low",
                                                     "kappa_high", "alpha", "alpha_low",
@@ -574,6 +723,31 @@ def _delta_u(g: tuple[int, int, bool], h: tuple[int, int, bool]) -> float:
     return 0.0
 
 
+def _check_unit_offsets(units: pd.DataFrame, begin: int, length: int) -> None:
+    """Every unit is a whole-number span ``begin ≤ start ≤ end ≤ begin + length``."""
+    for label, s, e in zip(units.index, units["start"], units["end"]):
+        for col, v in (("start", s), ("end", e)):
+            if _offset(v) is None:
+                raise ValueError(f"units: row {_show(label)}: {col}: {_show(v)} – not a whole number (or "
+                                 "missing) – offsets are whole characters and are not truncated; "
+                                 "pass integers")
+        s, e = _offset(s), _offset(e)
+        if s < 0:
+            raise ValueError(f"units: row {_show(label)}: start: {s} – negative – offsets count "
+                             "characters from 0; pass a start of at least 0")
+        if e < s:
+            raise ValueError(f"units: row {_show(label)}: end {e} is before start {s} – a unit runs "
+                             "from start to end (exclusive); swap them or fix the offsets")
+        if s < begin:
+            raise ValueError(f"units: row {_show(label)}: start: {s} – before the continuum's begin "
+                             f"{begin} – units must lie in [{begin}, {begin + length}]; pass "
+                             "begin= the first offset of the continuum")
+        if e > begin + length:
+            raise ValueError(f"units: row {_show(label)}: end: {e} – after the continuum's end "
+                             f"{begin + length} (begin {begin} + length {length}) – pass the "
+                             "length of the whole continuum")
+
+
 def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.DataFrame:
     """Krippendorff's αu: agreement on where units begin and end on a continuum.
 
@@ -594,6 +768,16 @@ def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.Data
         One row per category and an ``all`` row: ``units`` (over all coders),
         ``observed`` (D_o), ``expected`` (D_e) and ``alpha`` (``1 − D_o/D_e``); ``all``
         is ``1 − Σ_c D_o(c) / Σ_c D_e(c)``.
+
+    Raises
+    ------
+    ValueError
+        If fewer than two coders appear; a column is missing; ``length`` is not a
+        positive whole number or ``begin`` not a non-negative whole number; a
+        ``start`` or ``end`` is missing or not a whole number (fractional offsets
+        are not truncated); a start is negative; a unit ends before it starts; a
+        unit starts before ``begin`` or ends after ``begin + length``; or two units
+        of one coder and category overlap.
 
     Notes
     -----
@@ -630,6 +814,22 @@ def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.Data
     >>> float(unitizing_alpha(u, length=10).loc["all", "alpha"])
     1.0
     """
+    missing = [c for c in ("coder", "category", "start", "end") if c not in units.columns]
+    if missing:
+        raise ValueError(f"units has no column {', '.join(missing)} – pass one row per unit with "
+                         "coder, category, start and end")
+    for name, value in (("length", length), ("begin", begin)):
+        if _offset(value) is None:
+            raise ValueError(f"{name} must be a whole number, not {_show(value)} – pass the "
+                             "continuum's " + ("length in characters" if name == "length"
+                                               else "first offset, e.g. 0"))
+    if _offset(length) < 1:
+        raise ValueError(f"length must be at least 1, not {_show(length)} – pass the length of the "
+                         "continuum (e.g. the document's number of characters)")
+    if _offset(begin) < 0:
+        raise ValueError(f"begin must be at least 0, not {_show(begin)} – offsets count characters "
+                         "from 0")
+    _check_unit_offsets(units, _offset(begin), _offset(length))
     coders = sorted(units["coder"].unique(), key=str)
     m = len(coders)
     if m < 2:

@@ -171,13 +171,38 @@ def pillar_shares(practices: pd.DataFrame, codebook: Codebook | None = None, lev
     return out
 
 
+def _first_bad(x: np.ndarray, bad: np.ndarray, frame: pd.DataFrame) -> str:
+    """``row 'r', column 'c': value`` of the first True cell of ``bad``."""
+    i, j = (int(k) for k in np.argwhere(bad)[0])
+    return f"row {frame.index[i]!r}, column {frame.columns[j]!r}: {float(x[i, j])!r}"
+
+
+def _check_finite(x: np.ndarray, frame: pd.DataFrame, name: str, nan_rows: bool,
+                  negative: bool, hint: str) -> None:
+    """Refuse infinite values, NaN (unless a whole row is NaN and ``nan_rows``) and,
+    unless ``negative``, negative values, naming the first offending cell."""
+    nan = np.isnan(x)
+    if nan_rows:
+        nan = nan & ~nan.all(axis=1, keepdims=True)
+    if nan.any():
+        raise ValueError(f"{name} has a missing value at {_first_bad(x, nan, frame)} – {hint}")
+    inf = np.isinf(x)
+    if inf.any():
+        raise ValueError(f"{name} has an infinite value at {_first_bad(x, inf, frame)} – pass "
+                         "finite numbers")
+    if not negative and (x < 0).any():
+        raise ValueError(f"{name} has a negative value at {_first_bad(x, x < 0, frame)} – pass "
+                         "non-negative counts")
+
+
 def balance(counts: pd.DataFrame) -> pd.DataFrame:
     """Balance of each row's practices across categories.
 
     Parameters
     ----------
     counts : pandas.DataFrame
-        Non-negative counts, e.g. ``coverage_matrix(p, "pillar")``.
+        Non-negative counts, e.g. ``coverage_matrix(p, "pillar")``. A row that is
+        NaN throughout (a province not mentioned, ``missing="nan"``) is allowed.
 
     Returns
     -------
@@ -187,7 +212,13 @@ def balance(counts: pd.DataFrame) -> pd.DataFrame:
         category k and K the number of categories (0 when everything is in one
         category, 1 when spread evenly). ``balance_simpson``: Gini–Simpson index
         ``1 - Σ p_k²`` (maximum ``1 - 1/K``, 0.75 for four pillars). Both are
-        NaN for a row with no practices.
+        NaN for a row with no practices, or NaN throughout.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative or infinite, or a row is partly NaN (a share of
+        an unknown total is not defined); the message names row and column.
 
     Notes
     -----
@@ -202,6 +233,9 @@ def balance(counts: pd.DataFrame) -> pd.DataFrame:
     [[1.0, 0.5], [0.0, 0.0]]
     """
     x = counts.to_numpy(dtype=float)
+    _check_finite(x, counts, "counts", nan_rows=True, negative=False,
+                  hint="a row may be NaN throughout (not mentioned) but not in part; fill the "
+                       "cell with 0 or drop the row")
     total = x.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / total
@@ -220,12 +254,20 @@ def entropy_weights(indicators: pd.DataFrame) -> pd.Series:
     Parameters
     ----------
     indicators : pandas.DataFrame
-        n units (rows) × m positive indicators (columns), no missing values.
+        n units (rows) × m positive indicators (columns, larger is better), finite,
+        no missing values; at least one row and one column. The values are
+        min–max standardised, so their sign and scale do not matter.
 
     Returns
     -------
     pandas.Series
         One weight per column, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        If ``indicators`` has no row or no column, or a value is missing or
+        infinite (the message names row and column).
 
     Notes
     -----
@@ -259,11 +301,22 @@ def entropy_weights(indicators: pd.DataFrame) -> pd.Series:
     return pd.Series(w, index=indicators.columns, name="weight")
 
 
-def _standardise(indicators: pd.DataFrame) -> np.ndarray:
+def _check_indicators(indicators: pd.DataFrame) -> np.ndarray:
+    """The indicator matrix as floats: not empty, finite, no missing values."""
+    if indicators.shape[0] == 0 or indicators.shape[1] == 0:
+        raise ValueError(f"indicators has {indicators.shape[0]} row(s) and {indicators.shape[1]} "
+                         "column(s) – pass at least one unit (row) and one indicator (column)")
     x = indicators.to_numpy(dtype=float)
     if np.isnan(x).any():
         raise ValueError("indicators contain missing values; choose missing='zero' or drop "
-                         "the unmentioned provinces before weighting")
+                         "the unmentioned provinces before weighting (first at "
+                         f"{_first_bad(x, np.isnan(x), indicators)})")
+    _check_finite(x, indicators, "indicators", nan_rows=False, negative=True, hint="")
+    return x
+
+
+def _standardise(indicators: pd.DataFrame) -> np.ndarray:
+    x = _check_indicators(indicators)
     lo, hi = x.min(axis=0), x.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
     return np.where(hi > lo, (x - lo) / span, 0.0)
@@ -277,9 +330,10 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
     ----------
     indicators : pandas.DataFrame
         Units × indicators (e.g. :func:`pillar_shares`).
-    weights : {"equal", "entropy"} or pandas.Series
+    weights : {"equal", "entropy"}, pandas.Series or dict
         Equal weights ``1/m``, entropy weights (:func:`entropy_weights`), or
-        explicit weights indexed by column (normalised to sum to 1).
+        explicit weights by column name, a Series or a dict (finite, non-negative,
+        not all 0; normalised to sum to 1).
     standardise : bool, optional
         Min–max standardise the indicators first. Default: True for entropy
         weights (as the method prescribes), False otherwise (pillar shares are
@@ -290,12 +344,24 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
     pandas.Series
         ``Σ_j w_j x_ij`` per unit, on [0, 1] when the indicators are.
 
+    Raises
+    ------
+    ValueError
+        If ``indicators`` has no row or no column or holds a missing or infinite
+        value; ``weights`` is an unknown name, lacks a column, or has a negative,
+        missing or infinite weight, or weights that sum to 0.
+    TypeError
+        If ``weights`` is neither a name, a Series nor a dict.
+
     Examples
     --------
     >>> x = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 1.0]}, index=["u", "v"])
     >>> composite_index(x).tolist()
     [0.5, 1.0]
     """
+    _check_indicators(indicators)
+    if isinstance(weights, dict):
+        weights = pd.Series(weights, dtype=float)
     if isinstance(weights, str):
         if weights == "equal":
             w = pd.Series(1.0 / indicators.shape[1], index=indicators.columns)
@@ -303,11 +369,23 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
             w = entropy_weights(indicators)
             standardise = True if standardise is None else standardise
         else:
-            raise ValueError(f"weights must be 'equal', 'entropy' or a Series, not {weights!r}")
+            raise ValueError(f"weights must be 'equal', 'entropy' or a Series (or dict) of "
+                             f"weights by column, not {weights!r}")
+    elif not isinstance(weights, pd.Series):
+        raise TypeError(f"weights must be 'equal', 'entropy', a pandas Series or a dict of weights "
+                        f"by column, not {type(weights).__name__}")
     else:
         w = weights.reindex(indicators.columns)
         if w.isna().any():
             raise ValueError(f"weights missing for {w[w.isna()].index.tolist()}")
+        wv = pd.to_numeric(w, errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(wv) | (wv < 0)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"weights[{w.index[k]!r}] is {float(wv[k])!r} – weights must be finite, "
+                             "non-negative numbers")
+        if wv.sum() <= 0:
+            raise ValueError("weights sum to 0 – give at least one indicator a positive weight")
         w = w / w.sum()
     x = _standardise(indicators) if standardise else indicators.to_numpy(dtype=float)
     return pd.Series(x @ w.to_numpy(), index=indicators.index, name="composite")

@@ -105,6 +105,20 @@ def similarity_array(x: np.ndarray, metric: str) -> np.ndarray:
     return sim
 
 
+def _check_profiles(x: np.ndarray, matrix: pd.DataFrame) -> None:
+    """Counts or presence: finite, non-negative; NaN only for a whole row ("not mentioned")."""
+    problems = ((np.isnan(x) & ~np.isnan(x).all(axis=1, keepdims=True),
+                 "NaN in a row that is not NaN throughout – a unit is either not mentioned (a "
+                 "row of NaN) or has counts; fill the cell with 0"),
+                (np.isinf(x), "infinite – pass finite counts or presence (0/1)"),
+                (x < 0, "negative – pass non-negative counts or presence (0/1)"))
+    for bad, say in problems:
+        if bad.any():
+            i, j = (int(k) for k in np.argwhere(bad)[0])
+            raise ValueError(f"matrix: row {matrix.index[i]!r}, column {matrix.columns[j]!r}: "
+                             f"{float(x[i, j])!r} – {say}")
+
+
 def similarity_matrix(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataFrame:
     """Pairwise similarity of the rows of a units × categories matrix.
 
@@ -112,8 +126,8 @@ def similarity_matrix(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataF
     ----------
     matrix : pandas.DataFrame
         Units (provinces or documents) × categories, counts or presence
-        (e.g. :func:`npstudy.scoring.coverage_matrix`). NaN rows ("not
-        mentioned") count as empty.
+        (e.g. :func:`npstudy.scoring.coverage_matrix`): finite and non-negative.
+        Rows that are NaN throughout ("not mentioned") count as empty.
     metric : {"jaccard", "dice", "overlap", "cosine"}
         With ``A`` and ``B`` the sets of categories present in two rows:
 
@@ -133,6 +147,12 @@ def similarity_matrix(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataF
         [0, 1], 1 on the diagonal. Rows and columns of units with no practices
         are NaN (their similarity is undefined, not 0).
 
+    Raises
+    ------
+    ValueError
+        If ``metric`` is unknown, or a value is negative, infinite, or NaN in a
+        row that is not NaN throughout (the message names row and column).
+
     Notes
     -----
     Computed as ``X Xᵀ`` on the presence matrix, so a 5,000 × 300 matrix takes
@@ -145,7 +165,11 @@ def similarity_matrix(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataF
     >>> similarity_matrix(m).round(3).values.tolist()
     [[1.0, 0.333, nan], [0.333, 1.0, nan], [nan, nan, nan]]
     """
-    values = np.nan_to_num(matrix.to_numpy(dtype=np.float64), nan=0.0)
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+    raw = matrix.to_numpy(dtype=np.float64)
+    _check_profiles(raw, matrix)
+    values = np.nan_to_num(raw, nan=0.0)
     sim = similarity_array(values, metric)
     out = pd.DataFrame(sim, index=matrix.index, columns=matrix.index.copy())
     out.attrs["metric"] = metric
@@ -213,6 +237,13 @@ def hierarchical_similarity(practices: pd.DataFrame, theme_weight: float = 0.5,
     pandas.DataFrame
         Square similarity matrix as in :func:`similarity_matrix`.
 
+    Raises
+    ------
+    ValueError
+        If ``theme_weight`` or ``pillar_weight`` is negative, NaN or infinite.
+    TypeError
+        If a weight is not a number.
+
     Notes
     -----
     With ``C``, ``T``, ``P`` the sets of codes, themes and pillars a unit covers
@@ -233,8 +264,13 @@ def hierarchical_similarity(practices: pd.DataFrame, theme_weight: float = 0.5,
     >>> round(s.loc["CN-SC", "CN-CQ"], 4)   # codes: 2 shared of 5
     np.float64(0.4)
     """
-    if theme_weight < 0 or pillar_weight < 0:
-        raise ValueError("weights must be non-negative")
+    for name, w in (("theme_weight", theme_weight), ("pillar_weight", pillar_weight)):
+        if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.number)):
+            raise TypeError(f"{name} must be a number, not {w!r} ({type(w).__name__}) – pass a "
+                            "credit between 0 and 1, such as 0.5")
+        if not np.isfinite(w) or w < 0:
+            raise ValueError(f"{name} is {float(w)!r} – weights must be non-negative and finite; pass "
+                             "a credit relative to a shared code (1), such as 0.5")
     cb = resolve_codebook(codebook)
     mats = {lvl: coverage_matrix(practices, lvl, "presence", codebook=cb, gazetteer=gazetteer,
                                  **kwargs)
@@ -268,7 +304,8 @@ def linkage_matrix(similarity: pd.DataFrame, method: str = "average",
     ----------
     similarity : pandas.DataFrame
         Square similarity in [0, 1] (e.g. :func:`similarity_matrix`). Units with
-        no practices (NaN diagonal) are left out.
+        no practices (NaN diagonal) are left out; between the others every
+        similarity must be known.
     method : str, default "average"
         Any method of :func:`scipy.cluster.hierarchy.linkage` that accepts a
         distance matrix; "average" (UPGMA) suits similarity indices.
@@ -283,6 +320,13 @@ def linkage_matrix(similarity: pd.DataFrame, method: str = "average",
     labels : list
         Labels of the clustered units, in the order of ``Z``'s leaves ids.
 
+    Raises
+    ------
+    ValueError
+        If ``similarity`` is not square, a similarity between two kept units is
+        NaN or outside [0, 1] (the message names the pair), or fewer than two
+        units have practices.
+
     Examples
     --------
     >>> s = pd.DataFrame([[1, .9, .1], [.9, 1, .2], [.1, .2, 1]], index=list("abc"),
@@ -291,11 +335,25 @@ def linkage_matrix(similarity: pd.DataFrame, method: str = "average",
     >>> sorted(labels[int(i)] for i in Z[0, :2]), round(float(Z[0, 2]), 3)
     (['a', 'b'], 0.1)
     """
-    keep = ~np.isnan(np.diag(similarity.to_numpy(dtype=float)))
-    sim = similarity.to_numpy(dtype=float)[np.ix_(keep, keep)]
+    full = similarity.to_numpy(dtype=float)
+    if full.ndim != 2 or full.shape[0] != full.shape[1]:
+        raise ValueError(f"similarity must be square (units × the same units), not of shape "
+                         f"{full.shape} – pass e.g. similarity_matrix(coverage_matrix(...))")
+    keep = ~np.isnan(np.diag(full))
+    sim = full[np.ix_(keep, keep)]
     labels = similarity.index[keep].tolist()
     if len(labels) < 2:
         raise ValueError("need at least two units with practices to cluster")
+    tol = 1e-9   # rounding of a cosine may pass 1 by an ulp
+    for bad, say in ((np.isnan(sim), "NaN between two units with practices – every similarity "
+                      "of the units clustered must be known"),
+                     (((sim < -tol) | (sim > 1 + tol)) & ~np.eye(len(sim), dtype=bool),
+                      "outside [0, 1] – pass a similarity "
+                      "in [0, 1], not a distance or an effect size")):
+        if bad.any():
+            i, j = (int(k) for k in np.argwhere(bad)[0])
+            raise ValueError(f"similarity[{labels[i]!r}, {labels[j]!r}] is {float(sim[i, j])!r}: "
+                             f"{say}")
     dist = 1.0 - np.nan_to_num(sim, nan=0.0)
     dist = (dist + dist.T) / 2.0
     np.fill_diagonal(dist, 0.0)
@@ -315,7 +373,8 @@ def cluster_provinces(similarity: pd.DataFrame, method: str = "average",
     method : str, default "average"
         See :func:`linkage_matrix`.
     n_clusters : int, optional
-        Cut the tree into this many clusters (``fcluster(..., "maxclust")``).
+        Cut the tree into this many clusters (``fcluster(..., "maxclust")``): a
+        whole number from 1 to the number of units clustered.
 
     Returns
     -------
@@ -324,6 +383,14 @@ def cluster_provinces(similarity: pd.DataFrame, method: str = "average",
         ``cluster`` (1…k, or <NA> when ``n_clusters`` is None). Use
         ``.index`` to order heatmap rows.
 
+    Raises
+    ------
+    TypeError
+        If ``n_clusters`` is not a whole number.
+    ValueError
+        If ``n_clusters`` is below 1 or above the number of units clustered, or
+        :func:`linkage_matrix` refuses ``similarity``.
+
     Examples
     --------
     >>> s = pd.DataFrame([[1, .9, .1], [.9, 1, .2], [.1, .2, 1]], index=list("abc"),
@@ -331,7 +398,14 @@ def cluster_provinces(similarity: pd.DataFrame, method: str = "average",
     >>> dict(sorted(cluster_provinces(s, n_clusters=2)["cluster"].to_dict().items()))
     {'a': 2, 'b': 2, 'c': 1}
     """
+    if n_clusters is not None and (isinstance(n_clusters, (bool, np.bool_))
+                                   or not isinstance(n_clusters, (int, np.integer))):
+        raise TypeError(f"n_clusters must be a whole number, not {n_clusters!r} "
+                        f"({type(n_clusters).__name__}) – pass an int such as 3, or None")
     Z, labels = linkage_matrix(similarity, method)
+    if n_clusters is not None and not 1 <= n_clusters <= len(labels):
+        raise ValueError(f"n_clusters must be from 1 to {len(labels)} (the units clustered), not "
+                         f"{n_clusters!r} – pass how many clusters to cut the tree into")
     leaves = hierarchy.leaves_list(Z)
     ordered = [labels[i] for i in leaves]
     out = pd.DataFrame({"order": range(len(ordered))}, index=pd.Index(ordered, name=similarity.index.name))
