@@ -63,20 +63,19 @@ def _global_trade(x: np.ndarray, rng: np.random.Generator) -> None:
     """
     c, n, m = x.shape
     k = n // 2
-    perm = np.argsort(rng.random((c, n)), axis=1)
+    perm = np.argsort(rng.random((c, n)), axis=1)[:, :2 * k]
     chain = np.arange(c)[:, None]
-    ia, ib = perm[:, :k], perm[:, k:2 * k]
-    a, b = x[chain, ia], x[chain, ib]
+    paired = x[chain, perm]                 # one gather: rows a then rows b of each pair
+    a, b = paired[:, :k], paired[:, k:]
     diff = a ^ b
     n_a = (a & diff).sum(axis=-1)
     keys = rng.random((c, k, m))
     keys[~diff] = 2.0
-    order = np.argsort(keys, axis=-1)
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(m), order.shape), axis=-1)
-    to_a = diff & (ranks < n_a[..., None])
-    x[chain, ia] = (a & ~diff) | to_a
-    x[chain, ib] = (b & ~diff) | (diff & ~to_a)
+    # a's former count of the non-shared columns goes back to a: those with the n_a smallest
+    # keys, i.e. keys up to the n_a-th smallest (random doubles do not tie; n_a = 0: none)
+    cut = np.take_along_axis(np.sort(keys, axis=-1), np.maximum(n_a - 1, 0)[..., None], axis=-1)
+    to_a = diff & (keys <= cut) & (n_a > 0)[..., None]
+    x[chain, perm] = np.concatenate(((a & ~diff) | to_a, (b & ~diff) | (diff & ~to_a)), axis=1)
 
 
 def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: int | None = None,
