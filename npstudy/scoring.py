@@ -481,7 +481,8 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
     pandas.DataFrame
         One row per region (east, central, west, northeast): ``provinces``
         (mainland units in the region), ``mentioned`` (units with ≥ 1 practice),
-        ``share_mentioned``, ``practices``, ``practices_per_mentioned``,
+        ``share_mentioned`` (NaN for a region with no province, as a workspace's own
+        ``provinces.csv`` may have), ``practices``, ``practices_per_mentioned``,
         ``categories`` (distinct categories at ``level`` covered by any province
         of the region), ``share_categories`` (of all categories at ``level``) and
         ``mean_breadth`` (mean number of categories covered per mentioned province:
@@ -509,7 +510,8 @@ def region_summary(practices: pd.DataFrame, level: str = "theme",
         covered = int((block.sum(axis=0) > 0).sum())
         breadth = (block > 0).sum(axis=1)[block.sum(axis=1) > 0]
         rows.append({"region": reg, "provinces": len(block), "mentioned": mentioned,
-                     "share_mentioned": mentioned / len(block), "practices": n_practices,
+                     "share_mentioned": mentioned / len(block) if len(block) else np.nan,
+                     "practices": n_practices,
                      "practices_per_mentioned": n_practices / mentioned if mentioned else np.nan,
                      "categories": covered, "share_categories": covered / counts.shape[1],
                      "mean_breadth": breadth.mean() if mentioned else np.nan})

@@ -134,6 +134,20 @@ def test_region_summary_by_hand(practices):
     assert math.isnan(r.loc["northeast", "practices_per_mentioned"])
 
 
+def test_a_region_without_provinces_is_a_row_of_zeros_and_nan(practices):
+    # a workspace may move the three northeastern provinces to the east: the east then has 13
+    # provinces and 7 mentioned (the same 7), the northeast none, and no division by zero
+    from npstudy import load_cities, load_provinces
+    from npstudy.gazetteer import Gazetteer
+
+    provinces = load_provinces().replace({"region": {"northeast": "east"}})
+    r = region_summary(practices, gazetteer=Gazetteer(provinces, load_cities()))
+    assert r["provinces"].tolist() == [13, 6, 12, 0]
+    assert r.loc["east", "mentioned"] == 7 and r.loc["east", "share_mentioned"] == 7 / 13
+    assert math.isnan(r.loc["northeast", "share_mentioned"])
+    assert r.loc["northeast", ["mentioned", "practices", "categories"]].tolist() == [0, 0, 0]
+
+
 def test_several_documents_pooled_and_per_document(practices):
     from npstudy.scoring import by_document
     from npstudy.similarity import similarity_matrix
