@@ -41,8 +41,8 @@ def read_document(path: str | os.PathLike, encoding: str | None = None,
     Returns
     -------
     text : str
-        The decoded text, BOM removed, line endings unchanged; offsets of the
-        suggestions index this string.
+        The decoded text, byte-order marks at its start removed (one or more, UTF-8 or
+        GB18030), line endings unchanged; offsets of the suggestions index this string.
     encoding : str
         ``"utf-8"`` or ``"gb18030"``.
 
@@ -65,6 +65,9 @@ def read_document(path: str | os.PathLike, encoding: str | None = None,
         kind = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary (it holds NUL bytes)"
         raise CodingError(f"{name}: file is {kind}, not text – save it as UTF-8 text")
     text, used = _decode(raw, name, encoding)
+    # a byte-order mark is no text: a file saved twice with one (or GB18030's, which the
+    # codec keeps) starts with U+FEFF after decoding; a stored copy would then count it
+    text = text.lstrip("\ufeff")
     check_plain_text(text, name)
     return text, used
 

@@ -42,6 +42,24 @@ def test_read_utf8_with_and_without_bom(tmp_path):
     assert read_document(p) == ("上海设立基金。", "utf-8")
 
 
+def test_every_leading_byte_order_mark_is_removed(tmp_path, cli):
+    # a file saved twice with a BOM, and a GB18030 file with its own BOM (84 31 95 33): a
+    # U+FEFF left at the start was stored by add-document and then stripped by validate,
+    # which counted one character fewer than documents.csv recorded
+    text = "浙江设立科技创新基金。"
+    p, g = tmp_path / "twice.txt", tmp_path / "gb.txt"
+    p.write_bytes(("\ufeff\ufeff" + text).encode("utf-8"))
+    g.write_bytes(b"\x84\x31\x95\x33" + text.encode("gb18030"))
+    assert read_document(p) == (text, "utf-8")
+    assert read_document(g) == (text, "gb18030")
+    ws = tmp_path / "ws"
+    assert cli("init", ws).code == 0
+    for path, doc in ((p, "twice"), (g, "gb")):
+        assert cli("add-document", ws, path, "--doc-id", doc).code == 0
+        assert (ws / "raw" / f"{doc}.txt").read_text(encoding="utf-8") == text
+    assert cli("validate", ws).code == 0
+
+
 def test_read_gb18030_detected_and_forced(tmp_path):
     p = tmp_path / "g.txt"
     p.write_bytes("山东、广东获批筹建国家碳计量中心。".encode("gb18030"))
