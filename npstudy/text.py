@@ -212,7 +212,9 @@ def split_sentences(text: str) -> pd.DataFrame:
                          "text": [text[s:e] for s, e in zip(lay.starts, lay.ends)]})
 
 
-_SENTENCE_CHARS = "。！？!?\r\n"
+#: Sentence ends: full stops and line breaks of every kind (NEL, line and paragraph separators
+#: too), so that no quote spans a line break, which a table cell may not hold.
+_SENTENCE_CHARS = "。！？!?\r\n\x85\u2028\u2029"
 _CLAUSE_CHARS = ";；"
 
 
@@ -335,6 +337,12 @@ def text_warnings(cp: np.ndarray) -> list[str]:
                    f"first at character {int(lone_cr[0])}, as classic Mac OS did); paragraphs "
                    "are read at line feeds, so convert the line ends (e.g. tr '\\r' '\\n') "
                    "and code the text again")
+    separators = np.flatnonzero((sample == 0x85) | (sample == 0x2028) | (sample == 0x2029))
+    if len(separators):
+        out.append(f"the text breaks {len(separators)} line(s) with U+{int(sample[separators[0]]):04X} "
+                   f"(first at character {int(separators[0])}); sentences end there, but "
+                   "paragraphs and title lines are read at line feeds, so replace these with "
+                   "line feeds and code the text again")
     if han == 0:
         out.append("the text holds no Chinese characters")
     elif trad / han > 0.02:

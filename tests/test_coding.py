@@ -60,6 +60,24 @@ def test_every_leading_byte_order_mark_is_removed(tmp_path, cli):
     assert cli("validate", ws).code == 0
 
 
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_no_quote_spans_a_line_separator(separator):
+    # a quote spanning U+2029 swallowed the line before it, and merge refused the row because a
+    # cell may not hold a line break; the separators end sentences, and the coder says why the
+    # lines are not read as paragraphs
+    from npstudy.coder import code_text
+    from npstudy.workspace import LINE_BREAKS
+
+    text = separator.join(["2024年江苏省政府工作报告", "浙江省设立科技创新基金。",
+                           "建设概念验证中心，布局量子信息实验室。"])
+    result = code_text(text)
+    assert len(result.suggestions)
+    for s, e, q in zip(result.suggestions.start, result.suggestions.end, result.suggestions.quote):
+        assert text[s:e] == q and not LINE_BREAKS.search(q)
+    assert result.suggestions.quote.iloc[0] == "浙江省设立科技创新基金"
+    assert any(f"U+{ord(separator):04X}" in w for w in result.warnings)
+
+
 def test_read_gb18030_detected_and_forced(tmp_path):
     p = tmp_path / "g.txt"
     p.write_bytes("山东、广东获批筹建国家碳计量中心。".encode("gb18030"))
