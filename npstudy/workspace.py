@@ -32,7 +32,7 @@ from .fileio import (CONTROL_CHARS, MAX_CODED_TEXT_BYTES, MAX_TABLE_BYTES, MAX_T
                      link_problem, read_table, refuse_protected, remove_stale_temps, safe_subfolder,
                      write_files_atomic)
 from .text import read_document
-from .validation import Context, check_practices
+from .validation import Context, _check_units, check_practices
 
 __all__ = ["make_workspace", "register_document", "decide", "merge_reviewed", "check_workspace",
            "WORKSPACE_TABLES"]
@@ -416,6 +416,7 @@ def merge_reviewed(reviewed: str | os.PathLike | pd.DataFrame, folder: str | os.
             new["coder"] = coder
         # keep the workspace's own extra columns (statement, scope, ...); new rows leave them empty
         merged = pd.concat([base, new], ignore_index=True).fillna("")
+        _refuse_unit_clashes(merged, len(base), rows, name, folder)
         review = _table_bytes(table, Path(name), cells_checked=True)
         stem = "reviewed" if is_frame else re.sub(r"[^A-Za-z0-9_.-]", "_", Path(reviewed).stem)[:60]
         reviews = safe_subfolder(folder, "reviews", create=False)
@@ -468,6 +469,25 @@ def _keys(table: pd.DataFrame, cities: dict | None = None) -> list[tuple]:
 
 
 _UNWRITABLE = re.compile(f"{CONTROL_CHARS.pattern}|{LINE_BREAKS.pattern}")
+
+
+def _refuse_unit_clashes(merged: pd.DataFrame, n_base: int, rows: list, name: str,
+                         folder: Path) -> None:
+    """Refuse accepted rows whose statement ids clash with the workspace's own rows.
+
+    Each accepted row is valid on its own (see :func:`check_practices`); a statement id is a
+    unit across the table (rules R1, R1a), so it is checked on the merged table. Problems on
+    the new rows (those after the first ``n_base``) are named by the reviewed file's row.
+    """
+    problems = [p for p in _check_units(merged, str(folder / "practices.csv"))
+                if p.row >= n_base + 2]
+    if problems:
+        p = problems[0]
+        row = int(rows[p.row - n_base - 2]) + 2
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise CodingError(f"{name}:{row}: {p.column}: {p.value!r} – {p.message}, once merged into "
+                          f"{folder / 'practices.csv'}{more} – {p.suggestion}, or clear the "
+                          f"{p.column} cell (nothing was changed)")
 
 
 def _refuse_unwritable_cells(table: pd.DataFrame, name: str) -> None:

@@ -130,6 +130,27 @@ def test_merge_reads_reviewed_files_with_or_without_bom(loop):
     assert merged.attrs["added"] == 3
 
 
+def test_merge_refuses_a_statement_id_the_workspace_gives_another_span(loop, cli):
+    # S001 is the article's first statement (P001's span): an accepted row of another document
+    # may not reuse it, or the merged workspace fails validate (rule R1a)
+    ws = loop / "ws"
+    rows = read_csv(loop / "rev.csv")
+    first = next(i for i, r in enumerate(rows) if r["decision"] == "accept")
+    rows[first]["statement"] = "S001"
+    write_csv(loop / "clash.csv", rows)
+    before = tree_hashes(ws)
+    run = cli("merge", loop / "clash.csv", "--into", ws)
+    assert run.code == 1
+    line = run.error_line()
+    assert f"clash.csv:{first + 2}: statement: 'S001' – rows of this statement quote different spans" in line
+    assert "once merged into" in line and "(nothing was changed)" in line
+    assert tree_hashes(ws) == before
+    rows[first]["statement"] = ""            # cleared, as the message says: merges and validates
+    write_csv(loop / "cleared.csv", rows)
+    assert cli("merge", loop / "cleared.csv", "--into", ws).code == 0
+    assert validate(ws) == []
+
+
 def test_merge_keeps_the_previous_version(loop):
     ws = loop / "ws"
     old = (ws / "practices.csv").read_bytes()
