@@ -90,8 +90,10 @@ def test_a_second_run_skips_what_is_coded_alike(tmp_path):
     # a manifest from another lexicon or version is no match
     manifest = out / "docs" / "plain" / MANIFEST
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    manifest.write_text(json.dumps(dict(data, lexicon="0" * 64), ensure_ascii=False, indent=1,
-                                   sort_keys=True) + "\n", encoding="utf-8")
+    from npstudy.coder.corpus import _content_sha256, _manifest_bytes
+
+    other = dict(data, lexicon="0" * 64)           # as another lexicon's run writes it
+    manifest.write_bytes(_manifest_bytes(dict(other, manifest_sha256=_content_sha256(other))))
     last = code_corpus(corpus, out, province="CN-AH", progress=False)
     assert (last["coded"], last["skipped"]) == (1, 3)
 
@@ -379,6 +381,8 @@ def test_an_output_name_holding_a_users_folder_is_never_replaced(tmp_path):
 @pytest.mark.parametrize("edit", [
     lambda m: {**m, "reviewer_note": "checked by Li"},     # a key added
     lambda m: {**m, "suggestions": -5},                    # an impossible count
+    lambda m: {**m, "suggestions": m["suggestions"] + 7},  # a possible count, changed in place
+    lambda m: {**m, "warnings": ["seen"]},                 # a warning changed
 ])
 def test_an_edited_manifest_is_no_longer_npstudys(tmp_path, edit):
     corpus, out = make_corpus(tmp_path / "in"), tmp_path / "out"
@@ -393,6 +397,19 @@ def test_an_edited_manifest_is_no_longer_npstudys(tmp_path, edit):
     assert "was not written by npstudy code" in totals["errors"][0][1]
     assert path.read_text(encoding="utf-8") == changed
 
+
+def test_a_manifest_written_before_its_own_digest_still_resumes(tmp_path):
+    # outputs of an earlier run have no manifest_sha256: they are skipped as before, not failed
+    from npstudy.coder.corpus import _manifest_bytes
+
+    corpus, out = make_corpus(tmp_path / "in"), tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    path = out / "docs" / "news" / MANIFEST
+    old = json.loads(path.read_text(encoding="utf-8"))
+    del old["manifest_sha256"]
+    path.write_bytes(_manifest_bytes(old))
+    totals = code_corpus(corpus, out, progress=False)
+    assert totals["skipped"] == 4 and totals["failed"] == 0
 
 
 def test_a_bad_recorded_province_names_documents_csv_not_the_option(coder):

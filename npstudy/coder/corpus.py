@@ -52,7 +52,7 @@ _TMP, _OLD = ".npstudy-tmp-", ".npstudy-old-"
 _MANIFEST_KEYS = frozenset({"doc_id", "source", "npstudy", "lexicon", "sha256", "province_option",
                             "province_recorded", "encoding_option", "encoding", "chars", "province",
                             "province_source", "suggestions", "aggregates", "unmatched", "warnings",
-                            "outputs_sha256"})
+                            "outputs_sha256", "manifest_sha256"})
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ def _read_manifest(folder: Path) -> dict | None:
         return None
     if not isinstance(found, dict) or raw != _manifest_bytes(found) or set(found) - _MANIFEST_KEYS:
         return None       # not as npstudy writes it: edited since
+    if "manifest_sha256" in found and found["manifest_sha256"] != _content_sha256(found):
+        return None       # a value changed in place (a count, a digest): edited since
     digests = found.get("outputs_sha256", {})
     if (not all(isinstance(found.get(k, 0), int) and not isinstance(found.get(k, 0), bool)
                 and found.get(k, 0) >= 0 for k in ("suggestions", "aggregates", "unmatched"))
@@ -154,6 +156,14 @@ def _read_manifest(folder: Path) -> dict | None:
             or not isinstance(found.get("warnings", []), list)):
         return None
     return found
+
+
+def _content_sha256(manifest: dict) -> str:
+    """SHA-256 of a manifest's content without its own digest: an edit that keeps the file's
+    form (a count changed in place) changes it. Manifests written before it are read as they
+    were."""
+    content = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return hashlib.sha256(_manifest_bytes(content)).hexdigest()
 
 
 def _manifest_bytes(manifest: dict) -> bytes:
@@ -284,6 +294,7 @@ def code_document(path: str | os.PathLike, options: CorpusOptions) -> dict:
         files = {name: csv_bytes(getattr(result, attr), bom=True) for name, attr in OUTPUTS.items()}
         manifest["outputs_sha256"] = {name: hashlib.sha256(data).hexdigest()
                                       for name, data in files.items()}
+        manifest["manifest_sha256"] = _content_sha256(manifest)
         files[MANIFEST] = _manifest_bytes(manifest)
         _publish(out, doc_id, files)
         return _summary(doc_id, "coded", manifest)
