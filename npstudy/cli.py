@@ -426,7 +426,8 @@ def _cmd_import_qdpx(args) -> int:
     merged = import_qdpx(args.file, args.into)
     for warning in merged.attrs.get("warnings", []):
         _say(f"npstudy: warning: {args.file}: {warning}")
-    for source, doc_id in merged.attrs.get("registered", {}).items():
+    # by document: two sources of one name (different texts) are two documents
+    for doc_id, source in sorted(merged.attrs.get("registered_documents", {}).items()):
         print(f"registered source {source!r} as document {doc_id}")
     print(f"imported {merged.attrs['imported']} new row(s) into "
           f"{Path(args.into) / 'practices.csv'}, which now holds {len(merged)} rows; "

@@ -193,6 +193,9 @@ def test_missing_codings_and_bad_offsets(exported, tmp_path):
     outside = rewrite(exported, tmp_path / "outside.qdpx", lambda xml: xml.replace(
         'startPosition="382" endPosition="451"', 'startPosition="382" endPosition="99999"'))
     unchanged_after_error(outside, ws, "selection 'P001'", "outside the text (0–3097)")
+    empty = rewrite(exported, tmp_path / "empty.qdpx", lambda xml: xml.replace(
+        'startPosition="382" endPosition="451"', 'startPosition="382" endPosition="382"'))
+    unchanged_after_error(empty, ws, "selection 'P001'", "chars 382–382 select no text")
 
 
 def test_not_a_project(tmp_path, capsys):

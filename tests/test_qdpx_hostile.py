@@ -365,3 +365,33 @@ def test_a_province_added_with_free_text_in_the_memo_is_imported(workspace, expo
     [row] = merged[(merged["province"] == "CN-ZJ") & (merged["start"].astype(str) == "382")].to_dict("records")
     assert row["summary_en"] == summary and row["code"] == "innovation.basic_research.special_zone"
     assert row["city"] == "" and row["quote"] == load_practices().query("id == 'P001'").quote.iloc[0]
+
+
+def test_a_memo_value_with_a_line_break_is_named_by_its_selection(workspace, cli, exported,
+                                                                 tmp_path):
+    # an escaped line break (\n) in a memo's summary became a cell merge refuses; the error
+    # named "reviewed suggestions:2", a file the user does not have
+    block = ("province: CN-ZJ\ncode: innovation.basic_research.special_zone\n"
+             "instrument: environment\ninstrument_type: pilot_zone\n"
+             "summary_en: Line one\\nline two")
+    path = edited(exported, tmp_path / "nl.qdpx", lambda x: _add_zhejiang(x, block))
+    line = refused(cli, workspace, path, "selection 'P001'", "summary_en 'Line one\\nline two'",
+                   "holds a line break", "write it on one line in the tool")
+    assert "reviewed suggestions" not in line
+
+
+def test_a_source_with_the_text_of_two_documents_is_named_in_a_warning(workspace, cli, exported,
+                                                                      tmp_path):
+    # the article's text registered a second time: a source renamed in the tool matches both
+    from npstudy.workspace import register_document
+
+    copy = tmp_path / "same.txt"
+    copy.write_text((data_dir() / "raw" / f"{DOC}.txt").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    register_document(workspace, copy, "zz_copy")
+    path = edited(exported, tmp_path / "renamed.qdpx",
+                  lambda x: x.replace(f'name="{DOC}"', 'name="Interview"'))
+    run = cli("import-qdpx", path, "--into", workspace)
+    assert run.code == 0, run.err
+    assert "source 'Interview' has the text of 2 documents" in run.err
+    assert f"its codings go to {DOC}" in run.err

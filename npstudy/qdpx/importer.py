@@ -69,8 +69,10 @@ def import_qdpx(path: str | os.PathLike, folder: str | os.PathLike,
     pandas.DataFrame
         The workspace's practices after the merge. ``attrs["imported"]`` and
         ``attrs["already_present"]`` count the project's rows that were added and
-        skipped, ``attrs["registered"]`` maps each newly registered source's name to
-        its document id, ``attrs["warnings"]`` lists what was not imported.
+        skipped, ``attrs["registered_documents"]`` maps each newly registered
+        document id to its source's name (``attrs["registered"]``, source name to id,
+        keeps one of two sources of the same name), ``attrs["warnings"]`` lists what
+        was not imported and which source had the text of several documents.
 
     Notes
     -----
@@ -117,16 +119,18 @@ def import_qdpx(path: str | os.PathLike, folder: str | os.PathLike,
         merged = _apply(folder, new, new_docs, name) if len(new) else existing
     merged.attrs.update(imported=len(new), already_present=len(rows) - len(new),
                         warnings=project.warnings,
-                        registered={src: d for d, (src, _) in new_docs.items()})
+                        registered={src: d for d, (src, _) in new_docs.items()},
+                        registered_documents={d: src for d, (src, _) in new_docs.items()})
     return merged
 
 
 def _match_sources(project: QdpxProject, ctx: Context, folder: Path, name: str):
     """``{source guid: doc_id}``, ``{new doc_id: (source name, text)}`` and problems."""
     docs, new_docs, problems = {}, {}, []
-    by_text = {}
+    by_text, same_text = {}, {}
     for doc_id in sorted(ctx.sources):
         by_text.setdefault(ctx.sources[doc_id], doc_id)
+        same_text.setdefault(ctx.sources[doc_id], []).append(doc_id)
     for key, (src_name, text) in project.sources.items():
         if src_name in ctx.sources and ctx.sources[src_name] != text:
             problems.append(f"source {src_name!r} differs from the text of document "
@@ -135,6 +139,12 @@ def _match_sources(project: QdpxProject, ctx: Context, folder: Path, name: str):
                             "the QDA tool to register it as a new document")
         elif src_name in ctx.sources or text in by_text:
             docs[key] = src_name if src_name in ctx.sources else by_text[text]
+            twins = same_text.get(text, [])
+            if src_name not in ctx.sources and len(twins) > 1:
+                project.warnings.append(
+                    f"source {src_name!r} has the text of {len(twins)} documents "
+                    f"({', '.join(twins[:5])}); its codings go to {twins[0]} – to code another, "
+                    "rename the source in the QDA tool to that document's id")
         elif any(t == text for _, t in new_docs.values()):  # a second copy of a new text
             docs[key] = next(d for d, (_, t) in new_docs.items() if t == text)
         else:
@@ -211,6 +221,10 @@ def _spans(project: QdpxProject, kinds: dict, docs: dict, texts: dict):
                             "numbers")
             continue
         start, end, size = int(sel["start"]), int(sel["end"]), len(texts[doc])
+        if start == end and start <= size:
+            problems.append(f"{where}: chars {start}–{end} select no text – select the coded "
+                            "text, or delete the empty selection in the tool")
+            continue
         if not 0 <= start < end <= size:
             problems.append(f"{where}: chars {start}–{end} are outside the text (0–{size}) – the "
                             "source was changed after coding")
@@ -307,8 +321,21 @@ def _apply(folder: Path, new: pd.DataFrame, new_docs: dict, name: str) -> pd.Dat
 
 def _check_rows(new: pd.DataFrame, stage: Path, name: str) -> None:
     """Validate the rows against the staged workspace, naming each problem's selection."""
+    from ..workspace import _UNWRITABLE
+
     wheres = new.attrs.get("where") or []
     problems = []
+    for i, row in enumerate(new.astype(str).itertuples(index=False)):
+        for column, value in zip(new.columns, row):
+            hit = _UNWRITABLE.search(value)
+            if hit:
+                where = wheres[i] if i < len(wheres) else name
+                part = ("the selection spans a line break" if column == "quote" else
+                        "the memo's value holds a line break or control character")
+                problems.append(f"{where}: {column} {value[:60]!r} – {part} ({hit.group()!r}); "
+                                "a practice row is one line of plain text – "
+                                + ("select within one line" if column == "quote" else
+                                   "write it on one line in the tool"))
     for p in check_practices(new.reset_index(drop=True), Context.from_folder(stage), name=name):
         i = p.row - 2
         where = wheres[i] if 0 <= i < len(wheres) else name
