@@ -122,8 +122,12 @@ def load_corpus(folder: str | os.PathLike) -> dict:
     texts = {}
     for doc_id in docs["doc_id"]:
         path = folder / "docs" / f"{doc_id}.txt"
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise DataError(f"{path}: not found – every document of documents.csv needs its text")
+        if not path.is_file():
+            raise DataError(f"{path}: not a regular file (a folder, FIFO, device or link to "
+                            "nowhere) – every document of documents.csv needs its text as a "
+                            "plain file")
         texts[doc_id] = read_document(path)[0]
     labels = read_table(folder / "labels.csv")
     missing = [c for c in ("doc_id", "province", "theme") if c not in labels.columns]

@@ -1,6 +1,7 @@
 """Evaluation: per-theme scores by hand, the document-clustered bootstrap against a plain
 loop, corpus loading errors, and the frozen test set's figures."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,14 @@ def test_load_corpus_reports_bad_input(tmp_path):
     (tmp_path / "labels.csv").write_text(
         "doc_id,sentence,province,theme,code,note\nd2,x,浙江,talent,,\n", encoding="utf-8")
     with pytest.raises(DataError, match="doc_id 'd2' is not in documents.csv"):
+        load_corpus(tmp_path)
+    # a text that is there but is no plain file is not said to be missing
+    (tmp_path / "docs" / "d1.txt").unlink()
+    os.mkfifo(tmp_path / "docs" / "d1.txt")
+    with pytest.raises(DataError, match="d1.txt: not a regular file"):
+        load_corpus(tmp_path)
+    (tmp_path / "docs" / "d1.txt").unlink()
+    with pytest.raises(DataError, match="d1.txt: not found"):
         load_corpus(tmp_path)
 
 
