@@ -193,11 +193,12 @@ def _path(path, name: str) -> Path:
     return Path(path) if path is not None else data_dir() / name
 
 
-def _load(path, name: str) -> pd.DataFrame:
+def _load(path, name: str, check=None) -> pd.DataFrame:
     """Read one table of the data folder and type it as :mod:`npstudy.schema` says.
 
     Columns the schema marks ``optional`` are added, empty, when the file lacks them.
     Integer columns that may be empty are left as text (e.g. ``aggregates.count``).
+    ``check(frame, path)``, if given, sees the cells as text before they are typed.
     """
     path = _path(path, name)
     frame = read_table(path)
@@ -205,6 +206,8 @@ def _load(path, name: str) -> pd.DataFrame:
     for col in schema.columns(name):
         if col not in frame.columns:
             frame[col] = ""
+    if check is not None:
+        check(frame, path)
     spec = schema.table(name)
     ints = [f.name for f in spec.fields if f.type == "integer" and f.required]
     return _typed(frame, path, ints=ints, bools=schema.typed_columns(name, "boolean"))
@@ -220,6 +223,32 @@ def _unique(frame: pd.DataFrame, path, column: str, what: str) -> pd.DataFrame:
         raise DataError(f"{path}:{i + 2}: {column}: {value!r} is already on row {first + 2} – "
                         f"list each {what} once (delete or correct the repeated row)")
     return frame
+
+
+#: The largest ``tile_row`` / ``tile_col`` of ``provinces.csv``. The tile map
+#: (:mod:`npstudy.plots.tiles`) is as many tiles high and wide as the largest values; the
+#: shipped grid uses 0-7, and a value far beyond would draw a map of millions of empty tiles.
+MAX_TILE = 20
+
+
+def _check_provinces(frame: pd.DataFrame, path) -> None:
+    """Refuse a tile position outside 0-:data:`MAX_TILE`, and a ``type`` or ``region`` outside
+    the values :mod:`npstudy.schema` lists (``region`` may be empty: Hong Kong, Macao, Taiwan)."""
+    for column in ("tile_row", "tile_col"):
+        for i, value in enumerate(frame[column]):
+            if not (re.fullmatch(r"[0-9]{1,2}", value) and int(value) <= MAX_TILE):
+                raise DataError(f"{path}:{i + 2}: {column}: {value!r} is not a position on the "
+                                f"tile map – use a whole number from 0 to {MAX_TILE} (row 0 is "
+                                "the north, column 0 the west)")
+    empty = {"region": " (empty only for Hong Kong, Macao and Taiwan)"}
+    for field in schema.table("provinces.csv").fields:
+        if not isinstance(field.enum, tuple):
+            continue
+        for i, value in enumerate(frame[field.name]):
+            if value and value not in field.enum:
+                raise DataError(f"{path}:{i + 2}: {field.name}: {value!r} is not a "
+                                f"{field.name} of the schema – use one of: "
+                                f"{', '.join(field.enum)}{empty.get(field.name, '')}")
 
 
 def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -287,7 +316,7 @@ def load_provinces(path: str | os.PathLike | None = None) -> pd.DataFrame:
     34
     """
     path = _path(path, "provinces.csv")
-    frame = _load(path, "provinces.csv")
+    frame = _load(path, "provinces.csv", check=_check_provinces)
     for column in ("iso_code", "gb_code"):
         _unique(frame, path, column, "province")
     return frame

@@ -38,7 +38,7 @@ from .gazetteer import Gazetteer
 from .lexicon import load_places
 
 __all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
-           "check_documents", "Context"]
+           "check_documents", "check_one_line", "check_recorded_provinces", "Context"]
 #: A table is checked until this many problems are found.
 MAX_PROBLEMS = 1000
 # Columns whose values are ids or flags, where surrounding space would make two equal values
@@ -216,6 +216,8 @@ def validate(path: str | Path | None = None) -> list[Problem]:
         context = Context.from_folder(folder if path.is_dir() else None, problems)
     except DataError as err:
         return problems + [_file_problem(str(err).split(":", 1)[0], err)]
+    if path.is_dir() and os.path.lexists(folder / "documents.csv"):
+        problems += check_recorded_provinces(folder / "documents.csv")
     problems += validate_practices(practices, context)
     if aggregates is not None and aggregates.exists():
         problems += _check_file(aggregates, context, check_aggregates)
@@ -223,8 +225,65 @@ def validate(path: str | Path | None = None) -> list[Problem]:
 
 
 def validate_practices(path: str | Path, context: Context | None = None) -> list[Problem]:
-    """Check one practices CSV file; see :func:`validate`."""
-    return _check_file(Path(path), context or Context.from_folder(), check_practices)
+    """Check one practices CSV file; see :func:`validate`.
+
+    Besides :func:`check_practices`, no cell may hold a line break (:func:`check_one_line`):
+    ``npstudy merge`` and ``npstudy import-qdpx`` could not write the table back.
+    """
+    def check(frame, ctx, name):
+        return check_practices(frame, ctx, name=name) + check_one_line(frame, name)
+
+    return _check_file(Path(path), context or Context.from_folder(), check)
+
+
+def check_one_line(frame: pd.DataFrame, name: str = "practices.csv") -> list[Problem]:
+    """A problem for every cell of ``frame`` that holds a line break (LF, CR, NEL, U+2028,
+    U+2029), in the columns ``npstudy merge`` writes back: every column whose name does not
+    start with ``_``. The rule, and the suggestion, are merge's own (it refuses such a table,
+    since the cell would not come back as one cell of one line).
+    """
+    from .workspace import LINE_BREAKS  # the workspace module imports this one
+
+    out: list[Problem] = []
+    for col in frame.columns:
+        if str(col).startswith("_"):
+            continue
+        values = frame[col].astype(str).tolist()
+        if not LINE_BREAKS.search("".join(values)):  # one search per column: fast
+            continue
+        for i, value in enumerate(values):
+            found = LINE_BREAKS.search(value)
+            if found:
+                out.append(Problem(name, i + 2, str(col), _short(value),
+                                   f"holds a line break ({found.group()!r})",
+                                   "a cell must be one line of plain text; remove it"))
+                if len(out) >= MAX_PROBLEMS:
+                    return out
+    return out
+
+
+def check_recorded_provinces(path: Path) -> list[Problem]:
+    """A problem for every ``province`` of a workspace's ``documents.csv`` that ``npstudy code``
+    would refuse to read as the document's own province.
+
+    ``npstudy code WS/raw/<doc_id>.txt`` takes the province recorded for the text (see
+    :func:`npstudy.coder.province.recorded_province`) and refuses a value that is not a
+    province name, ISO code or city of the shipped gazetteer; an empty cell records none.
+    """
+    from .gazetteer import PROVINCE_HINT, load_gazetteer
+
+    try:
+        frame = read_table(path)
+    except DataError:
+        return []  # check_documents has reported it
+    if "province" not in frame.columns:
+        return []
+    gazetteer = load_gazetteer()  # the coder's (npstudy.coder.default_coder)
+    return [Problem(str(path), i + 2, "province", _short(value),
+                    "not a province name or ISO code, so `npstudy code` refuses the text",
+                    f"{PROVINCE_HINT}, or leave it empty")
+            for i, value in enumerate(frame["province"])
+            if value.strip() and gazetteer.find(value.strip()) is None]
 
 
 def _check_file(path: Path, context: Context, check) -> list[Problem]:
