@@ -35,10 +35,13 @@ def locate(page_text, sha256, n_chars):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("excerpt_id")
+    parser.add_argument("excerpt_id", help="the excerpt_id of a row of the excerpts table")
     parser.add_argument("page", type=Path, help="UTF-8 text of the page the row's url points to")
     parser.add_argument("cache", type=Path, help="folder that receives <excerpt_id>.txt")
-    parser.add_argument("--csv", type=Path, default=HERE / "excerpts.csv")
+    parser.add_argument("--csv", type=Path, default=HERE / "excerpts.csv",
+                        help="the excerpts table that holds the row (default: excerpts.csv beside "
+                             "this script; e.g. data/evaluation/realtext/test6/excerpts.csv for "
+                             "another set)")
     args = parser.parse_args(argv)
     try:
         with open(args.csv, encoding="utf-8", newline="") as f:
