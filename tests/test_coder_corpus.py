@@ -412,6 +412,26 @@ def test_a_manifest_written_before_its_own_digest_still_resumes(tmp_path):
     assert totals["skipped"] == 4 and totals["failed"] == 0
 
 
+def test_outputs_an_old_manifest_cannot_vouch_for_are_never_replaced(tmp_path):
+    # a manifest without output digests (as npstudy wrote them before) cannot tell an edited
+    # table from its own: the document fails and the reviewer's edit is kept
+    from npstudy.coder.corpus import _manifest_bytes
+
+    corpus, out = make_corpus(tmp_path / "in"), tmp_path / "out"
+    code_corpus(corpus, out, progress=False)
+    folder = out / "docs" / "news"
+    old = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    for key in ("outputs_sha256", "manifest_sha256"):
+        del old[key]
+    (folder / MANIFEST).write_bytes(_manifest_bytes(old))
+    with open(folder / "suggestions.csv", "a", encoding="utf-8") as f:
+        f.write("REVIEWER NOTE\n")
+    edited = (folder / "suggestions.csv").read_bytes()
+    totals = code_corpus(corpus, out, progress=False)
+    assert totals["failed"] == 1 and "whose digest an older manifest lacks" in totals["errors"][0][1]
+    assert (folder / "suggestions.csv").read_bytes() == edited
+
+
 def test_a_bad_recorded_province_names_documents_csv_not_the_option(coder):
     from npstudy.coder.province import document_province
     from npstudy.fileio import CodingError

@@ -220,13 +220,15 @@ def _publish(out: Path, doc_id: str, files: dict[str, bytes]) -> None:
                               "another --out")
         foreign = sorted(p.name for p in target.iterdir() if p.name not in files)
         written = manifest.get("outputs_sha256", {})
-        foreign += sorted(name for name, digest in written.items()    # edited, or now a folder
-                          if os.path.lexists(target / name) and _file_sha256(target / name) != digest)
+        foreign += sorted(name for name in files if name != MANIFEST    # edited, now a folder,
+                          and os.path.lexists(target / name)              # or never digested
+                          and _file_sha256(target / name) != written.get(name))
         if foreign:
             shutil.rmtree(tmp)
-            raise CodingError(f"{target}: holds files npstudy code did not write or that were "
-                              f"edited since ({', '.join(foreign)}) – move them away before the "
-                              "document is coded again")
+            raise CodingError(f"{target}: holds files npstudy code did not write, that were "
+                              f"edited since, or whose digest an older manifest lacks "
+                              f"({', '.join(foreign)}) – move them away before the document is "
+                              "coded again")
         old = out / f"{_OLD}{doc_id}-{os.getpid()}-{threading.get_ident()}"
         os.rename(target, old)
         os.rename(tmp, target)
