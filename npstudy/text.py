@@ -339,8 +339,10 @@ def text_warnings(cp: np.ndarray) -> list[str]:
                    "and code the text again")
     separators = np.flatnonzero((sample == 0x85) | (sample == 0x2028) | (sample == 0x2029))
     if len(separators):
-        out.append(f"the text breaks {len(separators)} line(s) with U+{int(sample[separators[0]]):04X} "
-                   f"(first at character {int(separators[0])}); sentences end there, but "
+        kinds = ", ".join(f"{int((sample == c).sum())} U+{c:04X}" for c in (0x85, 0x2028, 0x2029)
+                          if (sample == c).any())
+        out.append(f"the text breaks lines with separators other than line feeds ({kinds}; "
+                   f"first at character {int(separators[0])}); sentences end there, but "
                    "paragraphs and title lines are read at line feeds, so replace these with "
                    "line feeds and code the text again")
     if han == 0:

@@ -78,6 +78,13 @@ def test_no_quote_spans_a_line_separator(separator):
     assert any(f"U+{ord(separator):04X}" in w for w in result.warnings)
 
 
+def test_each_kind_of_line_separator_is_counted_by_itself():
+    from npstudy.text import code_points, text_warnings
+
+    [warning] = text_warnings(code_points("浙江设立基金。\u2028江苏建设中心。\x85上海。\u2028"))
+    assert "(1 U+0085, 2 U+2028; first at character 7)" in warning
+
+
 def test_read_gb18030_detected_and_forced(tmp_path):
     p = tmp_path / "g.txt"
     p.write_bytes("山东、广东获批筹建国家碳计量中心。".encode("gb18030"))

@@ -196,6 +196,9 @@ def test_missing_codings_and_bad_offsets(exported, tmp_path):
     empty = rewrite(exported, tmp_path / "empty.qdpx", lambda xml: xml.replace(
         'startPosition="382" endPosition="451"', 'startPosition="382" endPosition="382"'))
     unchanged_after_error(empty, ws, "selection 'P001'", "chars 382–382 select no text")
+    reversed_ = rewrite(exported, tmp_path / "reversed.qdpx", lambda xml: xml.replace(
+        'startPosition="382" endPosition="451"', 'startPosition="451" endPosition="382"'))
+    unchanged_after_error(reversed_, ws, "selection 'P001'", "chars 451–382 end before they start")
 
 
 def test_not_a_project(tmp_path, capsys):

@@ -221,6 +221,11 @@ def _spans(project: QdpxProject, kinds: dict, docs: dict, texts: dict):
                             "numbers")
             continue
         start, end, size = int(sel["start"]), int(sel["end"]), len(texts[doc])
+        if end < start:
+            problems.append(f"{where}: chars {start}–{end} end before they start – the tool wrote "
+                            "the selection's positions reversed; select the text again and "
+                            "export the project again")
+            continue
         if start == end and start <= size:
             problems.append(f"{where}: chars {start}–{end} select no text – select the coded "
                             "text, or delete the empty selection in the tool")
