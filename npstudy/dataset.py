@@ -231,24 +231,71 @@ def _unique(frame: pd.DataFrame, path, column: str, what: str) -> pd.DataFrame:
 MAX_TILE = 20
 
 
+#: The provincial-level units without an NBS region (``region`` empty): Hong Kong, Macao, Taiwan.
+NO_REGION = ("CN-HK", "CN-MO", "CN-TW")
+
+
 def _check_provinces(frame: pd.DataFrame, path) -> None:
-    """Refuse a tile position outside 0-:data:`MAX_TILE`, and a ``type`` or ``region`` outside
-    the values :mod:`npstudy.schema` lists (``region`` may be empty: Hong Kong, Macao, Taiwan)."""
+    """Refuse a tile position outside 0-:data:`MAX_TILE`, a cell that breaks a constraint of
+    :mod:`npstudy.schema` (:func:`_check_constraints`), and an empty ``region`` of any unit but
+    Hong Kong, Macao and Taiwan (:data:`NO_REGION`): a mainland province without one would
+    drop out of the region tables."""
     for column in ("tile_row", "tile_col"):
         for i, value in enumerate(frame[column]):
             if not (re.fullmatch(r"[0-9]{1,2}", value) and int(value) <= MAX_TILE):
                 raise DataError(f"{path}:{i + 2}: {column}: {value!r} is not a position on the "
                                 f"tile map – use a whole number from 0 to {MAX_TILE} (row 0 is "
                                 "the north, column 0 the west)")
-    empty = {"region": " (empty only for Hong Kong, Macao and Taiwan)"}
-    for field in schema.table("provinces.csv").fields:
-        if not isinstance(field.enum, tuple):
+    _check_constraints(frame, path, "provinces.csv", "province")
+    regions = next(f.enum for f in schema.table("provinces.csv").fields if f.name == "region")
+    for i, (iso, region) in enumerate(zip(frame["iso_code"], frame["region"])):
+        if not region and iso not in NO_REGION:
+            raise DataError(f"{path}:{i + 2}: region: {region!r} is empty, but only Hong Kong, "
+                            f"Macao and Taiwan ({', '.join(NO_REGION)}) have no region – use one "
+                            f"of: {', '.join(regions)}")
+
+
+def _check_constraints(frame: pd.DataFrame, path, name: str, what: str,
+                       provinces: pd.DataFrame | None = None, provinces_path=None) -> None:
+    """Refuse the first cell of ``frame`` (the table ``name``, one row per ``what``) that breaks
+    a ``pattern``, listed-values (``enum``) or ``unique`` constraint of its schema
+    (:mod:`npstudy.schema`, from which ``datapackage.json`` is written).
+
+    A pattern or a list of values applies to a non-empty cell, and a pattern to the whole of
+    it. A column whose values the schema takes from the province table (``enum="province"``)
+    is checked against the ``iso_code`` of ``provinces`` (read from ``provinces_path``) when
+    it is given.
+    """
+    for field in schema.table(name).fields:
+        if field.name not in frame.columns:
             continue
-        for i, value in enumerate(frame[field.name]):
-            if value and value not in field.enum:
-                raise DataError(f"{path}:{i + 2}: {field.name}: {value!r} is not a "
-                                f"{field.name} of the schema – use one of: "
-                                f"{', '.join(field.enum)}{empty.get(field.name, '')}")
+        values = frame[field.name].tolist()
+        if field.pattern is not None:
+            for i, value in enumerate(values):
+                if value and not re.fullmatch(field.pattern, value):
+                    good = [v for v in values if re.fullmatch(field.pattern, v)]
+                    example = f", e.g. {good[0]!r}" if good else ""
+                    raise DataError(f"{path}:{i + 2}: {field.name}: {value!r} does not match the "
+                                    f"schema's pattern {field.pattern} "
+                                    f"({field.description.rstrip('.')}) – write it in that "
+                                    f"form{example}")
+        allowed, where = field.enum, "the schema"
+        if field.enum == "province":
+            if provinces is None:
+                allowed = None
+            else:
+                allowed, where = tuple(provinces["iso_code"]), str(provinces_path)
+        if isinstance(allowed, tuple):
+            known = set(allowed)
+            for i, value in enumerate(values):
+                if value and value not in known:
+                    shown = ", ".join(allowed[:8]) + (", …" if len(allowed) > 8 else "")
+                    raise DataError(f"{path}:{i + 2}: {field.name}: {value!r} is not a "
+                                    f"{field.name} of {where} – use one of: {shown}"
+                                    + (" (empty only for Hong Kong, Macao and Taiwan)"
+                                       if field.name == "region" else ""))
+        if field.unique:
+            _unique(frame, path, field.name, what)
 
 
 def load_practices(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -316,14 +363,24 @@ def load_provinces(path: str | os.PathLike | None = None) -> pd.DataFrame:
     34
     """
     path = _path(path, "provinces.csv")
-    frame = _load(path, "provinces.csv", check=_check_provinces)
-    for column in ("iso_code", "gb_code"):
-        _unique(frame, path, column, "province")
-    return frame
+    return _load(path, "provinces.csv", check=_check_provinces)
 
 
-def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
+def load_cities(path: str | os.PathLike | None = None,
+                provinces: str | os.PathLike | None = None) -> pd.DataFrame:
     """Load the 333 prefecture-level divisions with their province.
+
+    Every cell must keep the constraints of the schema (:mod:`npstudy.schema`): a unique
+    ``gb_code`` of six ASCII digits, a ``kind`` of the listed ones, and a ``province`` that
+    is an ``iso_code`` of the province table.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A cities CSV; the shipped ``cities.csv`` by default.
+    provinces : path-like, optional
+        The ``provinces.csv`` the cities belong to; by default the one beside ``path``,
+        else the shipped one.
 
     Returns
     -------
@@ -333,7 +390,16 @@ def load_cities(path: str | os.PathLike | None = None) -> pd.DataFrame:
         ``sub_provincial`` (booleans).
     """
     path = _path(path, "cities.csv")
-    return _unique(_load(path, "cities.csv"), path, "gb_code", "city")
+    if provinces is None:
+        beside = path.parent / "provinces.csv"
+        provinces = beside if os.path.lexists(beside) else None
+    provinces = _path(provinces, "provinces.csv")
+    table = load_provinces(provinces)
+
+    def check(frame, where):
+        _check_constraints(frame, where, "cities.csv", "city", table, provinces)
+
+    return _load(path, "cities.csv", check=check)
 
 
 def load_documents(path: str | os.PathLike | None = None) -> pd.DataFrame:

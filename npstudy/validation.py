@@ -38,7 +38,8 @@ from .gazetteer import Gazetteer
 from .lexicon import load_places
 
 __all__ = ["Problem", "validate", "validate_practices", "check_practices", "check_aggregates",
-           "check_documents", "check_one_line", "check_recorded_provinces", "Context"]
+           "check_documents", "check_one_line", "check_recorded_provinces",
+           "check_document_cells", "check_layout_table", "Context"]
 #: A table is checked until this many problems are found.
 MAX_PROBLEMS = 1000
 # Columns whose values are ids or flags, where surrounding space would make two equal values
@@ -113,8 +114,9 @@ class Context:
         elif found:
             raise DataError(f"{found[0]} – run `npstudy validate` on the workspace to see every "
                             "problem")
+        provinces = pick("provinces.csv")  # the cities' provinces are the ones of this table
         return cls(load_codebook(pick("codebook.yaml")),
-                   Gazetteer(load_provinces(pick("provinces.csv")), load_cities(pick("cities.csv")),
+                   Gazetteer(load_provinces(provinces), load_cities(pick("cities.csv"), provinces),
                              load_places(pick("places.csv"))),
                    sources, load_layout(pick("source_layout.csv")))
 
@@ -218,6 +220,8 @@ def validate(path: str | Path | None = None) -> list[Problem]:
         return problems + [_file_problem(str(err).split(":", 1)[0], err)]
     if path.is_dir() and os.path.lexists(folder / "documents.csv"):
         problems += check_recorded_provinces(folder / "documents.csv")
+        problems += check_document_cells(folder / "documents.csv")
+        problems += check_layout_table(folder)
     problems += validate_practices(practices, context)
     if aggregates is not None and aggregates.exists():
         problems += _check_file(aggregates, context, check_aggregates)
@@ -284,6 +288,47 @@ def check_recorded_provinces(path: Path) -> list[Problem]:
                     f"{PROVINCE_HINT}, or leave it empty")
             for i, value in enumerate(frame["province"])
             if value.strip() and gazetteer.find(value.strip()) is None]
+
+
+def check_document_cells(path: Path) -> list[Problem]:
+    """A problem for every cell of a workspace's ``documents.csv`` that ``npstudy add-document``
+    would refuse to write back: one holding a line break (:func:`check_one_line`, the rule of
+    :func:`npstudy.workspace._table_bytes`), and a ``date`` that is not a calendar date in
+    ASCII digits (:func:`npstudy.workspace.check_date`, the rule of ``add-document --date``).
+    """
+    from .fileio import CodingError
+    from .workspace import check_date  # the workspace module imports this one
+
+    try:
+        frame = read_table(path)
+    except DataError:
+        return []  # check_documents has reported it
+    out = check_one_line(frame, str(path))
+    for i, value in enumerate(frame["date"] if "date" in frame.columns else ()):
+        try:
+            check_date(value)
+        except CodingError as err:
+            out.append(Problem(str(path), i + 2, "date", _short(value), "not a calendar date",
+                               str(err).partition(" – ")[2]))
+    return out
+
+
+def check_layout_table(folder: Path) -> list[Problem]:
+    """A problem if a workspace (a folder with its own ``documents.csv``) lacks its
+    ``source_layout.csv``.
+
+    ``npstudy init`` copies the table into every workspace, and ``npstudy add-document`` reads
+    it and adds each new text's lines to it: it fails without it. Validation would otherwise
+    check the workspace's documents against the shipped layout.
+    """
+    path = folder / "source_layout.csv"
+    if os.path.lexists(path):
+        return []
+    return [Problem(str(path), 0, "(file)", str(path),
+                    "file not found: a workspace holds its own layout table, which "
+                    "`npstudy add-document` extends",
+                    "restore it (from a backup, or the shipped data/source_layout.csv plus the "
+                    "lines of the texts you added), or start a new workspace with `npstudy init`")]
 
 
 def _check_file(path: Path, context: Context, check) -> list[Problem]:

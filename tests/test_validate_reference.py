@@ -144,3 +144,155 @@ def test_validate_accepts_the_recorded_provinces_code_accepts(workspace, value, 
     set_document_province(workspace, value)
     assert code_accepts is accepted
     assert (validate_out(workspace)[0] == 0) is accepted
+
+
+# 5. documents.csv cells: add-document writes the register back, one line per cell ------------
+
+def set_document_cell(workspace, column: str, value: str) -> int:
+    """Change one cell of the workspace's documents.csv (the first document); its row."""
+    path = workspace / "documents.csv"
+    rows = read_rows(path)
+    rows[0][column] = value
+    write_rows(path, rows)  # a cell holding a line break is quoted, as a spreadsheet writes it
+    return 2
+
+
+@pytest.mark.parametrize("column, value", [("title", "A\nB"), ("description", "A\r\nB"),
+                                           ("outlet", "A\u2028B")])
+def test_a_document_cell_with_a_line_break_is_refused(workspace, column, value):
+    row = set_document_cell(workspace, column, value)
+    code, out = validate_out(workspace)
+    assert code == 1
+    assert (f"documents.csv:{row}: {column}: {value!r} – holds a line break ({value[1]!r}) – "
+            "a cell must be one line of plain text; remove it") in out
+
+
+# 6. documents.csv dates: add-document --date refuses what is not a calendar date -------------
+
+@pytest.mark.parametrize("value", ["２０２４", "2024-13-45", "2024-02-30", "0000", "2024/05",
+                                   " 2024"])
+def test_a_document_date_that_add_document_refuses_is_refused(workspace, value):
+    from npstudy.fileio import CodingError
+    from npstudy.workspace import check_date
+
+    with pytest.raises(CodingError):
+        check_date(value)  # add-document's own rule
+    row = set_document_cell(workspace, "date", value)
+    code, out = validate_out(workspace)
+    assert code == 1
+    assert f"documents.csv:{row}: date: {value!r} – not a calendar date – write YYYY" in out
+
+
+@pytest.mark.parametrize("value", ["", "2024", "2024-05", "2024-02-29"])
+def test_a_calendar_date_passes(workspace, value):
+    set_document_cell(workspace, "date", value)
+    assert validate_out(workspace)[0] == 0
+
+
+# 7. source_layout.csv: a workspace has one, and add-document appends to it ------------------
+
+def test_a_workspace_without_its_layout_table_is_refused(workspace):
+    path = workspace / "source_layout.csv"
+    path.unlink()
+    code, out = validate_out(workspace)
+    assert code == 1
+    assert f"{path}:0: (file): {str(path)!r} – file not found" in out
+
+
+def test_a_folder_of_practices_alone_needs_no_layout_table(dataset_copy):
+    # no documents.csv of its own: every reference table comes from the shipped data
+    assert validate_out(dataset_copy)[0] == 0
+
+
+# 8. the schema's unique, pattern and listed-values constraints of provinces.csv and cities.csv
+
+def set_city_cell(workspace, column: str, value: str, gb_code: str = "330100") -> int:
+    """Copy the shipped cities.csv into the workspace with one cell changed; its row."""
+    shutil.copy(data_dir() / "cities.csv", workspace / "cities.csv")
+    path = workspace / "cities.csv"
+    rows = read_rows(path)
+    [i] = [i for i, row in enumerate(rows) if row["gb_code"] == gb_code]
+    rows[i][column] = value
+    write_rows(path, rows)
+    return i + 2
+
+
+@pytest.mark.parametrize("table, column, value, message", [
+    ("provinces.csv", "name_zh", "北京市", "is already on row 2"),
+    ("provinces.csv", "short_zh", "北京", "is already on row 2"),
+    ("provinces.csv", "name_en", "Beijing", "is already on row 2"),
+    ("provinces.csv", "gb_code", "33000", "does not match the schema's pattern [0-9]{6}"),
+    ("provinces.csv", "iso_code", "CN-Z1", "does not match the schema's pattern CN-[A-Z]{2}"),
+    ("cities.csv", "gb_code", "33010", "does not match the schema's pattern [0-9]{6}"),
+    ("cities.csv", "gb_code", "３３０１００", "does not match the schema's pattern [0-9]{6}"),
+    ("cities.csv", "province", "CN-XX", "is not a province of"),
+    ("cities.csv", "kind", "town", "is not a kind of the schema"),
+])
+def test_a_schema_constraint_of_a_reference_table_is_enforced(workspace, table, column, value,
+                                                              message):
+    if table == "provinces.csv":
+        row = set_province_cell(workspace, column, value, iso="CN-ZJ")
+    else:
+        row = set_city_cell(workspace, column, value)
+    code, out = validate_out(workspace)
+    assert code == 1
+    assert f"{table}:{row}: {column}: {value!r} – {message}" in out
+
+
+def schema_cases():
+    """One broken cell for every unique, pattern and listed-values constraint of the schema of
+    provinces.csv and cities.csv: the list comes from npstudy.schema, not from this test."""
+    from npstudy import schema
+
+    for table in ("provinces.csv", "cities.csv"):
+        for field in schema.table(table).fields:
+            if field.unique:
+                yield table, field.name, "unique"
+            if field.pattern is not None:
+                yield table, field.name, "pattern"
+            if field.enum is not None:
+                yield table, field.name, "enum"
+
+
+@pytest.mark.parametrize("table, column, constraint", list(schema_cases()))
+def test_every_schema_constraint_of_a_reference_table_is_enforced(workspace, table, column,
+                                                                  constraint):
+    shutil.copy(data_dir() / table, workspace / table)
+    path = workspace / table
+    rows = read_rows(path)
+    value = rows[0][column] if constraint == "unique" else "x-1"
+    rows[1][column] = value
+    write_rows(path, rows)
+    code, out = validate_out(workspace)
+    assert code == 1
+    assert f"{table}:3: {column}: {value!r} – " in out
+
+
+def test_a_city_of_a_province_the_workspace_lacks_is_refused(workspace):
+    # the workspace's provinces.csv has no Zhejiang: the shipped cities of Zhejiang have no home
+    shutil.copy(data_dir() / "provinces.csv", workspace / "provinces.csv")
+    rows = read_rows(workspace / "provinces.csv")
+    write_rows(workspace / "provinces.csv", [r for r in rows if r["iso_code"] != "CN-ZJ"])
+    row = next(i + 2 for i, r in enumerate(read_rows(data_dir() / "cities.csv"))
+               if r["province"] == "CN-ZJ")
+    code, out = validate_out(workspace)
+    assert code == 1
+    assert f"cities.csv:{row}: province: 'CN-ZJ' – is not a province of " in out
+
+
+# 9. region: empty only for Hong Kong, Macao and Taiwan ----------------------------------------
+
+@pytest.mark.parametrize("iso", ["CN-ZJ", "CN-BJ", "CN-XZ"])
+def test_an_empty_region_of_a_mainland_province_is_refused(workspace, iso):
+    row = set_province_cell(workspace, "region", "", iso=iso)
+    code, out = validate_out(workspace)
+    assert code == 1
+    assert f"provinces.csv:{row}: region: '' – " in out
+    assert "Hong Kong, Macao and Taiwan" in out
+
+
+@pytest.mark.parametrize("iso", ["CN-HK", "CN-MO", "CN-TW"])
+def test_hong_kong_macao_and_taiwan_have_no_region(workspace, iso):
+    assert read_rows(data_dir() / "provinces.csv")[0]["region"]  # the shipped mainland has one
+    set_province_cell(workspace, "region", "", iso=iso)
+    assert validate_out(workspace)[0] == 0
