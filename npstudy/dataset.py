@@ -508,6 +508,10 @@ def evidence(practices: pd.DataFrame | None = None, province: str | None = None,
     >>> evidence(province="CN-NM")["quote"].tolist()
     ['山东、广东、福建、内蒙古获批筹建国家碳计量中心']
     """
+    if practices is not None and not isinstance(practices, pd.DataFrame):
+        raise TypeError(f"practices must be a practices table (a DataFrame), not {practices!r} – "
+                        "pass the filters by name, e.g. evidence(province='CN-NM'); a row by id "
+                        "is load_practices().query(\"id == 'P001'\")")
     p = load_practices() if practices is None else practices
     mask = pd.Series(True, index=p.index)
     if province is not None:

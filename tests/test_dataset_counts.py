@@ -153,3 +153,15 @@ def test_recoding_table_matches_the_data():
     assert removed == {"P019", "P026", "P029"}
     added = set(changes.loc[changes["before"] == "(none)", "id"])
     assert added == {"P054", "P055", "P057", "P058"}
+
+
+def test_evidence_filters_by_name_and_refuses_a_string_for_the_table():
+    import pytest
+
+    from npstudy import evidence
+
+    # the carbon-metering centres: the one row of Inner Mongolia (worked out from practices.csv)
+    assert evidence(province="CN-NM")["id"].tolist() == load_practices().query(
+        "province == 'CN-NM'")["id"].tolist()
+    with pytest.raises(TypeError, match="practices must be a practices table"):
+        evidence("P001")
