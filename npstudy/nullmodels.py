@@ -30,7 +30,7 @@ from .codebook import Codebook
 from .dataset import statement_key
 from .gazetteer import Gazetteer
 from .scoring import coverage_matrix
-from .similarity import similarity_array
+from .similarity import _check_profiles, _square_similarity, similarity_array
 from .study import resolve_codebook, resolve_gazetteer
 
 __all__ = [
@@ -52,6 +52,30 @@ def _check_count(name: str, value, what: str) -> None:
     if value < 1:
         raise ValueError(f"{name} must be at least 1, not {value!r} – pass the number of {what} "
                          "to draw, such as 999")
+
+
+def _check_trades(name: str, value) -> None:
+    """Refuse a number of trades (``burnin``, ``thin``) that is not None or a whole number ≥ 0."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number of trades or None, not {value!r} "
+                        f"({type(value).__name__}) – pass an int such as 100, or None for the default")
+    if value < 0:
+        raise ValueError(f"{name} must be at least 0, not {value!r} – pass a number of trades, or "
+                         "None for the default")
+
+
+def _presence(matrix) -> np.ndarray:
+    """Presence (> 0) of a units × categories matrix, checked as :func:`similarity_matrix`
+    checks it: finite, non-negative, NaN only for a whole row (a unit not mentioned)."""
+    frame = matrix if isinstance(matrix, pd.DataFrame) else pd.DataFrame(np.asarray(matrix))
+    raw = frame.to_numpy(dtype=float)
+    if raw.ndim != 2:
+        raise ValueError(f"matrix must be two-dimensional (units × categories), not of shape "
+                         f"{raw.shape}")
+    _check_profiles(raw, frame)
+    return np.nan_to_num(raw) > 0
 
 
 def _global_trade(x: np.ndarray, rng: np.random.Generator) -> None:
@@ -86,9 +110,10 @@ def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: i
     Parameters
     ----------
     matrix : array-like or pandas.DataFrame
-        Units × categories; values > 0 count as presence.
+        Units × categories; values > 0 count as presence. Finite and
+        non-negative; NaN only for a whole row (a unit not mentioned, no presence).
     n_samples : int
-        Number of matrices to draw.
+        Number of matrices to draw, at least 1.
     burnin : int, optional
         Global trades before the first sample of each chain; default
         ``max(100, 10 * n_rows)``.
@@ -102,11 +127,20 @@ def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: i
     progress : bool, default False
         Show a tqdm progress bar.
 
-    Yields
+    Raises
     ------
-    numpy.ndarray
+    ValueError
+        If ``n_samples`` or ``chains`` is below 1, ``burnin`` or ``thin`` below 0,
+        or ``matrix`` holds a negative or infinite value or a partly-NaN row.
+    TypeError
+        If ``n_samples``, ``chains``, ``burnin`` or ``thin`` is not a whole number.
+
+    Returns
+    -------
+    Iterator[numpy.ndarray]
         Boolean arrays of shape ``(b, n_rows, n_cols)``, ``b ≤ chains``; all
-        batches together hold ``n_samples`` matrices.
+        batches together hold ``n_samples`` matrices. The arguments are checked at
+        the call; the draws are made as the iterator is consumed.
 
     Notes
     -----
@@ -125,8 +159,23 @@ def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: i
     >>> draws.shape, bool((draws.sum(axis=2) == x.sum(axis=1)).all())
     ((10, 3, 3), True)
     """
-    x0 = np.asarray(matrix.to_numpy() if isinstance(matrix, pd.DataFrame) else matrix)
-    x0 = np.nan_to_num(x0.astype(float)) > 0
+    _check_count("n_samples", n_samples, "randomised matrices")
+    if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)):
+        raise TypeError(f"chains must be a whole number, not {chains!r} ({type(chains).__name__}) "
+                        "– pass the number of chains to run side by side, such as 32")
+    if chains < 1:
+        raise ValueError(f"chains must be at least 1, not {chains!r} – pass the number of chains "
+                         "to run side by side, such as 32")
+    _check_trades("burnin", burnin)
+    _check_trades("thin", thin)
+    x0 = _presence(matrix)
+    # checked above, at the call; the draws themselves are made as the caller iterates
+    return _curveball_draws(x0, n_samples, burnin, thin, seed, chains, progress)
+
+
+def _curveball_draws(x0: np.ndarray, n_samples: int, burnin: int | None, thin: int | None,
+                     seed, chains: int, progress: bool) -> Iterator[np.ndarray]:
+    """The generator of :func:`curveball_samples`, on a checked presence matrix."""
     n = x0.shape[0]
     burnin = max(100, 10 * n) if burnin is None else burnin
     thin = max(5, n // 2) if thin is None else thin
@@ -187,7 +236,8 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     Parameters
     ----------
     matrix : pandas.DataFrame
-        Units × categories (presence is used).
+        Units × categories (presence is used): finite, non-negative counts or
+        presence; a row may be NaN throughout (a unit not mentioned).
     metric : str, default "jaccard"
         A binary metric of :func:`similarity_matrix` (``cosine`` is taken on presence).
     n_samples : int, default 999
@@ -200,7 +250,10 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     Raises
     ------
     ValueError
-        If ``alternative`` is not one of the three, or ``n_samples`` is below 1.
+        If ``alternative`` is not one of the three, ``n_samples`` is below 1, or
+        ``matrix`` holds a negative or infinite value or a partly-NaN row (as
+        :func:`npstudy.similarity.similarity_matrix` refuses them; the message
+        names row and column).
     TypeError
         If ``n_samples`` is not a whole number.
 
@@ -244,7 +297,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative must be 'greater', 'less' or 'two-sided', not {alternative!r}")
     _check_count("n_samples", n_samples, "randomised matrices")
-    presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
+    presence = _presence(matrix)
     observed = similarity_array(presence, metric)
     n = len(presence)
     total = np.zeros((n, n))
@@ -402,7 +455,11 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     Parameters
     ----------
     similarity : pandas.DataFrame
-        Square similarity matrix of provinces (or other units).
+        Square, symmetric matrix of provinces (or other units) with the same labels
+        on both axes (columns in another order are aligned to the index by label):
+        similarities, or another pairwise measure such as the effect sizes of
+        :func:`null_model_test` (``pairs_to_matrix(pairs, "ses")``), which may be
+        negative. Values are finite; NaN for a pair without a value.
     regions : pandas.Series, optional
         Region of each unit; NBS regions from the gazetteer by default. Units
         without a region, or with no practices (NaN diagonal), are left out.
@@ -426,7 +483,9 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     Raises
     ------
     ValueError, TypeError
-        If ``n_perm`` is not a positive whole number.
+        If ``n_perm`` is not a positive whole number; ValueError if ``similarity``
+        is not square, its column labels are not its row labels, it is not
+        symmetric (beyond 1e-9), or it holds an infinite value.
 
     Notes
     -----
@@ -444,10 +503,16 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     [0.4]
     """
     _check_count("n_perm", n_perm, "permutations")
+    similarity = _square_similarity(similarity)
+    sim = similarity.to_numpy(dtype=float)
+    if np.isinf(sim).any():
+        i, j = (int(k) for k in np.argwhere(np.isinf(sim))[0])
+        raise ValueError(f"similarity[{similarity.index[i]!r}, {similarity.index[j]!r}] is "
+                         f"{float(sim[i, j])!r} – infinite – pass finite similarities (NaN for a "
+                         "pair that has none)")
     if regions is None:
         regions = _nbs_regions(resolve_gazetteer(gazetteer))
     regions = regions.reindex(similarity.index)
-    sim = similarity.to_numpy(dtype=float)
     keep = (~np.isnan(np.diag(sim))) & regions.notna().to_numpy() & (regions.to_numpy() != "")
     sim = sim[np.ix_(keep, keep)]
     labels = pd.factorize(regions.to_numpy()[keep])[0]
@@ -493,8 +558,8 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     Parameters
     ----------
     matrix : pandas.DataFrame
-        Provinces × categories (presence is used). Provinces with no category
-        or no region are left out.
+        Provinces × categories (presence is used): finite, non-negative; a row
+        may be NaN throughout. Provinces with no category or no region are left out.
     regions : pandas.Series, optional
         Region of each province; NBS regions from the gazetteer by default.
     metric : str, default "jaccard"
@@ -524,7 +589,9 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     Raises
     ------
     ValueError
-        If ``model`` is not "rows" or "curveball", or ``n_samples`` is below 1.
+        If ``model`` is not "rows" or "curveball", ``n_samples`` is below 1, or
+        ``matrix`` holds a negative or infinite value or a partly-NaN row (the
+        message names row and column).
     TypeError
         If ``n_samples`` is not a whole number.
 
@@ -547,7 +614,7 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     if model not in ("rows", "curveball"):
         raise ValueError(f"model must be 'rows' or 'curveball', not {model!r}")
     _check_count("n_samples", n_samples, "random matrices")
-    presence = np.nan_to_num(matrix.to_numpy(dtype=float)) > 0
+    presence = _presence(matrix)
     if regions is None:
         regions = _nbs_regions(resolve_gazetteer(gazetteer))
     labels = _regions_of(matrix.index, regions)

@@ -15,6 +15,7 @@ values, at nominal, ordinal, interval or ratio level.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 import numpy as np
@@ -107,7 +108,9 @@ def cohen_kappa(a: Sequence, b: Sequence) -> float:
     n = table.sum()
     p_o = np.trace(table) / n
     p_e = float((table.sum(axis=1) / n) @ (table.sum(axis=0) / n))
-    return float("nan") if np.isclose(p_e, 1.0) else float((p_o - p_e) / (1 - p_e))
+    # p_e = 1 exactly when both coders used one and the same label throughout; test that
+    # exactly (a tolerance on p_e would call κ undefined for a rare label among 300,000)
+    return float("nan") if len(labels) == 1 else float((p_o - p_e) / (1 - p_e))
 
 
 def percent_agreement(a: Sequence, b: Sequence) -> float:
@@ -145,7 +148,13 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
         Values (numbers for ordinal, interval and ratio; any numbers or codes
         for nominal); ``NaN`` or ``None`` where a coder did not code a unit.
     level : {"nominal", "ordinal", "interval", "ratio"}
-        Metric of the difference function δ².
+        Metric of the difference function δ². At the ordinal, interval and ratio
+        levels numeric strings count as the numbers they spell (``'10'`` is 10, and
+        ``'2'``, ``2`` and ``2.0`` are one value); ordinal values are ranked by
+        number when every value is a number or a numeric string. Ordinal values
+        that are not all numbers keep the present order: numbers first (by value),
+        then other values sorted as text (``'high' < 'low' < 'mid'``) – pass them as
+        numbers (ranks) to give them your order.
 
     Returns
     -------
@@ -160,8 +169,11 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
     ValueError
         If ``level`` is unknown; ``data`` is not two-dimensional (coders ×
         units: a single coder's list has nobody to agree with); a value is
-        infinite; or a value is negative at the ratio level (ratio data have a
-        true zero and are non-negative).
+        infinite; a value is not a number (or numeric string) at the interval or
+        ratio level; or a value is negative at the ratio level (ratio data have a
+        true zero and are non-negative). Values are converted to numbers before
+        they are checked, so ``'-1'``, ``Fraction(-1, 2)`` and
+        ``Decimal('Infinity')`` are refused like ``-1``, ``-0.5`` and ``inf``.
 
     Notes
     -----
@@ -197,17 +209,32 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
         raise ValueError(f"data must be two-dimensional, coders × units, not of shape {arr.shape} "
                          "– pass one row per coder, e.g. [[1, 2, 3], [1, 2, 2]] for two coders "
                          "of three units")
-    frame = pd.DataFrame(arr)
+    # every value as a number first (numbers of any type, numeric strings), then the checks
+    # on the number: '-1', Fraction(-1, 2) and Decimal('Infinity') are checked as what they are
+    numbers = {}
     for (r, c), v in np.ndenumerate(arr):
-        if _missing(v):
+        if not _missing(v):
+            numbers[r, c] = _number(v)
+    all_numeric = all(x is not None for x in numbers.values())
+    for (r, c), x in numbers.items():
+        v = arr[r, c]
+        if x is None:
+            if level in ("interval", "ratio"):
+                raise ValueError(f"data[{r}][{c}] is {_show(v)} – not a number – {level} data are "
+                                 "numbers (or numeric strings); use level='nominal' for labels")
             continue
-        numeric = isinstance(v, (int, float, np.number, np.bool_))
-        if numeric and not np.isfinite(float(v)):
+        if not np.isfinite(x) and (level != "nominal" or not isinstance(v, str)):
             raise ValueError(f"data[{r}][{c}] is {_show(v)} – values must be finite; use NaN or None "
                              "for a unit the coder did not code")
-        if level == "ratio" and numeric and v < 0:
+        if level == "ratio" and x < 0:
             raise ValueError(f"data[{r}][{c}] is {_show(v)} – ratio data are non-negative (they have "
                              "a true zero); use level='interval' for data that can be negative")
+    if level != "nominal" and all_numeric:
+        # ordered by value, and '2', 2 and 2.0 are one value (not '10' < '2' as text)
+        arr = arr.copy()   # not the caller's array
+        for (r, c), x in numbers.items():
+            arr[r, c] = x
+    frame = pd.DataFrame(arr)
     values = sorted({v for v in frame.to_numpy().ravel() if not _missing(v)}, key=_sort_key)
     if not values:
         return float("nan")
@@ -256,14 +283,31 @@ def _sort_key(v):
     return (0, float(v)) if isinstance(v, (int, float, np.number)) else (1, str(v))
 
 
+def _number(v) -> float | None:
+    """``v`` as a float if it is a real number (any type) or a numeric string, else None."""
+    from numbers import Number
+    if isinstance(v, str):
+        try:
+            return float(v.strip())
+        except ValueError:
+            return None
+    if isinstance(v, Number) and not isinstance(v, complex):
+        try:
+            return float(v)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return None
+
+
 def _delta(values: np.ndarray, n_c: np.ndarray, level: str) -> np.ndarray:
     k = len(values)
     if level == "nominal":
         return 1.0 - np.eye(k)
-    x = values.astype(float)
     if level == "interval":
+        x = values.astype(float)
         return (x[:, None] - x[None, :]) ** 2
     if level == "ratio":
+        x = values.astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             d = ((x[:, None] - x[None, :]) / (x[:, None] + x[None, :])) ** 2
         return np.nan_to_num(d)
@@ -571,12 +615,13 @@ def _kappa_alpha(a: np.ndarray, b: np.ndarray, k: int, draws: np.ndarray) -> tup
     count_y = np.bincount((y + offsets).ravel(), minlength=draws.shape[0] * k).reshape(-1, k)
     disagree = (x != y).sum(axis=1)
     p_o = 1 - disagree / n
-    p_e = (count_x * count_y).sum(axis=1) / n**2
+    chance = (count_x * count_y).sum(axis=1)
+    p_e = chance / n**2
     pooled = count_x + count_y
     m = 2 * n
     d_e = (m**2 - (pooled**2).sum(axis=1)) / (m * (m - 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        kappa = np.where(p_e < 1, (p_o - p_e) / (1 - p_e), np.nan)
+        kappa = np.where(chance < n**2, (p_o - p_e) / (1 - p_e), np.nan)   # exact, in integers
         alpha = np.where(d_e > 0, 1 - (disagree / n) / d_e, np.nan)
     return kappa, alpha
 
@@ -760,7 +805,8 @@ def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.Data
     length : int
         Length of the continuum (here: characters of the document).
     begin : int
-        Offset at which the continuum begins.
+        Offset at which the continuum begins. Both are whole numbers; a whole float
+        (``10.0``) or a string of ASCII digits (``'0'``) is taken as the int it is.
 
     Returns
     -------
@@ -772,7 +818,8 @@ def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.Data
     Raises
     ------
     ValueError
-        If fewer than two coders appear; a column is missing; ``length`` is not a
+        If fewer than two coders appear; a column is missing; a ``coder`` or
+        ``category`` is missing (None, NaN); ``length`` is not a
         positive whole number or ``begin`` not a non-negative whole number; a
         ``start`` or ``end`` is missing or not a whole number (fractional offsets
         are not truncated); a start is negative; a unit ends before it starts; a
@@ -829,12 +876,19 @@ def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.Data
     if _offset(begin) < 0:
         raise ValueError(f"begin must be at least 0, not {_show(begin)} – offsets count characters "
                          "from 0")
-    _check_unit_offsets(units, _offset(begin), _offset(length))
+    begin, length = _offset(begin), _offset(length)   # '0' and 10.0 as the ints they are
+    for col in ("coder", "category"):
+        empty = np.array([_missing(v) for v in units[col]], dtype=bool)
+        if empty.any():
+            i = int(np.flatnonzero(empty)[0])
+            raise ValueError(f"units: row {_show(units.index[i])}: {col}: {_show(units[col].iloc[i])} "
+                             f"– missing – give every unit a {col}, or drop the rows without one")
+    _check_unit_offsets(units, begin, length)
     coders = sorted(units["coder"].unique(), key=str)
     m = len(coders)
     if m < 2:
         raise ValueError("αu needs units of at least two coders")
-    L = int(length)
+    L = length
     rows = []
     for cat in sorted(units["category"].unique(), key=str):
         sub = units[units["category"] == cat]
@@ -846,20 +900,27 @@ def unitizing_alpha(units: pd.DataFrame, length: int, begin: int = 0) -> pd.Data
             for j in coders:
                 if i == j:
                     continue
+                # the segments h of j that overlap g (h starts before g ends, ends after g
+                # starts) are a run of consecutive ones: starts and ends of a coder's
+                # segments both increase along the continuum; same pairs, same order
+                starts = [h[0] for h in segs[j]]
+                ends = [h[0] + h[1] for h in segs[j]]
                 for g in segs[i]:
-                    for h in segs[j]:
-                        if h[0] >= g[0] + g[1]:
-                            break
-                        if h[0] + h[1] > g[0]:
-                            observed += _delta_u(g, h)
+                    for k in range(bisect_right(ends, g[0]), bisect_left(starts, g[0] + g[1])):
+                        observed += _delta_u(g, segs[j][k])
         d_o = observed / (m * (m - 1) * L**2)
         lens = [seg[1] for c in coders for seg in segs[c] if seg[2]]
-        gaps = [seg[1] for c in coders for seg in segs[c] if not seg[2]]
+        gaps = sorted(seg[1] for c in coders for seg in segs[c] if not seg[2])
+        # Σ_{gaps k: l_k ≥ l_u} (l_k − l_u + 1) from suffix sums of the sorted gaps (exact ints)
+        suffix = [0] * (len(gaps) + 1)
+        for idx in range(len(gaps) - 1, -1, -1):
+            suffix[idx] = suffix[idx + 1] + gaps[idx]
         n_c = len(lens)
         total = 0.0
         for lu in lens:
             total += (n_c - 1) * (2 * lu**3 - 3 * lu**2 + lu) / 3
-            total += lu**2 * sum(lk - lu + 1 for lk in gaps if lk >= lu)
+            first = bisect_left(gaps, lu)
+            total += lu**2 * (suffix[first] - (lu - 1) * (len(gaps) - first))
         denominator = m * L * (m * L - 1) - sum(lu * (lu - 1) for lu in lens)
         d_e = 2 / L * total / denominator
         rows.append({"category": cat, "units": n_c, "observed": d_o, "expected": d_e,

@@ -34,9 +34,37 @@ __all__ = [
 ]
 
 
-def _units(practices: pd.DataFrame, provinces, index: str, table: pd.DataFrame) -> list[str]:
-    """Rows of a matrix; ``table`` is the gazetteer's provinces (for order and the mainland)."""
+def _check_unit_list(units: list, mentioned: list, index: str, gazetteer: Gazetteer | None) -> None:
+    """An explicit list of rows names each unit once and, for provinces, only known codes
+    (the gazetteer's, or a code the practices use): an unknown code would become a
+    zero-practice province and change every composite."""
+    seen = set()
+    for i, u in enumerate(units):
+        if u in seen:
+            raise ValueError(f"provinces[{i}] is {u!r}, listed twice – name each "
+                             f"{'province' if index == 'province' else index} once")
+        seen.add(u)
+    if gazetteer is None:
+        return
+    known = set(gazetteer.provinces["iso_code"]) | set(mentioned)
+    for i, u in enumerate(units):
+        if u not in known:
+            hint = gazetteer.find(u) if isinstance(u, str) else None
+            hint = hint or (gazetteer.suggest(u) if isinstance(u, str) else None)
+            raise ValueError(f"provinces[{i}] is {u!r}, not an ISO code of the gazetteer – "
+                             + (f"did you mean {hint!r}? " if hint else "")
+                             + "pass codes of data/provinces.csv, e.g. CN-ZJ, or 'mentioned', "
+                               "'mainland' or 'all'")
+
+
+def _units(practices: pd.DataFrame, provinces, index: str, table: pd.DataFrame,
+           gazetteer: Gazetteer | None = None) -> list[str]:
+    """Rows of a matrix; ``table`` is the gazetteer's provinces (for order and the mainland);
+    an explicit list is checked (:func:`_check_unit_list`, codes against ``gazetteer``)."""
     mentioned = list(dict.fromkeys(practices[index]))
+    if not isinstance(provinces, str):
+        _check_unit_list(list(provinces), mentioned, index,
+                         gazetteer if index == "province" else None)
     if index != "province":
         return sorted(mentioned) if provinces == "mentioned" else list(provinces)
     if provinces == "mentioned":  # in GB/T 2260 order, as in the gazetteer
@@ -73,7 +101,8 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
         Number of practice rows per cell, or 1/0 for at least one row.
     provinces : {"mentioned", "mainland", "all"} or list of str
         Rows of the matrix: the provinces with at least one practice (default),
-        the 31 mainland units, all 34 units, or an explicit list of ISO codes.
+        the 31 mainland units, all 34 units, or an explicit list of ISO codes,
+        each once, each a code of the gazetteer (or one the practices use).
     missing : {"zero", "nan"}
         What a province with no practice in the table gets: 0 in every cell, or
         NaN ("not mentioned in the source", which is not "not doing it").
@@ -92,6 +121,13 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
         Rows named by ``index``; one column per category id at ``level``, in
         codebook order (categories without practices are kept as 0 columns).
         Integer dtype unless ``missing="nan"`` adds missing rows.
+
+    Raises
+    ------
+    ValueError
+        If ``level``, ``value`` or ``missing`` is unknown, or an explicit list of
+        ``provinces`` names a unit twice or a code the gazetteer does not know (the
+        message names it and suggests the nearest known code).
 
     Examples
     --------
@@ -112,7 +148,8 @@ def coverage_matrix(practices: pd.DataFrame, level: str = "theme", value: str = 
     cats = cb.ids(level)
     rolled = practices["code"].map(lambda c: cb.rollup(c, level))
     counts = pd.crosstab(practices[index], rolled).reindex(columns=cats, fill_value=0)
-    units = _units(practices, provinces, index, resolve_gazetteer(gazetteer).provinces)
+    g = resolve_gazetteer(gazetteer)
+    units = _units(practices, provinces, index, g.provinces, g)
     out = counts.reindex(units)
     absent = out.isna().all(axis=1)
     out = out.fillna(0).astype("int64")
@@ -236,7 +273,14 @@ def balance(counts: pd.DataFrame) -> pd.DataFrame:
     _check_finite(x, counts, "counts", nan_rows=True, negative=False,
                   hint="a row may be NaN throughout (not mentioned) but not in part; fill the "
                        "cell with 0 or drop the row")
-    total = x.sum(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):
+        total = x.sum(axis=1, keepdims=True)
+    over = np.isinf(total[:, 0])
+    if over.any():   # 1e308 + 1e308 overflows: take those rows as shares of their largest count
+        peak = x[over].max(axis=1, keepdims=True)
+        x = x.copy()
+        x[over] = x[over] / peak
+        total[over] = x[over].sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / total
         logs = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)), 0.0)
@@ -332,8 +376,9 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
         Units × indicators (e.g. :func:`pillar_shares`).
     weights : {"equal", "entropy"}, pandas.Series or dict
         Equal weights ``1/m``, entropy weights (:func:`entropy_weights`), or
-        explicit weights by column name, a Series or a dict (finite, non-negative,
-        not all 0; normalised to sum to 1).
+        explicit weights by column name, a Series or a dict (numbers: finite,
+        non-negative, not all 0; normalised to sum to 1). Weights given as text,
+        even numeric strings such as ``'1'``, are refused, not converted.
     standardise : bool, optional
         Min–max standardise the indicators first. Default: True for entropy
         weights (as the method prescribes), False otherwise (pillar shares are
@@ -351,7 +396,8 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
         value; ``weights`` is an unknown name, lacks a column, or has a negative,
         missing or infinite weight, or weights that sum to 0.
     TypeError
-        If ``weights`` is neither a name, a Series nor a dict.
+        If ``weights`` is neither a name, a Series nor a dict, or a weight is not a
+        number (a string such as ``'1'``, a bool); the message names its column.
 
     Examples
     --------
@@ -361,7 +407,7 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
     """
     _check_indicators(indicators)
     if isinstance(weights, dict):
-        weights = pd.Series(weights, dtype=float)
+        weights = pd.Series(weights, dtype=object)
     if isinstance(weights, str):
         if weights == "equal":
             w = pd.Series(1.0 / indicators.shape[1], index=indicators.columns)
@@ -378,7 +424,13 @@ def composite_index(indicators: pd.DataFrame, weights: str | pd.Series = "equal"
         w = weights.reindex(indicators.columns)
         if w.isna().any():
             raise ValueError(f"weights missing for {w[w.isna()].index.tolist()}")
-        wv = pd.to_numeric(w, errors="coerce").to_numpy(dtype=float)
+        for label, v in w.items():
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)):
+                raise TypeError(f"weights[{label!r}] is {v!r} ({type(v).__name__}) – weights must be "
+                                "numbers, not text or other values (numeric strings are not "
+                                f"converted); pass e.g. {{{label!r}: 1.0}}")
+        w = w.astype(float)
+        wv = w.to_numpy(dtype=float)
         bad = ~np.isfinite(wv) | (wv < 0)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
@@ -402,7 +454,8 @@ def province_scores(practices: pd.DataFrame, provinces: str | Sequence[str] = "m
     practices : pandas.DataFrame
         A practices table.
     provinces, missing, index
-        As in :func:`coverage_matrix`. Entropy weights depend on which provinces
+        As in :func:`coverage_matrix` (an unknown or repeated code is refused).
+        Entropy weights depend on which provinces
         are included: they are computed over the rows returned. With
         ``missing="nan"`` unmentioned provinces get NaN scores and are left out
         of the weighting.

@@ -80,6 +80,14 @@ def similarity_array(x: np.ndarray, metric: str) -> np.ndarray:
         raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
     if metric == "cosine":
         xf = np.asarray(x, dtype=np.float64)
+        # each row scaled by a power of 2 to a largest value in [0.5, 1): exact, so the
+        # cosine is unchanged, and rows of 1e-200 (whose products underflow to 0) or
+        # 1e200 (overflow) are compared like any others
+        with np.errstate(invalid="ignore"):
+            peak = np.max(np.abs(xf), axis=-1, keepdims=True) if xf.shape[-1] else np.zeros(
+                xf.shape[:-1] + (1,))
+        _, exponent = np.frexp(np.where(np.isfinite(peak), peak, 0.0))
+        xf = np.ldexp(xf, -exponent)
         dots = np.matmul(xf, np.swapaxes(xf, -1, -2))
         norms = np.sqrt(np.einsum("...ii->...i", dots))
         denom = norms[..., :, None] * norms[..., None, :]
@@ -296,6 +304,44 @@ def hierarchical_similarity(practices: pd.DataFrame, theme_weight: float = 0.5,
 
 # --------------------------------------------------------------------- clustering
 
+def _square_similarity(similarity: pd.DataFrame, name: str = "similarity") -> pd.DataFrame:
+    """``similarity`` with its columns in the order of its index, checked to be a square,
+    labelled, symmetric matrix (within 1e-9); a ValueError naming the first problem.
+
+    The functions that read a similarity frame take row ``i`` and column ``i`` to be the
+    same unit: a frame whose columns hold the same labels in another order is aligned by
+    label, one whose columns are other labels is refused.
+    """
+    shape = similarity.shape
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(f"{name} must be square (units × the same units), not of shape "
+                         f"{shape} – pass e.g. similarity_matrix(coverage_matrix(...))")
+    index, columns = similarity.index, similarity.columns
+    for axis, labels in (("row", index), ("column", columns)):
+        if not labels.is_unique:
+            dup = labels[labels.duplicated()][0]
+            raise ValueError(f"{name} has the {axis} label {dup!r} twice – each unit must have one "
+                             "row and one column")
+    if not columns.equals(index):
+        stray = [c for c in columns if c not in index]
+        if stray:
+            raise ValueError(f"{name}'s column labels must be its row labels: column {stray[0]!r} "
+                             "is not a row label – pass units × the same units (e.g. "
+                             "similarity_matrix(...)), or set the columns to the index if they are "
+                             "in the same order")
+        similarity = similarity.loc[:, index]   # same labels, another order: align by label
+    x = similarity.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        asym = ~((x == x.T) | (np.abs(x - x.T) <= 1e-9) | (np.isnan(x) & np.isnan(x.T)))
+    if asym.any():
+        i, j = (int(k) for k in np.argwhere(asym)[0])
+        a, b = index[i], index[j]
+        raise ValueError(f"{name} is not symmetric: {name}[{a!r}, {b!r}] is {float(x[i, j])!r} but "
+                         f"{name}[{b!r}, {a!r}] is {float(x[j, i])!r} – pass a symmetric similarity "
+                         "(e.g. (s + s.T) / 2)")
+    return similarity
+
+
 def linkage_matrix(similarity: pd.DataFrame, method: str = "average",
                    optimal_ordering: bool = True) -> tuple[np.ndarray, list]:
     """Hierarchical clustering of units from a similarity matrix.
@@ -303,9 +349,10 @@ def linkage_matrix(similarity: pd.DataFrame, method: str = "average",
     Parameters
     ----------
     similarity : pandas.DataFrame
-        Square similarity in [0, 1] (e.g. :func:`similarity_matrix`). Units with
-        no practices (NaN diagonal) are left out; between the others every
-        similarity must be known.
+        Square, symmetric similarity in [0, 1] (e.g. :func:`similarity_matrix`),
+        with the same labels on both axes (columns in another order are aligned
+        to the index by label). Units with no practices (NaN diagonal) are left
+        out; between the others every similarity must be known.
     method : str, default "average"
         Any method of :func:`scipy.cluster.hierarchy.linkage` that accepts a
         distance matrix; "average" (UPGMA) suits similarity indices.
@@ -323,7 +370,8 @@ def linkage_matrix(similarity: pd.DataFrame, method: str = "average",
     Raises
     ------
     ValueError
-        If ``similarity`` is not square, a similarity between two kept units is
+        If ``similarity`` is not square, its column labels are not its row labels,
+        it is not symmetric (beyond 1e-9), a similarity between two kept units is
         NaN or outside [0, 1] (the message names the pair), or fewer than two
         units have practices.
 
@@ -335,10 +383,8 @@ def linkage_matrix(similarity: pd.DataFrame, method: str = "average",
     >>> sorted(labels[int(i)] for i in Z[0, :2]), round(float(Z[0, 2]), 3)
     (['a', 'b'], 0.1)
     """
+    similarity = _square_similarity(similarity)
     full = similarity.to_numpy(dtype=float)
-    if full.ndim != 2 or full.shape[0] != full.shape[1]:
-        raise ValueError(f"similarity must be square (units × the same units), not of shape "
-                         f"{full.shape} – pass e.g. similarity_matrix(coverage_matrix(...))")
     keep = ~np.isnan(np.diag(full))
     sim = full[np.ix_(keep, keep)]
     labels = similarity.index[keep].tolist()
@@ -369,7 +415,8 @@ def cluster_provinces(similarity: pd.DataFrame, method: str = "average",
     Parameters
     ----------
     similarity : pandas.DataFrame
-        Square similarity matrix.
+        Square, symmetric similarity matrix with the same labels on both axes, as
+        for :func:`linkage_matrix`.
     method : str, default "average"
         See :func:`linkage_matrix`.
     n_clusters : int, optional

@@ -7,6 +7,8 @@ independent computation.
 """
 
 import math
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -15,12 +17,13 @@ from scipy.spatial.distance import pdist, squareform
 from scipy.stats import entropy as scipy_entropy
 
 from npstudy.fileio import DataError
-from npstudy.nullmodels import (max_attainable, null_model_test, region_test,
+from npstudy.nullmodels import (curveball_samples, max_attainable, null_model_test, region_test,
                                 region_test_fixed_rows, statement_null_test)
 from npstudy.reliability import (CODING_COLUMNS, agreement, agreement_with_intervals, cohen_kappa,
                                  krippendorff_alpha, percent_agreement, read_coding,
                                  unitizing_alpha)
-from npstudy.scoring import balance, composite_index, entropy_weights
+from npstudy.scoring import (balance, composite_index, coverage_matrix, entropy_weights,
+                             province_scores)
 from npstudy.similarity import (cluster_provinces, hierarchical_similarity, linkage_matrix,
                                 similarity_matrix)
 
@@ -379,3 +382,279 @@ def test_region_tests_validate_their_numbers_of_draws():
     m = pd.DataFrame([[1, 1, 0, 0], [1, 0, 1, 0], [0, 0, 1, 1], [0, 1, 0, 1]], index=UNITS)
     with pytest.raises(ValueError, match="n_samples must be at least 1, not 0"):
         region_test_fixed_rows(m, pd.Series(dict(zip(UNITS, "xxyy"))), n_samples=0)
+
+
+# ============================================ second pass of the hostile-input review
+
+# ------------------------------------------- 1. κ undefined only for one label throughout
+
+def test_kappa_of_a_rare_label_is_defined_and_matches_sklearn():
+    a = ["x"] * 300000 + ["y"]
+    b = ["x"] * 299999 + ["y", "y"]
+    assert cohen_kappa(a, a) == 1.0                                  # sklearn: 1.0
+    assert cohen_kappa(a, b) == pytest.approx(0.6666651851835391, rel=1e-9)   # sklearn's value
+    r = agreement_with_intervals(a, b, n_boot=1)
+    assert r["kappa"] == pytest.approx(0.6666651851835391, rel=1e-9)
+    assert math.isnan(cohen_kappa(["x"] * 5, ["x"] * 5))             # one label throughout
+
+
+# -------------------------------------- 2. ordinal α orders numeric strings by number
+
+def test_krippendorff_ordinal_orders_numeric_strings_by_value():
+    numbers = [[1, 2, 10, 10, 3], [1, 2, 10, 2, 3], [1, 3, 10, 2, nan]]
+    text = [[None if v is nan else str(v) for v in row] for row in numbers]
+    # krippendorff.alpha(reliability_data=numbers, level_of_measurement="ordinal")
+    expected = 0.7336065573770492
+    assert krippendorff_alpha(numbers, "ordinal") == pytest.approx(expected, abs=1e-12)
+    assert krippendorff_alpha(text, "ordinal") == pytest.approx(expected, abs=1e-12)
+    mixed = [["1", 2, "10", 10.0, "3"], [1, "2", 10, 2, 3], [1, 3, "10", "2", None]]
+    assert krippendorff_alpha(mixed, "ordinal") == pytest.approx(expected, abs=1e-12)
+    try:
+        import krippendorff
+    except ImportError:
+        return
+    assert krippendorff.alpha(reliability_data=numbers, level_of_measurement="ordinal") == \
+        pytest.approx(expected, abs=1e-12)
+    # labels that are not all numbers keep the present order: numbers, then text as text
+    assert krippendorff_alpha([["a", "b", "c"], ["a", "b", "b"]], "ordinal") == \
+        pytest.approx(krippendorff.alpha(reliability_data=[[0, 1, 2], [0, 1, 1]],
+                                         level_of_measurement="ordinal"), abs=1e-12)
+
+
+# ------------------------------------ 3. ratio α converts a value before checking it
+
+@pytest.mark.parametrize("value, message", [
+    (Fraction(-1, 2), "is Fraction(-1, 2) – ratio data are non-negative"),
+    ("-1", "is '-1' – ratio data are non-negative"),
+    (Decimal("-3"), "is Decimal('-3') – ratio data are non-negative"),
+    (Decimal("Infinity"), "is Decimal('Infinity') – values must be finite"),
+    ("inf", "is 'inf' – values must be finite"),
+])
+def test_krippendorff_ratio_checks_values_after_conversion(value, message):
+    with pytest.raises(ValueError, match=re_escape(f"data[0][2] {message}")):
+        krippendorff_alpha([[1, 2, value], [1, 2, 3]], "ratio")
+
+
+def test_krippendorff_interval_refuses_what_is_not_a_number():
+    with pytest.raises(ValueError, match=re_escape("data[1][0] is 'low' – not a number")):
+        krippendorff_alpha([[1, 2, 3], ["low", 2, 3]], "interval")
+    assert krippendorff_alpha([[Fraction(1, 2), "2", 3], [0.5, 2, Decimal(3)]], "ratio") == 1.0
+
+
+# --------------------------------- 4. similarity frames: columns by label, symmetric
+
+def _shuffled_sim():
+    s = pd.DataFrame([[1.0, 0.9, 0.1, 0.2], [0.9, 1.0, 0.15, 0.1], [0.1, 0.15, 1.0, 0.8],
+                      [0.2, 0.1, 0.8, 1.0]], index=UNITS, columns=UNITS)
+    return s, s[["c", "a", "d", "b"]]
+
+
+def test_similarity_functions_align_columns_by_label():
+    s, shuffled = _shuffled_sim()
+    z, labels = linkage_matrix(s)
+    z2, labels2 = linkage_matrix(shuffled)
+    assert labels2 == labels and np.array_equal(z2, z)
+    assert cluster_provinces(shuffled, n_clusters=2).equals(cluster_provinces(s, n_clusters=2))
+    assert cluster_provinces(shuffled, n_clusters=2)["cluster"].to_dict() == {
+        "a": 1, "b": 1, "c": 2, "d": 2} or cluster_provinces(shuffled, n_clusters=2)[
+        "cluster"].to_dict() == {"a": 2, "b": 2, "c": 1, "d": 1}
+    regions = pd.Series(dict(zip(UNITS, "xxyy")))
+    r = region_test(shuffled, regions, n_perm=20).iloc[0]
+    assert r["statistic"] == pytest.approx((0.9 + 0.8) / 2 - (0.1 + 0.2 + 0.15 + 0.1) / 4)
+    assert region_test(s, regions, n_perm=20).equals(region_test(shuffled, regions, n_perm=20))
+
+
+@pytest.mark.parametrize("func", [linkage_matrix, cluster_provinces,
+                                  lambda s: region_test(s, pd.Series(dict(zip(UNITS, "xxyy"))),
+                                                        n_perm=5)])
+def test_similarity_functions_refuse_foreign_columns_and_asymmetry(func):
+    s, _ = _shuffled_sim()
+    with pytest.raises(ValueError, match=r"column 'z' is not a row label"):
+        func(s.rename(columns={"d": "z"}))
+    asym = s.copy()
+    asym.loc["b", "c"] = 0.5
+    with pytest.raises(ValueError, match=re_escape("not symmetric: similarity['b', 'c'] is 0.5 "
+                                                   "but similarity['c', 'b'] is 0.15")):
+        func(asym)
+    with pytest.raises(ValueError, match=r"column label 'a' twice"):
+        func(s.set_axis(["a", "a", "c", "d"], axis=1))
+
+
+# ---------------------------- 5. null models refuse impossible counts and similarities
+
+def test_region_test_refuses_infinite_similarities():
+    s, _ = _shuffled_sim()
+    s.loc["a", "c"] = s.loc["c", "a"] = np.inf
+    with pytest.raises(ValueError, match=re_escape("similarity['a', 'c'] is inf – infinite")):
+        region_test(s, pd.Series(dict(zip(UNITS, "xxyy"))), n_perm=5)
+
+
+_PRESENCE = pd.DataFrame([[1, 1, 0, 0], [1, 0, 1, 0], [0, 0, 1, 1], [0, 1, 0, 1]], index=UNITS,
+                         columns=list("pqrs"), dtype=float)
+
+
+@pytest.mark.parametrize("value, message", [(-1.0, "negative"), (np.inf, "infinite"),
+                                            (nan, "NaN in a row that is not NaN throughout")])
+@pytest.mark.parametrize("func", [
+    lambda m: null_model_test(m, n_samples=3),
+    lambda m: region_test_fixed_rows(m, pd.Series(dict(zip(UNITS, "xxyy"))), n_samples=3),
+    lambda m: region_test_fixed_rows(m, pd.Series(dict(zip(UNITS, "xxyy"))), n_samples=3,
+                                     model="curveball"),
+    lambda m: list(curveball_samples(m, 2)),
+])
+def test_null_models_refuse_impossible_counts(func, value, message):
+    m = _PRESENCE.copy()
+    m.loc["b", "r"] = value
+    with pytest.raises(ValueError, match=re_escape(f"row 'b', column 'r': {value!r} – {message}")):
+        func(m)
+
+
+def test_region_test_fixed_rows_refuses_a_negated_matrix():
+    with pytest.raises(ValueError, match=r"row 'a', column 'p': -1.0 – negative"):
+        region_test_fixed_rows(-_PRESENCE, pd.Series(dict(zip(UNITS, "xxyy"))), n_samples=3)
+    ok = _PRESENCE.copy()
+    ok.loc["d"] = nan                      # a unit not mentioned: allowed, left out
+    assert region_test_fixed_rows(ok, pd.Series(dict(zip(UNITS, "xxyy"))),
+                                  n_samples=3)["units"].iloc[0] == 3
+
+
+# ---------------------------------------------- 6. province lists: known codes, once
+
+@pytest.mark.parametrize("func", [province_scores, coverage_matrix])
+def test_province_lists_refuse_unknown_and_repeated_codes(func):
+    from npstudy import load_practices
+    p = load_practices()
+    with pytest.raises(ValueError, match=re_escape("provinces[2] is 'CN-QQ', not an ISO code of "
+                                                   "the gazetteer – did you mean 'CN-QH'?")):
+        func(p, provinces=["CN-ZJ", "CN-JS", "CN-QQ"])
+    with pytest.raises(ValueError, match=re_escape("provinces[2] is 'CN-ZJ', listed twice")):
+        func(p, provinces=["CN-ZJ", "CN-JS", "CN-ZJ"])
+    with pytest.raises(ValueError, match=re_escape("did you mean 'CN-ZJ'?")):
+        func(p, provinces=["cn-zj"])
+    assert len(func(p, provinces=["CN-ZJ", "CN-XZ"])) == 2    # a known code without practices
+
+
+# ----------------------------------------------------------- 7. unitizing_alpha input
+
+@pytest.mark.parametrize("column", ["coder", "category"])
+@pytest.mark.parametrize("missing", [nan, None])
+def test_unitizing_alpha_refuses_missing_coders_and_categories(column, missing):
+    u = pd.concat([_units(), _units(3, 6)], ignore_index=True)
+    u[column] = u[column].astype(object)
+    u.loc[2, column] = missing
+    with pytest.raises(ValueError, match=rf"units: row 2: {column}: {missing!r} – missing"):
+        unitizing_alpha(u, 10)
+
+
+def test_unitizing_alpha_takes_begin_and_length_as_text():
+    u = _units(3, 6)
+    assert unitizing_alpha(u, "10", begin="0").equals(unitizing_alpha(u, 10, begin=0))
+    assert unitizing_alpha(u, 10.0, begin=2.0).equals(unitizing_alpha(u, 10, begin=2))
+
+
+def _unitizing_reference(units, length, begin=0):
+    """αu as computed before the second pass (quadratic), the reference for the fast form."""
+    from npstudy.reliability import _delta_u, _segments
+    coders = sorted(units["coder"].unique(), key=str)
+    m, L = len(coders), length
+    rows = []
+    for cat in sorted(units["category"].unique(), key=str):
+        sub = units[units["category"] == cat]
+        segs = {c: _segments([(int(s), int(e)) for s, e in zip(
+            sub.loc[sub["coder"] == c, "start"], sub.loc[sub["coder"] == c, "end"])], begin, L)
+            for c in coders}
+        observed = 0.0
+        for i in coders:
+            for j in coders:
+                if i == j:
+                    continue
+                for g in segs[i]:
+                    for h in segs[j]:
+                        if h[0] >= g[0] + g[1]:
+                            break
+                        if h[0] + h[1] > g[0]:
+                            observed += _delta_u(g, h)
+        d_o = observed / (m * (m - 1) * L**2)
+        lens = [seg[1] for c in coders for seg in segs[c] if seg[2]]
+        gaps = [seg[1] for c in coders for seg in segs[c] if not seg[2]]
+        n_c = len(lens)
+        total = 0.0
+        for lu in lens:
+            total += (n_c - 1) * (2 * lu**3 - 3 * lu**2 + lu) / 3
+            total += lu**2 * sum(lk - lu + 1 for lk in gaps if lk >= lu)
+        d_e = 2 / L * total / (m * L * (m * L - 1) - sum(lu * (lu - 1) for lu in lens))
+        rows.append((d_o, d_e))
+    return [1 - o / e for o, e in rows], 1 - sum(o for o, _ in rows) / sum(e for _, e in rows)
+
+
+def _random_units(rng, coders, n, length, cats="ab"):
+    rows = []
+    for c in range(coders):
+        for cat in cats:
+            cuts = np.sort(rng.choice(length, size=2 * n, replace=False))
+            rows += [(c, cat, int(s), int(e)) for s, e in cuts.reshape(-1, 2)
+                     if rng.random() < 0.8]
+    return pd.DataFrame(rows, columns=["coder", "category", "start", "end"])
+
+
+def test_unitizing_alpha_fast_form_equals_the_reference():
+    rng = np.random.default_rng(7)
+    for _ in range(15):
+        coders, n = int(rng.integers(2, 5)), int(rng.integers(1, 25))
+        u = _random_units(rng, coders, n, 300)
+        u.loc[u.index[:2], "end"] = u.loc[u.index[:2], "start"]     # zero-length units too
+        per_category, overall = _unitizing_reference(u, 300)
+        got = unitizing_alpha(u, 300)
+        assert got["alpha"].iloc[:-1].tolist() == pytest.approx(per_category, abs=1e-12)
+        assert got.loc["all", "alpha"] == pytest.approx(overall, abs=1e-12)
+
+
+def test_unitizing_alpha_is_near_linear():
+    import time
+    u = _random_units(np.random.default_rng(8), 2, 10000, 100000, "a")
+    start = time.perf_counter()
+    unitizing_alpha(u, 100000)
+    assert time.perf_counter() - start < 2.0     # quadratic: 35 s
+
+
+# ------------------------------------------------------------------- 8. small ones
+
+@pytest.mark.parametrize("kw, exc, message", [
+    ({"n_samples": 0}, ValueError, "n_samples must be at least 1, not 0"),
+    ({"n_samples": -1}, ValueError, "n_samples must be at least 1, not -1"),
+    ({"n_samples": 2.5}, TypeError, "n_samples must be a whole number"),
+    ({"n_samples": 2, "chains": 2.5}, TypeError, "chains must be a whole number"),
+    ({"n_samples": 2, "chains": 0}, ValueError, "chains must be at least 1, not 0"),
+    ({"n_samples": 2, "burnin": 2.5}, TypeError, "burnin must be a whole number"),
+    ({"n_samples": 2, "thin": -1}, ValueError, "thin must be at least 0, not -1"),
+])
+def test_curveball_samples_validates_its_numbers(kw, exc, message):
+    with pytest.raises(exc, match=message):
+        curveball_samples(_PRESENCE, **kw)          # at the call, before any draw
+
+
+def test_composite_index_refuses_weights_as_text():
+    x = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 1.0]}, index=["u", "v"])
+    for w in (pd.Series({"a": "1", "b": "3"}), {"a": "1", "b": 3}):
+        with pytest.raises(TypeError, match=re_escape("weights['a'] is '1' (str) – weights must "
+                                                      "be numbers")):
+            composite_index(x, w)
+    assert composite_index(x, {"a": 1, "b": 3}).tolist() == [0.75, 1.0]
+
+
+def test_balance_of_huge_counts_stays_within_its_maximum():
+    out = balance(pd.DataFrame([[1e308, 1e308], [1e308, 3e307], [1.0, 1.0]]))
+    assert out.loc[0, "balance_simpson"] == 0.5 and out.loc[0, "balance_entropy"] == 1.0
+    shares = np.array([1e308, 3e307]) / 1.3e308
+    assert out.loc[1, "balance_simpson"] == pytest.approx(1 - (shares ** 2).sum(), abs=1e-15)
+    assert out.loc[1, "balance_entropy"] == pytest.approx(scipy_entropy(shares) / math.log(2),
+                                                          abs=1e-12)
+
+
+def test_cosine_of_tiny_rows_does_not_underflow():
+    m = pd.DataFrame([[1e-200, 2e-200, 0], [1e-200, 0, 3e-200], [1, 2, 0]], index=list("abc"))
+    s = similarity_matrix(m, "cosine").to_numpy()
+    ref = 1 - squareform(pdist(np.array([[1, 2, 0], [1, 0, 3], [1, 2, 0]]), "cosine"))
+    assert s == pytest.approx(ref, abs=1e-12)
+    huge = similarity_matrix(m * 1e300 / 1e100, "cosine").to_numpy()   # rows of 1e0..1e200
+    assert huge == pytest.approx(ref, abs=1e-12)
