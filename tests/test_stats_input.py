@@ -609,14 +609,6 @@ def test_unitizing_alpha_fast_form_equals_the_reference():
         assert got.loc["all", "alpha"] == pytest.approx(overall, abs=1e-12)
 
 
-def test_unitizing_alpha_is_near_linear():
-    import time
-    u = _random_units(np.random.default_rng(8), 2, 10000, 100000, "a")
-    start = time.perf_counter()
-    unitizing_alpha(u, 100000)
-    assert time.perf_counter() - start < 2.0     # quadratic: 35 s
-
-
 # ------------------------------------------------------------------- 8. small ones
 
 @pytest.mark.parametrize("kw, exc, message", [
