@@ -63,7 +63,8 @@ def _units(practices: pd.DataFrame, provinces, index: str, table: pd.DataFrame,
     an explicit list is checked (:func:`_check_unit_list`, codes against ``gazetteer``)."""
     mentioned = list(dict.fromkeys(practices[index]))
     if not isinstance(provinces, str):
-        _check_unit_list(list(provinces), mentioned, index,
+        provinces = list(provinces)  # any sequence of codes: a list, an array, an Index, a Series
+        _check_unit_list(provinces, mentioned, index,
                          gazetteer if index == "province" else None)
     if index != "province":
         return sorted(mentioned) if provinces == "mentioned" else list(provinces)

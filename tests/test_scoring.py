@@ -345,3 +345,14 @@ def test_by_document_keeps_the_documents_in_table_order(practices):
     out = by_document(two, coverage_matrix, "pillar")
     assert list(dict.fromkeys(out.index.get_level_values("doc_id"))) == ["z-second", "a-first"]
     assert out.loc["a-first"].to_numpy().sum() == 5
+
+
+def test_a_province_list_may_be_any_sequence(practices):
+    # an array, an Index or a Series of codes gave numpy's "truth value of an array is ambiguous"
+    import numpy as np
+
+    codes = ["CN-ZJ", "CN-BJ", "CN-SH"]
+    expected = coverage_matrix(practices, provinces=codes)
+    for given in (np.array(codes), pd.Index(codes), pd.Series(codes), tuple(codes)):
+        pd.testing.assert_frame_equal(coverage_matrix(practices, provinces=given), expected)
+    assert expected.index.tolist() == codes
