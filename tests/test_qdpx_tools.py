@@ -272,5 +272,7 @@ def test_two_sources_with_one_new_text_register_one_document(workspace):
     data = refi_project(_npstudy_codes(), {"A": TEXT, "B": TEXT}, selections)
     merged = import_qdpx(write(workspace.parent / "twins.qdpx", data), workspace)
     assert merged.attrs["registered"] == {"A": derived_doc_id("A", TEXT)}
-    # both sources code the same span of the one document: one row
+    # both sources code the same span of the one document: one row, and a warning says so
     assert merged.attrs["imported"] == 1 and merged.attrs["already_present"] == 0
+    assert any("source 'B' has the same text as source 'A'" in w
+               for w in merged.attrs["warnings"])

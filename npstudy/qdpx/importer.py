@@ -147,6 +147,12 @@ def _match_sources(project: QdpxProject, ctx: Context, folder: Path, name: str):
                     "rename the source in the QDA tool to that document's id")
         elif any(t == text for _, t in new_docs.values()):  # a second copy of a new text
             docs[key] = next(d for d, (_, t) in new_docs.items() if t == text)
+            first = new_docs[docs[key]][0]
+            if first != src_name:
+                project.warnings.append(
+                    f"source {src_name!r} has the same text as source {first!r}: both code one "
+                    f"new document, {docs[key]}, and a span coded alike in both is one row – "
+                    "give one of them another text in the QDA tool to keep them apart")
         else:
             doc_id = derived_doc_id(src_name, text)
             where = f"{name}: source {src_name!r}"
