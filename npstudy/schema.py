@@ -186,8 +186,10 @@ PROVINCES = Table("provinces", "provinces.csv", "Provincial-level units", (
 
 CITIES = Table("cities", "cities.csv", "Prefecture-level divisions", (
     Field("gb_code", "string", "GB/T 2260 code.", required=True, unique=True, pattern="[0-9]{6}"),
-    Field("name_zh", "string", "Full Chinese name.", required=True),
-    Field("short_zh", "string", "Short Chinese name.", required=True),
+    Field("name_zh", "string", "Full Chinese name (names resolve to one city).", required=True,
+          unique=True),
+    Field("short_zh", "string", "Short Chinese name (names resolve to one city).", required=True,
+          unique=True),
     Field("province", "string", "ISO code of the province.", required=True, enum="province"),
     Field("kind", "string", "Kind of prefecture-level division.", required=True, optional=True,
           enum=("city", "prefecture", "autonomous_prefecture", "league")),
