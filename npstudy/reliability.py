@@ -15,6 +15,7 @@ values, at nominal, ordinal, interval or ratio level.
 
 from __future__ import annotations
 
+import decimal
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
@@ -260,12 +261,23 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
 
 
 def _missing(v) -> bool:
-    return (v is None or v is pd.NA or v is pd.NaT
-            or (isinstance(v, (float, np.floating)) and np.isnan(v)))
+    """None, NaN of any float type (numpy's, ``Decimal('NaN')``), pandas' NA and NaT, numpy's
+    NaT of dates and durations."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, (float, np.floating)):
+        return bool(np.isnan(v))
+    if isinstance(v, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(v))
+    if isinstance(v, decimal.Decimal):
+        return v.is_nan()
+    return False
 
 
 def _show(v) -> str:
     """``repr`` of a value as the user would write it (``nan``, not ``np.float64(nan)``)."""
+    if isinstance(v, (np.datetime64, np.timedelta64)):
+        return repr(str(v))                     # 'NaT', not None as .item() gives
     return repr(v.item()) if isinstance(v, np.generic) else repr(v)
 
 
@@ -280,7 +292,11 @@ def _refuse_missing(labels: list, name: str, func: str) -> None:
 
 
 def _sort_key(v):
-    return (0, float(v)) if isinstance(v, (int, float, np.number)) else (1, str(v))
+    """Numbers first by value (compared exactly: an int too large for a float still sorts),
+    then everything else as text."""
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return (0, v)
+    return (1, str(v))
 
 
 def _number(v) -> float | None:

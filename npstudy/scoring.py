@@ -363,6 +363,11 @@ def _check_indicators(indicators: pd.DataFrame) -> np.ndarray:
 def _standardise(indicators: pd.DataFrame) -> np.ndarray:
     x = _check_indicators(indicators)
     lo, hi = x.min(axis=0), x.max(axis=0)
+    with np.errstate(over="ignore"):
+        wide = ~np.isfinite(hi - lo)          # a range beyond the largest float (±1e308)
+    if wide.any():                            # halve those columns: min-max is scale-free
+        x = np.where(wide, x / 2, x)
+        lo, hi = x.min(axis=0), x.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
     return np.where(hi > lo, (x - lo) / span, 0.0)
 

@@ -6,6 +6,7 @@ possible"), and where cheap that a valid input still gives the value of an
 independent computation.
 """
 
+import decimal
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -650,3 +651,32 @@ def test_cosine_of_tiny_rows_does_not_underflow():
     assert s == pytest.approx(ref, abs=1e-12)
     huge = similarity_matrix(m * 1e300 / 1e100, "cosine").to_numpy()   # rows of 1e0..1e200
     assert huge == pytest.approx(ref, abs=1e-12)
+
+
+# ------------------------------------------------------------------- a last campaign
+
+@pytest.mark.parametrize("missing", [np.datetime64("NaT"), np.timedelta64("NaT"),
+                                     decimal.Decimal("NaN")])
+def test_every_kind_of_missing_value_is_a_missing_label(missing):
+    # numpy's NaT and Decimal('NaN') were counted as ordinary labels (kappa 0.5)
+    with pytest.raises(ValueError, match=r"a\[0\] is .*a missing label"):
+        cohen_kappa([missing, 1, 2], [1, 1, 2])
+    # alpha allows missing values: the same as with None (1.0: the other two units agree)
+    assert krippendorff_alpha([[missing, 1, 2], [1, 1, 2]]) == krippendorff_alpha(
+        [[None, 1, 2], [1, 1, 2]]) == 1.0
+
+
+def test_alpha_takes_an_integer_too_large_for_a_float_as_a_label():
+    # nominal labels are compared, never converted: 10**400 is a label like 3
+    assert krippendorff_alpha([[10**400, 1], [10**400, 2]]) == krippendorff_alpha([[3, 1], [3, 2]])
+
+
+def test_entropy_weights_of_an_indicator_wider_than_the_largest_float():
+    # min-max standardisation is scale-free: ±1e308 weighs as ±1 does, without an overflow
+    wide = pd.DataFrame({"a": [-1e308, 1e308, 0.0], "b": [0.0, 1.0, 2.0]})
+    narrow = pd.DataFrame({"a": [-1.0, 1.0, 0.0], "b": [0.0, 1.0, 2.0]})
+    with np.errstate(over="raise"):
+        got = entropy_weights(wide)
+    pd.testing.assert_series_equal(got, entropy_weights(narrow))
+    pd.testing.assert_series_equal(composite_index(wide, "entropy"),
+                                   composite_index(narrow, "entropy"))
