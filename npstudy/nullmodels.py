@@ -44,26 +44,20 @@ __all__ = [
     "pairs_to_matrix",
 ]
 
-def _check_count(name: str, value, what: str) -> None:
-    """Refuse a number of draws that is not a positive whole number."""
+
+def _check_whole(name: str, value, what: str, minimum: int = 1, example: int = 999,
+                 optional: bool = False) -> None:
+    """Refuse a count (``value`` of ``what``) that is not a whole number ≥ ``minimum``
+    (or None, when ``optional``: the default is then used)."""
+    if optional and value is None:
+        return
+    default = ", or None for the default" if optional else ""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be a whole number of {what}, not {value!r} "
-                        f"({type(value).__name__}) – pass a positive int such as 999")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, not {value!r} – pass the number of {what} "
-                         "to draw, such as 999")
-
-
-def _check_trades(name: str, value) -> None:
-    """Refuse a number of trades (``burnin``, ``thin``) that is not None or a whole number ≥ 0."""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number of trades or None, not {value!r} "
-                        f"({type(value).__name__}) – pass an int such as 100, or None for the default")
-    if value < 0:
-        raise ValueError(f"{name} must be at least 0, not {value!r} – pass a number of trades, or "
-                         "None for the default")
+                        f"({type(value).__name__}) – pass an int such as {example}{default}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value!r} – pass the number of "
+                         f"{what}, such as {example}{default}")
 
 
 def _presence(matrix) -> np.ndarray:
@@ -159,15 +153,10 @@ def curveball_samples(matrix, n_samples: int, burnin: int | None = None, thin: i
     >>> draws.shape, bool((draws.sum(axis=2) == x.sum(axis=1)).all())
     ((10, 3, 3), True)
     """
-    _check_count("n_samples", n_samples, "randomised matrices")
-    if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)):
-        raise TypeError(f"chains must be a whole number, not {chains!r} ({type(chains).__name__}) "
-                        "– pass the number of chains to run side by side, such as 32")
-    if chains < 1:
-        raise ValueError(f"chains must be at least 1, not {chains!r} – pass the number of chains "
-                         "to run side by side, such as 32")
-    _check_trades("burnin", burnin)
-    _check_trades("thin", thin)
+    _check_whole("n_samples", n_samples, "randomised matrices")
+    _check_whole("chains", chains, "chains run side by side", example=32)
+    for name, trades in (("burnin", burnin), ("thin", thin)):
+        _check_whole(name, trades, "global trades", minimum=0, example=100, optional=True)
     x0 = _presence(matrix)
     # checked above, at the call; the draws themselves are made as the caller iterates
     return _curveball_draws(x0, n_samples, burnin, thin, seed, chains, progress)
@@ -296,7 +285,7 @@ def null_model_test(matrix: pd.DataFrame, metric: str = "jaccard", n_samples: in
     """
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative must be 'greater', 'less' or 'two-sided', not {alternative!r}")
-    _check_count("n_samples", n_samples, "randomised matrices")
+    _check_whole("n_samples", n_samples, "randomised matrices")
     presence = _presence(matrix)
     observed = similarity_array(presence, metric)
     n = len(presence)
@@ -502,7 +491,7 @@ def region_test(similarity: pd.DataFrame, regions: pd.Series | None = None,
     >>> region_test(s, pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"}), 99)["statistic"].round(3).tolist()
     [0.4]
     """
-    _check_count("n_perm", n_perm, "permutations")
+    _check_whole("n_perm", n_perm, "permutations")
     similarity = _square_similarity(similarity)
     sim = similarity.to_numpy(dtype=float)
     if np.isinf(sim).any():
@@ -613,7 +602,7 @@ def region_test_fixed_rows(matrix: pd.DataFrame, regions: pd.Series | None = Non
     """
     if model not in ("rows", "curveball"):
         raise ValueError(f"model must be 'rows' or 'curveball', not {model!r}")
-    _check_count("n_samples", n_samples, "random matrices")
+    _check_whole("n_samples", n_samples, "random matrices")
     presence = _presence(matrix)
     if regions is None:
         regions = _nbs_regions(resolve_gazetteer(gazetteer))
@@ -749,7 +738,7 @@ def statement_null_test(practices: pd.DataFrame, level: str = "theme", metric: s
     >>> len(pairs), int(region["n_samples"].iloc[0])
     (78, 99)
     """
-    _check_count("n_samples", n_samples, "random draws")
+    _check_whole("n_samples", n_samples, "random draws")
     cb = resolve_codebook(codebook)
     g = resolve_gazetteer(gazetteer)
     obs_matrix = coverage_matrix(practices, level, "presence", codebook=cb, gazetteer=g)

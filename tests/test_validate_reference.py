@@ -23,15 +23,20 @@ def validate_out(folder) -> tuple[int, str]:
     return run.code, run.out + run.err
 
 
-def set_province_cell(workspace, column: str, value: str, iso: str = "CN-BJ") -> int:
-    """Copy the shipped provinces.csv into the workspace with one cell changed; its row."""
-    shutil.copy(data_dir() / "provinces.csv", workspace / "provinces.csv")
-    path = workspace / "provinces.csv"
+def set_cell(workspace, table: str, key: str, key_value: str, column: str, value: str) -> int:
+    """Copy the shipped ``table`` into the workspace with one cell changed (in the row whose
+    ``key`` is ``key_value``); return that row's line number."""
+    path = workspace / table
+    shutil.copy(data_dir() / table, path)
     rows = read_rows(path)
-    [i] = [i for i, row in enumerate(rows) if row["iso_code"] == iso]
+    [i] = [i for i, row in enumerate(rows) if row[key] == key_value]
     rows[i][column] = value
     write_rows(path, rows)
     return i + 2
+
+
+def set_province_cell(workspace, column: str, value: str, iso: str = "CN-BJ") -> int:
+    return set_cell(workspace, "provinces.csv", "iso_code", iso, column, value)
 
 
 # 1. tile positions: `build` sizes the tile map by the largest row and column ----------------
@@ -207,14 +212,7 @@ def test_a_folder_of_practices_alone_needs_no_layout_table(dataset_copy):
 # 8. the schema's unique, pattern and listed-values constraints of provinces.csv and cities.csv
 
 def set_city_cell(workspace, column: str, value: str, gb_code: str = "330100") -> int:
-    """Copy the shipped cities.csv into the workspace with one cell changed; its row."""
-    shutil.copy(data_dir() / "cities.csv", workspace / "cities.csv")
-    path = workspace / "cities.csv"
-    rows = read_rows(path)
-    [i] = [i for i, row in enumerate(rows) if row["gb_code"] == gb_code]
-    rows[i][column] = value
-    write_rows(path, rows)
-    return i + 2
+    return set_cell(workspace, "cities.csv", "gb_code", gb_code, column, value)
 
 
 @pytest.mark.parametrize("table, column, value, message", [
